@@ -1,0 +1,62 @@
+"""The `tutor` command: the tutorial (no arguments) or a front door to the engine (`tutor docker …`).
+
+Kept light on purpose: `tutor docker …` must start fast, so Textual is imported only when the
+tutorial itself starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tutor import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tutor",
+        description="Image Tutor: learn how Docker images work, in your terminal.",
+        epilog=(
+            "commands:\n"
+            "  (none)          start the interactive tutorial\n"
+            "  docker ARGS…    run a docker command on the embedded, simulated engine\n"
+            "                  (e.g. `tutor docker build -t app:1 .`)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--state",
+        metavar="DIR",
+        help="keep the engine's images, cache and containers in DIR "
+        "(default: $TUTOR_HOME, else your user data directory)",
+    )
+    return parser
+
+
+def _split_command(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """Global options before `docker`, and everything after it untouched (so `tutor docker
+    --help` is docker's help, not ours)."""
+    i = 0
+    while i < len(argv):
+        if argv[i] == "docker":
+            return argv[:i], argv[i + 1 :]
+        i += 2 if argv[i] == "--state" else 1
+    return argv, None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    own, docker_args = _split_command(sys.argv[1:] if argv is None else list(argv))
+    args = _parser().parse_args(own)
+    from tutor.paths import state_dir
+
+    state = state_dir(args.state)
+    if docker_args is not None:
+        from tutor.dockercli import main as docker_main
+
+        return docker_main(docker_args, state=state, stdout=sys.stdout, stderr=sys.stderr)
+    from tutor.ui.app import TutorApp
+
+    TutorApp(state=state).run()
+    return 0

@@ -1,0 +1,7 @@
+"""`tutor docker …`: the docker command line a learner types, answered by the simulated engine."""
+
+from __future__ import annotations
+
+from tutor.dockercli._main import main
+
+__all__ = ["main"]

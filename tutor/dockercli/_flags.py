@@ -1,0 +1,163 @@
+"""Command-line flags parsed the way the docker CLI's library (spf13/pflag) parses them.
+
+Learners type real docker commands, so `-it`, `-tvalue`, `--tag=x`, `--tag x`, `--` and the exact
+wording of pflag's errors all matter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FlagKind = Literal["bool", "string", "list", "int"]
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    long: str
+    kind: FlagKind = "bool"
+    short: str = ""
+    default: object = None
+    help: str = ""
+    metavar: str = ""
+    hidden: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.long.replace("-", "_")
+
+    def initial(self) -> object:
+        if self.kind == "list":
+            return list(self.default) if isinstance(self.default, list | tuple) else []
+        if self.default is not None:
+            return self.default
+        return {"bool": False, "string": "", "int": 0}.get(self.kind, None)
+
+
+class FlagError(Exception):
+    """A flag the docker CLI would refuse; the message is pflag's."""
+
+
+@dataclass
+class Parsed:
+    values: dict[str, object]
+    args: list[str]
+    changed: set[str] = field(default_factory=set)
+
+    def str(self, key: str) -> str:
+        value = self.values[key]
+        assert isinstance(value, str)
+        return value
+
+    def bool(self, key: str) -> bool:
+        return bool(self.values[key])
+
+    def int(self, key: str) -> int:
+        value = self.values[key]
+        assert isinstance(value, int)
+        return value
+
+    def list(self, key: str) -> list[str]:
+        value = self.values[key]
+        assert isinstance(value, list)
+        return value
+
+
+def _parse_bool(text: str, flag: Flag, spelled: str) -> bool:
+    lowered = text
+    if lowered in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if lowered in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    raise FlagError(
+        f'invalid argument "{text}" for "{spelled}" flag: strconv.ParseBool: '
+        f'parsing "{text}": invalid syntax'
+    )
+
+
+def _spelled(flag: Flag) -> str:
+    return f"-{flag.short}, --{flag.long}" if flag.short else f"--{flag.long}"
+
+
+def _store(parsed: Parsed, flag: Flag, text: str) -> None:
+    parsed.changed.add(flag.key)
+    if flag.kind == "bool":
+        parsed.values[flag.key] = _parse_bool(text, flag, _spelled(flag))
+    elif flag.kind == "int":
+        try:
+            parsed.values[flag.key] = int(text, 0)
+        except ValueError:
+            raise FlagError(
+                f'invalid argument "{text}" for "{_spelled(flag)}" flag: strconv.ParseInt: '
+                f'parsing "{text}": invalid syntax'
+            ) from None
+    elif flag.kind == "list":
+        current = parsed.values[flag.key]
+        assert isinstance(current, list)
+        current.append(text)
+    else:
+        parsed.values[flag.key] = text
+
+
+def parse_flags(
+    argv: list[str], flags: tuple[Flag, ...], *, interspersed: bool = True
+) -> Parsed:
+    """Split `argv` into flag values and positional arguments.
+
+    With `interspersed=False` (as `docker run` and `docker exec` set) everything after the first
+    positional argument is left alone, so `docker run alpine ls -l` passes `-l` to `ls`.
+    """
+    by_long = {f.long: f for f in flags}
+    by_short = {f.short: f for f in flags if f.short}
+    parsed = Parsed({f.key: f.initial() for f in flags}, [])
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg == "--":
+            parsed.args.extend(argv[i:])
+            break
+        if arg.startswith("--") and len(arg) > 2:
+            name, eq, value = arg[2:].partition("=")
+            flag = by_long.get(name)
+            if flag is None:
+                raise FlagError(f"unknown flag: --{name}")
+            if eq:
+                _store(parsed, flag, value)
+            elif flag.kind == "bool":
+                _store(parsed, flag, "true")
+            elif i < len(argv):
+                _store(parsed, flag, argv[i])
+                i += 1
+            else:
+                raise FlagError(f"flag needs an argument: --{name}")
+        elif arg.startswith("-") and len(arg) > 1:
+            shorts = arg[1:]
+            j = 0
+            while j < len(shorts):
+                c = shorts[j]
+                flag = by_short.get(c)
+                if flag is None:
+                    raise FlagError(f"unknown shorthand flag: '{c}' in {arg}")
+                rest = shorts[j + 1 :]
+                if flag.kind == "bool":
+                    if rest.startswith("="):
+                        _store(parsed, flag, rest[1:])
+                        break
+                    _store(parsed, flag, "true")
+                    j += 1
+                    continue
+                if rest:
+                    _store(parsed, flag, rest[1:] if rest.startswith("=") else rest)
+                elif i < len(argv):
+                    _store(parsed, flag, argv[i])
+                    i += 1
+                else:
+                    raise FlagError(f"flag needs an argument: '{c}' in -{c}")
+                break
+        else:
+            parsed.args.append(arg)
+            if not interspersed:
+                parsed.args.extend(argv[i:])
+                break
+    return parsed

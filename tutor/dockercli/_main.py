@@ -1,0 +1,245 @@
+"""The docker command tree: finding the command a learner typed, its flags and arguments, and
+reporting mistakes in the docker CLI's own words and exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from tutor.dockercli._flags import Flag, FlagError, Parsed, parse_flags
+
+if TYPE_CHECKING:
+    from tutor.engine import Engine
+
+DOCKER_VERSION = "28.5.1"
+DOCKER_BUILD = "e180ab8"
+
+
+class CliError(Exception):
+    """Ends a command: `message` goes to stderr (when not empty) and `status` is the exit code."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Context:
+    """What a command runs with: the engine (opened on first use) and the output streams."""
+
+    state: Path
+    out: TextIO
+    err: TextIO
+    tty: bool = False
+    width: int = 80
+
+    @cached_property
+    def engine(self) -> Engine:
+        from tutor.engine import Engine
+        from tutor.paths import content_dir
+
+        return Engine.open(self.state, assets=content_dir("assets"))
+
+
+Runner = Callable[[Context, Parsed], int | None]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One docker command; `paths` are every spelling (`image ls`, `image list`, `images`)."""
+
+    paths: tuple[str, ...]
+    usage: str
+    """What follows the command path in `Usage:`, e.g. `[OPTIONS] IMAGE`."""
+    summary: str
+    run: Runner
+    flags: tuple[Flag, ...] = ()
+    min_args: int = 0
+    max_args: int | None = None
+    interspersed: bool = True
+
+    def use_line(self, path: str) -> str:
+        return f"docker {path} {self.usage}".rstrip()
+
+
+COMMANDS: dict[str, Command] = {}
+GROUPS: dict[str, str] = {
+    "image": "Manage images",
+    "container": "Manage containers",
+    "builder": "Manage builds",
+    "system": "Manage Docker",
+    "volume": "Manage volumes",
+    "manifest": "Manage Docker image manifests and manifest lists",
+}
+
+
+def command(
+    *paths: str,
+    usage: str = "",
+    summary: str = "",
+    flags: Sequence[Flag] = (),
+    min_args: int = 0,
+    max_args: int | None = None,
+    interspersed: bool = True,
+) -> Callable[[Runner], Runner]:
+    """Register a command under each of its spellings."""
+
+    def register(run: Runner) -> Runner:
+        cmd = Command(
+            tuple(paths), usage, summary, run, tuple(flags), min_args, max_args, interspersed
+        )
+        for path in paths:
+            COMMANDS[path] = cmd
+        return run
+
+    return register
+
+
+def _arg_error(path: str, cmd: Command, n: int) -> str | None:
+    lo, hi = cmd.min_args, cmd.max_args
+
+    def plural(k: int) -> str:
+        return "argument" if k == 1 else "arguments"
+
+    tail = f"\n\nUsage:  {cmd.use_line(path)}\n\n"
+    if hi == 0 and n > 0:
+        return f"docker: 'docker {path}' accepts no arguments{tail}Run 'docker {path} --help' for more information"
+    if lo == hi and n != lo:
+        return f"docker: 'docker {path}' requires {lo} {plural(lo)}{tail}Run 'docker {path} --help' for more information"
+    if hi is not None and lo > 0 and not lo <= n <= hi:
+        return (
+            f"docker: 'docker {path}' requires at least {lo} and at most {hi} {plural(hi)}"
+            f"{tail}Run 'docker {path} --help' for more information"
+        )
+    if n < lo:
+        return f"docker: 'docker {path}' requires at least {lo} {plural(lo)}{tail}See 'docker {path} --help' for more information"
+    if hi is not None and n > hi:
+        return f"docker: 'docker {path}' requires at most {hi} {plural(hi)}{tail}Run 'docker {path} --help' for more information"
+    return None
+
+
+def _help(path: str, cmd: Command) -> str:
+    lines = [f"Usage:  {cmd.use_line(path)}", "", cmd.summary]
+    aliases = [p for p in cmd.paths if p != path]
+    if aliases:
+        lines += ["", "Aliases:", "  " + ", ".join(f"docker {p}" for p in [path, *aliases])]
+    visible = [f for f in cmd.flags if not f.hidden]
+    if visible:
+        lines += ["", "Options:"]
+        cells = []
+        for f in visible:
+            name = f"-{f.short}, --{f.long}" if f.short else f"    --{f.long}"
+            if f.kind != "bool":
+                name += " " + (f.metavar or {"list": "list", "int": "int"}.get(f.kind, "string"))
+            cells.append((name, f.help))
+        width = max(len(c[0]) for c in cells)
+        lines += [f"  {n.ljust(width)}   {h}".rstrip() for n, h in cells]
+    return "\n".join(lines) + "\n"
+
+
+def _group_help(group: str) -> str:
+    lines = [f"Usage:  docker {group} COMMAND", "", GROUPS[group], "", "Commands:"]
+    subs = sorted({p.split(" ", 1)[1] for p in COMMANDS if p.startswith(group + " ")})
+    primary = [s for s in subs if COMMANDS[f"{group} {s}"].paths[0] == f"{group} {s}"]
+    width = max((len(s) for s in primary), default=0)
+    lines += [f"  {s.ljust(width)}   {COMMANDS[f'{group} {s}'].summary}" for s in primary]
+    lines += ["", f"Run 'docker {group} COMMAND --help' for more information on a command."]
+    return "\n".join(lines) + "\n"
+
+
+def _root_help() -> str:
+    top = sorted(p for p in COMMANDS if " " not in p)
+    width = max([len(p) for p in top] + [len(g) for g in GROUPS])
+    lines = [
+        "Usage:  docker [OPTIONS] COMMAND",
+        "",
+        "A self-sufficient runtime for containers",
+        "",
+        "Common Commands:",
+    ]
+    lines += [f"  {p.ljust(width)}   {COMMANDS[p].summary}" for p in top]
+    lines += ["", "Management Commands:"]
+    lines += [f"  {g.ljust(width)}   {s}" for g, s in GROUPS.items()]
+    lines += ["", "Run 'docker COMMAND --help' for more information on a command."]
+    return "\n".join(lines) + "\n"
+
+
+def dispatch(argv: list[str], ctx: Context) -> int:
+    """Run one docker command line (without the leading `docker`) and return its exit status."""
+    import tutor.dockercli.commands  # noqa: F401  (registers the commands)
+
+    if not argv or argv[0] in ("--help", "-h", "help"):
+        ctx.out.write(_root_help())
+        return 0
+    if argv[0] in ("--version", "-v"):
+        ctx.out.write(f"Docker version {DOCKER_VERSION}, build {DOCKER_BUILD}\n")
+        return 0
+    if argv[0].startswith("-"):
+        raise CliError(
+            f"unknown flag: {argv[0]}\n\nUsage:  docker [OPTIONS] COMMAND [ARG...]\n\n"
+            "Run 'docker --help' for more information",
+            125,
+        )
+    head = argv[0]
+    if head in GROUPS:
+        rest = argv[1:]
+        if not rest or rest[0] in ("--help", "-h"):
+            ctx.out.write(_group_help(head))
+            return 0
+        path = f"{head} {rest[0]}"
+        if path not in COMMANDS:
+            raise CliError(
+                f"docker: unknown command: docker {head} {rest[0]}\n\n"
+                f"Usage:  docker {head} COMMAND\n\n"
+                f"Run 'docker {head} --help' for more information"
+            )
+        args = rest[1:]
+    elif head in COMMANDS:
+        path, args = head, argv[1:]
+    else:
+        raise CliError(
+            f"docker: unknown command: docker {head}\n\nRun 'docker --help' for more information"
+        )
+    cmd = COMMANDS[path]
+    before_dashdash = args[: args.index("--")] if "--" in args else args
+    if "--help" in before_dashdash:
+        ctx.out.write(_help(path, cmd))
+        return 0
+    try:
+        parsed = parse_flags(args, cmd.flags, interspersed=cmd.interspersed)
+    except FlagError as exc:
+        raise CliError(
+            f"{exc}\n\nUsage:  {cmd.use_line(path)}\n\nRun 'docker {path} --help' for more information",
+            125,
+        ) from None
+    problem = _arg_error(path, cmd, len(parsed.args))
+    if problem:
+        raise CliError(problem)
+    return cmd.run(ctx, parsed) or 0
+
+
+def main(
+    argv: Sequence[str],
+    *,
+    state: Path,
+    stdout: TextIO,
+    stderr: TextIO,
+    tty: bool | None = None,
+) -> int:
+    """Entry point shared by `tutor docker …`, the tutorial's terminal and the tests."""
+    is_tty = stderr.isatty() if tty is None else tty
+    ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty)
+    try:
+        return dispatch(list(argv), ctx)
+    except CliError as exc:
+        if str(exc):
+            stderr.write(f"{exc}\n")
+        return exc.status
+    except BrokenPipeError:
+        return 1
+
+
+__all__ = ["COMMANDS", "CliError", "Command", "Context", "command", "dispatch", "main"]

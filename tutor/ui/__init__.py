@@ -1,0 +1,1 @@
+"""The Textual tutorial: the only package that imports Textual."""
