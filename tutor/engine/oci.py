@@ -1,0 +1,296 @@
+"""`docker save` and `docker load` archives, as the classic store writes and reads them.
+
+Save follows moby `tarexport/save.go` (Engine 25+): an OCI image layout plus Docker's
+`manifest.json` and `repositories`, layers stored uncompressed (blob digest = diffID), everything
+tarred by go-archive's walk of a temp directory (lexical order, directories `blobs/`,
+`blobs/sha256/` first, root-level files stamped with the Unix epoch, blobs with the image's
+creation time). Load follows `tarexport/load.go`: everything hangs off `manifest.json`, which both
+the OCI-layout archives and the older `<id>.json` + `<dir>/layer.tar` archives carry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import posixpath
+import tarfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import BinaryIO
+
+from tutor.engine import layers as lay
+from tutor.engine.errors import EngineError
+from tutor.engine.fs import Data, FileTree, Node, Synthetic, directory
+from tutor.engine.image import (
+    JSON,
+    MEDIA_INDEX,
+    MEDIA_LAYER,
+    MEDIA_MANIFEST,
+    Healthcheck,
+    HistoryEntry,
+    Image,
+    ImageConfig,
+    RunConfig,
+    descriptor,
+    digest,
+    go_json,
+    manifest_bytes,
+)
+
+LayerSource = Callable[[lay.Layer], Iterable[bytes]]
+IMPORT_DIR = "/var/lib/docker/tmp/docker-import-2417903185"
+"""Where dockerd unpacks a load; its name appears in Docker's errors about missing files."""
+
+
+def _layer_chunks(layer: lay.Layer) -> Iterable[bytes]:
+    return layer.chunks()
+
+
+def familiar(name: str) -> str:
+    """`docker.io/library/app:1` as the CLI shows it: `app:1`."""
+    if name.startswith("docker.io/library/"):
+        return name[len("docker.io/library/"):]
+    if name.startswith("docker.io/"):
+        return name[len("docker.io/"):]
+    return name
+
+
+def _split_tag(name: str) -> tuple[str, str]:
+    repo, _, tag = name.rpartition(":")
+    return repo, tag
+
+
+def _created_seconds(config: ImageConfig) -> int:
+    stamp = config.created_at
+    if not stamp:
+        return 0
+    try:
+        return int(dt.datetime.fromisoformat(stamp[:19] + "+00:00").timestamp())
+    except ValueError:
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    name: str
+    size: int
+    mtime: int
+    chunks: Callable[[], Iterable[bytes]]
+
+
+def save(
+    images: list[tuple[Image, list[str]]],
+    out: BinaryIO,
+    layer_source: LayerSource = _layer_chunks,
+) -> None:
+    """Write what `docker save` writes for `images`, each with its fully qualified tags
+    (`docker.io/library/app:1`), in the order given. Layers are streamed, never held whole."""
+    blobs: dict[str, _Blob] = {}
+    index: list[JSON] = []
+    items: list[JSON] = []
+    repositories: dict[str, dict[str, str]] = {}
+    created = 0
+    for image, tags in images:
+        if not image.layers:
+            raise EngineError("empty export - not implemented")
+        config = image.config.to_bytes()
+        created = _created_seconds(image.config)
+        _add(blobs, digest(config), len(config), created, _const(config))
+        for layer in image.layers:
+            _add(blobs, layer.diff_id, layer.tar_size, created, _streamed(layer_source, layer))
+        manifest = manifest_bytes(config, image.layers)
+        _add(blobs, digest(manifest), len(manifest), 0, _const(manifest))
+        untagged = descriptor(MEDIA_MANIFEST, digest(manifest), len(manifest))
+        for tag in tags:
+            repo, version = _split_tag(tag)
+            repositories.setdefault(familiar(repo), {})[version] = image.layers[-1].diff_id[7:]
+            index.append(descriptor(MEDIA_MANIFEST, digest(manifest), len(manifest), {
+                "io.containerd.image.name": tag, "org.opencontainers.image.ref.name": version,
+            }))
+        if not index:
+            # moby checks the descriptors of all images so far, not of this one
+            index.append(untagged)
+        items.append({
+            "Config": "blobs/sha256/" + image.id[7:],
+            "RepoTags": [familiar(t) for t in tags] or None,
+            "Layers": ["blobs/sha256/" + la.diff_id[7:] for la in image.layers],
+            "LayerSources": {
+                la.diff_id: {"mediaType": MEDIA_LAYER, "size": la.tar_size, "digest": la.diff_id}
+                for la in sorted(image.layers, key=lambda la: la.diff_id)
+            },
+        })
+    files: list[tuple[str, bytes]] = [
+        ("index.json", go_json({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": index})),
+        ("manifest.json", go_json(items) + b"\n"),
+        ("oci-layout", b'{"imageLayoutVersion": "1.0.0"}'),
+    ]
+    if repositories:
+        repos: JSON = {k: dict(sorted(v.items())) for k, v in sorted(repositories.items())}
+        files.append(("repositories", go_json(repos) + b"\n"))
+    _write_archive(out, blobs, files, created)
+
+
+def _const(data: bytes) -> Callable[[], Iterable[bytes]]:
+    return lambda: [data]
+
+
+def _streamed(source: LayerSource, layer: lay.Layer) -> Callable[[], Iterable[bytes]]:
+    return lambda: source(layer)
+
+
+def _add(blobs: dict[str, _Blob], dgst: str, size: int, mtime: int,
+         chunks: Callable[[], Iterable[bytes]]) -> None:
+    if dgst not in blobs:
+        blobs[dgst] = _Blob("blobs/sha256/" + dgst[7:], size, mtime, chunks)
+
+
+def _write_archive(out: BinaryIO, blobs: dict[str, _Blob], files: list[tuple[str, bytes]],
+                   created: int) -> None:
+    out.write(lay.header("blobs/", directory(mtime=created)))
+    out.write(lay.header("blobs/sha256/", directory()))
+    for blob in sorted(blobs.values(), key=lambda b: b.name):
+        out.write(lay.header(blob.name, Node("file", 0o644, mtime=blob.mtime,
+                                              content=Synthetic(blob.size, ""))))
+        written = 0
+        for chunk in blob.chunks():
+            out.write(chunk)
+            written += len(chunk)
+        if written != blob.size:
+            raise EngineError(f"layer {blob.name} changed while saving")
+        out.write(b"\0" * (-blob.size % lay.BLOCK))
+    for name, data in files:
+        out.write(lay.header(name, Node("file", 0o644, content=Data(data))))
+        out.write(data + b"\0" * (-len(data) % lay.BLOCK))
+    out.write(b"\0" * (2 * lay.BLOCK))
+
+
+# -- load ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    image: Image
+    repo_tags: tuple[str, ...]
+    """As written in manifest.json (familiar form)."""
+
+
+def load(stream: BinaryIO) -> list[Loaded]:
+    """Read a `docker save` archive (Engine 25+ OCI layout or the older layout)."""
+    start = stream.tell()
+    if not stream.read(1):
+        # Go's tar reader sees a clean end of archive: nothing was unpacked
+        raise EngineError("invalid archive: does not contain a manifest.json")
+    stream.seek(start)
+    try:
+        archive = tarfile.open(fileobj=stream, mode="r:")  # noqa: SIM115 - read lazily below
+        members = {posixpath.normpath(m.name): m for m in archive.getmembers()}
+    except (tarfile.TarError, EOFError, OSError) as err:
+        raise EngineError("unexpected EOF") from err
+
+    def read(name: str) -> bytes:
+        member = members.get(posixpath.normpath(name))
+        handle = archive.extractfile(member) if member is not None and member.isfile() else None
+        if handle is None:
+            raise EngineError(f"open {IMPORT_DIR}/{name}: no such file or directory")
+        try:
+            return handle.read()
+        except (tarfile.TarError, EOFError, OSError) as err:
+            raise EngineError("unexpected EOF") from err
+
+    if "manifest.json" not in members:
+        raise EngineError("invalid archive: does not contain a manifest.json")
+    try:
+        manifest = json.loads(read("manifest.json"))
+    except (ValueError, UnicodeError) as err:
+        raise EngineError(f"invalid archive: failed to decode manifest.json: {err}") from err
+    if manifest is None:
+        raise EngineError("invalid manifest, manifest cannot be null (but can be [])")
+    if not isinstance(manifest, list):
+        raise EngineError("invalid archive: failed to decode manifest.json: json: cannot "
+                          "unmarshal object into Go value of type []tarexport.manifestItem")
+    trees: dict[str, tuple[FileTree, lay.Layer]] = {}
+    loaded = []
+    for item in manifest:
+        loaded.append(_load_item(item, read, trees))
+    return loaded
+
+
+def _load_item(item: object, read: Callable[[str], bytes],
+               trees: dict[str, tuple[FileTree, lay.Layer]]) -> Loaded:
+    if not isinstance(item, dict):
+        raise EngineError("invalid archive: failed to decode manifest.json")
+    raw_config = read(str(item.get("Config", "")))
+    config = parse_config(raw_config)
+    paths = item.get("Layers") or []
+    if len(paths) != len(config.diff_ids):
+        raise EngineError(f"invalid manifest, layers length mismatch: expected {len(paths)}, "
+                          f"got {len(config.diff_ids)}")
+    tree = FileTree()
+    got: list[lay.Layer] = []
+    for i, (path, expected) in enumerate(zip(paths, config.diff_ids, strict=True)):
+        chain = lay.chain_ids([*(la.diff_id for la in got), expected])[-1]
+        if chain in trees:
+            tree, layer = trees[chain]
+            tree = tree.copy()
+        else:
+            raw = read(str(path))
+            layer = lay.apply(tree, io.BytesIO(raw))
+            if layer.diff_id != expected:
+                raise EngineError(f'invalid diffID for layer {i}: expected "{expected}", '
+                                  f'got "{layer.diff_id}"')
+            if lay.layer(layer.changes).diff_id != layer.diff_id:
+                layer = replace(layer, blob=Data(raw))
+            trees[chain] = (tree.copy(), layer)
+        got.append(layer)
+    image = Image(config, tuple(got))
+    tags = item.get("RepoTags") or []
+    return Loaded(image, tuple(str(t) for t in tags))
+
+
+def parse_config(raw: bytes) -> ImageConfig:
+    """An image config blob as our dataclasses; the bytes are kept when ours would differ,
+    because the image ID is their digest."""
+    config = _parse_config(raw)
+    return config if config.to_bytes() == raw else replace(config, raw=raw)
+
+
+def _parse_config(raw: bytes) -> ImageConfig:
+    try:
+        doc = json.loads(raw)
+        cfg = doc.get("config") or {}
+        health = cfg.get("Healthcheck")
+        return ImageConfig(
+            diff_ids=tuple(doc["rootfs"]["diff_ids"] or ()),
+            history=tuple(HistoryEntry(
+                created=h.get("created", ""), created_by=h.get("created_by", ""),
+                comment=h.get("comment", ""), empty_layer=bool(h.get("empty_layer")),
+                author=h.get("author", ""),
+            ) for h in doc.get("history") or ()),
+            config=RunConfig(
+                user=cfg.get("User", ""),
+                exposed_ports=tuple(cfg.get("ExposedPorts") or ()),
+                env=tuple(cfg.get("Env") or ()),
+                entrypoint=tuple(cfg.get("Entrypoint") or ()),
+                cmd=tuple(cfg.get("Cmd") or ()),
+                volumes=tuple(cfg.get("Volumes") or ()),
+                working_dir=cfg.get("WorkingDir", ""),
+                labels=tuple((cfg.get("Labels") or {}).items()),
+                stop_signal=cfg.get("StopSignal", ""),
+                args_escaped=bool(cfg.get("ArgsEscaped")),
+                healthcheck=Healthcheck(
+                    tuple(health.get("Test") or ()), health.get("Interval", 0),
+                    health.get("Timeout", 0), health.get("StartPeriod", 0),
+                    health.get("StartInterval", 0), health.get("Retries", 0),
+                ) if health else None,
+                on_build=tuple(cfg.get("OnBuild") or ()),
+                shell=tuple(cfg.get("Shell") or ()),
+            ),
+            architecture=doc.get("architecture", ""),
+            os=doc.get("os", ""),
+            variant=doc.get("variant", ""),
+            created=doc.get("created", ""),
+            author=doc.get("author", ""),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeError) as err:
+        raise EngineError(f"invalid image JSON: {err}") from err
