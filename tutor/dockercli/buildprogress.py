@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from tutor.dockercli.format import progress_bytes
 from tutor.engine.progress import (
     ProgressEvent,
     Vertex,
@@ -20,18 +21,6 @@ from tutor.engine.progress import (
 
 BUILDER_DESC = "docker:default"
 PLAIN_HEADER = '#0 building with "default" instance using docker driver\n\n'
-
-
-def progress_bytes(n: int) -> str:
-    """tonistiigi/units' `%.2f`: whole bytes under 1kB, else two decimals (`1.02kB`)."""
-    if n < 1000:
-        return f"{n}B"
-    value, unit = float(n), "B"
-    for unit in ("kB", "MB", "GB", "TB", "PB"):
-        value /= 1000
-        if value < 1000:
-            break
-    return f"{value:.2f}{unit}"
 
 
 def _status_amount(status: VertexStatus) -> str:

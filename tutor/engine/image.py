@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from tutor.engine.layers import Layer
 
@@ -122,6 +123,30 @@ class RunConfig:
             ("Shell", list(self.shell)),
         ]
         return {k: v for k, v in pairs if v}
+
+
+def run_config_from_json(cfg: dict[str, Any]) -> RunConfig:
+    """A `config` object as Docker writes it (field names as in its JSON) → `RunConfig`."""
+    health = cfg.get("Healthcheck")
+    return RunConfig(
+        user=cfg.get("User", ""),
+        exposed_ports=tuple(cfg.get("ExposedPorts") or ()),
+        env=tuple(cfg.get("Env") or ()),
+        entrypoint=tuple(cfg.get("Entrypoint") or ()),
+        cmd=tuple(cfg.get("Cmd") or ()),
+        volumes=tuple(cfg.get("Volumes") or ()),
+        working_dir=cfg.get("WorkingDir", ""),
+        labels=tuple((cfg.get("Labels") or {}).items()),
+        stop_signal=cfg.get("StopSignal", ""),
+        args_escaped=bool(cfg.get("ArgsEscaped")),
+        healthcheck=Healthcheck(
+            tuple(health.get("Test") or ()), health.get("Interval", 0),
+            health.get("Timeout", 0), health.get("StartPeriod", 0),
+            health.get("StartInterval", 0), health.get("Retries", 0),
+        ) if health else None,
+        on_build=tuple(cfg.get("OnBuild") or ()),
+        shell=tuple(cfg.get("Shell") or ()),
+    )
 
 
 @dataclass(frozen=True, slots=True)

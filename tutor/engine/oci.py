@@ -27,15 +27,14 @@ from tutor.engine.image import (
     MEDIA_INDEX,
     MEDIA_LAYER,
     MEDIA_MANIFEST,
-    Healthcheck,
     HistoryEntry,
     Image,
     ImageConfig,
-    RunConfig,
     descriptor,
     digest,
     go_json,
     manifest_bytes,
+    run_config_from_json,
 )
 
 LayerSource = Callable[[lay.Layer], Iterable[bytes]]
@@ -259,7 +258,6 @@ def _parse_config(raw: bytes) -> ImageConfig:
     try:
         doc = json.loads(raw)
         cfg = doc.get("config") or {}
-        health = cfg.get("Healthcheck")
         return ImageConfig(
             diff_ids=tuple(doc["rootfs"]["diff_ids"] or ()),
             history=tuple(HistoryEntry(
@@ -267,25 +265,7 @@ def _parse_config(raw: bytes) -> ImageConfig:
                 comment=h.get("comment", ""), empty_layer=bool(h.get("empty_layer")),
                 author=h.get("author", ""),
             ) for h in doc.get("history") or ()),
-            config=RunConfig(
-                user=cfg.get("User", ""),
-                exposed_ports=tuple(cfg.get("ExposedPorts") or ()),
-                env=tuple(cfg.get("Env") or ()),
-                entrypoint=tuple(cfg.get("Entrypoint") or ()),
-                cmd=tuple(cfg.get("Cmd") or ()),
-                volumes=tuple(cfg.get("Volumes") or ()),
-                working_dir=cfg.get("WorkingDir", ""),
-                labels=tuple((cfg.get("Labels") or {}).items()),
-                stop_signal=cfg.get("StopSignal", ""),
-                args_escaped=bool(cfg.get("ArgsEscaped")),
-                healthcheck=Healthcheck(
-                    tuple(health.get("Test") or ()), health.get("Interval", 0),
-                    health.get("Timeout", 0), health.get("StartPeriod", 0),
-                    health.get("StartInterval", 0), health.get("Retries", 0),
-                ) if health else None,
-                on_build=tuple(cfg.get("OnBuild") or ()),
-                shell=tuple(cfg.get("Shell") or ()),
-            ),
+            config=run_config_from_json(cfg),
             architecture=doc.get("architecture", ""),
             os=doc.get("os", ""),
             variant=doc.get("variant", ""),
