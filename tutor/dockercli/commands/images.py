@@ -1,0 +1,624 @@
+"""Image commands: `pull`, `images`, `history`, `tag`, `rmi`, `image prune`, `save`, `load`,
+`image inspect` — printing what the Docker 28 CLI prints for each."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tutor.dockercli._flags import Flag, Parsed
+from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli.format import (
+    created_since,
+    ellipsis,
+    history_created_since,
+    human_size,
+    human_size_precision,
+    inspect_json,
+    render_table,
+    truncate_id,
+)
+from tutor.dockercli.templates import Struct, TemplateError, render_format
+from tutor.engine import oci
+from tutor.engine.clock import rfc3339
+from tutor.engine.engine import PULL_BYTES_PER_SECOND, Engine, PullResult
+from tutor.engine.errors import EngineError
+from tutor.engine.images import LocalImage, NoSuchImage
+from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
+
+DAEMON = "Error response from daemon: "
+
+
+def daemon_error(exc: EngineError) -> CliError:
+    return CliError(DAEMON + exc.message)
+
+
+# -- pull --------------------------------------------------------------------------------------
+
+MAX_CONCURRENT_DOWNLOADS = 3
+
+
+def pull_lines(result: PullResult) -> Iterator[str]:
+    """The non-TTY `docker pull` status lines, in the order a real pull reports them.
+
+    Downloads run three at a time and extraction goes layer by layer, as the daemon does; the
+    simulated timings decide which line comes when."""
+    ids = [la.diff_id.removeprefix("sha256:")[:12] for la in result.layers]
+    events: list[tuple[float, int, str]] = []
+    waiting: list[int] = []
+    slots = [0.0] * MAX_CONCURRENT_DOWNLOADS
+    downloaded: dict[int, float] = {}
+    for i, la in enumerate(result.layers):
+        if la.existed:
+            events.append((0.0, 0, f"{ids[i]}: Already exists"))
+            continue
+        events.append((0.0, 0, f"{ids[i]}: Pulling fs layer"))
+        slot = min(range(len(slots)), key=lambda s: slots[s])
+        start = slots[slot]
+        if start > 0:
+            waiting.append(i)
+        done = start + la.size / PULL_BYTES_PER_SECOND
+        slots[slot] = done
+        downloaded[i] = done
+        events.append((done, 1, f"{ids[i]}: Verifying Checksum"))
+        events.append((done, 2, f"{ids[i]}: Download complete"))
+    for i in waiting:
+        events.append((0.0, 0, f"{ids[i]}: Waiting"))
+    extracted = 0.0
+    for i, la in enumerate(result.layers):
+        if la.existed:
+            continue
+        extracted = max(extracted, downloaded[i]) + la.size / (4 * PULL_BYTES_PER_SECOND)
+        events.append((extracted, 3, f"{ids[i]}: Pull complete"))
+    events.sort(key=lambda e: (e[0], e[1]))
+    for _, _, line in events:
+        yield line
+
+
+@command(
+    "pull", "image pull",
+    usage="[OPTIONS] NAME[:TAG|@DIGEST]",
+    summary="Download an image from a registry",
+    flags=(
+        Flag("all-tags", short="a", help="Download all tagged images in the repository"),
+        Flag("platform", "string", help="Set platform if server is multi-platform capable"),
+        Flag("quiet", short="q", help="Suppress verbose output"),
+    ),
+    min_args=1, max_args=1,
+)
+def pull(ctx: Context, args: Parsed) -> None:
+    name = args.args[0]
+    try:
+        ref = parse_reference(name)
+    except InvalidReference as exc:
+        raise CliError(exc.message) from None
+    quiet = args.bool("quiet")
+    if ref.tag is None and ref.digest is None and not quiet:
+        ctx.out.write("Using default tag: latest\n")
+    ref = parse_docker_ref(name)
+    pull_and_report(ctx, ref, args.str("platform") or None, quiet)
+
+
+def pull_and_report(ctx: Context, ref: Reference, platform: str | None, quiet: bool) -> None:
+    """Pull `ref` and print what `docker pull` prints (also used by `docker run`)."""
+    engine = ctx.engine
+    try:
+        spec = engine.resolve_remote(ref, platform)
+        del spec
+    except EngineError as exc:
+        raise daemon_error(exc) from None
+    if not quiet:
+        ctx.out.write(f"{ref.tag or ref.digest}: Pulling from {ref.path}\n")
+    result = engine.pull(ref, platform)
+    if not quiet:
+        for line in pull_lines(result):
+            ctx.out.write(line + "\n")
+        ctx.out.write(f"Digest: {result.digest}\n")
+        if result.up_to_date:
+            ctx.out.write(f"Status: Image is up to date for {ref.familiar}\n")
+        else:
+            ctx.out.write(f"Status: Downloaded newer image for {ref.familiar}\n")
+    ctx.out.write(f"{ref}\n")
+
+
+# -- images ------------------------------------------------------------------------------------
+
+IMAGE_HEADERS = {
+    "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "ID": "IMAGE ID",
+    "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE",
+    "Containers": "CONTAINERS", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
+    "VirtualSize": "SIZE",
+}
+
+
+def _image_rows(
+    images: list[LocalImage], engine: Engine, *, show_all: bool, digests: bool, no_trunc: bool,
+    match: str | None, dangling: bool | None,
+) -> list[dict[str, str]]:
+    now = engine.clock
+    rows: list[tuple[float, dict[str, str]]] = []
+    for image in images:
+        is_dangling = not image.tags
+        if dangling is True and not is_dangling:
+            continue
+        if dangling is False and is_dangling:
+            continue
+        if is_dangling and not show_all and dangling is None:
+            continue
+        image_id = image.id if no_trunc else truncate_id(image.id)
+        base = {
+            "ID": image_id,
+            "CreatedSince": created_since(int(image.created), now),
+            "CreatedAt": rfc3339(image.created).replace("T", " ").replace("Z", " +0000 UTC"),
+            "Size": human_size_precision(engine.images.size(image), 3),
+            "VirtualSize": human_size_precision(engine.images.size(image), 3),
+            "Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
+        }
+        digest_of = {d.split("@")[0]: d.split("@")[1] for d in image.record.repo_digests}
+        entries = [(t.familiar_name, t.tag or "<none>", t.name) for t in image.tags]
+        if not entries:
+            entries = [("<none>", "<none>", "")]
+        for repo, tag, full in entries:
+            if match and not _matches(match, repo, tag):
+                continue
+            row = dict(base, Repository=repo, Tag=tag, Digest=digest_of.get(full, "<none>"))
+            rows.append((image.created, row))
+    rows.sort(key=lambda r: -r[0])
+    return [r for _, r in rows]
+
+
+def _matches(pattern: str, repo: str, tag: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    name, _, want_tag = pattern.partition(":")
+    try:
+        familiar = parse_reference(name).familiar_name
+    except InvalidReference:
+        familiar = name
+    if not fnmatchcase(repo, familiar):
+        return False
+    return not want_tag or fnmatchcase(tag, want_tag)
+
+
+@command(
+    "images", "image ls", "image list",
+    usage="[OPTIONS] [REPOSITORY[:TAG]]",
+    summary="List images",
+    flags=(
+        Flag("all", short="a", help="Show all images (default hides intermediate images)"),
+        Flag("digests", help="Show digests"),
+        Flag("filter", "list", short="f", metavar="filter",
+             help="Filter output based on conditions provided"),
+        Flag("format", "string", help="Format output using a custom template"),
+        Flag("no-trunc", help="Don't truncate output"),
+        Flag("quiet", short="q", help="Only show image IDs"),
+    ),
+    max_args=1,
+)
+def images(ctx: Context, args: Parsed) -> None:
+    dangling: bool | None = None
+    match = args.args[0] if args.args else None
+    for spec in args.list("filter"):
+        key, _, value = spec.partition("=")
+        if key == "dangling":
+            if value not in ("true", "false", "1", "0"):
+                raise CliError(f"{DAEMON}invalid filter 'dangling={value}'")
+            dangling = value in ("true", "1")
+        elif key == "reference":
+            match = value
+        else:
+            raise CliError(f"{DAEMON}invalid filter '{key}'")
+    engine = ctx.engine
+    rows = _image_rows(
+        engine.images.all(), engine, show_all=args.bool("all"), digests=args.bool("digests"),
+        no_trunc=args.bool("no_trunc"), match=match, dangling=dangling,
+    )
+    if not rows and match and " " not in match and match in ("ls", "list", "rm", "prune"):
+        ctx.err.write(f'No images found matching "{match}": did you mean "docker image {match}"?\n')
+        return
+    if args.bool("quiet"):
+        for row in rows:
+            ctx.out.write(row["ID"] + "\n")
+        return
+    fmt = args.str("format")
+    if not fmt:
+        fmt = "table {{.Repository}}\t{{.Tag}}\t"
+        if args.bool("digests"):
+            fmt += "{{.Digest}}\t"
+        fmt += "{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+    write_formatted(ctx, fmt, [Struct("formatter.imageContext", r) for r in rows],
+                    IMAGE_HEADERS)
+
+
+def write_formatted(
+    ctx: Context, fmt: str, rows: list[Any], headers: dict[str, str]
+) -> None:
+    try:
+        ctx.out.write(render_format("json" if fmt == "json" else fmt, rows, headers))
+    except TemplateError as exc:
+        raise CliError(exc.message) from None
+
+
+# -- history -----------------------------------------------------------------------------------
+
+HISTORY_HEADERS = {
+    "ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT",
+    "CreatedBy": "CREATED BY", "Size": "SIZE", "Comment": "COMMENT",
+}
+
+
+@command(
+    "history", "image history",
+    usage="[OPTIONS] IMAGE",
+    summary="Show the history of an image",
+    flags=(
+        Flag("format", "string", help="Format output using a custom template"),
+        Flag("human", short="H", default=True,
+             help="Print sizes and dates in human readable format"),
+        Flag("no-trunc", help="Don't truncate output"),
+        Flag("quiet", short="q", help="Only show image IDs"),
+    ),
+    min_args=1, max_args=1,
+)
+def history(ctx: Context, args: Parsed) -> None:
+    engine = ctx.engine
+    try:
+        image = engine.images.resolve(args.args[0])
+    except EngineError as exc:
+        raise daemon_error(exc) from None
+    no_trunc, human = args.bool("no_trunc"), args.bool("human")
+    entries = list(image.config.history)
+    sizes = iter(engine.store.get_layer(d).size for d in image.diff_ids)
+    rows: list[dict[str, str]] = []
+    for i, entry in enumerate(entries):
+        size = 0 if entry.empty_layer else next(sizes, 0)
+        created = _parse_time(entry.created)
+        created_by = entry.created_by.replace("\t", " ")
+        rows.append({
+            "ID": (image.id if no_trunc else truncate_id(image.id))
+            if i == len(entries) - 1 else "<missing>",
+            "CreatedSince": history_created_since(int(created), engine.clock)
+            if human else rfc3339(created),
+            "CreatedAt": rfc3339(created),
+            "CreatedBy": created_by if no_trunc else ellipsis(created_by, 45),
+            "Size": human_size_precision(size, 3) if human else str(size),
+            "Comment": entry.comment,
+        })
+    rows.reverse()
+    if args.bool("quiet"):
+        for row in rows:
+            ctx.out.write(row["ID"] + "\n")
+        return
+    fmt = args.str("format") or (
+        "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+        if human else
+        "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+    )
+    write_formatted(ctx, fmt, [Struct("history.historyContext", r) for r in rows],
+                    HISTORY_HEADERS)
+
+
+def _parse_time(stamp: str) -> float:
+    from tutor.engine.clock import parse_rfc3339
+
+    try:
+        return parse_rfc3339(stamp) if stamp else 0.0
+    except ValueError:
+        return 0.0
+
+
+# -- tag ---------------------------------------------------------------------------------------
+
+@command("tag", "image tag", usage="SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+         summary="Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", min_args=2, max_args=2)
+def tag(ctx: Context, args: Parsed) -> None:
+    source, target = args.args
+    for text in (source, target):
+        try:
+            parse_reference(text)
+        except InvalidReference as exc:
+            if text == source and _looks_like_id(text):
+                continue
+            raise CliError(
+                f'Error parsing reference: "{text}" is not a valid repository/tag: {exc.message}'
+            ) from None
+    ref = parse_reference(target)
+    if ref.digest is not None:
+        raise CliError("refusing to create a tag with a digest reference")
+    engine = ctx.engine
+    try:
+        image = engine.images.resolve(source)
+    except EngineError as exc:
+        raise daemon_error(exc) from None
+    engine.images.tag(image.id, parse_docker_ref(target))
+
+
+def _looks_like_id(text: str) -> bool:
+    hexpart = text.removeprefix("sha256:")
+    return len(hexpart) == 64 and all(c in "0123456789abcdef" for c in hexpart)
+
+
+# -- rmi ---------------------------------------------------------------------------------------
+
+@command(
+    "rmi", "image rm", "image remove",
+    usage="[OPTIONS] IMAGE [IMAGE...]",
+    summary="Remove one or more images",
+    flags=(
+        Flag("force", short="f", help="Force removal of the image"),
+        Flag("no-prune", help="Do not delete untagged parents"),
+    ),
+    min_args=1,
+)
+def rmi(ctx: Context, args: Parsed) -> int:
+    engine = ctx.engine
+    status = 0
+    for name in args.args:
+        try:
+            for line in remove_image(engine, name, args.bool("force")):
+                ctx.out.write(line + "\n")
+        except EngineError as exc:
+            ctx.err.write(DAEMON + exc.message + "\n")
+            status = 1
+    return status
+
+
+def remove_image(engine: Engine, name: str, force: bool) -> list[str]:
+    """moby's ImageDelete for the classic store, without containers (they come with `run`)."""
+    image = engine.images.find(name)
+    if image is None:
+        raise NoSuchImage(_missing_name(name))
+    by_id = _is_id_of(image, name)
+    lines: list[str] = []
+    if not by_id:
+        ref = parse_docker_ref(name)
+        engine.images.untag(ref)
+        lines.append(f"Untagged: {ref.familiar}")
+        if engine.images.tags_of(image.id):
+            return lines
+    else:
+        repos = {t.name for t in image.tags}
+        if len(repos) > 1 and not force:
+            raise EngineError(
+                f"conflict: unable to delete {truncate_id(image.id)} (must be forced) - "
+                "image is referenced in multiple repositories"
+            )
+        for ref in image.tags:
+            engine.images.untag(ref)
+            lines.append(f"Untagged: {ref.familiar}")
+    for repo_digest in image.record.repo_digests:
+        lines.append(f"Untagged: {_familiar_digest(repo_digest)}")
+    lines += engine.images.delete(image)
+    return lines
+
+
+def _is_id_of(image: LocalImage, name: str) -> bool:
+    """Whether `name` named the image by (a prefix of) its ID rather than by a tag."""
+    return image.id[7:].startswith(name.removeprefix("sha256:")) and not _is_tag_of(image, name)
+
+
+def _is_tag_of(image: LocalImage, name: str) -> bool:
+    try:
+        ref = parse_docker_ref(name)
+    except EngineError:
+        return False
+    return any(str(t) == str(ref) for t in image.tags)
+
+
+def _familiar_digest(repo_digest: str) -> str:
+    name, _, digest = repo_digest.partition("@")
+    return f"{parse_reference(name).familiar_name}@{digest}"
+
+
+def _missing_name(name: str) -> str:
+    try:
+        ref = parse_docker_ref(name)
+    except EngineError:
+        return name
+    return ref.familiar if ref.digest is None else name
+
+
+# -- prune -------------------------------------------------------------------------------------
+
+@command(
+    "image prune",
+    usage="[OPTIONS]",
+    summary="Remove unused images",
+    flags=(
+        Flag("all", short="a", help="Remove all unused images, not just dangling ones"),
+        Flag("filter", "list", metavar="filter", help='Provide filter values (e.g. "until=<timestamp>")'),
+        Flag("force", short="f", help="Do not prompt for confirmation"),
+    ),
+    max_args=0,
+)
+def image_prune(ctx: Context, args: Parsed) -> int:
+    everything = args.bool("all")
+    if not args.bool("force"):
+        warning = (
+            "WARNING! This will remove all images without at least one container associated "
+            "to them." if everything else "WARNING! This will remove all dangling images."
+        )
+        ctx.out.write(f"{warning}\nAre you sure you want to continue? [y/N] ")
+        answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
+        if answer.strip().lower() not in ("y", "yes"):
+            ctx.out.write("\n")
+            return 0
+    engine = ctx.engine
+    deleted: list[str] = []
+    reclaimed = 0
+    for image in engine.images.all():
+        if image.tags and not everything:
+            continue
+        for ref in image.tags:
+            engine.images.untag(ref)
+            deleted.append(f"untagged: {ref.familiar}")
+        before = _stored_layer_bytes(engine)
+        deleted += [line.replace("Deleted: ", "deleted: ") for line in engine.images.delete(image)]
+        reclaimed += before - _stored_layer_bytes(engine)
+    if deleted:
+        ctx.out.write("Deleted Images:\n" + "".join(f"{d}\n" for d in deleted) + "\n")
+    ctx.out.write(f"Total reclaimed space: {human_size(reclaimed)}\n")
+    return 0
+
+
+def _stored_layer_bytes(engine: Engine) -> int:
+    used = {d for image in engine.images.all() for d in image.diff_ids}
+    return sum(engine.store.get_layer(d).size for d in used)
+
+
+# -- save / load -------------------------------------------------------------------------------
+
+@command(
+    "save", "image save",
+    usage="[OPTIONS] IMAGE [IMAGE...]",
+    summary="Save one or more images to a tar archive (streamed to STDOUT by default)",
+    flags=(Flag("output", "string", short="o", help="Write to a file, instead of STDOUT"),
+           Flag("platform", "list", help="Save only the given platform(s)")),
+    min_args=1,
+)
+def save(ctx: Context, args: Parsed) -> None:
+    engine = ctx.engine
+    chosen: list[tuple[Any, list[str]]] = []
+    for name in args.args:
+        try:
+            image = engine.images.resolve(name)
+        except EngineError as exc:
+            raise daemon_error(exc) from None
+        tags = [] if _is_id_of(image, name) else [str(parse_docker_ref(name))]
+        chosen.append((engine.images.oci_image(image), tags))
+    output = args.str("output")
+    if output:
+        target = Path(output)
+        if not target.is_absolute():
+            target = Path.cwd() / target
+        try:
+            with open(target, "wb") as handle:
+                oci.save(chosen, handle)
+        except OSError as exc:
+            raise CliError(f"failed to save image: invalid output path: {exc.strerror}") from None
+        return
+    stream = getattr(ctx.out, "buffer", None)
+    if stream is None or ctx.out.isatty():
+        raise CliError("cowardly refusing to save to a terminal. Use the -o flag or redirect")
+    oci.save(chosen, stream)
+
+
+@command(
+    "load", "image load",
+    usage="[OPTIONS]",
+    summary="Load an image from a tar archive or STDIN",
+    flags=(Flag("input", "string", short="i", help="Read from tar archive file, instead of STDIN"),
+           Flag("quiet", short="q", help="Suppress the load output")),
+    max_args=0,
+)
+def load(ctx: Context, args: Parsed) -> None:
+    path = args.str("input")
+    engine = ctx.engine
+    try:
+        opener = open(path, "rb") if path else contextlib.nullcontext(sys.stdin.buffer)
+    except OSError as exc:
+        raise CliError(f"open {path}: {exc.strerror.lower()}") from None
+    with opener as handle:
+        try:
+            loaded = oci.load(handle)
+        except EngineError as exc:
+            raise daemon_error(exc) from None
+    for item in loaded:
+        image = engine.images.add(item.image.config, list(item.image.layers), engine.clock)
+        if item.repo_tags:
+            for tag_text in item.repo_tags:
+                engine.images.tag(image.id, parse_docker_ref(tag_text))
+                ctx.out.write(f"Loaded image: {tag_text}\n")
+        else:
+            ctx.out.write(f"Loaded image ID: {image.id}\n")
+
+
+# -- inspect -----------------------------------------------------------------------------------
+
+def image_inspect_doc(engine: Engine, image: LocalImage) -> dict[str, Any]:
+    """`docker image inspect` for the classic store (API 1.51: empty Config fields omitted)."""
+    config = image.config
+    cfg = config.config.to_json()
+    return {
+        "Id": image.id,
+        "RepoTags": [t.familiar for t in image.tags],
+        "RepoDigests": [_familiar_digest(d) for d in image.record.repo_digests],
+        "Parent": "",
+        "Comment": config.comment,
+        "Created": config.created_at,
+        "DockerVersion": "",
+        "Author": config.author,
+        "Config": cfg,
+        "Architecture": config.architecture,
+        **({"Variant": config.variant} if config.variant else {}),
+        "Os": config.os,
+        "Size": engine.images.size(image),
+        "GraphDriver": {
+            "Data": _graph_driver_data(image),
+            "Name": "overlay2",
+        },
+        "RootFS": {"Type": "layers", "Layers": list(image.diff_ids)},
+        "Metadata": {"LastTagTime": rfc3339(image.record.last_tag_time)
+                     if image.record.last_tag_time else "0001-01-01T00:00:00Z"},
+    }
+
+
+def _graph_driver_data(image: LocalImage) -> dict[str, str]:
+    from tutor.engine.layers import chain_ids
+
+    chains = [c.removeprefix("sha256:") for c in chain_ids(image.diff_ids)]
+    if not chains:
+        return {}
+    root = "/var/lib/docker/overlay2"
+    top = chains[-1]
+    data = {
+        "MergedDir": f"{root}/{top}/merged",
+        "UpperDir": f"{root}/{top}/diff",
+        "WorkDir": f"{root}/{top}/work",
+    }
+    if len(chains) > 1:
+        data["LowerDir"] = ":".join(f"{root}/{c}/diff" for c in reversed(chains[:-1]))
+    return dict(sorted(data.items()))
+
+
+@command(
+    "image inspect",
+    usage="[OPTIONS] IMAGE [IMAGE...]",
+    summary="Display detailed information on one or more images",
+    flags=(Flag("format", "string", short="f", help="Format output using a custom template"),),
+    min_args=1,
+)
+def image_inspect(ctx: Context, args: Parsed) -> int:
+    engine = ctx.engine
+    docs: list[Any] = []
+    missing: list[str] = []
+    for name in args.args:
+        image = engine.images.find(name)
+        if image is None:
+            missing.append(name)
+        else:
+            docs.append(image_inspect_doc(engine, image))
+    write_inspect(ctx, docs, args.str("format"))
+    for name in missing:
+        ctx.err.write(f"{DAEMON}No such image: {_missing_name(name)}\n")
+    return 1 if missing else 0
+
+
+def write_inspect(ctx: Context, docs: list[Any], fmt: str) -> None:
+    if not fmt:
+        ctx.out.write(inspect_json(docs))
+        return
+    from tutor.dockercli.templates import parse
+
+    try:
+        template = parse(fmt)
+        for doc in docs:
+            ctx.out.write(template.execute(doc, missing_key_error=True) + "\n")
+    except TemplateError as exc:
+        raise CliError(f"template parsing error: {exc.message}") from None
+
+
+__all__ = ["daemon_error", "pull_and_report", "remove_image", "write_formatted"]

@@ -1,0 +1,63 @@
+"""What a build is asked to do, and how it ended."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """`docker build` options the engine acts on (the CLI parses and checks them)."""
+
+    context: Path
+    dockerfile: Path | None = None
+    """Defaults to `<context>/Dockerfile`."""
+    dockerfile_text: str | None = None
+    """Given instead of a file for `docker build -f - .` (the Dockerfile on stdin)."""
+    tags: tuple[str, ...] = ()
+    build_args: tuple[tuple[str, str | None], ...] = ()
+    """`--build-arg K=V`, or `--build-arg K` (value from the client's environment: None here)."""
+    target: str | None = None
+    no_cache: bool = False
+    pull: bool = False
+    platform: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildFailure:
+    """Why a build stopped, with what buildx prints under the progress."""
+
+    message: str
+    """After `ERROR: failed to build: ` (e.g. `failed to solve: process "/bin/sh -c exit 3" …`)."""
+    dockerfile_name: str = "Dockerfile"
+    dockerfile_text: str = ""
+    start_line: int = 0
+    end_line: int = 0
+    step_name: str = ""
+    """The failed vertex (`[2/2] RUN exit 3`), empty when no step ran."""
+    logs: tuple[str, ...] = ()
+    """Its last log lines as the printer keeps them (`0.262 hi`)."""
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step of the last build, for the lessons' build timeline and their checks."""
+
+    name: str
+    cached: bool
+    seconds: float
+    reason: str = ""
+    stage: str = ""
+
+
+@dataclass
+class BuildOutcome:
+    image_id: str = ""
+    tags: tuple[str, ...] = ()
+    failure: BuildFailure | None = None
+    warnings: list[tuple[str, str, int]] = field(default_factory=list)
+    """Lint warnings: (rule, message, line)."""
+    steps: list[StepRecord] = field(default_factory=list)
+    seconds: float = 0.0
