@@ -21,7 +21,9 @@ def _parser() -> argparse.ArgumentParser:
             "commands:\n"
             "  (none)          start the interactive tutorial\n"
             "  docker ARGS…    run a docker command on the embedded, simulated engine\n"
-            "                  (e.g. `tutor docker build -t app:1 .`)"
+            "                  (e.g. `tutor docker build -t app:1 .`)\n"
+            "  quiz [OPTIONS]  revise for the DCA exam in a plain terminal\n"
+            "                  (`tutor quiz --help`, `tutor quiz lint PATH`)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -35,27 +37,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _split_command(argv: list[str]) -> tuple[list[str], list[str] | None]:
-    """Global options before `docker`, and everything after it untouched (so `tutor docker
+SUBCOMMANDS = ("docker", "quiz")
+
+
+def _split_command(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
+    """Global options, the subcommand, and everything after it untouched (so `tutor docker
     --help` is docker's help, not ours)."""
     i = 0
     while i < len(argv):
-        if argv[i] == "docker":
-            return argv[:i], argv[i + 1 :]
+        if argv[i] in SUBCOMMANDS:
+            return argv[:i], argv[i], argv[i + 1 :]
         i += 2 if argv[i] == "--state" else 1
-    return argv, None
+    return argv, None, []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    own, docker_args = _split_command(sys.argv[1:] if argv is None else list(argv))
+    own, subcommand, rest = _split_command(sys.argv[1:] if argv is None else list(argv))
     args = _parser().parse_args(own)
     from tutor.paths import state_dir
 
     state = state_dir(args.state)
-    if docker_args is not None:
+    if subcommand == "docker":
         from tutor.dockercli import main as docker_main
 
-        return docker_main(docker_args, state=state, stdout=sys.stdout, stderr=sys.stderr)
+        return docker_main(rest, state=state, stdout=sys.stdout, stderr=sys.stderr)
+    if subcommand == "quiz":
+        from tutor.course.quiz.terminal import main as quiz_main
+
+        return quiz_main(rest, state=state, stdin=sys.stdin, stdout=sys.stdout)
     from tutor.ui.app import TutorApp
 
     TutorApp(state=state).run()
