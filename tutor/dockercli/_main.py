@@ -3,6 +3,7 @@ reporting mistakes in the docker CLI's own words and exit codes."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -73,6 +74,7 @@ GROUPS: dict[str, str] = {
     "system": "Manage Docker",
     "volume": "Manage volumes",
     "manifest": "Manage Docker image manifests and manifest lists",
+    "buildx": "Docker Buildx",
 }
 
 
@@ -239,6 +241,14 @@ def main(
             stderr.write(f"{exc}\n")
         return exc.status
     except BrokenPipeError:
+        return 1
+    except Exception as exc:  # a bug of ours must never reach the learner as a traceback
+        if os.environ.get("TUTOR_DEBUG"):
+            raise
+        stderr.write(
+            f"tutor: internal error in the simulated engine: {type(exc).__name__}: {exc}\n"
+            "(your sandbox is unchanged; set TUTOR_DEBUG=1 to see the details)\n"
+        )
         return 1
 
 

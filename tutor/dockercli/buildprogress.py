@@ -96,7 +96,6 @@ class _Job:
     status: str = ""
     done: bool = False
     error: bool = False
-    substatus: bool = False
 
 
 @dataclass
@@ -123,8 +122,7 @@ class TtyPrinter:
         elif isinstance(event, VertexStatus):
             jobs = self._main(event.vertex)
             jobs.append(
-                _Job(f"=> {event.id}", event.seconds, _status_amount(event), event.done,
-                     substatus=True)
+                _Job(f"=> {event.id}", event.seconds, _status_amount(event), event.done)
             )
         elif isinstance(event, VertexCompleted):
             job = self._main(event.vertex)[0]
@@ -145,24 +143,28 @@ class TtyPrinter:
         lines = [_align(head, BUILDER_DESC, width - 1)[:width]]
         for index in self._order:
             for job in self._jobs[index]:
-                lines.append(self._job_line(job))
+                line = self._job_line(job)
+                if line is not None:
+                    lines.append(line)
         return "\n".join(lines) + "\n"
 
-    def _job_line(self, job: _Job) -> str:
+    def _job_line(self, job: _Job) -> str | None:
+        """One line as display.go lays it out: name cut to fit, the time ending at column
+        `width - 1`; None when the terminal is too narrow to show it."""
         width = self.width
         prefix = " => "
         seconds = job.seconds if job.seconds >= 0.05 else 0.0
         timer = f" {seconds:3.1f}s"
-        left = width - len(prefix) - len(timer) - 2
+        left = width - len(prefix) - (len(timer) + 1) - 1
         show_status = bool(job.status) and left + len(job.status) > 20
         if show_status:
             left -= len(job.status) + 1
-        name = job.name[: max(left, 0)]
-        text = prefix + name + (" " + job.status if show_status else "")
-        line = _align(text, timer, width).rstrip("\n")
-        if self.color and job.done and not job.substatus:
-            code = "31" if job.error else "34"
-            line = f"\x1b[{code}m{line}\x1b[0m"
+        if left < 12:
+            return None
+        text = prefix + job.name[:left] + (" " + job.status if show_status else "")
+        line = _align(text, timer, width - 1)
+        if self.color and job.done:
+            line = f"\x1b[{'31' if job.error else '34'}m{line}\x1b[0m"
         return line
 
     def close(self) -> None:

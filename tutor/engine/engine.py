@@ -31,6 +31,7 @@ from tutor.engine.layers import Change, Changes, Layer, layer
 from tutor.engine.reference import Reference, parse_docker_ref
 from tutor.engine.statefile import read_json, write_json
 from tutor.engine.store import Store
+from tutor.engine.world import SimulatedWorld
 
 PULL_BYTES_PER_SECOND = 40e6
 """Simulated download speed from the simulated Docker Hub."""
@@ -104,6 +105,10 @@ class Engine:
     @cached_property
     def catalogue(self) -> Catalogue:
         return load_catalogue(self.assets)
+
+    @cached_property
+    def world(self) -> SimulatedWorld:
+        return SimulatedWorld(self.assets)
 
     # -- pulling from the simulated Docker Hub -------------------------------------------------
 

@@ -16,7 +16,8 @@ class Heredoc:
     name: str
     """The delimiter word, without quotes or the `-` of `<<-`."""
     content: str
-    """The body, each line ending in a newline; tabs stripped for `<<-`."""
+    """The body exactly as written, each line with its newline (leading tabs are still there
+    for `<<-`: BuildKit strips them later, when the instruction is built)."""
     file_descriptor: int = 0
     """The fd written before `<<` (`RUN 3<<EOF`), 0 when none."""
     expand: bool = True
@@ -46,3 +47,6 @@ class Instruction:
     value: tuple[str, ...]
     """The arguments, split as BuildKit splits them for this instruction."""
     heredocs: tuple[Heredoc, ...] = ()
+    legacy_key_value: bool = False
+    """ENV/LABEL written in the legacy `KEY value` form rather than `KEY=value` (BuildKit marks
+    this with an empty separator node; the LegacyKeyValueFormat check warns about it)."""

@@ -1,0 +1,308 @@
+"""`docker build` end to end: output, cache decisions, layers and errors as BuildKit gives them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.dockercli.conftest import Docker, write
+
+ALPINE_APP = {
+    "Dockerfile": (
+        "FROM alpine:3.21\n"
+        "WORKDIR /app\n"
+        "COPY app.sh .\n"
+        "RUN chmod +x app.sh && echo built\n"
+        'CMD ["./app.sh"]\n'
+    ),
+    "app.sh": "echo hello\n",
+}
+
+
+def steps(err: str) -> dict[str, str]:
+    """Plain progress → {step name: 'CACHED' | 'DONE' | 'ERROR'} for the `[i/n]` steps
+    after FROM."""
+    names: dict[str, str] = {}
+    result: dict[str, str] = {}
+    for line in err.splitlines():
+        m = re.match(r"#(\d+) (\[.*\] .*)$", line)
+        if m and "[internal]" not in m.group(2) and "] FROM " not in m.group(2):
+            names[m.group(1)] = m.group(2)
+        m = re.match(r"#(\d+) (CACHED|DONE|ERROR)", line)
+        if m and m.group(1) in names:
+            result[names[m.group(1)]] = m.group(2)
+    return result
+
+
+def image_id(docker: Docker, ref: str) -> str:
+    result = docker("image", "inspect", "--format", "{{.Id}}", ref)
+    assert result.status == 0, result.err
+    return result.out.strip()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    return write(tmp_path / "app", ALPINE_APP)
+
+
+def test_first_build_prints_buildkit_plain_progress(docker: Docker, app: Path) -> None:
+    result = docker("build", "-t", "app:1", ".", cwd=app)
+    assert result.status == 0, result.err
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert lines[0] == '#0 building with "default" instance using docker driver'
+    assert "#1 [internal] load build definition from Dockerfile" in lines
+    size = len(ALPINE_APP["Dockerfile"].encode())
+    assert f"#1 transferring dockerfile: {size}B done" in lines
+    assert "#2 [internal] load metadata for docker.io/library/alpine:3.21" in lines
+    assert any(re.fullmatch(
+        r"#\d+ \[1/4\] FROM docker\.io/library/alpine:3\.21@sha256:[0-9a-f]{64}", line
+    ) for line in lines)
+    assert steps(result.err) == {
+        "[2/4] WORKDIR /app": "DONE",
+        "[3/4] COPY app.sh .": "DONE",
+        "[4/4] RUN chmod +x app.sh && echo built": "DONE",
+    }
+    assert re.search(r"^#\d+ \d\.\d{3} built$", result.err, re.M)
+    assert "naming to docker.io/library/app:1 done" in result.err
+    written = re.search(r"writing image (sha256:[0-9a-f]{64}) done", result.err)
+    assert written and written.group(1) == image_id(docker, "app:1")
+
+
+def test_rebuild_is_all_cached_and_gives_the_same_image(docker: Docker, app: Path) -> None:
+    first = docker("build", "-t", "app:1", ".", cwd=app)
+    second = docker("build", "-t", "app:1", ".", cwd=app)
+    assert second.status == 0
+    assert set(steps(second.err).values()) == {"CACHED"}
+    assert re.search(r"^#\d+ \[1/4\] FROM docker\.io/library/alpine:3\.21$", second.err, re.M)
+    ids = [re.search(r"writing image (sha256:\w+)", r.err).group(1)  # type: ignore[union-attr]
+           for r in (first, second)]
+    assert ids[0] == ids[1]
+
+
+def test_editing_a_copied_file_rebuilds_from_that_copy(docker: Docker, app: Path) -> None:
+    docker("build", "-t", "app:1", ".", cwd=app)
+    (app / "app.sh").write_text("echo changed\n")
+    result = docker("build", "-t", "app:1", ".", cwd=app)
+    assert steps(result.err) == {
+        "[2/4] WORKDIR /app": "CACHED",
+        "[3/4] COPY app.sh .": "DONE",
+        "[4/4] RUN chmod +x app.sh && echo built": "DONE",
+    }
+
+
+def test_touch_keeps_the_cache_but_chmod_does_not(docker: Docker, app: Path) -> None:
+    import os
+
+    docker("build", "-t", "app:1", ".", cwd=app)
+    os.utime(app / "app.sh", (1_000_000_000, 1_000_000_000))
+    touched = docker("build", "-t", "app:1", ".", cwd=app)
+    assert steps(touched.err)["[3/4] COPY app.sh ."] == "CACHED"
+    (app / "app.sh").chmod(0o755)
+    chmodded = docker("build", "-t", "app:1", ".", cwd=app)
+    assert steps(chmodded.err)["[3/4] COPY app.sh ."] == "DONE"
+
+
+def test_metadata_changes_keep_later_steps_cached_but_change_the_id(
+    docker: Docker, tmp_path: Path
+) -> None:
+    ctx = write(tmp_path / "meta", {
+        "Dockerfile": "FROM alpine:3.21\nLABEL v=1\nRUN echo one\nCMD [\"sh\"]\n",
+    })
+    docker("build", "-t", "m:1", ".", cwd=ctx)
+    first = image_id(docker, "m:1")
+    (ctx / "Dockerfile").write_text("FROM alpine:3.21\nLABEL v=2\nRUN echo one\nCMD [\"sh\"]\n")
+    result = docker("build", "-t", "m:1", ".", cwd=ctx)
+    assert steps(result.err)["[2/2] RUN echo one"] == "CACHED"
+    assert image_id(docker, "m:1") != first
+
+
+def test_env_change_reaches_later_runs(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "env", {"Dockerfile": "FROM alpine:3.21\nENV A=1\nRUN echo $A\n"})
+    docker("build", ".", cwd=ctx)
+    (ctx / "Dockerfile").write_text("FROM alpine:3.21\nENV A=2\nRUN echo $A\n")
+    result = docker("build", ".", cwd=ctx)
+    # BuildKit shows the step with the variables it knows expanded
+    assert steps(result.err)["[2/2] RUN echo 2"] == "DONE"
+    assert re.search(r"^#\d+ \d\.\d{3} 2$", result.err, re.M)
+
+
+def test_build_arg_change_invalidates_every_run_after_the_arg(
+    docker: Docker, tmp_path: Path
+) -> None:
+    ctx = write(tmp_path / "arg", {
+        "Dockerfile": "FROM alpine:3.21\nRUN echo before\nARG V\nRUN echo hello\n",
+    })
+    docker("build", "--build-arg", "V=1", ".", cwd=ctx)
+    result = docker("build", "--build-arg", "V=2", ".", cwd=ctx)
+    assert steps(result.err) == {
+        "[2/3] RUN echo before": "CACHED",
+        "[3/3] RUN echo hello": "DONE",
+    }
+
+
+def test_history_shows_buildkit_rows(docker: Docker, app: Path) -> None:
+    docker("build", "-t", "app:1", ".", cwd=app)
+    result = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Size}}", "app:1")
+    rows = result.out.splitlines()
+    script = len(ALPINE_APP["app.sh"])
+    assert rows[:4] == [
+        'CMD ["./app.sh"]|0B',
+        # chmod copies the file up into the RUN's layer: it is stored a second time
+        f"RUN /bin/sh -c chmod +x app.sh && echo built # buildkit|{script}B",
+        f"COPY app.sh . # buildkit|{script}B",
+        "WORKDIR /app|0B",
+    ]
+
+
+def test_deleting_a_file_in_a_later_layer_does_not_shrink_the_image(
+    docker: Docker, tmp_path: Path
+) -> None:
+    big = "x" * 300_000
+    ctx = write(tmp_path / "wh", {
+        "Dockerfile": "FROM alpine:3.21\nCOPY big.txt /big.txt\nRUN rm /big.txt\n",
+        "big.txt": big,
+    })
+    assert docker("build", "-t", "wh:1", ".", cwd=ctx).status == 0
+    base = int(docker("image", "inspect", "-f", "{{.Size}}", "alpine:3.21").out)
+    size = int(docker("image", "inspect", "-f", "{{.Size}}", "wh:1").out)
+    assert size == base + len(big)
+    gone = docker("build", "-t", "check", "-", cwd=ctx)
+    del gone
+
+
+def test_run_failure_is_reported_as_buildkit_does(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "fail", {"Dockerfile": "FROM alpine:3.21\nRUN echo hi && exit 3\n"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    tail = result.err[result.err.index("ERROR: process"):]
+    expected = (
+        'ERROR: process "/bin/sh -c echo hi && exit 3" did not complete successfully: '
+        "exit code: 3\n"
+        "------\n"
+        " > [2/2] RUN echo hi && exit 3:\n"
+    )
+    assert tail.startswith(expected.split("#")[-1][len(""):]) or expected in result.err
+    assert re.search(r"^\d\.\d{3} hi$", result.err, re.M)
+    assert result.err.endswith(
+        "Dockerfile:2\n"
+        "--------------------\n"
+        "   1 |     FROM alpine:3.21\n"
+        "   2 | >>> RUN echo hi && exit 3\n"
+        "   3 |     \n"
+        "--------------------\n"
+        'ERROR: failed to build: failed to solve: process "/bin/sh -c echo hi && exit 3" '
+        "did not complete successfully: exit code: 3\n"
+    )
+
+
+def test_unknown_command_fails_like_sh(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "nf", {"Dockerfile": "FROM alpine:3.21\nRUN curl example.com\n"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert re.search(r"^#\d+ \d\.\d{3} /bin/sh: curl: not found$", result.err, re.M)
+    assert "did not complete successfully: exit code: 127" in result.err
+
+
+def test_unknown_instruction_suggests_and_points_at_the_line(
+    docker: Docker, tmp_path: Path
+) -> None:
+    ctx = write(tmp_path / "typo", {"Dockerfile": "FROM alpine:3.21\nRUNN echo hi\n"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert ">>> RUNN echo hi" in result.err
+    assert result.err.endswith(
+        "ERROR: failed to build: failed to solve: dockerfile parse error on line 2: "
+        "unknown instruction: RUNN (did you mean RUN?)\n"
+    )
+
+
+def test_copy_of_a_missing_file_fails_with_not_found(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "missing", {"Dockerfile": "FROM alpine:3.21\nCOPY nope.txt /\n"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert re.search(
+        r'ERROR: failed to build: failed to solve: failed to compute cache key: failed to '
+        r'calculate checksum of ref [a-z0-9]{25}::[a-z0-9]{25}: "/nope.txt": not found\n$',
+        result.err,
+    )
+
+
+def test_unknown_base_image(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "base", {"Dockerfile": "FROM alpine:nope\n"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert result.err.endswith(
+        "ERROR: failed to build: failed to solve: alpine:nope: failed to resolve source "
+        "metadata for docker.io/library/alpine:nope: docker.io/library/alpine:nope: "
+        "not found\n"
+    )
+
+
+def test_dockerignored_files_never_invalidate(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "ign", {
+        "Dockerfile": "FROM alpine:3.21\nCOPY . /src\n",
+        ".dockerignore": "*.log\n",
+        "a.txt": "a",
+        "debug.log": "1",
+    })
+    docker("build", ".", cwd=ctx)
+    (ctx / "debug.log").write_text("2")
+    result = docker("build", ".", cwd=ctx)
+    assert steps(result.err)["[2/2] COPY . /src"] == "CACHED"
+
+
+def test_no_cache_rebuilds_every_step(docker: Docker, app: Path) -> None:
+    docker("build", "-t", "app:1", ".", cwd=app)
+    result = docker("build", "--no-cache", "-t", "app:1", ".", cwd=app)
+    assert set(steps(result.err).values()) == {"DONE"}
+
+
+def test_quiet_prints_only_the_image_id(docker: Docker, app: Path) -> None:
+    result = docker("build", "-q", "-t", "app:1", ".", cwd=app)
+    assert result.status == 0
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}\n", result.out)
+    assert result.err == ""
+
+
+def test_multi_stage_builds_only_what_the_target_needs(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "ms", {
+        "Dockerfile": (
+            "FROM alpine:3.21 AS build\n"
+            "RUN mkdir /out && echo artifact > /out/app\n"
+            "FROM alpine:3.21 AS unused\n"
+            "RUN echo never\n"
+            "FROM alpine:3.21\n"
+            "COPY --from=build /out/app /app\n"
+        ),
+    })
+    result = docker("build", "-t", "ms:1", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "never" not in result.err
+    assert "[build 2/2] RUN mkdir /out" in result.err
+    assert "[stage-2 2/2] COPY --from=build /out/app /app" in result.err
+    history = docker("history", "--format", "{{.CreatedBy}}", "ms:1").out
+    assert "mkdir /out" not in history
+    target = docker("build", "--target", "build", "-t", "ms:build", ".", cwd=ctx)
+    assert target.status == 0
+    assert "COPY --from=build" not in target.err
+
+
+def test_fresh_sandboxes_build_identical_images(
+    docker: Docker, app: Path, tmp_path: Path
+) -> None:
+    first = docker("build", "-q", ".", cwd=app, state=tmp_path / "s1").out
+    second = docker("build", "-q", ".", cwd=app, state=tmp_path / "s2").out
+    assert first == second
+
+
+def test_wrong_argument_count_is_buildx_usage_error(docker: Docker, tmp_path: Path) -> None:
+    result = docker("build", cwd=tmp_path)
+    assert result.status == 1
+    assert result.err.startswith(
+        'ERROR: "docker buildx build" requires exactly 1 argument.\n'
+        "See 'docker buildx build --help'.\n\n"
+        "Usage:  docker buildx build [OPTIONS] PATH | URL | -\n\nStart a build\n"
+    )

@@ -1,0 +1,141 @@
+"""`docker build` (which Docker 28 hands to `docker buildx build`): BuildKit's progress on
+stderr, the image ID with `-q`, errors with the Dockerfile excerpt, lint warnings."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from tutor.dockercli._flags import Flag, Parsed
+from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli.buildprogress import (
+    PlainPrinter,
+    TtyPrinter,
+    failure_block,
+    snippet,
+    warnings_block,
+)
+from tutor.engine.build import Builder, BuildOutcome, BuildRequest
+from tutor.engine.errors import EngineError
+from tutor.engine.reference import InvalidReference, parse_reference
+
+USAGE = "docker buildx build [OPTIONS] PATH | URL | -"
+SUMMARY = "Start a build"
+
+BUILD_FLAGS = (
+    Flag("add-host", "list", help="Add a custom host-to-IP mapping (format: \"host:ip\")"),
+    Flag("build-arg", "list", help="Set build-time variables"),
+    Flag("file", "string", short="f", metavar="string",
+         help='Name of the Dockerfile (default: "PATH/Dockerfile")'),
+    Flag("label", "list", help="Set metadata for an image"),
+    Flag("load", help='Shorthand for "--output=type=docker"'),
+    Flag("network", "string", help='Set the networking mode for the "RUN" instructions during build'),
+    Flag("no-cache", help="Do not use cache when building the image"),
+    Flag("platform", "list", help="Set target platform for build"),
+    Flag("progress", "string", default="auto",
+         help='Set type of progress output ("auto", "quiet", "plain", "tty", "rawjson"). Use plain to show container output'),
+    Flag("pull", help="Always attempt to pull all referenced images"),
+    Flag("quiet", short="q", help="Suppress the build output and print image ID on success"),
+    Flag("tag", "list", short="t", help='Image identifier (format: "[registry/]repository[:tag]")'),
+    Flag("target", "string", help="Set the target build stage to build"),
+)
+
+
+def _buildx_error(message: str) -> CliError:
+    return CliError(f"ERROR: {message}")
+
+
+@command("build", "image build", "buildx build", usage="[OPTIONS] PATH | URL | -",
+         summary=SUMMARY, flags=BUILD_FLAGS)
+def build(ctx: Context, args: Parsed) -> int:
+    if len(args.args) != 1:
+        raise _buildx_error(
+            f'"docker buildx build" requires exactly 1 argument.\n'
+            f"See 'docker buildx build --help'.\n\nUsage:  {USAGE}\n\n{SUMMARY}"
+        )
+    progress = args.str("progress")
+    if progress not in ("auto", "plain", "tty", "quiet", "rawjson"):
+        raise _buildx_error(f"invalid progress mode {progress}")
+    tags = tuple(args.list("tag"))
+    for tag in tags:
+        try:
+            ref = parse_reference(tag)
+        except InvalidReference as exc:
+            raise _buildx_error(f'invalid tag "{tag}": {exc.message}') from None
+        if ref.digest is not None:
+            raise _buildx_error(f'invalid tag "{tag}": tag cannot contain a digest')
+    target_arg = args.args[0]
+    dockerfile_text = None
+    if target_arg == "-":
+        raise _buildx_error("reading a build context from stdin is not supported here; "
+                            "use a directory, or `-f -` for a Dockerfile on stdin")
+    context = Path(target_arg)
+    if not context.is_absolute():
+        context = Path.cwd() / context
+    if "://" in target_arg or target_arg.startswith("git@"):
+        raise _buildx_error(
+            f"failed to build: the simulated engine cannot fetch {target_arg}: no network"
+        )
+    if not context.exists():
+        raise _buildx_error(f'unable to prepare context: path "{target_arg}" not found')
+    dockerfile: Path | None = None
+    file_flag = args.str("file")
+    if file_flag == "-":
+        dockerfile_text = sys.stdin.read() if sys.stdin else ""
+    elif file_flag:
+        dockerfile = Path(file_flag)
+        if not dockerfile.is_absolute():
+            dockerfile = Path.cwd() / dockerfile
+    build_args: list[tuple[str, str | None]] = []
+    for item in args.list("build_arg"):
+        key, eq, value = item.partition("=")
+        build_args.append((key, value if eq else os.environ.get(key)))
+    labels = tuple((k, v) for k, _, v in (item.partition("=") for item in args.list("label")))
+    platforms = args.list("platform")
+    request = BuildRequest(
+        context=context, dockerfile=dockerfile, dockerfile_text=dockerfile_text, tags=tags,
+        build_args=tuple(build_args), target=args.str("target") or None,
+        no_cache=args.bool("no_cache"), pull=args.bool("pull"),
+        platform=platforms[0] if platforms else None, labels=labels,
+    )
+    quiet = args.bool("quiet") or progress == "quiet"
+    use_tty = progress == "tty" or (progress == "auto" and ctx.tty)
+    return run_build(ctx, request, quiet=quiet, tty=use_tty)
+
+
+def run_build(ctx: Context, request: BuildRequest, *, quiet: bool, tty: bool) -> int:
+    """Run a build and print what `docker build` prints; shared with the tutorial."""
+    builder = Builder(ctx.engine, request)
+    printer: PlainPrinter | TtyPrinter | None = None
+    if not quiet:
+        printer = TtyPrinter(ctx.err, width=ctx.width, color=tty) if tty else PlainPrinter(
+            ctx.err)
+    try:
+        for event in builder.run():
+            if printer is not None:
+                printer.feed(event)
+    except EngineError as exc:
+        raise _buildx_error(f"failed to build: {exc.message}") from None
+    finally:
+        ctx.engine.close()
+    if printer is not None:
+        printer.close()
+    return report(ctx, builder.outcome, quiet)
+
+
+def report(ctx: Context, outcome: BuildOutcome, quiet: bool) -> int:
+    failure = outcome.failure
+    if failure is not None:
+        if failure.step_name:
+            ctx.err.write(failure_block(failure.step_name, list(failure.logs)))
+        ctx.err.write(warnings_block(outcome.warnings))
+        if failure.start_line:
+            ctx.err.write(snippet(failure.dockerfile_text, failure.start_line, failure.end_line,
+                                  failure.dockerfile_name))
+        ctx.err.write(f"ERROR: failed to build: {failure.message}\n")
+        return 1
+    if quiet:
+        ctx.out.write(outcome.image_id + "\n")
+    ctx.err.write(warnings_block(outcome.warnings))
+    return 0

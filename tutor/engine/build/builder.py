@@ -1,0 +1,798 @@
+"""`docker build` with BuildKit's semantics: stages dispatched in order (only those the target
+needs), steps keyed and cached as BuildKit keys them, real layers from real file-system changes,
+and the progress BuildKit reports, as events.
+
+`Builder.run()` is a generator of progress events; when it ends, `Builder.outcome` says how the
+build went. The engine stays synchronous and deterministic; front ends pace the events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import replace
+
+from tutor.engine.build.cache import (
+    BuildCache,
+    CacheRecord,
+    StepInputs,
+    cache_key,
+    explain_miss,
+)
+from tutor.engine.build.copy import CopyFailed, SourceFiles, copy_into, image_source
+from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
+from tutor.engine.build.stage import StageState, set_env
+from tutor.engine.build.users import exec_user
+from tutor.engine.clock import parse_rfc3339
+from tutor.engine.dockerfile import (
+    Add,
+    Arg,
+    BaseImage,
+    BuildPlan,
+    Cmd,
+    Copy,
+    Entrypoint,
+    Env,
+    Expose,
+    Healthcheck,
+    Label,
+    Maintainer,
+    Onbuild,
+    PlannedCommand,
+    Run,
+    Shell,
+    Stopsignal,
+    User,
+    Volume,
+    Workdir,
+    dispatch_step,
+    lint,
+    parse,
+    parse_dockerfile,
+    plan_build,
+    run_command_line,
+)
+from tutor.engine.dockerfile._stages import DEFAULT_PATH
+from tutor.engine.engine import Engine, EngineError
+from tutor.engine.errors import DockerfileError
+from tutor.engine.fs import FileTree, Node, directory, normalize
+from tutor.engine.image import Healthcheck as HealthConfig
+from tutor.engine.image import RunConfig
+from tutor.engine.layers import diff, layer
+from tutor.engine.progress import (
+    ProgressEvent,
+    StepCacheInfo,
+    Vertex,
+    VertexCompleted,
+    VertexLog,
+    VertexStarted,
+    VertexStatus,
+)
+from tutor.engine.reference import parse_docker_ref
+from tutor.engine.sh import run_argv
+
+CONTEXT_BYTES_PER_SECOND = 100e6
+COPY_BYTES_PER_SECOND = 200e6
+EXPORT_BYTES_PER_SECOND = 400e6
+RUN_OVERHEAD = 0.1
+"""Simulated seconds to start a build container, on top of what the commands take."""
+
+
+class _Failed(Exception):
+    """Stops the build; the failure is already recorded."""
+
+
+def _go_slice(items: tuple[str, ...] | list[str]) -> str:
+    """Go's `%v` of a []string: `[a b c]`."""
+    return "[" + " ".join(items) + "]"
+
+
+def _go_quoted_slice(items: tuple[str, ...] | list[str]) -> str:
+    """Go's `%q` of a []string: `["a" "b"]`."""
+    from tutor.engine.dockerfile._gotext import quote
+
+    return "[" + " ".join(quote(i) for i in items) + "]"
+
+
+class Builder:
+    """One `docker build`."""
+
+    def __init__(self, engine: Engine, request: BuildRequest) -> None:
+        self.engine = engine
+        self.request = request
+        self.outcome = BuildOutcome()
+        self.cache = BuildCache(engine.store)
+        self._index = 0
+        self._dockerfile_text = ""
+        self._dockerfile_name = "Dockerfile"
+        self._context: SourceFiles | None = None
+        self._context_vertex: Vertex | None = None
+        self._states: dict[int, StageState] = {}
+        self._seconds = 0.0
+        self._steps_now: dict[str, StepInputs] = {}
+        self._steps_before: dict[str, StepInputs] = {}
+        self._new_layer_bytes = 0
+        self._base_pulled: set[str] = set()
+
+    # -- events -------------------------------------------------------------------------------
+
+    def _vertex(self, name: str, step: int = 0, stage: str = "") -> Vertex:
+        self._index += 1
+        return Vertex(self._index, name, step, stage)
+
+    def _fail(self, message: str, start: int = 0, end: int = 0, step: str = "",
+              logs: tuple[str, ...] = ()) -> _Failed:
+        self.outcome.failure = BuildFailure(
+            message=message, dockerfile_name=self._dockerfile_name,
+            dockerfile_text=self._dockerfile_text, start_line=start, end_line=end or start,
+            step_name=step, logs=logs,
+        )
+        return _Failed()
+
+    # -- the build ----------------------------------------------------------------------------
+
+    def run(self) -> Iterator[ProgressEvent]:
+        try:
+            yield from self._build()
+        except _Failed:
+            pass
+        finally:
+            self.outcome.seconds = self._seconds
+            self.engine.advance(self._seconds)
+            self.cache.save()
+
+    def _build(self) -> Iterator[ProgressEvent]:
+        request = self.request
+        yield from self._load_definition()
+        plan = self._plan()
+        self.outcome.warnings = [
+            (w.rule, w.message, w.line) for w in lint(plan, base_image=self._base_image_info)
+        ]
+        yield from self._load_metadata(plan)
+        dockerignore = self._dockerignore_vertex()
+        yield from dockerignore
+        build_id = hashlib.sha256(
+            f"{request.context.resolve()}|{self._dockerfile_name}|{request.target}".encode()
+        ).hexdigest()
+        self._steps_before = self.cache.previous_steps(build_id)
+        for index in plan.reachable:
+            yield from self._build_stage(plan, index)
+        final = self._states[plan.target]
+        yield from self._export(final)
+        self.cache.remember_steps(build_id, self._steps_now)
+
+    def _load_definition(self) -> Iterator[ProgressEvent]:
+        request = self.request
+        path = request.dockerfile or request.context / "Dockerfile"
+        self._dockerfile_name = path.name if request.dockerfile_text is None else "Dockerfile"
+        vertex = self._vertex(f"[internal] load build definition from {self._dockerfile_name}")
+        yield VertexStarted(vertex)
+        if request.dockerfile_text is not None:
+            text = request.dockerfile_text
+        else:
+            try:
+                text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+            except FileNotFoundError:
+                yield VertexStatus(vertex, "transferring dockerfile:", 2)
+                yield VertexCompleted(vertex)
+                raise self._fail(
+                    f"failed to solve: failed to read dockerfile: open {path.name}: "
+                    "no such file or directory"
+                ) from None
+            except OSError as exc:
+                raise self._fail(f"failed to solve: failed to read dockerfile: {exc}") from None
+        self._dockerfile_text = text
+        yield VertexStatus(vertex, "transferring dockerfile:", len(text.encode(errors="replace")))
+        yield VertexCompleted(vertex)
+
+    def _plan(self) -> BuildPlan:
+        request = self.request
+        try:
+            parsed = parse_dockerfile(self._dockerfile_text)
+            args = {k: v for k, v in request.build_args if v is not None}
+            plan = plan_build(
+                parsed.instructions, build_args=args, target=request.target,
+                platform=request.platform, escape=parsed.escape_token, parse_trigger=parse,
+            )
+        except DockerfileError as exc:
+            raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
+                             exc.end_line) from None
+        return plan
+
+    def _base_image_info(self, name: str) -> BaseImage:
+        """ENV and SHELL of a base image, for the lint checks (UndefinedVar, JSONArgs…)."""
+        try:
+            image = self.engine.images.find(name)
+        except EngineError:
+            return BaseImage()
+        if image is None:
+            return BaseImage()
+        env = tuple(tuple(e.split("=", 1)) for e in image.config.config.env if "=" in e)
+        return BaseImage(env=env, shell=image.config.config.shell)  # type: ignore[arg-type]
+
+    def _load_metadata(self, plan: BuildPlan) -> Iterator[ProgressEvent]:
+        seen: set[str] = set()
+        for name, start, end in plan.images:
+            ref = parse_docker_ref(name)
+            if str(ref) in seen:
+                continue
+            seen.add(str(ref))
+            vertex = self._vertex(f"[internal] load metadata for {ref}")
+            yield VertexStarted(vertex)
+            try:
+                image = self.engine.images.find(str(ref))
+                if image is None:
+                    self.engine.resolve_remote(ref, self.request.platform)
+                    seconds = 0.6
+                else:
+                    seconds = 0.0
+            except EngineError as exc:
+                message = _resolve_error(name, str(ref), exc)
+                yield VertexCompleted(vertex, 0.0, error=message)
+                raise self._fail(f"failed to solve: {message}", start, end) from None
+            self._seconds += seconds
+            yield VertexCompleted(vertex, seconds)
+
+    def _dockerignore_vertex(self) -> Iterator[ProgressEvent]:
+        vertex = self._vertex("[internal] load .dockerignore")
+        yield VertexStarted(vertex)
+        size = self._dockerignore_size()
+        yield VertexStatus(vertex, "transferring context:", size)
+        yield VertexCompleted(vertex)
+
+    def _dockerignore_size(self) -> int:
+        for name in (f"{self._dockerfile_name}.dockerignore", ".dockerignore"):
+            path = self.request.context / name
+            if path.is_file():
+                return path.stat().st_size
+        return 2  # BuildKit sends an empty list as "[]"
+
+    # -- stages -------------------------------------------------------------------------------
+
+    def _build_stage(self, plan: BuildPlan, index: int) -> Iterator[ProgressEvent]:
+        stage = plan.stages[index]
+        label = stage.progress_name
+        total = sum(isinstance(c.command, Run | Copy | Add | Workdir) for c in stage.commands)
+        if stage.base.stage is None and stage.base_name != "scratch":
+            total += 1
+        counter = [0]
+
+        def name_for(text: str, onbuild: bool = False) -> tuple[str, int]:
+            if total == 0:
+                return text, 0
+            counter[0] += 1
+            width = len(str(total))
+            prefix = f"[{label + ' ' if label else ''}{counter[0]:>{width}}/{total}] "
+            return prefix + ("ONBUILD " if onbuild else "") + text, counter[0]
+
+        state = yield from self._from(plan, index, name_for)
+        self._states[index] = state
+        if any(not c.sources and isinstance(c.command, Copy | Add) for r in plan.reachable
+               for c in plan.stages[r].commands):
+            # BuildKit starts sending the context as soon as the solve starts
+            yield from self._context_source()
+        for planned in stage.commands:
+            yield from self._dispatch(plan, index, state, planned, name_for)
+
+    def _from(self, plan: BuildPlan, index: int, name_for: object) -> Iterator[
+        ProgressEvent
+    ]:
+        stage = plan.stages[index]
+        assert callable(name_for)
+        if stage.base.stage is not None:
+            parent = self._states[stage.base.stage]
+            state = StageState(
+                name=stage.name, config=parent.config, image_env=list(parent.image_env),
+                state_env=list(parent.state_env), diff_ids=list(parent.diff_ids),
+                history=list(parent.history), key=parent.key, base_history_len=len(
+                    parent.history), architecture=parent.architecture, os=parent.os,
+                variant=parent.variant,
+                tree=parent.tree.copy() if parent.tree is not None else None,
+            )
+            state.base_created = parent.base_created
+            return state
+        if stage.base_name == "scratch":
+            state = StageState(
+                name=stage.name, config=RunConfig(), image_env=[("PATH", DEFAULT_PATH)],
+                state_env=[("PATH", DEFAULT_PATH)], diff_ids=[], history=[], key="scratch",
+                base_history_len=0, tree=FileTree(),
+            )
+            return state
+        ref = parse_docker_ref(stage.base_name)
+        pulled = self.engine.images.find(str(ref)) is None
+        name, step = name_for(f"FROM {ref}")
+        if pulled:
+            result = self.engine.pull(ref, self.request.platform)
+            image = result.image
+            name = f"{name}@{result.digest}"
+        else:
+            found = self.engine.images.find(str(ref))
+            assert found is not None
+            image = found
+        vertex = self._vertex(name, step, stage.progress_name)
+        yield VertexStarted(vertex)
+        base_key = "image:" + image.id
+        used_before = base_key in self.cache.records
+        if pulled:
+            yield VertexStatus(vertex, f"resolve {ref}@{result.digest}", seconds=0.0)
+            for la in result.layers:
+                if la.existed:
+                    continue
+                secs = la.size / 40e6
+                yield VertexStatus(vertex, la.diff_id, la.size, la.size, secs)
+            for la in result.layers:
+                if not la.existed:
+                    yield VertexStatus(vertex, f"extracting {la.diff_id}",
+                                       seconds=la.size / 160e6)
+            self._seconds += result.seconds
+            yield VertexCompleted(vertex, result.seconds)
+        elif used_before and not self.request.pull:
+            yield VertexCompleted(vertex, cached=True)
+        else:
+            yield VertexCompleted(vertex, 0.0)
+        self.cache.put(base_key, CacheRecord("", 0.0, 0.0))
+        config = image.config
+        env = [tuple(e.split("=", 1)) if "=" in e else (e, "") for e in config.config.env]
+        image_env: list[tuple[str, str]] = [(k, v) for k, v in env]
+        if not any(k == "PATH" for k, _ in image_env):
+            image_env.append(("PATH", DEFAULT_PATH))
+        state = StageState(
+            name=stage.name, config=config.config, image_env=image_env,
+            state_env=list(image_env), diff_ids=list(config.diff_ids),
+            history=list(config.history), key=base_key, base_history_len=len(config.history),
+            architecture=config.architecture, os=config.os, variant=config.variant,
+        )
+        state.base_created = parse_rfc3339(config.created_at) if config.created_at else 0.0
+        return state
+
+    # -- instructions -------------------------------------------------------------------------
+
+    def _dispatch(self, plan: BuildPlan, index: int, state: StageState,
+                  planned: PlannedCommand, name_for: object) -> Iterator[ProgressEvent]:
+        assert callable(name_for)
+        command = planned.command
+        try:
+            expansion = dispatch_step(plan, index, planned, dict(state.state_env))
+        except DockerfileError as exc:
+            raise self._fail(f"failed to solve: {exc.message}", exc.start_line or
+                             command.start_line, exc.end_line or command.end_line) from None
+        cmd = expansion.command
+        if isinstance(cmd, Env):
+            for key, value in expansion.env:
+                set_env(state.image_env, key, value)
+                set_env(state.state_env, key, value)
+            state.commit("ENV " + " ".join(f"{p.key}={p.value}" for p in cmd.pairs), False, None)
+        elif isinstance(cmd, Arg):
+            for key, value in expansion.env:
+                set_env(state.state_env, key, value)
+            state.build_args += [(a.key, a.value) for a in cmd.args]
+            state.commit("ARG " + " ".join(
+                a.key + (f"={a.value}" if a.value is not None else "") for a in cmd.args
+            ), False, None)
+        elif isinstance(cmd, Label):
+            labels = dict(state.config.labels)
+            labels.update({p.key: p.value for p in cmd.pairs})
+            state.config = replace(state.config, labels=tuple(labels.items()))
+            state.commit("LABEL " + " ".join(f"{p.key}={p.value}" for p in cmd.pairs), False,
+                         None)
+        elif isinstance(cmd, Maintainer):
+            state.author = cmd.maintainer
+            state.commit(f"MAINTAINER {cmd.maintainer}", False, None)
+        elif isinstance(cmd, Cmd):
+            args = self._with_shell(state, cmd.cmd_line) if cmd.prepend_shell else cmd.cmd_line
+            state.config = replace(state.config, cmd=tuple(args), args_escaped=True)
+            state.cmd_set = True
+            state.commit(f"CMD {_go_quoted_slice(args)}", False, None)
+        elif isinstance(cmd, Entrypoint):
+            line = cmd.cmd_line or ()
+            args = self._with_shell(state, line) if cmd.prepend_shell else line
+            state.config = replace(state.config, entrypoint=tuple(args))
+            if not state.cmd_set:
+                state.config = replace(state.config, cmd=())
+            state.commit(f"ENTRYPOINT {_go_quoted_slice(args)}", False, None)
+        elif isinstance(cmd, Healthcheck):
+            health = HealthConfig(tuple(cmd.test), cmd.interval, cmd.timeout,
+                                  cmd.start_period, cmd.start_interval, cmd.retries)
+            state.config = replace(state.config, healthcheck=health)
+            state.commit("HEALTHCHECK " + _health_text(health), False, None)
+        elif isinstance(cmd, Expose):
+            ports = tuple(dict.fromkeys([*state.config.exposed_ports, *cmd.ports]))
+            state.config = replace(state.config, exposed_ports=ports)
+            state.commit(f"EXPOSE {_go_slice(list(cmd.ports))}", False, None)
+        elif isinstance(cmd, User):
+            state.config = replace(state.config, user=cmd.user)
+            state.commit(f"USER {cmd.user}", False, None)
+        elif isinstance(cmd, Volume):
+            volumes = tuple(dict.fromkeys([*state.config.volumes, *cmd.volumes]))
+            state.config = replace(state.config, volumes=volumes)
+            state.commit(f"VOLUME {_go_slice(list(cmd.volumes))}", False, None)
+        elif isinstance(cmd, Stopsignal):
+            state.config = replace(state.config, stop_signal=cmd.signal)
+            state.commit(f"STOPSIGNAL {cmd.signal}", False, None)
+        elif isinstance(cmd, Shell):
+            state.config = replace(state.config, shell=tuple(cmd.shell))
+            state.commit(f"SHELL {_go_slice(list(cmd.shell))}", False, None)
+        elif isinstance(cmd, Onbuild):
+            state.config = replace(state.config,
+                                   on_build=(*state.config.on_build, cmd.expression))
+        elif isinstance(cmd, Workdir):
+            yield from self._workdir(state, cmd, expansion.display or cmd.code, planned,
+                                     name_for)
+        elif isinstance(cmd, Run):
+            yield from self._run(plan, state, cmd, expansion.display or cmd.code, planned,
+                                 name_for)
+        elif isinstance(cmd, Copy | Add):
+            yield from self._copy(plan, index, state, cmd, expansion.display or cmd.code,
+                                  planned, name_for)
+
+    def _with_shell(self, state: StageState, args: tuple[str, ...]) -> tuple[str, ...]:
+        shell = state.config.shell or ("/bin/sh", "-c")
+        return (*shell, " ".join(args))
+
+    # -- steps that make layers ---------------------------------------------------------------
+
+    def _step(self, state: StageState, name: str, step: int, definition: object, text: str,
+              files: dict[str, str] | None = None, *, linked: bool = False) -> tuple[
+        Vertex, str, StepInputs, CacheRecord | None
+    ]:
+        """Key a step, look it up, and tell why it missed when it did."""
+        parent = "" if linked else state.key
+        key = cache_key(parent, definition)
+        vertex = self._vertex(name, step, state.name)
+        definition_digest = cache_key("", definition)
+        inputs = StepInputs(name, parent, definition_digest, files or {}, text)
+        slot = f"{state.name}#{step}"
+        self._steps_now[slot] = inputs
+        record = None if self.request.no_cache else self.cache.get(key)
+        return vertex, key, inputs, record
+
+    def _miss_reason(self, state: StageState, inputs: StepInputs, step: int) -> str:
+        before = self._steps_before.get(f"{state.name}#{step}")
+        return explain_miss(inputs, before, state.rebuilt, self.request.no_cache)
+
+    def _materialize(self, state: StageState) -> FileTree:
+        if state.tree is None:
+            state.tree = self.engine.tree(state.diff_ids)
+        return state.tree
+
+    def _commit_layer(self, state: StageState, key: str, before: FileTree, after: FileTree,
+                      seconds: float) -> CacheRecord:
+        now = self.engine.clock + self._seconds
+        changes = diff(before, after, whiteout_mtime=int(now))
+        built = layer(changes)
+        self.engine.store.put_layer(built)
+        self._new_layer_bytes += built.size
+        record = CacheRecord(built.diff_id, now, seconds)
+        self.cache.put(key, record)
+        return record
+
+    def _finish_step(self, state: StageState, vertex: Vertex, record: CacheRecord,
+                     created_by: str, cached: bool, reason: str,
+                     seconds: float) -> Iterator[ProgressEvent]:
+        state.diff_ids.append(record.diff_id)
+        state.commit(created_by, True, record.created)
+        if not cached:
+            state.rebuilt = True
+        yield StepCacheInfo(vertex, cached, reason)
+        yield VertexCompleted(vertex, seconds, cached=cached)
+        self.outcome.steps.append(StepRecord(vertex.name, cached, seconds, reason, state.name))
+
+    def _workdir(self, state: StageState, cmd: Workdir, display: str,
+                 planned: PlannedCommand, name_for: object) -> Iterator[ProgressEvent]:
+        assert callable(name_for)
+        path = normalize(cmd.path, state.config.working_dir or "/")
+        state.config = replace(state.config, working_dir=path)
+        if path == "/":
+            state.commit("WORKDIR /", False, None)
+            return
+        name, step = name_for(display, planned.from_onbuild)
+        definition = {"op": "mkdir", "path": path, "user": state.config.user}
+        vertex, key, inputs, record = self._step(state, name, step, definition, display)
+        yield VertexStarted(vertex)
+        cached = record is not None
+        reason = "" if cached else self._miss_reason(state, inputs, step)
+        if record is None:
+            tree = self._materialize(state)
+            before = tree.copy()
+            try:
+                uid, gid = exec_user(tree, state.config.user)
+            except EngineError as exc:
+                raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                                 cmd.end_line, name) from None
+            real = tree.resolve(path)
+            if tree.get(real) is None:
+                tree.makedirs(real, directory(0o755, uid=uid, gid=gid,
+                                              mtime=int(self.engine.clock + self._seconds)))
+            record = self._commit_layer(state, key, before, tree, 0.0)
+        else:
+            state.tree = None
+        state.key = key
+        yield from self._finish_step(state, vertex, record, f"WORKDIR {path}", cached, reason,
+                                     0.0)
+
+    def _run(self, plan: BuildPlan, state: StageState, cmd: Run, display: str,
+             planned: PlannedCommand, name_for: object) -> Iterator[ProgressEvent]:
+        assert callable(name_for)
+        name, step = name_for(display, planned.from_onbuild)
+        shell = state.config.shell or ("/bin/sh", "-c")
+        try:
+            line = run_command_line(cmd, shell)
+        except DockerfileError as exc:
+            raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                             cmd.end_line) from None
+        env = dict(state.state_env)
+        env.update(dict(plan.proxy_env))
+        definition = {
+            "op": "exec", "argv": list(line.argv), "env": sorted(state.state_env),
+            "cwd": state.config.working_dir or "/", "user": state.config.user,
+            "network": cmd.network, "security": cmd.security,
+            "mounts": list(cmd.mount_specs),
+            "script": line.script.data if line.script else None,
+        }
+        vertex, key, inputs, record = self._step(state, name, step, definition, display)
+        yield VertexStarted(vertex)
+        created_by = "RUN " + _run_command_string(list(line.argv), state) + " # buildkit"
+        cached = record is not None
+        reason = "" if cached else self._miss_reason(state, inputs, step)
+        seconds = 0.0
+        if record is None:
+            tree = self._materialize(state)
+            before = tree.copy()
+            try:
+                uid, gid = exec_user(tree, state.config.user)
+            except EngineError as exc:
+                raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                                 cmd.end_line, name) from None
+            cwd = state.config.working_dir or "/"
+            if tree.get(tree.resolve(cwd)) is None:
+                tree.makedirs(tree.resolve(cwd))
+            if line.script is not None:
+                tree.makedirs("/dev/pipes")
+                tree.put("/dev/pipes/" + line.script.name,
+                         Node("file", 0o755, content=_data(line.script.data)))
+            result = run_argv(
+                list(line.argv), fs=tree, env=env, cwd=cwd, uid=uid, gid=gid,
+                world=self.engine.world, epoch=int(self.engine.clock + self._seconds),
+            )
+            seconds = RUN_OVERHEAD + result.seconds
+            logs = _log_lines(result.output, seconds)
+            for at, text in logs:
+                yield VertexLog(vertex, text, at)
+            if line.script is not None and tree.get("/dev/pipes") is not None:
+                tree.remove("/dev/pipes")
+            failed = result.exec_error is not None or result.exit_code != 0
+            if failed:
+                process = " ".join(line.argv)
+                if result.exec_error is not None:
+                    message = (
+                        "failed to solve: process "
+                        f'"{process}" did not complete successfully: '
+                        f"{result.exec_error.message}"
+                    )
+                else:
+                    message = (
+                        f'failed to solve: process "{process}" did not complete '
+                        f"successfully: exit code: {result.exit_code}"
+                    )
+                error = message.removeprefix("failed to solve: ")
+                self._seconds += seconds
+                yield VertexCompleted(vertex, seconds, error=error)
+                raise self._fail(message, cmd.start_line, cmd.end_line, name,
+                                 tuple(f"{_log_time(at)} {text}" for at, text in logs[-10:]))
+            self._seconds += seconds
+            record = self._commit_layer(state, key, before, tree, seconds)
+        else:
+            state.tree = None
+        state.key = key
+        yield from self._finish_step(state, vertex, record, created_by, cached, reason,
+                                     seconds)
+
+    def _copy(self, plan: BuildPlan, index: int, state: StageState, cmd: Copy | Add,
+              display: str, planned: PlannedCommand, name_for: object) -> Iterator[
+        ProgressEvent
+    ]:
+        assert callable(name_for)
+        source_ref = planned.sources[0] if planned.sources else None
+        if source_ref is None:
+            source = yield from self._context_source()
+            source_key = "context"
+        elif source_ref.stage is not None:
+            other = self._states[source_ref.stage]
+            source = image_source(self._materialize(other))
+            source_key = other.key
+        else:
+            assert source_ref.image is not None
+            image, _ = self.engine.local_or_pull(source_ref.image, self.request.platform)
+            source = image_source(self.engine.tree(image.diff_ids))
+            source_key = "image:" + image.id
+        name, step = name_for(display, planned.from_onbuild)
+        try:
+            selection = source.select(list(cmd.sources), cmd.excludes)
+        except CopyFailed as exc:
+            vertex = self._vertex(name, step, state.name)
+            yield VertexStarted(vertex)
+            message = exc.message
+            yield VertexCompleted(vertex, 0.0, error=message)
+            raise self._fail(f"failed to solve: {message}", cmd.start_line, cmd.end_line,
+                             name) from None
+        definition = {
+            "op": "copy", "kind": "ADD" if isinstance(cmd, Add) else "COPY",
+            "sources": list(cmd.sources), "dest": cmd.dest, "chown": cmd.chown,
+            "chmod": cmd.chmod, "link": cmd.link, "excludes": list(cmd.excludes),
+            "parents": getattr(cmd, "parents", False), "from": source_key,
+            "cwd": state.config.working_dir or "/", "checksum": selection.checksum,
+            "contents": [(c.path, c.data) for c in cmd.contents],
+        }
+        files = selection.files if source_ref is None else {}
+        vertex, key, inputs, record = self._step(state, name, step, definition, display, files,
+                                                 linked=cmd.link)
+        yield VertexStarted(vertex)
+        flags = []
+        if getattr(cmd, "parents", False):
+            flags.append("--parents")
+        if cmd.chown:
+            flags.append(f"--chown={cmd.chown}")
+        if cmd.chmod:
+            flags.append(f"--chmod={cmd.chmod}")
+        words = [*flags, *cmd.sources, *(f"<<{c.path}" for c in cmd.contents), cmd.dest]
+        created_by = ("ADD " if isinstance(cmd, Add) else "COPY ") + " ".join(words) + " # buildkit"
+        cached = record is not None
+        reason = "" if cached else self._miss_reason(state, inputs, step)
+        seconds = 0.0
+        if record is None:
+            tree = FileTree() if cmd.link else self._materialize(state)
+            before = tree.copy()
+            try:
+                copied = copy_into(tree, selection, cmd, state.config.working_dir or "/",
+                                   unpack=isinstance(cmd, Add),
+                                   now=int(self.engine.clock + self._seconds),
+                                   owner_tree=self._materialize(state))
+            except (CopyFailed, EngineError) as exc:
+                yield VertexCompleted(vertex, 0.0, error=exc.message)
+                raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                                 cmd.end_line, name) from None
+            seconds = 0.02 + copied / COPY_BYTES_PER_SECOND
+            self._seconds += seconds
+            record = self._commit_layer(state, key, before, tree, seconds)
+            if cmd.link:
+                state.tree = None
+        else:
+            state.tree = None
+        state.key = key if not cmd.link else cache_key(state.key, key)
+        yield from self._finish_step(state, vertex, record, created_by, cached, reason,
+                                     seconds)
+
+    def _context_source(self) -> Iterator[ProgressEvent]:
+        if self._context is None:
+            from tutor.engine.build.copy import context_source
+
+            vertex = self._vertex("[internal] load build context")
+            yield VertexStarted(vertex)
+            try:
+                self._context = context_source(self.engine, self.request.context,
+                                               self._dockerfile_name)
+            except EngineError as exc:
+                yield VertexCompleted(vertex, 0.0, error=exc.message)
+                raise self._fail(f"failed to solve: {exc.message}") from None
+            size = self._context.transfer_size
+            seconds = size / CONTEXT_BYTES_PER_SECOND
+            yield VertexStatus(vertex, "transferring context:", size, seconds=seconds)
+            self._seconds += seconds
+            yield VertexCompleted(vertex, seconds)
+        return self._context
+
+    # -- export -------------------------------------------------------------------------------
+
+    def _export(self, state: StageState) -> Iterator[ProgressEvent]:
+        vertex = self._vertex("exporting to image")
+        yield VertexStarted(vertex)
+        seconds = self._new_layer_bytes / EXPORT_BYTES_PER_SECOND
+        yield VertexStatus(vertex, "exporting layers", seconds=seconds)
+        config = state.image_config(state.base_created)
+        if self.request.labels:
+            labels = dict(config.config.labels)
+            labels.update(dict(self.request.labels))
+            config = replace(config, config=replace(config.config, labels=tuple(labels.items())))
+        layers = [self.engine.store.get_layer(d) for d in config.diff_ids]
+        image = self.engine.images.add(config, layers, self.engine.clock + self._seconds)
+        yield VertexStatus(vertex, f"writing image {image.id}")
+        tags = []
+        for tag in self.request.tags:
+            ref = parse_docker_ref(tag)
+            self.engine.images.tag(image.id, ref)
+            tags.append(str(ref))
+            yield VertexStatus(vertex, f"naming to {ref}")
+        self._seconds += seconds
+        yield VertexCompleted(vertex, seconds)
+        self.outcome.image_id = image.id
+        self.outcome.tags = tuple(tags)
+
+
+def _run_command_string(argv: list[str], state: StageState) -> str:
+    """BuildKit's history text for RUN: `|N K=V … argv` when the stage declared ARGs."""
+    env = dict(state.state_env)
+    build_env: dict[str, str] = {}
+    for key, value in state.build_args:
+        shown = env.get(key, value if value is not None else "")
+        build_env[key] = shown
+    words = [f"{k}={v}" for k, v in build_env.items()]
+    if words:
+        words.insert(0, f"|{len(words)}")
+    return " ".join([*words, *argv])
+
+
+def go_duration(nanos: int) -> str:
+    """Go's `time.Duration.String()`: `30s`, `1m30s`, `1h0m0s`, `500ms`, `0s`."""
+    if nanos == 0:
+        return "0s"
+    sign = "-" if nanos < 0 else ""
+    n = abs(nanos)
+    if n < 1_000_000_000:
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if n >= size:
+                return sign + _trim(f"{n / size:.9f}") + unit
+    seconds = _trim(f"{(n % 60_000_000_000) / 1e9:.9f}") + "s"
+    minutes = n // 60_000_000_000
+    if minutes == 0:
+        return sign + seconds
+    hours, minutes = divmod(minutes, 60)
+    if hours == 0:
+        return f"{sign}{minutes}m{seconds}"
+    return f"{sign}{hours}h{minutes}m{seconds}"
+
+
+def _trim(number: str) -> str:
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
+def _health_text(health: HealthConfig) -> str:
+    """Go's `%+v` of the HealthcheckConfig struct, durations printed as Go prints them."""
+    return (
+        f"{{Test:{_go_slice(list(health.test))} Interval:{go_duration(health.interval)} "
+        f"Timeout:{go_duration(health.timeout)} "
+        f"StartPeriod:{go_duration(health.start_period)} "
+        f"StartInterval:{go_duration(health.start_interval)} Retries:{health.retries}}}"
+    )
+
+
+def _resolve_error(written: str, full: str, exc: EngineError) -> str:
+    """How BuildKit words a base image it cannot resolve."""
+    text = exc.message
+    if "pull access denied" in text:
+        detail = ("pull access denied, repository does not exist or may require authorization: "
+                  "server message: insufficient_scope: authorization failed")
+    elif "manifest unknown" in text:
+        detail = f"{full}: not found"
+    else:
+        detail = text
+    return f"{written}: failed to resolve source metadata for {full}: {detail}"
+
+
+def _data(text: str) -> object:
+    from tutor.engine.fs import Data
+
+    return Data(text.encode())
+
+
+def _log_lines(output: bytes, seconds: float) -> list[tuple[float, str]]:
+    """RUN output split into lines, each stamped with a simulated time within the step."""
+    text = output.decode(errors="replace")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    count = len(lines)
+    return [
+        (round(0.05 + (seconds - 0.05) * (i + 1) / (count + 1), 3), line.rstrip("\r"))
+        for i, line in enumerate(lines)
+    ]
+
+
+def _log_time(at: float) -> str:
+    if at < 10:
+        return f"{at:.3f}"
+    if at < 100:
+        return f"{at:.2f}"
+    return f"{at:.1f}"
+
+
+__all__ = ["Builder"]

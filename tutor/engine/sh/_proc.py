@@ -1,0 +1,176 @@
+"""What the shell adds to the program contract: flavour, clock and a way to run other commands.
+
+Programs written against `_api.Process` keep working; the utilities here check for `ShProcess` to
+word their messages as busybox or GNU coreutils would, and to start child commands (xargs, env,
+find -exec, sh -c).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from tutor.engine.fs import Data, FileTree, FsError, Node, normalize
+from tutor.engine.sh._api import Process
+
+Tools = Literal["busybox", "gnu"]
+ShellKind = Literal["ash", "dash", "bash"]
+
+TICK = 0.002
+"""Simulated seconds every command takes, so that time moves even for trivial scripts."""
+
+STEP_BUDGET = 200_000
+
+Runner = Callable[["ShProcess", list[str]], int]
+"""Runs argv as a child of the given process (its fds, env, cwd); returns the exit status."""
+
+
+@dataclass
+class ShProcess(Process):
+    tools: Tools = "gnu"
+    shell: ShellKind = "dash"
+    epoch: int = 0
+    """Seconds since 1970 at the start of the script: file times and `date` derive from it."""
+    umask: int = 0o022
+    runner: Runner | None = field(default=None, repr=False)
+    builtin: bool = False
+    """Run as a shell builtin (echo, printf, test): behaves as the shell's own, not /bin's."""
+    shell_name: str = "/bin/sh"
+    line: int = 1
+    budget: list[int] = field(default_factory=lambda: [STEP_BUDGET], repr=False)
+    """Commands left for the whole run, shared by every process it starts (fork bombs, endless
+    loops): when it runs out, `Exhausted` ends the run."""
+
+    @property
+    def now(self) -> int:
+        return self.epoch + int(self.seconds)
+
+
+class Exhausted(Exception):
+    """The run used up its step budget; it ends as if the kernel had killed it."""
+
+
+def tools_of(proc: Process) -> Tools:
+    return proc.tools if isinstance(proc, ShProcess) else "gnu"
+
+
+def now_of(proc: Process) -> int:
+    return proc.now if isinstance(proc, ShProcess) else 0
+
+
+def umask_of(proc: Process) -> int:
+    return proc.umask if isinstance(proc, ShProcess) else 0o022
+
+
+def run_child(proc: Process, argv: list[str]) -> int:
+    """Run `argv` as a child command; without a shell runner, report what a missing one would."""
+    if isinstance(proc, ShProcess) and proc.runner is not None:
+        return proc.runner(proc, argv)
+    proc.err(f"{argv[0]}: not found\n")
+    return 127
+
+
+def abspath(proc: Process, path: str) -> str:
+    return normalize(path, proc.cwd)
+
+
+def read_bytes(proc: Process, path: str) -> bytes:
+    """Bytes of a file named as a user would (relative to cwd, symlinks followed); `-` is stdin."""
+    if path == "-":
+        return proc.stdin
+    if abspath(proc, path) in ("/dev/null", "/dev/zero"):
+        return b""
+    _, node = proc.fs.lookup(path, proc.cwd)
+    if node.type == "dir":
+        raise FsError("EISDIR", path)
+    return node.content.read() if node.content is not None else b""
+
+
+def new_node(proc: Process, kind: Literal["file", "dir"], data: bytes = b"") -> Node:
+    """A node as the process would create it: its uid/gid, umask applied, the current time."""
+    base = 0o777 if kind == "dir" else 0o666
+    return Node(
+        kind,
+        base & ~umask_of(proc),
+        uid=proc.uid,
+        gid=proc.gid,
+        mtime=now_of(proc),
+        content=Data(data) if kind == "file" else None,
+    )
+
+
+def write_bytes(proc: Process, path: str, data: bytes, append: bool = False) -> None:
+    """Create or overwrite (or append to) a regular file, keeping an existing file's metadata."""
+    fs: FileTree = proc.fs
+    real = fs.resolve(path, proc.cwd)
+    node = fs.get(real)
+    if real in ("/dev/null", "/dev/zero"):
+        return
+    if node is None:
+        fs.put(real, new_node(proc, "file", data))
+        return
+    if node.type == "dir":
+        raise FsError("EISDIR", path)
+    old = node.content.read() if append and node.content is not None else b""
+    fs.put(real, replace(node, content=Data(old + data), mtime=now_of(proc)))
+
+
+def who(proc: Process) -> str:
+    """How the program names itself in messages: builtins speak with the shell's prefix."""
+    if isinstance(proc, ShProcess) and proc.builtin:
+        name = proc.argv[0]
+        if proc.shell == "dash":
+            return f"{proc.shell_name}: {proc.line}: {name}"
+        if proc.shell == "bash":
+            return f"{proc.shell_name}: line {proc.line}: {name}"
+        return f"{proc.shell_name}: {name}"
+    # GNU tools name themselves by argv[0] as invoked (`/usr/bin/env: …`); busybox by applet.
+    return proc.argv[0].rsplit("/", 1)[-1] if tools_of(proc) == "busybox" else proc.argv[0]
+
+
+def complain(proc: Process, busybox: str, gnu: str, status: int = 1) -> int:
+    """Print the busybox or GNU wording of an error (without the program-name prefix)."""
+    proc.err(f"{who(proc)}: {busybox if tools_of(proc) == 'busybox' else gnu}\n")
+    return status
+
+
+def split_flags(
+    args: list[str], with_value: str = ""
+) -> tuple[set[str], dict[str, str], list[str]]:
+    """Short options (bundled, `--` ends them) → (flags, option values, operands).
+
+    Options in `with_value` take an argument (`-m 755`, `-m755`). Operands may come before
+    options, as GNU getopt allows.
+    """
+    flags: set[str] = set()
+    values: dict[str, str] = {}
+    operands: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            operands.extend(args[i + 1 :])
+            break
+        if arg.startswith("--") and len(arg) > 2:
+            name, eq, value = arg[2:].partition("=")
+            flags.add("--" + name)
+            if eq:
+                values["--" + name] = value
+        elif arg.startswith("-") and len(arg) > 1:
+            j = 1
+            while j < len(arg):
+                ch = arg[j]
+                if ch in with_value:
+                    if j + 1 < len(arg):
+                        values[ch] = arg[j + 1 :]
+                    elif i + 1 < len(args):
+                        i += 1
+                        values[ch] = args[i]
+                    break
+                flags.add(ch)
+                j += 1
+        else:
+            operands.append(arg)
+        i += 1
+    return flags, values, operands

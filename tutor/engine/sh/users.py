@@ -1,0 +1,261 @@
+"""Accounts: lookups in /etc/passwd and /etc/group, and the tools that add users and groups.
+
+busybox `adduser`/`addgroup` and shadow's `useradd`/`groupadd` differ in syntax, defaults (uid
+ranges, shells, home directories) and in what they write; both are simulated as the real ones do
+on Alpine and Debian.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tutor.engine.fs import FsError
+from tutor.engine.sh._api import Process, program
+from tutor.engine.sh._proc import complain, new_node, now_of, read_bytes, split_flags, write_bytes
+
+
+def _table(proc: Process, path: str) -> list[list[str]]:
+    try:
+        text = read_bytes(proc, path).decode(errors="replace")
+    except FsError:
+        return []
+    return [line.split(":") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def lookup_user(proc: Process, name: str) -> tuple[int, int] | None:
+    """(uid, gid) of a user name or numeric id; a bare number is accepted as tools do."""
+    for row in _table(proc, "/etc/passwd"):
+        if len(row) >= 4 and (row[0] == name):
+            return int(row[2]), int(row[3])
+    return (int(name), int(name)) if name.isdigit() else None
+
+
+def lookup_group_id(proc: Process, name: str) -> int | None:
+    for row in _table(proc, "/etc/group"):
+        if len(row) >= 3 and row[0] == name:
+            return int(row[2])
+    return int(name) if name.isdigit() else None
+
+
+def user_name(proc: Process, uid: int) -> str:
+    for row in _table(proc, "/etc/passwd"):
+        if len(row) >= 3 and row[2] == str(uid):
+            return row[0]
+    return str(uid)
+
+
+def group_name(proc: Process, gid: int) -> str:
+    for row in _table(proc, "/etc/group"):
+        if len(row) >= 3 and row[2] == str(gid):
+            return row[0]
+    return str(gid)
+
+
+def groups_of(proc: Process, user: str, primary: int) -> list[int]:
+    ids = [primary]
+    for row in _table(proc, "/etc/group"):
+        if len(row) >= 4 and user in row[3].split(",") and int(row[2]) not in ids:
+            ids.append(int(row[2]))
+    return ids
+
+
+def _append(proc: Process, path: str, line: str) -> None:
+    try:
+        old = read_bytes(proc, path)
+    except FsError:
+        old = b""
+    if old and not old.endswith(b"\n"):
+        old += b"\n"
+    write_bytes(proc, path, old + line.encode() + b"\n")
+
+
+def _free_id(proc: Process, path: str, low: int, high: int, descending: bool = False) -> int:
+    used = {int(row[2]) for row in _table(proc, path) if len(row) >= 3 and row[2].isdigit()}
+    span = range(high, low - 1, -1) if descending else range(low, high + 1)
+    return next(i for i in span if i not in used)
+
+
+def _make_home(proc: Process, home: str, uid: int, gid: int) -> None:
+    real = proc.fs.resolve(home)
+    if real in proc.fs:
+        return
+    proc.fs.makedirs(real.rsplit("/", 1)[0] or "/")
+    proc.fs.put(real, replace(new_node(proc, "dir"), uid=uid, gid=gid, mode=0o755))
+    try:
+        for name in proc.fs.listdir("/etc/skel"):
+            src = proc.fs.nodes[f"/etc/skel/{name}"]
+            proc.fs.put(f"{real}/{name}", replace(src, uid=uid, gid=gid, mtime=now_of(proc)))
+    except FsError:
+        pass
+
+
+def _add_group(proc: Process, name: str, gid: int) -> None:
+    _append(proc, "/etc/group", f"{name}:x:{gid}:")
+    if proc.fs.get("/etc/gshadow") is not None:
+        _append(proc, "/etc/gshadow", f"{name}:!::")
+
+
+def _add_member(proc: Process, group: str, user: str) -> None:
+    lines = read_bytes(proc, "/etc/group").decode(errors="replace").splitlines()
+    out = []
+    for line in lines:
+        row = line.split(":")
+        if len(row) >= 4 and row[0] == group:
+            members = [m for m in row[3].split(",") if m]
+            if user not in members:
+                members.append(user)
+            row[3] = ",".join(members)
+            line = ":".join(row)
+        out.append(line)
+    write_bytes(proc, "/etc/group", ("\n".join(out) + "\n").encode())
+
+
+def _days(proc: Process) -> int:
+    return now_of(proc) // 86400
+
+
+@program("addgroup")
+def addgroup(proc: Process) -> int:
+    flags, values, args = split_flags(proc.argv[1:], with_value="g")
+    if not args:
+        proc.err(
+            "BusyBox v1.36.1 multi-call binary.\n\nUsage: addgroup [-g GID] [-S] [USER] GROUP\n"
+        )
+        return 1
+    if len(args) == 2:
+        user, group = args
+        if lookup_group_id(proc, group) is None:
+            return complain(proc, f"unknown group {group}", f"The group `{group}' does not exist.")
+        _add_member(proc, group, user)
+        return 0
+    name = args[0]
+    if any(row[0] == name for row in _table(proc, "/etc/group")):
+        return complain(proc, f"group '{name}' in use", f"The group `{name}' already exists.")
+    gid = (
+        int(values["g"])
+        if "g" in values
+        else _free_id(
+            proc, "/etc/group", 100 if "S" in flags else 1000, 999 if "S" in flags else 64999
+        )
+    )
+    _add_group(proc, name, gid)
+    return 0
+
+
+@program("adduser")
+def adduser(proc: Process) -> int:
+    flags, values, args = split_flags(proc.argv[1:], with_value="hgsGuk")
+    if not args:
+        proc.err("BusyBox v1.36.1 multi-call binary.\n\nUsage: adduser [OPTIONS] USER [GROUP]\n")
+        return 1
+    name = args[0]
+    if lookup_user(proc, name) is not None and not name.isdigit():
+        return complain(proc, f"user '{name}' in use", f"The user `{name}' already exists.")
+    system = "S" in flags
+    uid = (
+        int(values["u"])
+        if "u" in values
+        else _free_id(proc, "/etc/passwd", 100 if system else 1000, 999 if system else 64999)
+    )
+    group = values.get("G") or (args[1] if len(args) > 1 else "")
+    if group:
+        gid = lookup_group_id(proc, group)
+        if gid is None:
+            return complain(proc, f"unknown group {group}", f"unknown group {group}")
+    elif system:
+        gid = lookup_group_id(proc, "nogroup") or 65533
+    else:
+        gid = uid
+        if lookup_group_id(proc, name) is None:
+            _add_group(proc, name, gid)
+        else:
+            gid = lookup_group_id(proc, name) or uid
+    home = values.get("h", f"/home/{name}")
+    shell = values.get("s", "/sbin/nologin" if system else "/bin/sh")
+    gecos = values.get("g", "Linux User,,," if not system else "")
+    _append(proc, "/etc/passwd", f"{name}:x:{uid}:{gid}:{gecos}:{home}:{shell}")
+    if proc.fs.get("/etc/shadow") is not None:
+        _append(proc, "/etc/shadow", f"{name}:!:{_days(proc)}:0:99999:7:::")
+    if "H" not in flags and home != "/dev/null":
+        _make_home(proc, home, uid, gid)
+    if "D" not in flags and "S" not in flags:
+        proc.err("passwd: unable to read password\n")
+        proc.out(f"Changing password for {name}\nNew password: ")
+        return 1
+    return 0
+
+
+@program("groupadd")
+def groupadd(proc: Process) -> int:
+    flags, values, args = split_flags(proc.argv[1:], with_value="gK")
+    if not args:
+        proc.err("Usage: groupadd [options] GROUP\n")
+        return 2
+    name = args[0]
+    if any(row[0] == name for row in _table(proc, "/etc/group")):
+        if "f" in flags:
+            return 0
+        proc.err(f"groupadd: group '{name}' already exists\n")
+        return 9
+    system = "r" in flags or "--system" in flags
+    gid = (
+        int(values["g"])
+        if "g" in values
+        else _free_id(
+            proc, "/etc/group", 100 if system else 1000, 999 if system else 60000, descending=system
+        )
+    )
+    _add_group(proc, name, gid)
+    return 0
+
+
+@program("useradd")
+def useradd(proc: Process) -> int:
+    flags, values, args = split_flags(proc.argv[1:], with_value="ugsdcGK")
+    if not args:
+        proc.err("Usage: useradd [options] LOGIN\n")
+        return 2
+    name = args[0]
+    if any(row[0] == name for row in _table(proc, "/etc/passwd")):
+        proc.err(f"useradd: user '{name}' already exists\n")
+        return 9
+    system = "r" in flags or "--system" in flags
+    uid = (
+        int(values["u"])
+        if "u" in values
+        else _free_id(
+            proc,
+            "/etc/passwd",
+            100 if system else 1000,
+            999 if system else 60000,
+            descending=system,
+        )
+    )
+    if "g" in values:
+        found = lookup_group_id(proc, values["g"])
+        if found is None:
+            proc.err(f"useradd: group '{values['g']}' does not exist\n")
+            return 6
+        gid = found
+    else:
+        existing = lookup_group_id(proc, name)
+        if existing is not None:
+            proc.err(
+                f"useradd: group {name} exists - if you want to add this user to that "
+                "group, use -g.\n"
+            )
+            return 9
+        gid = (
+            uid
+            if "u" in values or not any(row[2] == str(uid) for row in _table(proc, "/etc/group"))
+            else _free_id(proc, "/etc/group", 100 if system else 1000, 999 if system else 60000)
+        )
+        _add_group(proc, name, gid)
+    home = values.get("d", f"/home/{name}")
+    shell = values.get("s", "/bin/sh")
+    _append(proc, "/etc/passwd", f"{name}:x:{uid}:{gid}:{values.get('c', '')}:{home}:{shell}")
+    if proc.fs.get("/etc/shadow") is not None:
+        _append(proc, "/etc/shadow", f"{name}:!:{_days(proc)}:0:99999:7:::")
+    if "m" in flags or "--create-home" in flags:
+        _make_home(proc, home, uid, gid)
+    return 0
