@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
             "  docker ARGS…    run a docker command on the embedded, simulated engine\n"
             "                  (e.g. `tutor docker build -t app:1 .`)\n"
             "  quiz [OPTIONS]  revise for the DCA exam in a plain terminal\n"
-            "                  (`tutor quiz --help`, `tutor quiz lint PATH`)"
+            "                  (`tutor quiz --help`, `tutor quiz lint PATH`)\n"
+            "  lessons lint PATH…\n"
+            "                  check lesson folders and report problems with file and line"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -37,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUBCOMMANDS = ("docker", "quiz")
+SUBCOMMANDS = ("docker", "quiz", "lessons")
 
 
 def _split_command(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
@@ -65,6 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tutor.course.quiz.terminal import main as quiz_main
 
         return quiz_main(rest, state=state, stdin=sys.stdin, stdout=sys.stdout)
+    if subcommand == "lessons":
+        if not rest or rest[0] != "lint":
+            sys.stderr.write("usage: tutor lessons lint PATH [PATH…]\n")
+            return 2
+        from tutor.course.cli import lint_main
+
+        return lint_main(rest[1:], sys.stdout)
     from tutor.ui.app import TutorApp
 
     TutorApp(state=state).run()

@@ -286,7 +286,39 @@ CASES = [
         0,
     ),
     ("gzip-roundtrip", BOTH, "gzip t && ls && gunzip t.gz && wc -l < t", "d\nt.gz\n4\n", "", 0),
-    ("sleep-bad", ("gnu",), "sleep x", "", "sleep: invalid time interval 'x'\n", 1),
+    (
+        "sleep-bad",
+        ("gnu",),
+        "sleep x",
+        "",
+        "sleep: invalid time interval 'x'\nTry 'sleep --help' for more information.\n",
+        1,
+    ),
+    (
+        "mkdir-usage-gnu",
+        ("gnu",),
+        "mkdir",
+        "",
+        "mkdir: missing operand\nTry 'mkdir --help' for more information.\n",
+        1,
+    ),
+    ("head-missing-bb", ("bb",), "head nope", "", "head: nope: No such file or directory\n", 1),
+    (
+        "mv-missing-bb",
+        ("bb",),
+        "mv nope x",
+        "",
+        "mv: can't rename 'nope': No such file or directory\n",
+        1,
+    ),
+    (
+        "gnu-full-argv0",
+        ("gnu",),
+        "/bin/cat nope",
+        "",
+        "/bin/cat: nope: No such file or directory\n",
+        1,
+    ),
 ]
 
 
@@ -321,12 +353,13 @@ def test_adduser_busybox() -> None:
     )
     assert result.exit_code == 0, result.stderr
     passwd = fs.nodes["/etc/passwd"].content.read().decode()  # type: ignore[union-attr]
-    assert "svc:x:100:100::/app:/bin/false\n" in passwd
+    assert "svc:x:100:100:Linux User,,,:/app:/bin/false\n" in passwd
     assert "bob:x:1000:1000:Linux User,,,:/home/bob:/bin/sh\n" in passwd
     assert result.stdout == (
         b"uid=100(svc) gid=100(grp) groups=100(grp)\nuid=1000(bob) gid=1000(bob) groups=1000(bob)\n"
     )
     assert (fs.nodes["/home/bob"].uid, fs.nodes["/app"].uid) == (1000, 100)
+    assert fs.nodes["/home/bob"].mode == 0o2755  # busybox sets the setgid bit on new homes
     assert b"bob:!:" in fs.nodes["/etc/shadow"].content.read()  # type: ignore[union-attr]
 
 
@@ -357,3 +390,95 @@ def test_touch_as_user_keeps_owner() -> None:
     fs.put("/w", file(b"", 0o644))
     result = sh("gnu", "touch /w/x", fs)
     assert result.stderr == b"touch: cannot touch '/w/x': Not a directory\n"
+
+
+# A non-root user (uid 1000) meets the permission bits, as after `USER app`.
+PERMISSION_CASES = [
+    (
+        "redirect-dash",
+        "gnu",
+        "echo x > /etc/f",
+        "",
+        "/bin/sh: 1: cannot create /etc/f: Permission denied\n",
+        2,
+    ),
+    (
+        "redirect-ash",
+        "bb",
+        "echo x > /etc/f",
+        "",
+        "/bin/sh: can't create /etc/f: Permission denied\n",
+        2,
+    ),
+    (
+        "mkdir-gnu",
+        "gnu",
+        "mkdir /x",
+        "",
+        "mkdir: cannot create directory '/x': Permission denied\n",
+        1,
+    ),
+    (
+        "mkdir-bb",
+        "bb",
+        "mkdir /x",
+        "",
+        "mkdir: can't create directory '/x': Permission denied\n",
+        1,
+    ),
+    (
+        "read-shadow-bb",
+        "bb",
+        "cat /etc/shadow",
+        "",
+        "cat: can't open '/etc/shadow': Permission denied\n",
+        1,
+    ),
+    (
+        "rm-gnu",
+        "gnu",
+        "rm -f /etc/passwd",
+        "",
+        "rm: cannot remove '/etc/passwd': Permission denied\n",
+        1,
+    ),
+    (
+        "tmp-is-writable",
+        "gnu",
+        "echo ok > /tmp/f && cat /tmp/f && ls -l /tmp/f | cut -d' ' -f3",
+        "ok\n1000\n",
+        "",
+        0,
+    ),
+    (
+        "chown-gnu",
+        "gnu",
+        "touch /tmp/f && chown 0 /tmp/f",
+        "",
+        "chown: changing ownership of '/tmp/f': Operation not permitted\n",
+        1,
+    ),
+    (
+        "chmod-not-owner-gnu",
+        "gnu",
+        "chmod 777 /etc/passwd",
+        "",
+        "chmod: changing permissions of '/etc/passwd': Operation not permitted\n",
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("flavour", "script", "stdout", "stderr", "code"),
+    [pytest.param(f, s, o, e, c, id=name) for name, f, s, o, e, c in PERMISSION_CASES],
+)
+def test_permissions_as_user(
+    flavour: str, script: str, stdout: str, stderr: str, code: int
+) -> None:
+    result = sh(flavour, script, uid=1000)
+    assert (result.stdout.decode(), result.stderr.decode(), result.exit_code) == (
+        stdout,
+        stderr,
+        code,
+    )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.engine.dockerfile._ast import Heredoc, Instruction
 from tutor.engine.dockerfile._expand import (
@@ -237,8 +242,9 @@ TYPED: list[tuple[str, str, Command]] = [
 
 @pytest.mark.parametrize(("text", "expected"), [t[1:] for t in TYPED], ids=[t[0] for t in TYPED])
 def test_typed_instructions(text: str, expected: Command) -> None:
-    assert command_of("FROM scratch\n" + text) == expected.__class__(
-        *(_shifted(expected)))
+    # The examples are parsed after a FROM line, one line further down.
+    assert command_of("FROM scratch\n" + text) == replace(
+        expected, start_line=expected.start_line + 1, end_line=expected.end_line + 1)
 
 
 def test_onbuild_keeps_heredoc_bodies_in_its_trigger() -> None:
@@ -246,14 +252,6 @@ def test_onbuild_keeps_heredoc_bodies_in_its_trigger() -> None:
                          ("<<EOF",), (Heredoc("EOF", "echo\n"),))
     assert parse_command(record) == Onbuild("onbuild", 2, 4, "onbuild RUN <<EOF",
                                             "RUN <<EOF\necho\nEOF", "RUN")
-
-
-def _shifted(expected: Command) -> list[object]:
-    # The examples are parsed after a FROM line, one line further down.
-    values = [getattr(expected, f) for f in expected.__dataclass_fields__]
-    values[1] += 1
-    values[2] += 1
-    return values
 
 
 # --- step-time expansion --------------------------------------------------------------------------
@@ -346,6 +344,26 @@ def test_run_mounts_are_expanded_and_validated() -> None:
         Mount(type="secret", cache_id="tok"),
     )
     assert step.unmatched == ("ID",)
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("type=tmpfs,target=/t,size=64m", Mount(type="tmpfs", target="/t", readonly=False,
+                                            size_limit=64 << 20)),
+    ("type=tmpfs,target=/t,size=1.5GiB", Mount(type="tmpfs", target="/t", readonly=False,
+                                               size_limit=3 << 29)),
+    ("type=bind,src=ctx,dst=/c,rw", Mount(source="ctx", target="/c", readonly=False)),
+    ("type=cache,target=/c,ro=true,sharing=LOCKED,mode=0700,uid=1000",
+     Mount(type="cache", target="/c", readonly=True, sharing="locked", mode=0o700, uid=1000)),
+    ("type=ssh,required", Mount(type="ssh", required=True)),
+    ('"type=secret","id=a,b",env=TOKEN', Mount(type="secret", cache_id="a,b", env="TOKEN")),
+], ids=["tmpfs-size", "tmpfs-size-binary", "bind-rw", "cache-options", "ssh-required",
+        "csv-quoting"])
+def test_mount_fields(spec: str, expected: Mount) -> None:
+    written = spec.replace('"', '\\"')  # the flag reader would eat unescaped quotes
+    command = command_of(f"FROM scratch\nRUN --mount={written} true")
+    step = expand_command(command, {})
+    assert isinstance(step.command, Run)
+    assert step.command.mounts == (expected,)
 
 
 def test_run_display_masks_secret_env_and_keeps_unset_references() -> None:
@@ -489,3 +507,25 @@ def test_run_command_line(text: str, argv: tuple[str, ...], script: InlineFile |
     assert isinstance(command, Run)
     line = run_command_line(command, ("/bin/sh", "-c"))
     assert (line.argv, line.script) == (argv, script)
+
+
+_WORD = st.text(alphabet="-=$ {}:/'\"\\<ab1,\t", max_size=12)
+
+
+@given(st.sampled_from(["RUN", "copy", "ADD", "FROM", "ENV", "LABEL", "ARG", "HEALTHCHECK",
+                        "ONBUILD", "EXPOSE", "VOLUME", "SHELL", "CMD", "ENTRYPOINT", "USER",
+                        "WORKDIR", "STOPSIGNAL", "MAINTAINER", "Nope"]),
+       st.booleans(), st.lists(_WORD.map(lambda w: "--" + w), max_size=3),
+       st.lists(_WORD, max_size=4), st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_any_record_fails_only_with_engine_errors(keyword: str, is_json: bool, flags: list[str],
+                                                  values: list[str], legacy: bool) -> None:
+    record = Instruction(keyword, values[0] if keyword == "ONBUILD" and values else None, is_json,
+                         f"{keyword} x", 1, 1, tuple(flags), tuple(values[1:] if keyword ==
+                                                                   "ONBUILD" else values),
+                         legacy_key_value=legacy)
+    with contextlib.suppress(DockerfileError):
+        command = parse_command(record)
+        expand_command(command, {"a": "1"})
+        if isinstance(command, Run):
+            run_command_line(command, ("/bin/sh", "-c"))

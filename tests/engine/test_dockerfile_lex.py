@@ -5,7 +5,11 @@ The expected values follow BuildKit's own lexer behaviour (frontend/dockerfile/s
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.engine.dockerfile._lex import Lexer, chomp_heredoc, parse_heredoc_word
 from tutor.engine.errors import DockerfileError
@@ -234,3 +238,21 @@ def test_not_heredoc_words(word: str) -> None:
 
 def test_chomp_strips_leading_tabs_of_each_line() -> None:
     assert chomp_heredoc("\t\techo\n\tx\t\n y\n") == "echo\nx\t\n y\n"
+
+
+def test_absurd_nesting_is_an_engine_error() -> None:
+    word = "${A:-" * 2000 + "x" + "}" * 2000
+    with pytest.raises(DockerfileError, match="nesting too deep"):
+        Lexer().process_word(word, {})
+
+
+@given(st.text(alphabet="$ {}:-+?#%/'\"\\`<ab1@\t\n", max_size=40),
+       st.sampled_from([Lexer(), Lexer("`"), Lexer(raw_quotes=True, raw_escapes=True,
+                                                    skip_unset_env=True),
+                        Lexer(skip_process_quotes=True)]))
+@settings(max_examples=300, deadline=None)
+def test_lexer_never_fails_otherwise(word: str, lexer: Lexer) -> None:
+    for run in (lambda: lexer.process_word(word, {"a": "1 2", "b": ""}),
+                lambda: lexer.process_words(word, {"a": "1 2"})):
+        with contextlib.suppress(DockerfileError):
+            run()

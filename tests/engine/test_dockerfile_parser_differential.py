@@ -132,11 +132,12 @@ def _version_delta(text: str, parsed: ParsedDockerfile | DockerfileError) -> boo
 
 
 def _text_has_delta_trigger(text: str) -> bool:
+    joined = re.sub(r"[\\`][ \t]*\r?\n", "", text)  # continuation lines joined, roughly
     return bool(
         re.search(r"(?im)^\ufeff?\s*#\s*check\s*=", text)
-        or re.search(r"\][ \t]*[^\s\]]", text)
-        or re.search(r"<<[\t\r ]", text)
-        or "${" in text
+        or re.search(r"\][ \t]*[^\s\]]", joined)
+        or re.search(r"<<[\t\r ]", joined)
+        or "${" in joined
         or ("`" in text and "--" in text)
     )
 

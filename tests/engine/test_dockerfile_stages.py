@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
+from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.engine.test_dockerfile_instructions import parse_dockerfile
+from tutor.engine.dockerfile._ast import Heredoc
 from tutor.engine.dockerfile._expand import run_command_line
 from tutor.engine.dockerfile._instructions import Run
 from tutor.engine.dockerfile._lint import BaseImage, LintWarning, lint
@@ -439,7 +444,10 @@ def test_image_onbuild_trigger_errors_point_at_from() -> None:
 
 
 def test_onbuild_heredoc_trigger_keeps_its_body() -> None:
-    result = plan("FROM a AS base\nONBUILD RUN <<EOF\necho hi\nEOF\nFROM base")
+    records = list(parse_dockerfile("FROM a AS base\nONBUILD RUN <<EOF\necho hi\nEOF\nFROM base"))
+    # BuildKit attaches ONBUILD's heredoc bodies to the ONBUILD record.
+    records[1] = replace(records[1], heredocs=(Heredoc("EOF", "echo hi\n"),))
+    result = plan_build(records, build_args={}, parse_trigger=parse_dockerfile)
     command = result.stages[1].commands[0].command
     assert isinstance(command, Run)
     assert command.code == "RUN <<EOF"
@@ -459,3 +467,24 @@ def test_mount_without_from_uses_a_stage_named_scratch() -> None:
         run_stage(result, 0, {})
     assert caught.value.message == ('cannot mount from stage "scratch" to "/c", stage needs to '
                                     "be defined before current command")
+
+
+_LINES = ["FROM a", "FROM a AS b", "FROM b", "FROM ${X:-a} AS c", "FROM --platform=$P b",
+          "ARG X", "ARG X=$Y", "ENV X=1 Y=$X", "ENV X 1", "RUN x", "RUN --mount=from=b,target=/x y",
+          "RUN --mount=type=${T:-cache},target=/c y", "COPY --from=b / /", "COPY --from=0 a b",
+          "COPY --from=2 a b", "COPY ${X} /", "ONBUILD COPY --from=c / /", "ONBUILD RUN x",
+          "CMD x", "CMD [\"x\"]", "WORKDIR $X", "EXPOSE ${X:-80}", "STOPSIGNAL ${X:-9}",
+          "HEALTHCHECK --interval=${X} CMD x", "LABEL a=$X", "VOLUME $X", "USER $X", "RUNN",
+          "SHELL [\"sh\"]", "ADD <<E /f", "E", "COPY $", "EXPOSE 1-2:3"]
+
+
+@given(st.lists(st.sampled_from(_LINES), min_size=1, max_size=8),
+       st.sampled_from([None, "b", "c"]), st.sampled_from([{}, {"X": "x y", "P": "linux/arm"}]))
+@settings(max_examples=300, deadline=None)
+def test_any_dockerfile_fails_only_with_engine_errors(lines: list[str], target: str | None,
+                                                      build_args: dict[str, str]) -> None:
+    with contextlib.suppress(DockerfileError):
+        result = plan("\n".join(lines), target=target, build_args=build_args)
+        lint(result)
+        for index in result.reachable:
+            run_stage(result, index, {})

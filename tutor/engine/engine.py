@@ -9,14 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tutor.engine.catalogue import (
-    DEFAULT_PLATFORM,
-    BaseImageSpec,
-    Catalogue,
-    LayerSpec,
-    load_catalogue,
-)
+from tutor.engine.build.request import BuildOutcome, StepRecord
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree, Node
 from tutor.engine.image import (
@@ -31,7 +26,13 @@ from tutor.engine.layers import Change, Changes, Layer, layer
 from tutor.engine.reference import Reference, parse_docker_ref
 from tutor.engine.statefile import read_json, write_json
 from tutor.engine.store import Store
-from tutor.engine.world import SimulatedWorld
+
+BUILDS_FILE = "builds.json"
+LAST_BUILD = "<last>"
+
+if TYPE_CHECKING:
+    from tutor.engine.catalogue import BaseImageSpec, Catalogue, LayerSpec
+    from tutor.engine.world import SimulatedWorld
 
 PULL_BYTES_PER_SECOND = 40e6
 """Simulated download speed from the simulated Docker Hub."""
@@ -104,10 +105,14 @@ class Engine:
 
     @cached_property
     def catalogue(self) -> Catalogue:
+        from tutor.engine.catalogue import load_catalogue
+
         return load_catalogue(self.assets)
 
     @cached_property
     def world(self) -> SimulatedWorld:
+        from tutor.engine.world import SimulatedWorld
+
         return SimulatedWorld(self.assets)
 
     # -- pulling from the simulated Docker Hub -------------------------------------------------
@@ -118,6 +123,8 @@ class Engine:
             raise PullAccessDenied(ref)
         if ref.path not in {r.removeprefix("docker.io/") for r in self.catalogue.repositories}:
             raise PullAccessDenied(ref)
+        from tutor.engine.catalogue import DEFAULT_PLATFORM
+
         tag = ref.tag or "latest"
         wanted = platform or DEFAULT_PLATFORM
         spec = self.catalogue.resolve(ref.name, tag, wanted)
@@ -193,6 +200,36 @@ class Engine:
         """The digest of the manifest a registry holds for `image` (uncompressed OCI layers)."""
         layers = tuple(self.store.get_layer(d) for d in image.diff_ids)
         return digest(manifest_bytes(image.record.config, layers))
+
+    # -- builds ---------------------------------------------------------------------------------
+
+    def remember_build(self, outcome: BuildOutcome) -> None:
+        """Keep the steps of the latest build of each tag, for the tutorial's timeline."""
+        builds = self.store.load_json(BUILDS_FILE, {})
+        if not isinstance(builds, dict):
+            builds = {}
+        record = [
+            {"name": s.name, "cached": s.cached, "seconds": s.seconds, "reason": s.reason,
+             "stage": s.stage}
+            for s in outcome.steps
+        ]
+        for tag in outcome.tags or (outcome.image_id,):
+            builds[tag] = record
+        builds[LAST_BUILD] = record
+        self.store.save_json(BUILDS_FILE, builds)
+
+    def last_build(self, ref: str | None = None) -> list[StepRecord] | None:
+        """The steps of the latest build that tagged `ref` (of any build when None)."""
+        builds = self.store.load_json(BUILDS_FILE, {})
+        key = LAST_BUILD if ref is None else str(parse_docker_ref(ref))
+        raw = builds.get(key) if isinstance(builds, dict) else None
+        if not isinstance(raw, list):
+            return None
+        try:
+            return [StepRecord(r["name"], bool(r["cached"]), float(r["seconds"]),
+                               str(r["reason"]), str(r["stage"])) for r in raw]
+        except (KeyError, TypeError, ValueError):
+            return None
 
     # -- file systems -------------------------------------------------------------------------
 

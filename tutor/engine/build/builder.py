@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from tutor.engine.build.cache import (
     BuildCache,
@@ -53,8 +54,7 @@ from tutor.engine.dockerfile import (
     run_command_line,
 )
 from tutor.engine.dockerfile._stages import DEFAULT_PATH
-from tutor.engine.engine import Engine, EngineError
-from tutor.engine.errors import DockerfileError
+from tutor.engine.errors import DockerfileError, EngineError
 from tutor.engine.fs import FileTree, Node, directory, normalize
 from tutor.engine.image import Healthcheck as HealthConfig
 from tutor.engine.image import RunConfig
@@ -69,7 +69,9 @@ from tutor.engine.progress import (
     VertexStatus,
 )
 from tutor.engine.reference import parse_docker_ref
-from tutor.engine.sh import run_argv
+
+if TYPE_CHECKING:
+    from tutor.engine.engine import Engine
 
 CONTEXT_BYTES_PER_SECOND = 100e6
 COPY_BYTES_PER_SECOND = 200e6
@@ -330,6 +332,10 @@ class Builder:
             yield VertexCompleted(vertex, cached=True)
         else:
             yield VertexCompleted(vertex, 0.0)
+        self.outcome.steps.append(StepRecord(
+            name, used_before and not pulled, result.seconds if pulled else 0.0, "",
+            stage.progress_name,
+        ))
         self.cache.put(base_key, CacheRecord("", 0.0, 0.0))
         config = image.config
         env = [tuple(e.split("=", 1)) if "=" in e else (e, "") for e in config.config.env]
@@ -550,6 +556,8 @@ class Builder:
                 tree.makedirs("/dev/pipes")
                 tree.put("/dev/pipes/" + line.script.name,
                          Node("file", 0o755, content=_data(line.script.data)))
+            from tutor.engine.sh import run_argv
+
             result = run_argv(
                 list(line.argv), fs=tree, env=env, cwd=cwd, uid=uid, gid=gid,
                 world=self.engine.world, epoch=int(self.engine.clock + self._seconds),
@@ -706,6 +714,7 @@ class Builder:
         yield VertexCompleted(vertex, seconds)
         self.outcome.image_id = image.id
         self.outcome.tags = tuple(tags)
+        self.engine.remember_build(self.outcome)
 
 
 def _run_command_string(argv: list[str], state: StageState) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree
-from tutor.engine.sh._api import Process
-from tutor.engine.sh.users import lookup_group_id
 
 _DIGITS = frozenset("0123456789")
 
@@ -19,6 +17,13 @@ def _passwd_row(tree: FileTree, name: str) -> tuple[int, int] | None:
             except ValueError:
                 return None
     return None
+
+
+def _group_id(tree: FileTree, name: str) -> int | None:
+    for row in _rows(tree, "/etc/group"):
+        if len(row) >= 3 and (row[0] == name or (name.isdigit() and row[2] == name)):
+            return int(row[2]) if row[2].isdigit() else None
+    return int(name) if name.isdigit() else None
 
 
 def _rows(tree: FileTree, path: str) -> list[list[str]]:
@@ -43,7 +48,7 @@ def exec_user(tree: FileTree, user: str) -> tuple[int, int]:
     else:
         uid, gid = row
     if group:
-        found = lookup_group_id(Process([], tree, {}), group)
+        found = _group_id(tree, group)
         if found is None:
             raise EngineError(
                 f"unable to find group {group}: no matching entries in group file"
@@ -67,7 +72,7 @@ def chown_ids(tree: FileTree, spec: str) -> tuple[int, int]:
         uid = row[0]
     if not group:
         return uid, uid
-    gid = lookup_group_id(Process([], tree, {}), group)
+    gid = _group_id(tree, group)
     if gid is None:
         raise EngineError(
             "unable to convert uid/gid chown string to host mapping: "

@@ -145,6 +145,9 @@ class _ShellWord:
             result, words = self._process_stop_on(_EOF, self._raw_escapes)
         except _LexError as err:
             raise DockerfileError(f"failed to process {quote(source)}: {err}") from None
+        except RecursionError:
+            # Go's stacks grow; Python's do not. Hundreds of nested ${…} are refused here only.
+            raise DockerfileError(f"failed to process {quote(source)}: nesting too deep") from None
         return Expansion(result, tuple(words), tuple(self._matched), tuple(self._unmatched))
 
     def _process_stop_on(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:

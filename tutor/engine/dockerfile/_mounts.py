@@ -8,7 +8,7 @@ every value and validates all fields. Both readings live here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tutor.engine.dockerfile._go import (
     GoError,
@@ -77,21 +77,17 @@ def parse_mount(spec: str, expand: Callable[[str], str]) -> Mount:
 
     Raises `DockerfileError` (line 0) with BuildKit's wording.
     """
-    m: dict[str, object] = {}
-    kind = "bind"
+    mount = Mount()
     readonly_auto = True
     for field in _fields(spec):
         raw_key, has_value, value = field.partition("=")
         key = raw_key.lower()
         if not has_value:
-            if key in ("readonly", "ro"):
-                m["readonly"], readonly_auto = True, False
-            elif key in ("readwrite", "rw"):
-                m["readonly"], readonly_auto = False, False
+            if key in ("readonly", "ro", "readwrite", "rw"):
+                mount, readonly_auto = replace(mount, readonly=key in ("readonly", "ro")), False
             elif key == "required":
-                if kind not in ("secret", "ssh"):
-                    raise DockerfileError(f"unexpected key '{key}' for mount type '{kind}'")
-                m["required"] = True
+                _check_required(key, mount)
+                mount = replace(mount, required=True)
             else:
                 raise DockerfileError(f"invalid field '{field}' must be a key=value pair")
             continue
@@ -100,44 +96,54 @@ def parse_mount(spec: str, expand: Callable[[str], str]) -> Mount:
             if value.lower() not in MOUNT_TYPES:
                 raise DockerfileError(with_suggestion(f"unsupported mount type {quote(value)}",
                                                       value, MOUNT_TYPES, case_sensitive=True))
-            kind = value.lower()
+            mount = replace(mount, type=value.lower())
         elif key == "from":
-            m["from_"] = value
+            mount = replace(mount, from_=value)
         elif key in ("source", "src"):
-            m["source"] = value
+            mount = replace(mount, source=value)
         elif key in ("target", "dst", "destination"):
-            m["target"] = value
+            mount = replace(mount, target=value)
         elif key in ("readonly", "ro", "readwrite", "rw"):
             flag = _bool(key, value)
-            m["readonly"] = flag if key in ("readonly", "ro") else not flag
+            mount = replace(mount, readonly=flag if key in ("readonly", "ro") else not flag)
             readonly_auto = False
         elif key == "required":
-            if kind not in ("secret", "ssh"):
-                raise DockerfileError(f"unexpected key '{key}' for mount type '{kind}'")
-            m["required"] = _bool(key, value)
+            _check_required(key, mount)
+            mount = replace(mount, required=_bool(key, value))
         elif key == "size":
-            if kind != "tmpfs":
-                raise DockerfileError(f"unexpected key '{key}' for mount type '{kind}'")
+            if mount.type != "tmpfs":
+                raise DockerfileError(f"unexpected key '{key}' for mount type '{mount.type}'")
             size = ram_in_bytes(value)
             if size is None:
                 raise DockerfileError(f"invalid value for {key}: {value}")
-            m["size_limit"] = size
+            mount = replace(mount, size_limit=size)
         elif key == "id":
-            m["cache_id"] = value
+            mount = replace(mount, cache_id=value)
         elif key == "sharing":
             if value.lower() not in SHARING_MODES:
                 raise DockerfileError(with_suggestion(
                     f"unsupported sharing value {quote(value)}", value, SHARING_MODES,
                     case_sensitive=True))
-            m["sharing"] = value.lower()
-        elif key in ("mode", "uid", "gid"):
-            m[key] = _uint(key, value, 8 if key == "mode" else 10)
+            mount = replace(mount, sharing=value.lower())
+        elif key == "mode":
+            mount = replace(mount, mode=_uint(key, value, 8))
+        elif key == "uid":
+            mount = replace(mount, uid=_uint(key, value, 10))
+        elif key == "gid":
+            mount = replace(mount, gid=_uint(key, value, 10))
         elif key == "env":
-            m["env"] = value
+            mount = replace(mount, env=value)
         else:
             raise DockerfileError(with_suggestion(f"unexpected key '{key}' in '{field}'", key,
                                                   _KEYS, case_sensitive=True))
-    return _validated(kind, m, readonly_auto)
+    if readonly_auto:
+        mount = replace(mount, readonly=mount.type not in ("cache", "tmpfs"))
+    return _validated(mount)
+
+
+def _check_required(key: str, mount: Mount) -> None:
+    if mount.type not in ("secret", "ssh"):
+        raise DockerfileError(f"unexpected key '{key}' for mount type '{mount.type}'")
 
 
 def _bool(key: str, value: str) -> bool:
@@ -154,14 +160,12 @@ def _uint(key: str, value: str, base: int) -> int:
         raise DockerfileError(f"invalid value {value} for {key}") from None
 
 
-def _validated(kind: str, m: dict[str, object], readonly_auto: bool) -> Mount:
+def _validated(mount: Mount) -> Mount:
+    kind = mount.type
     if kind not in ("secret", "ssh", "cache"):
-        for key in ("mode", "uid", "gid"):
-            if m.get(key) is not None:
+        for key, value in (("mode", mount.mode), ("uid", mount.uid), ("gid", mount.gid)):
+            if value is not None:
                 raise DockerfileError(f"{key} not allowed for {quote(kind)} type mounts")
-    if readonly_auto:
-        m["readonly"] = kind not in ("cache", "tmpfs")
-    mount = Mount(type=kind, **m)  # type: ignore[arg-type]
     if kind == "secret":
         if mount.from_:
             raise DockerfileError("secret mount should not have a from")

@@ -19,7 +19,18 @@ from tutor.engine.sh._arith import ArithError, evaluate
 from tutor.engine.sh._glob import glob, has_magic, match, strip, unescape
 from tutor.engine.sh._io import Capture, FileSink, Input, Null, Sink, Stream, open_for_write
 from tutor.engine.sh._parser import ParseError, parse
-from tutor.engine.sh._proc import TICK, Exhausted, ShellKind, ShProcess, Tools
+from tutor.engine.sh._proc import (
+    READ,
+    TICK,
+    WRITE,
+    AccessError,
+    Exhausted,
+    ShellKind,
+    ShProcess,
+    Tools,
+    allowed,
+    check_create,
+)
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SPECIAL_BUILTINS = {
@@ -170,6 +181,14 @@ class Shell:
     def diag(self, message: str, line: int) -> None:
         self.fds[2].write((self.prefix(line) + message + "\n").encode())
 
+    def builtin_error(self, command: str, message: str) -> None:
+        """An error from a builtin: busybox ash names the builtin before the line number."""
+        if self.kind == "ash":
+            text = f"{self.name}: {command}: line {self.line}: {message}\n"
+        else:
+            text = f"{self.prefix(self.line)}{command}: {message}\n"
+        self.fds[2].write(text.encode())
+
     def syntax_error(self, e: ParseError, script: str) -> None:
         token = e.token
         if self.kind == "bash":
@@ -318,7 +337,7 @@ class Shell:
     def _run_Subshell(self, node: A.Subshell) -> int:
         fds = self.redirect(node.redirs)
         if fds is None:
-            return 1
+            return self.redirect_failed
         sub = self.child()
         sub.fds = fds
         status = sub.run_toplevel(node.body)
@@ -330,7 +349,7 @@ class Shell:
             return body()
         fds = self.redirect(redirs)
         if fds is None:
-            return 1
+            return self.redirect_failed
         saved, saved_in = self.fds, self.stdin
         self.fds = fds
         self.stdin = self._stdin_from(fds)
@@ -427,20 +446,20 @@ class Shell:
             for name, value in assigns:
                 self.setvar(name, value)
             failed = node.redirs and self.redirect(node.redirs) is None
-            status = 1 if failed else self.sub_status
+            status = self.redirect_failed if failed else self.sub_status
             self._errexit(status)
             return status
         if argv[0] == "exec" and len(argv) == 1:
             fds = self.redirect(node.redirs)
             if fds is None:
-                return 1
+                return self.redirect_failed
             self.fds = fds
             self.stdin = self._stdin_from(fds)
             return 0
         fds = self.redirect(node.redirs) if node.redirs else self.fds
         if fds is None:
-            self._errexit(1)
-            return 1
+            self._errexit(self.redirect_failed)
+            return self.redirect_failed
         saved, saved_in = self.fds, self.stdin
         self.fds = fds
         self.stdin = self._stdin_from(fds) if node.redirs else self.stdin
@@ -501,6 +520,11 @@ class Shell:
                         mtime=self.now,
                         content=Data(b""),
                     )
+                    existing = fs.get(real)
+                    if existing is None:
+                        check_create(self.proc, real, target)
+                    elif existing.type == "file" and not allowed(self.proc, existing, WRITE):
+                        raise AccessError("EACCES", target)
                     open_for_write(fs, real, r.op == ">>", proto)
                     fds[r.fd] = FileSink(fs, real, self.now)
             except FsError as e:
@@ -514,25 +538,34 @@ class Shell:
         _, node = self.proc.fs.lookup(path)
         if node.type == "dir":
             return b""
+        if not allowed(self.proc, node, READ):
+            raise AccessError("EACCES", target)
         return node.content.read() if node.content is not None else b""
 
     def _redirect_error(self, target: str, e: FsError, reading: bool) -> None:
-        reason = e.strerror
+        missing = e.code in ("ENOENT", "ENOTDIR")
         if self.kind == "bash":
-            self.diag(f"{target}: {reason}", self.line)
+            self.diag(f"{target}: {e.strerror}", self.line)
         elif self.kind == "dash":
             if reading:
                 self.diag(
-                    f"cannot open {target}: {'No such file' if e.code == 'ENOENT' else reason}",
-                    self.line,
+                    f"cannot open {target}: {'No such file' if missing else e.strerror}", self.line
                 )
             else:
-                why = "Directory nonexistent" if e.code == "ENOENT" else reason
+                why = "Directory nonexistent" if missing else e.strerror
                 self.diag(f"cannot create {target}: {why}", self.line)
+        elif reading:
+            self.diag(
+                f"can't open {target}: {'no such file' if missing else e.strerror}", self.line
+            )
         else:
-            verb = "open" if reading else "create"
-            why = "nonexistent directory" if e.code == "ENOENT" and not reading else reason
-            self.diag(f"can't {verb} {target}: {why}", self.line)
+            why = "nonexistent directory" if missing else e.strerror
+            self.diag(f"can't create {target}: {why}", self.line)
+
+    @property
+    def redirect_failed(self) -> int:
+        """Exit status of a command whose redirection failed (ash/dash: 2, bash: 1)."""
+        return 1 if self.kind == "bash" else 2
 
     # -- expansion --------------------------------------------------------------------------
 
@@ -820,7 +853,7 @@ class Shell:
             prog = PROGRAMS.get(candidate)
             if prog is not None:
                 return self.run_program(prog, argv, env)
-        if content is not None and isinstance(content.read()[:4], bytes) and _is_text(head):
+        if isinstance(content, Data) and _is_text(head):
             # execve fails with ENOEXEC; the shell then runs the file as a script itself.
             sub = self.child()
             sub.name = argv[0]
@@ -829,6 +862,7 @@ class Shell:
             sub.vars = dict(env)
             sub.exported = set(env)
             return sub.run_text(content.read().decode(errors="replace"))
+        # A real binary we have no simulation for: say so rather than pretend it ran.
         self.fds[2].write(f"{argv[0]}: this program cannot run in the simulated engine\n".encode())
         return 126
 
@@ -880,9 +914,9 @@ class Shell:
         if re.fullmatch(r"-?\d+", args[0]):
             return int(args[0])
         if self.kind == "bash":
-            self.diag(f"{cmd}: {args[0]}: numeric argument required", self.line)
+            self.builtin_error(cmd, f"{args[0]}: numeric argument required")
         else:
-            self.diag(f"{cmd}: Illegal number: {args[0]}", self.line)
+            self.builtin_error(cmd, f"Illegal number: {args[0]}")
         raise ExitShell(2)
 
     def special_builtin(self, argv: list[str]) -> int:
@@ -904,8 +938,11 @@ class Shell:
             for arg in args:
                 var, eq, value = arg.partition("=")
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
-                    self.diag(f"{name}: {var}: bad variable name", self.line)
-                    return 2
+                    if self.kind == "bash":
+                        self.builtin_error(name, f"`{arg}': not a valid identifier")
+                        return 1
+                    self.builtin_error(name, f"{var}: bad variable name")
+                    raise ExitShell(2)
                 if eq:
                     self.setvar(var, value)
                 if name == "export":
@@ -925,7 +962,7 @@ class Shell:
         if name == "shift":
             n = self._int_arg(name, args, 1)
             if n > len(self.positional):
-                self.diag("shift: can't shift that many", self.line)
+                self.builtin_error("shift", "can't shift that many")
                 return 2 if self.kind != "bash" else 1
             self.positional = self.positional[n:]
             return 0
@@ -974,11 +1011,11 @@ class Shell:
                     "pipefail": "pipefail",
                 }
                 if opt not in names or (opt == "pipefail" and self.kind == "dash"):
-                    self.diag(
-                        f"set: Illegal option -o {opt}"
+                    self.builtin_error(
+                        "set",
+                        f"Illegal option -o {opt}"
                         if self.kind != "bash"
-                        else f"set: {opt}: invalid option name",
-                        self.line,
+                        else f"{opt}: invalid option name",
                     )
                     if self.kind == "bash":
                         return 2
@@ -988,11 +1025,11 @@ class Shell:
                 continue
             for ch in arg[1:]:
                 if ch not in "euxfavnC":
-                    self.diag(
-                        f"set: Illegal option {arg[0]}{ch}"
+                    self.builtin_error(
+                        "set",
+                        f"Illegal option {arg[0]}{ch}"
                         if self.kind != "bash"
-                        else f"set: {arg[0]}{ch}: invalid option",
-                        self.line,
+                        else f"{arg[0]}{ch}: invalid option",
                     )
                     if self.kind == "bash":
                         return 2
@@ -1024,13 +1061,13 @@ class Shell:
         try:
             _, node = self.proc.fs.lookup(path)
         except FsError:
-            self.diag(
-                f".: cannot open {target}: No such file"
+            self.builtin_error(
+                ".",
+                f"cannot open {target}: No such file"
                 if self.kind == "dash"
-                else f".: {target}: No such file or directory"
+                else f"{target}: No such file or directory"
                 if self.kind == "bash"
-                else f".: can't open '{target}': No such file or directory",
-                self.line,
+                else f"can't open '{target}': No such file or directory",
             )
             raise ExitShell(2 if self.kind != "bash" else 1) from None
         text = node.content.read().decode(errors="replace") if node.content else ""
@@ -1126,12 +1163,12 @@ class Shell:
                 raise FsError("ENOTDIR", target)
         except FsError as e:
             if self.kind == "dash":
-                self.diag(f"cd: can't cd to {target}", self.line)
+                self.builtin_error("cd", f"can't cd to {target}")
             elif self.kind == "bash":
-                self.diag(f"cd: {target}: {e.strerror}", self.line)
+                self.builtin_error("cd", f"{target}: {e.strerror}")
             else:
-                self.diag(f"cd: can't cd to {target}: {e.strerror}", self.line)
-            return 2 if self.kind == "dash" else 1
+                self.builtin_error("cd", f"can't cd to {target}: {e.strerror}")
+            return 1 if self.kind == "bash" else 2
         self.vars["OLDPWD"] = self.cwd
         self.cwd = path
         self.vars["PWD"] = path

@@ -71,6 +71,35 @@ def run_child(proc: Process, argv: list[str]) -> int:
     return 127
 
 
+class AccessError(FsError):
+    """A permission failure; the tree itself knows no permissions, the processes do."""
+
+    STRERROR = {
+        **FsError.STRERROR,
+        "EACCES": "Permission denied",
+        "EPERM": "Operation not permitted",
+    }
+
+
+READ, WRITE, EXECUTE = 4, 2, 1
+
+
+def allowed(proc: Process, node: Node, bits: int) -> bool:
+    """Whether the process may access `node` for `bits`, by owner, group or other permissions
+    (root may do anything; supplementary groups are not considered)."""
+    if proc.uid == 0:
+        return True
+    shift = 6 if node.uid == proc.uid else 3 if node.gid == proc.gid else 0
+    return (node.mode >> shift) & bits == bits
+
+
+def check_create(proc: Process, real: str, shown: str) -> None:
+    """Creating or removing an entry needs write permission on its directory."""
+    parent = proc.fs.get(real.rsplit("/", 1)[0] or "/")
+    if parent is not None and not allowed(proc, parent, WRITE | EXECUTE):
+        raise AccessError("EACCES", shown)
+
+
 def abspath(proc: Process, path: str) -> str:
     return normalize(path, proc.cwd)
 
@@ -84,6 +113,8 @@ def read_bytes(proc: Process, path: str) -> bytes:
     _, node = proc.fs.lookup(path, proc.cwd)
     if node.type == "dir":
         raise FsError("EISDIR", path)
+    if not allowed(proc, node, READ):
+        raise AccessError("EACCES", path)
     return node.content.read() if node.content is not None else b""
 
 
@@ -108,10 +139,13 @@ def write_bytes(proc: Process, path: str, data: bytes, append: bool = False) -> 
     if real in ("/dev/null", "/dev/zero"):
         return
     if node is None:
+        check_create(proc, real, path)
         fs.put(real, new_node(proc, "file", data))
         return
     if node.type == "dir":
         raise FsError("EISDIR", path)
+    if not allowed(proc, node, WRITE):
+        raise AccessError("EACCES", path)
     old = node.content.read() if append and node.content is not None else b""
     fs.put(real, replace(node, content=Data(old + data), mtime=now_of(proc)))
 
@@ -174,3 +208,11 @@ def split_flags(
             operands.append(arg)
         i += 1
     return flags, values, operands
+
+
+def usage_error(proc: Process, busybox: str, gnu: str, status: int = 1) -> int:
+    """A bad invocation: GNU tools add a pointer to `--help` after the message."""
+    complain(proc, busybox, gnu, status)
+    if tools_of(proc) == "gnu":
+        proc.err(f"Try '{who(proc)} --help' for more information.\n")
+    return status

@@ -16,6 +16,7 @@ from tutor.engine.sh._proc import (
     run_child,
     split_flags,
     tools_of,
+    usage_error,
     who,
 )
 
@@ -367,7 +368,7 @@ def kill(proc: Process) -> int:
 def basename(proc: Process) -> int:
     args = proc.argv[1:]
     if not args:
-        return complain(proc, "missing operand", "missing operand", 1)
+        return usage_error(proc, "missing operand", "missing operand", 1)
     name = args[0].rstrip("/").rsplit("/", 1)[-1] or ("/" if args[0] else "")
     if len(args) > 1 and name.endswith(args[1]) and name != args[1]:
         name = name[: -len(args[1])]
@@ -379,7 +380,7 @@ def basename(proc: Process) -> int:
 def dirname(proc: Process) -> int:
     args = proc.argv[1:]
     if not args:
-        return complain(proc, "missing operand", "missing operand", 1)
+        return usage_error(proc, "missing operand", "missing operand", 1)
     path = args[0].rstrip("/")
     if "/" not in path:
         proc.out(("/" if args[0].startswith("/") else ".") + "\n")
@@ -495,10 +496,10 @@ def sleep(proc: Process) -> int:
     for arg in proc.argv[1:]:
         m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([smhd]?)", arg)
         if not m:
-            return complain(proc, f"invalid number '{arg}'", f"invalid time interval '{arg}'")
+            return usage_error(proc, f"invalid number '{arg}'", f"invalid time interval '{arg}'")
         total += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
     if not proc.argv[1:]:
-        return complain(proc, "missing operand", "missing operand")
+        return usage_error(proc, "missing operand", "missing operand")
     proc.spend(total)
     return 0
 
@@ -536,7 +537,7 @@ def seq(proc: Process) -> int:
             proc, f"invalid number '{args[0]}'", f"invalid floating point argument: '{args[0]}'"
         )
     if not nums or len(nums) > 3:
-        return complain(
+        return usage_error(
             proc,
             "missing operand" if not nums else "extra operand",
             "missing operand" if not nums else f"extra operand '{args[3]}'",

@@ -13,6 +13,10 @@ from functools import partial
 from tutor.engine.fs import FsError, Node, normalize
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import (
+    WRITE,
+    AccessError,
+    allowed,
+    check_create,
     complain,
     new_node,
     now_of,
@@ -21,6 +25,7 @@ from tutor.engine.sh._proc import (
     split_flags,
     tools_of,
     umask_of,
+    usage_error,
 )
 
 
@@ -45,7 +50,7 @@ def cat(proc: Process) -> int:
 def mkdir(proc: Process) -> int:
     flags, values, dirs = split_flags(proc.argv[1:], with_value="m")
     if not dirs:
-        return complain(proc, "missing operand", "missing operand")
+        return usage_error(proc, "missing operand", "missing operand")
     mode = _parse_mode(values.get("m", ""), 0o777 & ~umask_of(proc)) if "m" in values else None
     status = 0
     for name in dirs:
@@ -58,6 +63,7 @@ def mkdir(proc: Process) -> int:
                 real = proc.fs.resolve(path)
                 if proc.fs.get(real) is not None:
                     raise FsError("EEXIST", name)
+                check_create(proc, real, name)
                 proc.fs.put(real, node)
             if mode is not None:
                 proc.fs.put(real, replace(proc.fs.nodes[real], mode=mode))
@@ -74,6 +80,7 @@ def _make_parents(proc: Process, path: str, node: Node) -> str:
         real = proc.fs.resolve(posixpath.join(real, part))
         existing = proc.fs.get(real)
         if existing is None:
+            check_create(proc, real, path)
             proc.fs.put(real, node)
         elif not existing.is_dir:
             raise FsError("EEXIST" if real == proc.fs.resolve(path) else "ENOTDIR", path)
@@ -90,8 +97,11 @@ def touch(proc: Process) -> int:
             node = proc.fs.get(real)
             if node is None:
                 if "c" not in flags:
+                    check_create(proc, real, name)
                     proc.fs.put(real, new_node(proc, "file"))
             else:
+                if node.uid != proc.uid and not allowed(proc, node, WRITE):
+                    raise AccessError("EACCES", name)
                 proc.fs.put(real, replace(node, mtime=now_of(proc)))
         except FsError as e:
             _err(proc, name, f"cannot touch '{name}'", e)
@@ -106,7 +116,7 @@ def rm(proc: Process) -> int:
     force = "f" in flags or "--force" in flags
     status = 0
     if not files and not force:
-        return complain(proc, "missing operand", "missing operand")
+        return usage_error(proc, "missing operand", "missing operand")
     for name in files:
         path = normalize(name, proc.cwd)
         try:
@@ -124,6 +134,7 @@ def rm(proc: Process) -> int:
                 )
                 status = 1
                 continue
+            check_create(proc, real, name)
             proc.fs.remove(real)
         except FsError as e:
             if force and e.code == "ENOENT":
@@ -149,6 +160,8 @@ def _copy_tree(proc: Process, src_real: str, dst_real: str, keep: bool, deref: b
     else:
         copy = replace(node, uid=proc.uid, gid=proc.gid, mtime=now_of(proc))
     existing = fs.get(dst_real)
+    if existing is None:
+        check_create(proc, dst_real, dst_real)
     if not (existing is not None and existing.is_dir and copy.is_dir):
         fs.put(dst_real, copy)
     if node.is_dir:
@@ -174,7 +187,7 @@ def cp(proc: Process) -> int:
     recursive = bool(flags & {"r", "R", "a", "--recursive", "--archive"})
     keep = bool(flags & {"a", "p", "--archive", "--preserve"})
     if len(args) < 2:
-        return complain(
+        return usage_error(
             proc,
             "missing file operand" if args else "missing file operand",
             f"missing destination file operand after '{args[0]}'"
@@ -213,7 +226,7 @@ def cp(proc: Process) -> int:
 def mv(proc: Process) -> int:
     _, _, args = split_flags(proc.argv[1:])
     if len(args) < 2:
-        return complain(proc, "missing file operand", "missing file operand")
+        return usage_error(proc, "missing file operand", "missing file operand")
     *sources, target = args
     status = 0
     for src in sources:
@@ -222,13 +235,14 @@ def mv(proc: Process) -> int:
             if real not in proc.fs:
                 raise FsError("ENOENT", src)
         except FsError as e:
-            _err(proc, f"can't stat '{src}'", f"cannot stat '{src}'", e)
+            _err(proc, f"can't rename '{src}'", f"cannot stat '{src}'", e)
             status = 1
             continue
         try:
             dst = _destination(proc, target, src, len(sources) > 1)
             if dst == real:
                 continue
+            check_create(proc, real, src)
             _copy_tree(proc, real, dst, keep=True, deref=False)
             proc.fs.remove(real)
         except FsError as e:
@@ -241,7 +255,7 @@ def mv(proc: Process) -> int:
 def ln(proc: Process) -> int:
     flags, _, args = split_flags(proc.argv[1:])
     if not args:
-        return complain(
+        return usage_error(
             proc,
             "missing file operand" if tools_of(proc) == "gnu" else "missing operand",
             "missing file operand",
@@ -261,6 +275,7 @@ def ln(proc: Process) -> int:
                 if "f" not in flags:
                     raise FsError("EEXIST", target)
                 proc.fs.remove(real)
+            check_create(proc, real, target)
             if "s" in flags:
                 proc.fs.put(
                     real, Node("symlink", 0o777, proc.uid, proc.gid, now_of(proc), target=src)
@@ -337,7 +352,7 @@ def chmod(proc: Process) -> int:
     recursive = "-R" in args
     args = [a for a in args if a not in ("-R", "-v", "-f")]
     if len(args) < 2:
-        return complain(
+        return usage_error(
             proc,
             "missing operand",
             f"missing operand after '{args[0]}'" if args else "missing operand",
@@ -353,9 +368,16 @@ def chmod(proc: Process) -> int:
                 mode = _parse_mode(spec, node.mode, node.is_dir, umask_of(proc))
                 if mode is None:
                     return complain(proc, f"invalid mode '{spec}'", f"invalid mode: '{spec}'")
+                if proc.uid not in (0, node.uid):
+                    raise AccessError("EPERM", name)
                 proc.fs.put(real, replace(node, mode=mode))
         except FsError as e:
-            _err(proc, name, f"cannot access '{name}'", e)
+            gnu = (
+                f"changing permissions of '{name}'"
+                if e.code == "EPERM"
+                else f"cannot access '{name}'"
+            )
+            _err(proc, name, gnu, e)
             status = 1
     return status
 
@@ -368,7 +390,7 @@ def chown(proc: Process) -> int:
     recursive = "-R" in args
     args = [a for a in args if not a.startswith("-")]
     if len(args) < 2:
-        return complain(proc, "missing operand", "missing operand")
+        return usage_error(proc, "missing operand", "missing operand")
     spec, files = args[0], args[1:]
     group_only = proc.argv[0].endswith("chgrp")
     if group_only:
@@ -392,6 +414,8 @@ def chown(proc: Process) -> int:
         try:
             for real in _recurse(proc, name, recursive):
                 node = proc.fs.nodes[real]
+                if proc.uid != 0:
+                    raise AccessError("EPERM", name)
                 proc.fs.put(
                     real,
                     replace(
@@ -401,7 +425,12 @@ def chown(proc: Process) -> int:
                     ),
                 )
         except FsError as e:
-            _err(proc, name, f"cannot access '{name}'", e)
+            gnu = (
+                f"changing ownership of '{name}'"
+                if e.code == "EPERM"
+                else f"cannot access '{name}'"
+            )
+            _err(proc, name, gnu, e)
             status = 1
     return status
 

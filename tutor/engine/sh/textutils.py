@@ -13,6 +13,7 @@ from tutor.engine.sh._proc import (
     run_child,
     split_flags,
     tools_of,
+    usage_error,
     write_bytes,
 )
 
@@ -74,12 +75,12 @@ def _byte_count(args: list[str]) -> tuple[int | None, list[str]]:
 def head(proc: Process) -> int:
     nbytes, args = _byte_count(proc.argv[1:])
     if nbytes is not None:
-        inputs, status = _inputs(proc, args, "can't open '{}'", "cannot open '{}' for reading")
+        inputs, status = _inputs(proc, args, "{}", "cannot open '{}' for reading")
         for _, data in inputs:
             proc.stdout += data[:nbytes]
         return status
     count, names = _count_arg(args)
-    inputs, status = _inputs(proc, names, "can't open '{}'", "cannot open '{}' for reading")
+    inputs, status = _inputs(proc, names, "{}", "cannot open '{}' for reading")
     n = int(count) if count.lstrip("-").isdigit() else 10
     for i, (name, data) in enumerate(inputs):
         if len(inputs) > 1:
@@ -117,7 +118,7 @@ def wc(proc: Process) -> int:
     chosen = [f for f in "lwc" if f in flags] or (["l", "w", "c"])
     if "m" in flags:
         chosen = ["c"]
-    inputs, status = _inputs(proc, names, "can't open '{}'", "{}")
+    inputs, status = _inputs(proc, names, "{}", "{}")
     rows = []
     for name, data in inputs:
         counts = {"l": data.count(b"\n"), "w": len(data.split()), "c": len(data)}
@@ -222,7 +223,7 @@ def tr(proc: Process) -> int:
     flags, _, sets = split_flags(proc.argv[1:])
     text = proc.stdin.decode("latin-1")
     if not sets:
-        return complain(proc, "missing operand", "missing operand")
+        return usage_error(proc, "missing operand", "missing operand")
     first = _tr_set(sets[0])
     if "d" in flags:
         if "c" in flags:
@@ -525,7 +526,7 @@ def sed(proc: Process) -> int:
         else:
             compiled.append((addr, cmd, params, None))
     targets = files or ["-"]
-    inputs, status = _inputs(proc, targets, "can't open '{}'", "can't read {}")
+    inputs, status = _inputs(proc, targets, "{}", "can't read {}")
     if status and not in_place:
         status = 2
     for name, data in inputs:

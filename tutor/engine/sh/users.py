@@ -75,12 +75,12 @@ def _free_id(proc: Process, path: str, low: int, high: int, descending: bool = F
     return next(i for i in span if i not in used)
 
 
-def _make_home(proc: Process, home: str, uid: int, gid: int) -> None:
+def _make_home(proc: Process, home: str, uid: int, gid: int, mode: int = 0o755) -> None:
     real = proc.fs.resolve(home)
     if real in proc.fs:
         return
     proc.fs.makedirs(real.rsplit("/", 1)[0] or "/")
-    proc.fs.put(real, replace(new_node(proc, "dir"), uid=uid, gid=gid, mode=0o755))
+    proc.fs.put(real, replace(new_node(proc, "dir"), uid=uid, gid=gid, mode=mode))
     try:
         for name in proc.fs.listdir("/etc/skel"):
             src = proc.fs.nodes[f"/etc/skel/{name}"]
@@ -148,6 +148,8 @@ def adduser(proc: Process) -> int:
     if not args:
         proc.err("BusyBox v1.36.1 multi-call binary.\n\nUsage: adduser [OPTIONS] USER [GROUP]\n")
         return 1
+    if proc.uid != 0:
+        return complain(proc, "permission denied (are you root?)", "Only root may add a user.")
     name = args[0]
     if lookup_user(proc, name) is not None and not name.isdigit():
         return complain(proc, f"user '{name}' in use", f"The user `{name}' already exists.")
@@ -171,16 +173,21 @@ def adduser(proc: Process) -> int:
         else:
             gid = lookup_group_id(proc, name) or uid
     home = values.get("h", f"/home/{name}")
-    shell = values.get("s", "/sbin/nologin" if system else "/bin/sh")
-    gecos = values.get("g", "Linux User,,," if not system else "")
+    # New users inherit root's shell; system accounts get /bin/false.
+    root_shell = next(
+        (r[6] for r in _table(proc, "/etc/passwd") if r[0] == "root" and len(r) > 6), "/bin/sh"
+    )
+    shell = values.get("s", "/bin/false" if system else root_shell)
+    gecos = values.get("g", "Linux User,,,")
     _append(proc, "/etc/passwd", f"{name}:x:{uid}:{gid}:{gecos}:{home}:{shell}")
     if proc.fs.get("/etc/shadow") is not None:
         _append(proc, "/etc/shadow", f"{name}:!:{_days(proc)}:0:99999:7:::")
     if "H" not in flags and home != "/dev/null":
-        _make_home(proc, home, uid, gid)
+        _make_home(proc, home, uid, gid, 0o2755)
     if "D" not in flags and "S" not in flags:
-        proc.err("passwd: unable to read password\n")
-        proc.out(f"Changing password for {name}\nNew password: ")
+        # adduser then runs `passwd`, which finds no terminal to read a password from.
+        proc.out(f"Changing password for {name}\nNew password: \nRetype password: \n")
+        proc.err(f"passwd: password for {name} is unchanged\n")
         return 1
     return 0
 
