@@ -5,29 +5,18 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import shutil
-import stat
 import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
 
+from tests.oci_tools import snapshot_dir, snapshot_tree, tool
 from tutor.engine import layers
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree, Node, Synthetic, directory, file, symlink
 from tutor.engine.image import HistoryEntry, Image, ImageConfig, RunConfig
 from tutor.engine.oci import load, save
-
-
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required in CI but not installed")
-        pytest.skip(f"{name} not installed (apt-get install {name}); set CI=1 to make this fail")
-    return path
 
 
 def _three_layer_trees() -> list[FileTree]:
@@ -75,38 +64,8 @@ def _saved(tmp_path: Path) -> tuple[Path, Image, FileTree]:
     return archive, image, tree
 
 
-def _snapshot_tree(tree: FileTree) -> dict[str, tuple[str, int, bytes | str]]:
-    out: dict[str, tuple[str, int, bytes | str]] = {}
-    for path in tree.walk():
-        if path == "/":
-            continue
-        node = tree.get(path)
-        assert node is not None
-        value: bytes | str = node.target if node.type == "symlink" else (
-            node.content.read() if node.content is not None else b"")
-        mode = 0o777 if node.type == "symlink" else node.mode
-        out[path] = (node.type, mode, value)
-    return out
-
-
-def _snapshot_dir(root: Path) -> dict[str, tuple[str, int, bytes | str]]:
-    out: dict[str, tuple[str, int, bytes | str]] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            p = Path(dirpath) / name
-            st = p.lstat()
-            rel = "/" + str(p.relative_to(root))
-            if stat.S_ISLNK(st.st_mode):
-                out[rel] = ("symlink", 0o777, os.readlink(p))
-            elif stat.S_ISDIR(st.st_mode):
-                out[rel] = ("dir", stat.S_IMODE(st.st_mode), b"")
-            else:
-                out[rel] = ("file", stat.S_IMODE(st.st_mode), p.read_bytes())
-    return out
-
-
 def test_skopeo_reports_our_digests(tmp_path: Path) -> None:
-    skopeo = _tool("skopeo")
+    skopeo = tool("skopeo")
     archive, image, _ = _saved(tmp_path)
     raw = subprocess.run([skopeo, "inspect", "--raw", f"oci-archive:{archive}"],
                          check=True, capture_output=True).stdout
@@ -123,7 +82,7 @@ def test_skopeo_reports_our_digests(tmp_path: Path) -> None:
 
 
 def test_umoci_unpacks_the_tree_the_engine_has(tmp_path: Path) -> None:
-    umoci = _tool("umoci")
+    umoci = tool("umoci")
     archive, _, tree = _saved(tmp_path)
     layout = tmp_path / "layout"
     with tarfile.open(archive) as tar:
@@ -131,7 +90,7 @@ def test_umoci_unpacks_the_tree_the_engine_has(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle"
     subprocess.run([umoci, "unpack", "--rootless", "--image", f"{layout}:1", str(bundle)],
                    check=True, capture_output=True)
-    assert _snapshot_dir(bundle / "rootfs") == _snapshot_tree(tree)
+    assert snapshot_dir(bundle / "rootfs") == snapshot_tree(tree)
 
 
 def test_tarfile_reads_every_layer(tmp_path: Path) -> None:

@@ -146,9 +146,12 @@ class Builder:
     def _build(self) -> Iterator[ProgressEvent]:
         request = self.request
         yield from self._load_definition()
-        plan = self._plan()
+        plan, empty_continuations = self._plan()
         self.outcome.warnings = [
-            (w.rule, w.message, w.line) for w in lint(plan, base_image=self._base_image_info)
+            (w.rule, w.message, w.line) for w in lint(
+                plan, base_image=self._base_image_info,
+                empty_continuation_lines=empty_continuations,
+            )
         ]
         yield from self._load_metadata(plan)
         dockerignore = self._dockerignore_vertex()
@@ -187,7 +190,7 @@ class Builder:
         yield VertexStatus(vertex, "transferring dockerfile:", len(text.encode(errors="replace")))
         yield VertexCompleted(vertex)
 
-    def _plan(self) -> BuildPlan:
+    def _plan(self) -> tuple[BuildPlan, list[int]]:
         request = self.request
         try:
             parsed = parse_dockerfile(self._dockerfile_text)
@@ -199,7 +202,7 @@ class Builder:
         except DockerfileError as exc:
             raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
                              exc.end_line) from None
-        return plan
+        return plan, [w.line for w in parsed.warnings]
 
     def _base_image_info(self, name: str) -> BaseImage:
         """ENV and SHELL of a base image, for the lint checks (UndefinedVar, JSONArgs…)."""

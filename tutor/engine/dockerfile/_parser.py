@@ -33,6 +33,8 @@ _SPACE = _gotext.SPACE
 # bufio.Scanner's default token limit: a line plus its newline must fit in 65536 bytes.
 _MAX_LINE_BYTES = 65536
 _HEREDOC_KEYWORDS = frozenset({"add", "copy", "run"})
+# Last characters that may end a continued line: either escape token, or a blank after it.
+_CONTINUATION_TAIL = frozenset("\\` \t")
 
 EMPTY_CONTINUATION_DETAIL = "Empty continuation lines will become errors in a future release"
 EMPTY_CONTINUATION_URL = "https://docs.docker.com/go/dockerfile/rule/no-empty-continuation/"
@@ -84,6 +86,62 @@ def _is_continued(line: str, escape: str) -> bool:
     return stripped[-1:] == escape and stripped[-2:-1] != escape
 
 
+def _join_continued(
+    lines: list[str], index: int, first: str, escape: str
+) -> tuple[str, int, bool]:
+    """Join `first` (a continued line) with the lines that follow it.
+
+    Returns the logical line, the index after its last line, and whether empty lines were
+    skipped on the way (BuildKit warns about those; comment lines it skips silently).
+    """
+    parts = [first.rstrip(" \t")[:-1]]
+    empty_seen = False
+    count = len(lines)
+    while index < count:
+        raw = lines[index].rstrip("\r")
+        index += 1
+        content = raw.lstrip(_SPACE)
+        if not content:
+            empty_seen = True
+        elif content[0] != "#":
+            if not _is_continued(raw, escape):
+                parts.append(raw)
+                break
+            parts.append(raw.rstrip(" \t")[:-1])
+    return "".join(parts), index, empty_seen
+
+
+def _read_heredocs(
+    lines: list[str], index: int, line: str, bare_last: int, start: int
+) -> tuple[tuple[Heredoc, ...], int]:
+    """The heredocs `line` opens, with their bodies read from `lines[index:]`."""
+    try:
+        found = heredocs_in_line(line)
+    except LexError as err:
+        raise DockerfileError(str(err), start, index) from None
+    heredocs = []
+    count = len(lines)
+    for heredoc in found:
+        body: list[str] = []
+        while index < count:
+            raw = lines[index]
+            candidate = raw.rstrip("\r")
+            if heredoc.chomp:
+                candidate = candidate.lstrip("\t")
+            index += 1
+            if candidate == heredoc.name:
+                break
+            body.append(raw if index - 1 == bare_last else raw + "\n")
+        else:
+            raise DockerfileError("unterminated heredoc", start, index)
+        heredocs.append(
+            Heredoc(
+                heredoc.name, "".join(body), heredoc.file_descriptor, heredoc.expand, heredoc.chomp
+            )
+        )
+    return tuple(heredocs), index
+
+
 def _read_directives(lines: list[str]) -> tuple[list[Directive], int]:
     """The leading directives and the index of the first line that is not one."""
     found: list[Directive] = []
@@ -126,31 +184,13 @@ def parse_dockerfile(text: str) -> ParsedDockerfile:
     warnings: list[ParseWarning] = []
     count = len(lines)
     while index < count:
-        first = lines[index].rstrip("\r").lstrip(_SPACE)
+        line = lines[index].rstrip("\r").lstrip(_SPACE)
         index += 1
         start = index
-        if not first or first[0] == "#":
+        if not line or line[0] == "#":
             continue
-        if not _is_continued(first, escape):
-            line = first
-        else:
-            parts = [first.rstrip(" \t")[:-1]]
-            empty_seen = False
-            while index < count:
-                raw = lines[index].rstrip("\r")
-                index += 1
-                content = raw.lstrip(_SPACE)
-                if not content:
-                    empty_seen = True
-                    continue
-                if content[0] == "#":
-                    continue
-                if _is_continued(raw, escape):
-                    parts.append(raw.rstrip(" \t")[:-1])
-                else:
-                    parts.append(raw)
-                    break
-            line = "".join(parts)
+        if line[-1] in _CONTINUATION_TAIL and _is_continued(line, escape):
+            line, index, empty_seen = _join_continued(lines, index, line, escape)
             if empty_seen:
                 warnings.append(
                     ParseWarning(
@@ -171,38 +211,13 @@ def parse_dockerfile(text: str) -> ParsedDockerfile:
         heredocs: tuple[Heredoc, ...] = ()
         original = line
         if heredoc_key in _HEREDOC_KEYWORDS and not is_json and "<<" in line:
-            try:
-                found = heredocs_in_line(line)
-            except LexError as err:
-                raise DockerfileError(str(err), start, index) from None
-            bodies = []
-            for heredoc in found:
-                body: list[str] = []
-                while index < count:
-                    raw = lines[index]
-                    candidate = raw.rstrip("\r")
-                    if heredoc.chomp:
-                        candidate = candidate.lstrip("\t")
-                    index += 1
-                    if candidate == heredoc.name:
-                        break
-                    body.append(raw if index - 1 == bare_last else raw + "\n")
-                else:
-                    raise DockerfileError("unterminated heredoc", start, index)
-                bodies.append(
-                    Heredoc(
-                        heredoc.name,
-                        "".join(body),
-                        heredoc.file_descriptor,
-                        heredoc.expand,
-                        heredoc.chomp,
-                    )
-                )
+            heredocs, index = _read_heredocs(lines, index, line, bare_last, start)
             # BuildKit hangs ONBUILD's heredocs on the ONBUILD node, where the instruction
             # (and the Python binding this mirrors) never reads them.
-            if bodies and sub_keyword is None:
-                heredocs = tuple(bodies)
-                original = line + "\n" + "".join(doc.content + doc.name + "\n" for doc in bodies)
+            if sub_keyword is not None:
+                heredocs = ()
+            elif heredocs:
+                original = line + "\n" + "".join(h.content + h.name + "\n" for h in heredocs)
 
         instructions.append(
             Instruction(
@@ -239,7 +254,7 @@ def _node(
     them); deeper ONBUILDs are still parsed because their errors stop the parse.
     """
     keyword, flags, rest = split_command(line, escape)
-    key = _gotext.lower(keyword)
+    key = keyword.lower() if keyword.isascii() else _gotext.lower(keyword)
     if key != "onbuild":
         values, is_json, legacy = parse_arguments(key, rest, escape)
         return keyword, flags, values, is_json, legacy, None, key

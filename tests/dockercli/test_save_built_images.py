@@ -1,0 +1,70 @@
+"""Images the engine builds, saved with `docker save`, read by real OCI tools: skopeo sees our
+digests, umoci unpacks exactly the file tree the engine says the image has."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import tarfile
+from pathlib import Path
+
+from tests.dockercli.conftest import Docker, write
+from tests.oci_tools import snapshot_dir, snapshot_tree, tool
+from tutor.engine import Engine
+from tutor.paths import content_dir
+
+DOCKERFILE = """\
+FROM alpine:3.21
+WORKDIR /app
+COPY . .
+RUN mkdir -p data && echo one > data/a.txt && echo two > data/b.txt && ln -s data/a.txt link
+RUN rm data/b.txt && rm -rf /etc/apk && chmod 600 data/a.txt
+USER nobody
+CMD ["sh"]
+"""
+
+
+def _build_and_save(docker: Docker, tmp_path: Path) -> tuple[Path, str]:
+    ctx = write(tmp_path / "ctx", {"Dockerfile": DOCKERFILE, "hello.txt": "hi\n"})
+    assert docker("build", "-t", "saved:1", ".", cwd=ctx).status == 0
+    archive = tmp_path / "saved.tar"
+    result = docker("save", "-o", str(archive), "saved:1")
+    assert (result.status, result.out, result.err) == (0, "", "")
+    image_id = docker("image", "inspect", "-f", "{{.Id}}", "saved:1").out.strip()
+    return archive, image_id
+
+
+def test_skopeo_reads_a_built_image(docker: Docker, tmp_path: Path) -> None:
+    skopeo = tool("skopeo")
+    archive, image_id = _build_and_save(docker, tmp_path)
+    config = subprocess.run([skopeo, "inspect", "--config", "--raw", f"oci-archive:{archive}"],
+                            check=True, capture_output=True).stdout
+    assert "sha256:" + hashlib.sha256(config).hexdigest() == image_id
+    info = json.loads(subprocess.run([skopeo, "inspect", f"docker-archive:{archive}"],
+                                     check=True, capture_output=True).stdout)
+    layers = json.loads(docker("image", "inspect", "-f", "{{json .RootFS.Layers}}",
+                               "saved:1").out)
+    assert info["Layers"] == layers
+    assert len(layers) == 5  # alpine + WORKDIR + COPY + two RUNs
+
+
+def test_umoci_unpacks_what_the_engine_says_the_image_holds(
+    docker: Docker, tmp_path: Path, isolated_state: Path
+) -> None:
+    umoci = tool("umoci")
+    archive, _ = _build_and_save(docker, tmp_path)
+    layout = tmp_path / "layout"
+    with tarfile.open(archive) as tar:
+        tar.extractall(layout, filter="tar")
+    bundle = tmp_path / "bundle"
+    subprocess.run([umoci, "unpack", "--rootless", "--image", f"{layout}:1", str(bundle)],
+                   check=True, capture_output=True)
+    engine = Engine.open(isolated_state, content_dir("assets"))
+    image = engine.images.resolve("saved:1")
+    expected = snapshot_tree(engine.tree(image.diff_ids))
+    unpacked = snapshot_dir(bundle / "rootfs")
+    assert unpacked == expected
+    assert "/app/data/b.txt" not in unpacked and "/etc/apk" not in unpacked
+    assert unpacked["/app/data/a.txt"] == ("file", 0o600, b"one\n")
+    assert unpacked["/app/link"] == ("symlink", 0o777, "data/a.txt")
