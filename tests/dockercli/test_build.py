@@ -306,3 +306,131 @@ def test_wrong_argument_count_is_buildx_usage_error(docker: Docker, tmp_path: Pa
         "See 'docker buildx build --help'.\n\n"
         "Usage:  docker buildx build [OPTIONS] PATH | URL | -\n\nStart a build\n"
     )
+
+
+def _tree_of(isolated_state: Path, ref: str):  # type: ignore[no-untyped-def]
+    from tutor.engine import Engine
+    from tutor.paths import content_dir
+
+    engine = Engine.open(isolated_state, content_dir("assets"))
+    return engine.tree(engine.images.resolve(ref).diff_ids)
+
+
+def test_add_downloads_urls_without_unpacking_and_unpacks_local_tars(
+    docker: Docker, tmp_path: Path, isolated_state: Path
+) -> None:
+    import io
+    import tarfile
+
+    ctx = tmp_path / "add"
+    ctx.mkdir()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo("pkg/file.txt")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"abc"))
+    (ctx / "local.tar.gz").write_bytes(buf.getvalue())
+    (ctx / "Dockerfile").write_text(
+        "FROM alpine:3.21\n"
+        "ADD https://example.com/tool-1.0.tar.gz /dl/\n"
+        "ADD local.tar.gz /opt/\n"
+    )
+    assert docker("build", "-t", "add:1", ".", cwd=ctx).status == 0
+    tree = _tree_of(isolated_state, "add:1")
+    downloaded = tree.get("/dl/tool-1.0.tar.gz")
+    assert downloaded is not None and downloaded.mode == 0o600
+    assert tree.get("/opt/pkg/file.txt") is not None
+    assert tree.get("/opt/local.tar.gz") is None
+
+
+def test_add_from_an_unknown_host(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "nohost", {"Dockerfile": "FROM alpine:3.21\nADD https://nope.test/x /\n"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert result.err.endswith(
+        'ERROR: failed to build: failed to solve: failed to load cache key: Get '
+        '"https://nope.test/x": dial tcp: lookup nope.test on 127.0.0.11:53: no such host\n'
+    )
+
+
+def test_copy_chown_chmod_and_user(docker: Docker, tmp_path: Path, isolated_state: Path) -> None:
+    ctx = write(tmp_path / "own", {
+        "Dockerfile": (
+            "FROM alpine:3.21\n"
+            "RUN adduser -D -u 1001 app\n"
+            "COPY --chown=app:app --chmod=640 conf.txt /etc/app/conf.txt\n"
+            "USER app\n"
+            "WORKDIR /home/app/work\n"
+            "RUN id && touch mine\n"
+        ),
+        "conf.txt": "x=1\n",
+    })
+    result = docker("build", "-t", "own:1", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert re.search(r"uid=1001\(app\) gid=1001\(app\)", result.err)
+    tree = _tree_of(isolated_state, "own:1")
+    conf = tree.get("/etc/app/conf.txt")
+    assert conf is not None and (conf.uid, conf.gid, conf.mode) == (1001, 1001, 0o640)
+    mine = tree.get("/home/app/work/mine")
+    assert mine is not None and mine.uid == 1001
+    assert docker("image", "inspect", "-f", "{{.Config.User}}", "own:1").out == "app\n"
+
+
+def test_unknown_user_fails_the_run(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "nouser", {"Dockerfile": "FROM alpine:3.21\nUSER ghost\nRUN true\n"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert result.err.endswith(
+        "ERROR: failed to build: failed to solve: unable to find user ghost: "
+        "no matching entries in passwd file\n"
+    )
+
+
+def test_heredoc_run_and_copy(docker: Docker, tmp_path: Path, isolated_state: Path) -> None:
+    ctx = write(tmp_path / "heredoc", {
+        "Dockerfile": (
+            "FROM alpine:3.21\n"
+            "COPY <<EOF /etc/motd\n"
+            "hello there\n"
+            "EOF\n"
+            "RUN <<EOF\n"
+            "echo first > /one\n"
+            "echo second > /two\n"
+            "EOF\n"
+        ),
+    })
+    result = docker("build", "-t", "hd:1", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    tree = _tree_of(isolated_state, "hd:1")
+    for path, text in (("/etc/motd", b"hello there\n"), ("/one", b"first\n"),
+                       ("/two", b"second\n")):
+        node = tree.get(path)
+        assert node is not None and node.content is not None
+        assert node.content.read() == text
+
+
+def test_onbuild_triggers_run_in_the_child_build(docker: Docker, tmp_path: Path) -> None:
+    parent = write(tmp_path / "parent", {
+        "Dockerfile": "FROM alpine:3.21\nONBUILD RUN echo triggered > /flag\n",
+    })
+    assert docker("build", "-t", "parent:1", ".", cwd=parent).status == 0
+    history = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", "parent:1").out
+    assert "ONBUILD" not in history  # BuildKit records no history entry for ONBUILD
+    onbuild = docker("image", "inspect", "-f", "{{json .Config.OnBuild}}", "parent:1").out
+    assert onbuild.strip() == '["RUN echo triggered > /flag"]'
+    child = write(tmp_path / "child", {"Dockerfile": "FROM parent:1\nRUN cat /flag\n"})
+    result = docker("build", ".", cwd=child)
+    assert result.status == 0, result.err
+    assert "ONBUILD RUN echo triggered > /flag" in result.err
+    assert re.search(r"^#\d+ \d\.\d{3} triggered$", result.err, re.M)
+
+
+def test_copy_from_an_image(docker: Docker, tmp_path: Path, isolated_state: Path) -> None:
+    ctx = write(tmp_path / "fromimg", {
+        "Dockerfile": "FROM alpine:3.21\nCOPY --from=busybox:latest /bin/busybox /bb\n",
+    })
+    result = docker("build", "-t", "ci:1", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "load metadata for docker.io/library/busybox:latest" in result.err
+    node = _tree_of(isolated_state, "ci:1").get("/bb")
+    assert node is not None and node.size > 500_000

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tutor.engine.sh.pkg.catalogue import Catalogue
 
@@ -25,16 +26,30 @@ class SimulatedWorld:
         return Catalogue(self.assets / "packages")
 
     @cached_property
-    def _table(self) -> dict[str, str]:
+    def _doc(self) -> dict[str, object]:
         index = self.assets / "web" / "urls.toml"
         try:
-            doc = tomllib.loads(index.read_text(encoding="utf-8"))
+            return tomllib.loads(index.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError):
             return {}
-        return {str(k): str(v) for k, v in doc.get("urls", {}).items()}
+
+    @property
+    def _table(self) -> dict[str, str]:
+        urls = self._doc.get("urls", {})
+        return {str(k): str(v) for k, v in urls.items()} if isinstance(urls, dict) else {}
+
+    @property
+    def last_modified(self) -> str:
+        """The `Last-Modified` every simulated server sends (ADD gives files this mtime)."""
+        return str(self._doc.get("last_modified", "2025-01-01T00:00:00Z"))
+
+    def host_exists(self, url: str) -> bool:
+        """Whether a simulated server answers at that URL's host (else: no such host)."""
+        host = urlsplit(url).hostname
+        return any(urlsplit(known).hostname == host for known in self._table)
 
     def fetch_url(self, url: str) -> bytes | None:
-        """The body served at `url`, or None when no simulated host answers it."""
+        """The body served at `url`, or None when nothing is served there."""
         if url in self._urls:
             return self._urls[url]
         target = self._table.get(url) or self._table.get(url.rstrip("/"))

@@ -9,9 +9,11 @@ build went. The engine stays synchronous and deterministic; front ends pace the 
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from tutor.engine.build.cache import (
     BuildCache,
@@ -20,7 +22,13 @@ from tutor.engine.build.cache import (
     cache_key,
     explain_miss,
 )
-from tutor.engine.build.copy import CopyFailed, SourceFiles, copy_into, image_source
+from tutor.engine.build.copy import (
+    CopyFailed,
+    SourceFiles,
+    TreeSource,
+    copy_into,
+    image_source,
+)
 from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
 from tutor.engine.build.stage import StageState, set_env
 from tutor.engine.build.users import exec_user
@@ -47,6 +55,7 @@ from tutor.engine.dockerfile import (
     Volume,
     Workdir,
     dispatch_step,
+    image_onbuild_commands,
     lint,
     parse,
     parse_dockerfile,
@@ -55,7 +64,7 @@ from tutor.engine.dockerfile import (
 )
 from tutor.engine.dockerfile._stages import DEFAULT_PATH
 from tutor.engine.errors import DockerfileError, EngineError
-from tutor.engine.fs import FileTree, Node, directory, normalize
+from tutor.engine.fs import Data, FileTree, Node, directory, normalize
 from tutor.engine.image import Healthcheck as HealthConfig
 from tutor.engine.image import RunConfig
 from tutor.engine.layers import diff, layer
@@ -257,7 +266,8 @@ class Builder:
     def _build_stage(self, plan: BuildPlan, index: int) -> Iterator[ProgressEvent]:
         stage = plan.stages[index]
         label = stage.progress_name
-        total = sum(isinstance(c.command, Run | Copy | Add | Workdir) for c in stage.commands)
+        commands = self._image_triggers(plan, index) + stage.commands
+        total = sum(isinstance(c.command, Run | Copy | Add | Workdir) for c in commands)
         if stage.base.stage is None and stage.base_name != "scratch":
             total += 1
         counter = [0]
@@ -276,8 +286,23 @@ class Builder:
                for c in plan.stages[r].commands):
             # BuildKit starts sending the context as soon as the solve starts
             yield from self._context_source()
-        for planned in stage.commands:
+        for planned in commands:
             yield from self._dispatch(plan, index, state, planned, name_for)
+
+    def _image_triggers(self, plan: BuildPlan, index: int) -> tuple[PlannedCommand, ...]:
+        """The ONBUILD triggers of the stage's base image, run first in the stage."""
+        stage = plan.stages[index]
+        if stage.base.stage is not None or stage.base_name == "scratch":
+            return ()
+        image = self.engine.images.find(str(parse_docker_ref(stage.base_name)))
+        triggers = image.config.config.on_build if image is not None else ()
+        if not triggers:
+            return ()
+        try:
+            return image_onbuild_commands(plan, index, triggers, parse)
+        except DockerfileError as exc:
+            raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
+                             exc.end_line) from None
 
     def _from(self, plan: BuildPlan, index: int, name_for: object) -> Iterator[
         ProgressEvent
@@ -346,7 +371,7 @@ class Builder:
         if not any(k == "PATH" for k, _ in image_env):
             image_env.append(("PATH", DEFAULT_PATH))
         state = StageState(
-            name=stage.name, config=config.config, image_env=image_env,
+            name=stage.name, config=replace(config.config, on_build=()), image_env=image_env,
             state_env=list(image_env), diff_ids=list(config.diff_ids),
             history=list(config.history), key=base_key, base_history_len=len(config.history),
             architecture=config.architecture, os=config.os, variant=config.variant,
@@ -604,7 +629,20 @@ class Builder:
     ]:
         assert callable(name_for)
         source_ref = planned.sources[0] if planned.sources else None
-        if source_ref is None:
+        written = cmd
+        urls = [src for src in cmd.sources if _is_url(src)]
+        if urls:
+            name, step = name_for(display, planned.from_onbuild)
+            try:
+                source, cmd = self._url_source(cmd, urls)
+            except CopyFailed as exc:
+                vertex = self._vertex(name, step, state.name)
+                yield VertexStarted(vertex)
+                yield VertexCompleted(vertex, 0.0, error=exc.message)
+                raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                                 cmd.end_line, name) from None
+            source_key = "urls"
+        elif source_ref is None:
             source = yield from self._context_source()
             source_key = "context"
         elif source_ref.stage is not None:
@@ -616,7 +654,8 @@ class Builder:
             image, _ = self.engine.local_or_pull(source_ref.image, self.request.platform)
             source = image_source(self.engine.tree(image.diff_ids))
             source_key = "image:" + image.id
-        name, step = name_for(display, planned.from_onbuild)
+        if not urls:
+            name, step = name_for(display, planned.from_onbuild)
         try:
             selection = source.select(list(cmd.sources), cmd.excludes)
         except CopyFailed as exc:
@@ -628,7 +667,7 @@ class Builder:
                              name) from None
         definition = {
             "op": "copy", "kind": "ADD" if isinstance(cmd, Add) else "COPY",
-            "sources": list(cmd.sources), "dest": cmd.dest, "chown": cmd.chown,
+            "sources": list(written.sources), "dest": cmd.dest, "chown": cmd.chown,
             "chmod": cmd.chmod, "link": cmd.link, "excludes": list(cmd.excludes),
             "parents": getattr(cmd, "parents", False), "from": source_key,
             "cwd": state.config.working_dir or "/", "checksum": selection.checksum,
@@ -645,7 +684,7 @@ class Builder:
             flags.append(f"--chown={cmd.chown}")
         if cmd.chmod:
             flags.append(f"--chmod={cmd.chmod}")
-        words = [*flags, *cmd.sources, *(f"<<{c.path}" for c in cmd.contents), cmd.dest]
+        words = [*flags, *written.sources, *(f"<<{c.path}" for c in cmd.contents), cmd.dest]
         created_by = ("ADD " if isinstance(cmd, Add) else "COPY ") + " ".join(words) + " # buildkit"
         cached = record is not None
         reason = "" if cached else self._miss_reason(state, inputs, step)
@@ -655,7 +694,7 @@ class Builder:
             before = tree.copy()
             try:
                 copied = copy_into(tree, selection, cmd, state.config.working_dir or "/",
-                                   unpack=isinstance(cmd, Add),
+                                   unpack=isinstance(cmd, Add) and cmd.unpack is not False,
                                    now=int(self.engine.clock + self._seconds),
                                    owner_tree=self._materialize(state))
             except (CopyFailed, EngineError) as exc:
@@ -672,6 +711,31 @@ class Builder:
         state.key = key if not cmd.link else cache_key(state.key, key)
         yield from self._finish_step(state, vertex, record, created_by, cached, reason,
                                      seconds)
+
+    def _url_source(self, cmd: Copy | Add, urls: list[str]) -> tuple[TreeSource, Copy | Add]:
+        """ADD <url>: each download becomes a file named after the URL's last path part, mode
+        0600 and mtime from Last-Modified, as BuildKit writes it (never unpacked)."""
+        if isinstance(cmd, Copy):
+            raise CopyFailed("source can't be a URL for COPY")
+        world = self.engine.world
+        tree = FileTree()
+        mtime = int(parse_rfc3339(world.last_modified))
+        names = []
+        for url in urls:
+            if not world.host_exists(url):
+                host = urlsplit(url).hostname or url
+                raise CopyFailed(f'failed to load cache key: Get "{url}": dial tcp: lookup {host} '
+                                 "on 127.0.0.11:53: no such host")
+            body = world.fetch_url(url)
+            if body is None:
+                raise CopyFailed("failed to load cache key: invalid response status 404")
+            name = posixpath.basename(urlsplit(url).path) or "index.html"
+            tree.put("/" + name, Node("file", 0o600, mtime=mtime, content=Data(body)))
+            names.append(name)
+        others = [s for s in cmd.sources if not _is_url(s)]
+        if others:
+            raise CopyFailed("mixing URLs and local files in one ADD is not supported here")
+        return TreeSource(tree), replace(cmd, sources=tuple(names), unpack=False)
 
     def _context_source(self) -> Iterator[ProgressEvent]:
         if self._context is None:
@@ -718,6 +782,10 @@ class Builder:
         self.outcome.image_id = image.id
         self.outcome.tags = tuple(tags)
         self.engine.remember_build(self.outcome)
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
 
 
 def _run_command_string(argv: list[str], state: StageState) -> str:

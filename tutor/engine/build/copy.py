@@ -192,7 +192,9 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
               now: int, owner_tree: FileTree) -> int:
     """Lay the selected files into `tree` at `cmd.dest`; returns the bytes copied."""
     dest = cmd.dest
-    dest_is_dir = dest.endswith("/") or dest.endswith("/.") or not selection.single_file
+    contents = tuple(getattr(cmd, "contents", ()))
+    single = len(cmd.sources) + len(contents) == 1 and (selection.single_file or bool(contents))
+    dest_is_dir = dest.endswith("/") or dest.endswith("/.") or not single
     target = normalize(dest, cwd)
     ids = chown_ids(owner_tree, cmd.chown) if cmd.chown else None
     mode = _parse_chmod(cmd.chmod) if cmd.chmod else None
@@ -238,8 +240,8 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
             continue
         tree.put(real, owned(node))
         copied += node.size
-    for item in getattr(cmd, "contents", ()):
-        path = normalize(item.path, target if dest_is_dir or cmd.dest.endswith("/") else cwd)
+    for item in contents:
+        path = normalize(item.path, target) if dest_is_dir else target
         ensure_dir(posixpath.dirname(path) or "/")
         data = Data(item.data.encode())
         tree.put(path, owned(Node("file", 0o644, mtime=now, content=data)))

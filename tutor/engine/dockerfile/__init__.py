@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         Source,
         Stage,
         dispatch_step,
+        image_onbuild_commands,
         plan_build,
     )
 
@@ -61,7 +62,8 @@ _WHERE = {
     ),
     "_lint": ("BaseImage", "LintWarning", "lint"),
     "_parser": ("ParsedDockerfile", "ParseWarning", "parse", "parse_dockerfile"),
-    "_stages": ("BuildPlan", "PlannedCommand", "Source", "Stage", "dispatch_step", "plan_build"),
+    "_stages": ("BuildPlan", "PlannedCommand", "Source", "Stage", "dispatch_step",
+                "image_onbuild_commands", "plan_build"),
 }
 _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
