@@ -434,3 +434,54 @@ def test_copy_from_an_image(docker: Docker, tmp_path: Path, isolated_state: Path
     assert "load metadata for docker.io/library/busybox:latest" in result.err
     node = _tree_of(isolated_state, "ci:1").get("/bb")
     assert node is not None and node.size > 500_000
+
+
+def _reasons(isolated_state: Path) -> dict[str, str]:
+    from tutor.engine import Engine
+    from tutor.paths import content_dir
+
+    steps = Engine.open(isolated_state, content_dir("assets")).last_build()
+    assert steps is not None
+    return {s.name.split("] ", 1)[1]: s.reason for s in steps if "] " in s.name}
+
+
+def test_the_builder_explains_each_miss(
+    docker: Docker, tmp_path: Path, isolated_state: Path
+) -> None:
+    ctx = write(tmp_path / "why", {
+        "Dockerfile": (
+            "FROM alpine:3.21\n"
+            "WORKDIR /app\n"
+            "COPY deps.txt .\n"
+            "RUN cat deps.txt\n"
+            "COPY . .\n"
+            "RUN ls\n"
+        ),
+        "deps.txt": "a\n",
+        "main.sh": "echo 1\n",
+    })
+    docker("build", ".", cwd=ctx)
+    first = _reasons(isolated_state)
+    assert first["COPY deps.txt ."].startswith("not in the cache yet")
+    (ctx / "main.sh").write_text("echo 2\n")
+    docker("build", ".", cwd=ctx)
+    second = _reasons(isolated_state)
+    assert second["COPY deps.txt ."] == ""
+    assert second["RUN cat deps.txt"] == ""
+    assert second["COPY . ."] == "changed files: /main.sh"
+    assert second["RUN ls"].startswith("an earlier step was rebuilt")
+    (ctx / "Dockerfile").write_text((ctx / "Dockerfile").read_text().replace(
+        "RUN cat deps.txt", "RUN cat deps.txt && echo ok"))
+    docker("build", ".", cwd=ctx)
+    third = _reasons(isolated_state)
+    assert third["RUN cat deps.txt && echo ok"] == "instruction changed (was: RUN cat deps.txt)"
+
+
+def test_builder_prune_empties_the_cache(docker: Docker, app: Path) -> None:
+    docker("build", "-t", "app:1", ".", cwd=app)
+    result = docker("builder", "prune", "-f")
+    assert result.status == 0
+    assert re.fullmatch(r"(ID\s+RECLAIMABLE\s+SIZE\s+LAST ACCESSED\n(.+\n)+)?"
+                        r"Total:\s+\S+\n", result.out), result.out
+    again = docker("build", "-t", "app:1", ".", cwd=app)
+    assert steps(again.err)["[3/4] COPY app.sh ."] == "DONE"

@@ -139,3 +139,78 @@ def report(ctx: Context, outcome: BuildOutcome, quiet: bool) -> int:
         ctx.out.write(outcome.image_id + "\n")
     ctx.err.write(warnings_block(outcome.warnings))
     return 0
+
+
+@command(
+    "builder prune", "buildx prune",
+    usage="[OPTIONS]",
+    summary="Remove build cache",
+    flags=(
+        Flag("all", short="a", help="Include internal/frontend images"),
+        Flag("filter", "list", help='Provide filter values (e.g., "until=24h")'),
+        Flag("force", short="f", help="Do not prompt for confirmation"),
+        Flag("keep-storage", "string", help="Amount of disk space to keep for cache"),
+    ),
+    max_args=0,
+)
+def builder_prune(ctx: Context, args: Parsed) -> int:
+    """`docker builder prune` (answered by buildx in Docker 28): its table, then the total."""
+    from tutor.dockercli.format import created_since, human_size
+    from tutor.engine.build.cache import BuildCache
+
+    everything = args.bool("all")
+    if not args.bool("force"):
+        what = "all build cache" if everything else "all dangling build cache"
+        ctx.out.write(f"WARNING! This will remove {what}. Are you sure you want to continue? "
+                      "[y/N] ")
+        answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
+        if answer.strip().lower() not in ("y", "yes"):
+            return 0
+    engine = ctx.engine
+    # Every step record goes, with or without -a: BuildKit keeps the image store apart from
+    # its cache, and -a only adds its internal records (frontends, context snapshots).
+    removed = BuildCache(engine.store).prune()
+    total = 0
+    rows = []
+    for key, record in removed:
+        size = engine.store.get_layer(record.diff_id).size if engine.store.has_layer(
+            record.diff_id) else 0
+        total += size
+        rows.append(f"{_cache_id(key)}\ttrue\t{human_size(size)}\t"
+                    f"{created_since(int(record.created), engine.clock)}")
+    if rows:
+        ctx.out.write(_tabs(["ID\tRECLAIMABLE\tSIZE\tLAST ACCESSED", *rows]))
+    ctx.out.write(f"Total:\t{human_size(total)}\n")
+    engine.close()
+    return 0
+
+
+def _cache_id(key: str) -> str:
+    """BuildKit shows cache records by a 25-character base-36 id."""
+    number = int(key.removeprefix("sha256:"), 16)
+    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = []
+    for _ in range(25):
+        number, rest = divmod(number, 36)
+        out.append(alphabet[rest])
+    return "".join(out)
+
+
+def _tabs(lines: list[str]) -> str:
+    """buildx's tabwriter (minwidth 1, tabwidth 8, padding 1, padchar tab): cells are padded
+    with tabs to the next multiple of 8 past the widest cell of the column."""
+    table = [line.split("\t") for line in lines]
+    widths = [max(len(row[i]) for row in table if i < len(row))
+              for i in range(max(len(r) for r in table))]
+    out = []
+    for row in table:
+        cells = []
+        for i, cell in enumerate(row):
+            if i == len(row) - 1:
+                cells.append(cell)
+                continue
+            width = (widths[i] + 1 + 7) // 8 * 8
+            tabs = (width - len(cell) + 7) // 8
+            cells.append(cell + "\t" * max(tabs, 1))
+        out.append("".join(cells))
+    return "\n".join(out) + "\n"

@@ -473,7 +473,11 @@ class Builder:
         parent = "" if linked else state.key
         key = cache_key(parent, definition)
         vertex = self._vertex(name, step, state.name)
-        definition_digest = cache_key("", definition)
+        # what the step *is*, without the checksum of its files: a file edit is reported as
+        # changed files, not as a changed instruction
+        assert isinstance(definition, dict)
+        definition_digest = cache_key("", {k: v for k, v in definition.items()
+                                           if k != "checksum"})
         inputs = StepInputs(name, parent, definition_digest, files or {}, text)
         slot = f"{state.name}#{step}"
         self._steps_now[slot] = inputs

@@ -83,16 +83,14 @@ class BuildCache:
             for key, r in self.records.items()
         })
 
-    def prune(self) -> tuple[int, int]:
-        """Forget every record (`docker builder prune -a`): (records removed, bytes they held)."""
-        count = len(self.records)
-        size = sum(
-            self.store.get_layer(r.diff_id).size
-            for r in self.records.values() if self.store.has_layer(r.diff_id)
-        )
-        self.records.clear()
+    def prune(self, keep: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, CacheRecord]]:
+        """Forget every step record whose layer is not in `keep`; returns what was removed."""
+        removed = [(k, r) for k, r in self.records.items()
+                   if r.diff_id and r.diff_id not in keep]
+        for key, _ in removed:
+            del self.records[key]
         self.save()
-        return count, size
+        return removed
 
     # -- explaining misses -----------------------------------------------------------------
 
@@ -126,10 +124,10 @@ def explain_miss(
     """Why a step was not taken from the cache, in words a learner can act on."""
     if no_cache:
         return "--no-cache: every step is rebuilt"
-    if parent_was_rebuilt:
-        return "an earlier step was rebuilt, so everything after it is rebuilt too"
     if before is None:
         return "not in the cache yet (first build of this step)"
+    if parent_was_rebuilt:
+        return "an earlier step was rebuilt, so everything after it is rebuilt too"
     if before.parent != now.parent:
         return "the image or step it starts from changed"
     if before.definition != now.definition:
