@@ -12,15 +12,14 @@ and reports each in MB/s, plus first load / raw sha256 and first load / raw read
 target is at least 0.8). With 10,000 small files, per-file system calls weigh as much as hashing
 their bytes, so the first ratio depends on how many cores the hashing threads get.
 
-Run standalone with `python -m benchmarks.context`, or call `run(report)`.
+Run standalone from the repository root with `python -m benchmarks.context`, or call
+`run(report)`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,7 +41,7 @@ def _generate(root: Path) -> list[Path]:
     """Write the context; returns every file written, in a fixed order."""
     rng = random.Random(SEED)
     average = SMALL_BYTES // SMALL_FILES
-    block = rng.randbytes(4 * BIG_SIZE // 4)  # sliced for the contents: fast and deterministic
+    block = rng.randbytes(BIG_SIZE)  # small files are slices of it: fast and deterministic
     files: list[Path] = []
     for n in range(SMALL_FILES):
         directory = root / f"pkg{n // 100:02d}"
@@ -123,5 +122,4 @@ def _print(name: str, value: float, unit: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.fspath(Path(__file__).resolve().parent.parent))
     run(_print)

@@ -85,15 +85,16 @@ def _best_seconds(parse_one: Callable[[str], object], files: list[str]) -> float
 
 def _buildkit() -> Callable[[str], object] | None:
     try:
-        import dockerfile
+        import dockerfile  # type: ignore[import-not-found]
     except ImportError:
         return None
-    return dockerfile.parse_string
+    parse_string: Callable[[str], object] = dockerfile.parse_string
+    return parse_string
 
 
 def _dockerfile_parse() -> Callable[[str], object] | None:
     try:
-        from dockerfile_parse import DockerfileParser
+        from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
     except ImportError:
         return None
 

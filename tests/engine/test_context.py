@@ -11,16 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tutor.engine import _checksum, _context
+from tutor.engine import _checksum
 from tutor.engine._checksum import EMPTY_DIGEST, ChecksumCache, combine
-from tutor.engine._context import (
-    BuildContext,
-    ChecksumError,
-    ContextEntry,
-    CopyError,
-    followed_transfer_size,
-    load_ignore_file,
-)
+from tutor.engine._context import BuildContext, followed_transfer_size, load_ignore_file
+from tutor.engine._selection import ChecksumError, ContextEntry, CopyError, Selection
 from tutor.engine.errors import ContextError
 
 MTIME = 1_700_000_000_123_456_789  # a fixed modification time, in nanoseconds
@@ -215,7 +209,7 @@ def test_bad_ignore_pattern_fails_before_the_walk(tmp_path: Path) -> None:
 
 # --- selecting COPY sources -----------------------------------------------------------------------
 
-def _copied(selection: _context.Selection) -> list[tuple[str, str, list[str]]]:
+def _copied(selection: Selection) -> list[tuple[str, str, list[str]]]:
     return [(s.path, s.entry.path, [m for m, _ in s.members]) for s in selection.copied()]
 
 

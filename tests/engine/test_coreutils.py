@@ -6,10 +6,12 @@ import gzip
 import hashlib
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.engine.sh_trees import ENV, EPOCH, busybox_tree, debian_tree
+from tests.engine.sh_trees import APPLETS, ENV, EPOCH, GNU_TOOLS, busybox_tree, debian_tree
 from tutor.engine.fs import FileTree, file
-from tutor.engine.sh import Result, run_script
+from tutor.engine.sh import Result, run_argv, run_script
 
 TREES = {"bb": busybox_tree, "gnu": debian_tree}
 BOTH = ("bb", "gnu")
@@ -482,3 +484,69 @@ def test_permissions_as_user(
         stderr,
         code,
     )
+
+
+FUZZ_ARGS = [
+    "-n",
+    "-c",
+    "-f",
+    "-r",
+    "-R",
+    "-p",
+    "-m",
+    "-u",
+    "-g",
+    "-s",
+    "-x",
+    "-z",
+    "-t",
+    "-k",
+    "-d",
+    "-e",
+    "-i",
+    "-I",
+    "-l",
+    "-a",
+    "-C",
+    "+x",
+    "abc",
+    "0",
+    "-1",
+    "/",
+    "/etc",
+    "/etc/passwd",
+    "/nope",
+    ".",
+    "",
+    "a:b",
+    "s/a/b/",
+    "s|x",
+    "{}",
+    "%s",
+    "%d",
+    "\\",
+    "-",
+    "--",
+    "u+x",
+    "755",
+    "root",
+    "x=y",
+    "*",
+    "[",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(sorted(set(GNU_TOOLS) | set(APPLETS))),
+    st.lists(st.sampled_from(FUZZ_ARGS), max_size=5),
+    st.booleans(),
+    st.sampled_from([0, 1000]),
+)
+def test_fuzz_arguments_are_handled(name: str, args: list[str], bb: bool, uid: int) -> None:
+    """Any argument list ends in an exit status the tool chose, never in the safety net."""
+    fs = busybox_tree() if bb else debian_tree()
+    result = run_argv(
+        [name, *args], fs=fs, env=dict(ENV), epoch=EPOCH, uid=uid, gid=uid, stdin=b"a b\nc:d\n"
+    )
+    assert b"unsupported or invalid arguments" not in result.stderr

@@ -11,6 +11,8 @@ import pytest
 
 from tutor.engine.dockerfile._ast import Heredoc, Instruction
 from tutor.engine.dockerfile._directives import Directive
+from tutor.engine.dockerfile._heredoc import _heredoc_from_word
+from tutor.engine.dockerfile._lex import HeredocWord
 from tutor.engine.dockerfile._parser import (
     EMPTY_CONTINUATION_DETAIL,
     EMPTY_CONTINUATION_URL,
@@ -62,14 +64,23 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
         "\n# comment\n\n  # indented comment\nFROM a\n\n",
         (ins("FROM a", "a", start=5),),
     ),
-    "hash-not-at-start-is-text": ("RUN echo # not a comment", (ins("RUN echo # not a comment", "echo # not a comment"),)),
+    "hash-not-at-start-is-text": (
+        "RUN echo # not a comment",
+        (ins("RUN echo # not a comment", "echo # not a comment"),),
+    ),
     "bom-stripped": ("\ufeffFROM a", (ins("FROM a", "a"),)),
-    "bom-only-on-first-line": ("FROM a\n\ufeffRUN b", (ins("FROM a", "a"), ins("\ufeffRUN b", "", start=2))),
+    "bom-only-on-first-line": (
+        "FROM a\n\ufeffRUN b",
+        (ins("FROM a", "a"), ins("\ufeffRUN b", "", start=2)),
+    ),
     "lone-cr-inside-line": ("RUN a\rb", (ins("RUN a\rb", "a\rb"),)),
     "trailing-cr-trimmed": ("RUN a\r\r", (ins("RUN a", "a"),)),
     "vertical-tab-is-space": ("USER\va", (ins("USER\va", "a", keyword="USER"),)),
     "nbsp-trimmed-from-arguments": ("USER \u00a0a\u00a0", (ins("USER \u00a0a\u00a0", "a"),)),
-    "nbsp-does-not-split-keyword": ("USER\u00a0a", (ins("USER\u00a0a", "", keyword="USER\u00a0a"),)),
+    "nbsp-does-not-split-keyword": (
+        "USER\u00a0a",
+        (ins("USER\u00a0a", "", keyword="USER\u00a0a"),),
+    ),
     "nul-is-a-character": ("RUN a\x00b", (ins("RUN a\x00b", "a\x00b"),)),
     "lone-surrogate-kept": ("RUN \udcff", (ins("RUN \udcff", "\udcff"),)),
     # --- continuations ---------------------------------------------------------------------
@@ -106,7 +117,10 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
         "FROM a\n# escape=`\nRUN b`",
         (ins("FROM a", "a"), ins("RUN b`", "b`", start=3)),
     ),
-    "directive-after-blank-line-is-comment": ("\n# escape=`\nRUN b`", (ins("RUN b`", "b`", start=3),)),
+    "directive-after-blank-line-is-comment": (
+        "\n# escape=`\nRUN b`",
+        (ins("RUN b`", "b`", start=3),),
+    ),
     "unknown-directive-ends-directives": (
         "# foo=bar\n# escape=`\nRUN b`",
         (ins("RUN b`", "b`", start=3),),
@@ -116,10 +130,16 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
         (ins("RUN b`", "b`", start=2),),
     ),
     # --- exec form and JSON ----------------------------------------------------------------
-    "exec-form": ('CMD ["python", "app.py"]', (ins('CMD ["python", "app.py"]', "python", "app.py", json=True),)),
+    "exec-form": (
+        'CMD ["python", "app.py"]',
+        (ins('CMD ["python", "app.py"]', "python", "app.py", json=True),),
+    ),
     "exec-form-empty": ("CMD []", (ins("CMD []", json=True),)),
     "exec-form-unicode-escape": ('RUN ["\\u00e9"]', (ins('RUN ["\\u00e9"]', "é", json=True),)),
-    "exec-form-lone-surrogate-escape": ('RUN ["\\ud800"]', (ins('RUN ["\\ud800"]', "\ufffd", json=True),)),
+    "exec-form-lone-surrogate-escape": (
+        'RUN ["\\ud800"]',
+        (ins('RUN ["\\ud800"]', "\ufffd", json=True),),
+    ),
     "single-quotes-are-shell-form": ("CMD ['a']", (ins("CMD ['a']", "['a']"),)),
     "unterminated-json-is-shell-form": ('CMD ["a"', (ins('CMD ["a"', '["a"'),)),
     "trailing-comma-is-shell-form": ('CMD ["a",]', (ins('CMD ["a",]', '["a",]'),)),
@@ -146,7 +166,10 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
     "arg-empty": ("ARG", (ins("ARG"),)),
     "maintainer-raw": ("MAINTAINER  Jane  Doe ", (ins("MAINTAINER  Jane  Doe ", "Jane  Doe"),)),
     "workdir-raw": ('WORKDIR "/a b"', (ins('WORKDIR "/a b"', '"/a b"'),)),
-    "expose-splits-ascii-blanks": ("EXPOSE 80\t443/tcp", (ins("EXPOSE 80\t443/tcp", "80", "443/tcp"),)),
+    "expose-splits-ascii-blanks": (
+        "EXPOSE 80\t443/tcp",
+        (ins("EXPOSE 80\t443/tcp", "80", "443/tcp"),),
+    ),
     "from-flags-and-words": (
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build",
         (
@@ -172,18 +195,27 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
             ),
         ),
     ),
-    "healthcheck-exec": ('HEALTHCHECK CMD ["a"]', (ins('HEALTHCHECK CMD ["a"]', "CMD", "a", json=True),)),
+    "healthcheck-exec": (
+        'HEALTHCHECK CMD ["a"]',
+        (ins('HEALTHCHECK CMD ["a"]', "CMD", "a", json=True),),
+    ),
     "healthcheck-cmd-alone": ("HEALTHCHECK CMD", (ins("HEALTHCHECK CMD", "CMD"),)),
     "shell-exec": ('SHELL ["sh", "-c"]', (ins('SHELL ["sh", "-c"]', "sh", "-c", json=True),)),
     "unknown-instruction-arguments-dropped": ("RUNN echo", (ins("RUNN echo", ""),)),
     "onbuild": ("ONBUILD RUN echo hi", (ins("ONBUILD RUN echo hi", "echo hi", sub_cmd="RUN"),)),
-    "onbuild-exec": ('ONBUILD CMD ["a"]', (ins('ONBUILD CMD ["a"]', "a", sub_cmd="CMD", json=True),)),
+    "onbuild-exec": (
+        'ONBUILD CMD ["a"]',
+        (ins('ONBUILD CMD ["a"]', "a", sub_cmd="CMD", json=True),),
+    ),
     "onbuild-empty": ("ONBUILD", (ins("ONBUILD"),)),
     "onbuild-flags-are-onbuild-s": (
         "ONBUILD COPY --from=a b c",
         (ins("ONBUILD COPY --from=a b c", "b", "c", sub_cmd="COPY"),),
     ),
-    "onbuild-onbuild": ("ONBUILD ONBUILD RUN x", (ins("ONBUILD ONBUILD RUN x", "", sub_cmd="ONBUILD"),)),
+    "onbuild-onbuild": (
+        "ONBUILD ONBUILD RUN x",
+        (ins("ONBUILD ONBUILD RUN x", "", sub_cmd="ONBUILD"),),
+    ),
     "onbuild-unknown": ("ONBUILD FOO x", (ins("ONBUILD FOO x", "", sub_cmd="FOO"),)),
     "dotless-i-keyword": ("WORKD\u0130R /a", (ins("WORKD\u0130R /a", "/a"),)),
     # --- flags -----------------------------------------------------------------------------
@@ -195,7 +227,10 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
     "double-dash-ends-flags": ("RUN -- --x", (ins("RUN -- --x", "--x"),)),
     "single-dash-is-argument": ("RUN -x --y", (ins("RUN -x --y", "-x --y"),)),
     "flags-only": ("COPY --link", (ins("COPY --link", flags=("--link",)),)),
-    "flag-bytes-as-latin1": ("COPY --from=é a b", (ins("COPY --from=é a b", "a", "b", flags=("--from=Ã©",)),)),
+    "flag-bytes-as-latin1": (
+        "COPY --from=é a b",
+        (ins("COPY --from=é a b", "a", "b", flags=("--from=Ã©",)),),
+    ),
     # Docker 28: the escape directive also applies inside flags.
     "flag-backtick-escape": (
         "# escape=`\nCOPY --a=x` y z",
@@ -281,19 +316,50 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
     ),
     "heredoc-last-line-without-newline": (
         "COPY <<E /x\nE",
-        (ins("COPY <<E /x\nE\n", "<<E", "/x", keyword="COPY", end=2, heredocs=(Heredoc("E", ""),)),),
+        (
+            ins(
+                "COPY <<E /x\nE\n", "<<E", "/x", keyword="COPY", end=2, heredocs=(Heredoc("E", ""),)
+            ),
+        ),
     ),
     # Docker 28 (BuildKit v0.22): blanks may follow `<<`.
     "heredoc-blank-after-arrows": (
         "RUN << EOF\nx\nEOF",
-        (ins("RUN << EOF\nx\nEOF\n", "<< EOF", keyword="RUN", end=3, heredocs=(Heredoc("EOF", "x\n"),)),),
+        (
+            ins(
+                "RUN << EOF\nx\nEOF\n",
+                "<< EOF",
+                keyword="RUN",
+                end=3,
+                heredocs=(Heredoc("EOF", "x\n"),),
+            ),
+        ),
     ),
     "heredoc-dash-then-blank-is-not-one": ("RUN <<- EOF", (ins("RUN <<- EOF", "<<- EOF"),)),
     "heredoc-body-not-parsed": (
         "RUN <<E\n# escape=`\n\\\nE\nRUN b",
         (
-            ins("RUN <<E\n# escape=`\n\\\nE\n", "<<E", keyword="RUN", end=4, heredocs=(Heredoc("E", "# escape=`\n\\\n"),)),
+            ins(
+                "RUN <<E\n# escape=`\n\\\nE\n",
+                "<<E",
+                keyword="RUN",
+                end=4,
+                heredocs=(Heredoc("E", "# escape=`\n\\\n"),),
+            ),
             ins("RUN b", "b", start=5),
+        ),
+    ),
+    "heredoc-empty-quoted-name-is-not-one": ("RUN <<''\nx", (ins("RUN <<''", "<<''"), ins("x", "", start=2))),
+    "heredoc-empty-quotes-before-name": (
+        "RUN <<''EOF\nx\nEOF",
+        (
+            ins(
+                "RUN <<''EOF\nx\nEOF\n",
+                "<<''EOF",
+                keyword="RUN",
+                end=3,
+                heredocs=(Heredoc("EOF", "x\n", expand=False),),
+            ),
         ),
     ),
     "heredoc-in-json-ignored": ('RUN ["<<EOF"]', (ins('RUN ["<<EOF"]', "<<EOF", json=True),)),
@@ -305,8 +371,14 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
         (ins("ONBUILD RUN <<EOF", "<<EOF", sub_cmd="RUN", end=3), ins("RUN y", "y", start=4)),
     ),
     # BuildKit's lexer shares one words buffer, so `${x:-y}` wipes the `<<` before it.
-    "heredoc-substitution-wipes-word": ("RUN <<EOF${x:-y}", (ins("RUN <<EOF${x:-y}", "<<EOF${x:-y}"),)),
-    "heredoc-substitution-split-word": ("RUN <<${a:-x y}", (ins("RUN <<${a:-x y}", "<<${a:-x y}"),)),
+    "heredoc-substitution-wipes-word": (
+        "RUN <<EOF${x:-y}",
+        (ins("RUN <<EOF${x:-y}", "<<EOF${x:-y}"),),
+    ),
+    "heredoc-substitution-split-word": (
+        "RUN <<${a:-x y}",
+        (ins("RUN <<${a:-x y}", "<<${a:-x y}"),),
+    ),
     "json-too-deep-is-shell-form": (
         "RUN " + "[" * 10001 + "]" * 10001,
         (ins("RUN " + "[" * 10001 + "]" * 10001, "[" * 10001 + "]" * 10001),),
@@ -331,7 +403,12 @@ ERRORS: dict[str, tuple[str, str, int, int]] = {
         1,
     ),
     "repeated-check": ("# check=a\n#check=b", "only one check parser directive can be used", 1, 1),
-    "invalid-escape": ("# escape=x\nFROM a", "invalid escape token 'x' does not match ` or \\", 0, 0),
+    "invalid-escape": (
+        "# escape=x\nFROM a",
+        "invalid escape token 'x' does not match ` or \\",
+        0,
+        0,
+    ),
     "escape-with-vertical-tab": (
         "# escape=`\v\nFROM a",
         "invalid escape token '`\v' does not match ` or \\",
@@ -342,19 +419,22 @@ ERRORS: dict[str, tuple[str, str, int, int]] = {
     "label-no-value": ("LABEL k", "LABEL must have two arguments", 1, 1),
     "env-missing-equals": (
         "ENV a=1 b\tc",
-        "Syntax error - can't find = in \"b\". Must be of the form: name=value",
+        'Syntax error - can\'t find = in "b". Must be of the form: name=value',
         1,
         1,
     ),
     "env-missing-equals-quoted": (
         'ENV a=1 "b\u00a0"',
-        "Syntax error - can't find = in \"\\\"b\\u00a0\\\"\". Must be of the form: name=value",
+        'Syntax error - can\'t find = in "\\"b\\u00a0\\"". Must be of the form: name=value',
         1,
         1,
     ),
-    "json-not-strings": ('CMD ["a", 1]', NOT_STRINGS := (
-        "when using JSON array syntax, arrays must be comprised of strings only"
-    ), 1, 1),
+    "json-not-strings": (
+        'CMD ["a", 1]',
+        NOT_STRINGS := ("when using JSON array syntax, arrays must be comprised of strings only"),
+        1,
+        1,
+    ),
     "json-nested": ("RUN [[]]", NOT_STRINGS, 1, 1),
     "json-deeply-nested": ("RUN " + "[" * 3000 + "]" * 3000, NOT_STRINGS, 1, 1),
     "onbuild-json-not-strings": ("ONBUILD ONBUILD RUN [1]", NOT_STRINGS, 1, 1),
@@ -386,7 +466,9 @@ def test_longest_accepted_line() -> None:
 
 
 def test_directives_and_escape_token_reported() -> None:
-    parsed = parse_dockerfile("# Syntax = docker/dockerfile:1 \n# escape=`\n# check=skip=all\nFROM a")
+    parsed = parse_dockerfile(
+        "# Syntax = docker/dockerfile:1 \n# escape=`\n# check=skip=all\nFROM a"
+    )
     assert parsed.directives == (
         Directive("syntax", "docker/dockerfile:1", 1),
         Directive("escape", "`", 2),
@@ -416,3 +498,48 @@ def test_empty_continuation_line_warns_with_last_line() -> None:
 
 def test_comment_lines_in_continuation_do_not_warn() -> None:
     assert parse_dockerfile("RUN a \\\n# c\n b").warnings == ()
+
+
+HEREDOC_WORDS: dict[str, tuple[str, HeredocWord | None]] = {
+    "plain": ("<<EOF", HeredocWord("EOF", 0, False, True)),
+    "chomp-quoted": ("<<-'EOF'", HeredocWord("EOF", 0, True, False)),
+    "fd": ("12<<A", HeredocWord("A", 12, False, True)),
+    "fd-overflow": ("99999999999999999999<<A", HeredocWord("A", 2**64 - 1, False, True)),
+    "blanks": ("<< \tEOF", HeredocWord("EOF", 0, False, True)),
+    "bom-skipped": ("<<\ufeffEOF", HeredocWord("EOF", 0, False, True)),
+    "unset-variable-kept": ("<<$X", HeredocWord("$X", 0, False, True)),
+    "no-name": ("<<-", None),
+    "two-words": ("<<EOF sh", None),
+    "triple-arrow": ("<<<EOF", None),
+    "single-arrow": ("<EOF", None),
+}
+
+
+@pytest.mark.parametrize(("word", "expected"), HEREDOC_WORDS.values(), ids=HEREDOC_WORDS.keys())
+def test_heredoc_word(word: str, expected: HeredocWord | None) -> None:
+    assert _heredoc_from_word(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        (
+            "<<'EOF",
+            "failed to process \"'EOF\": "
+            "unexpected end of statement while looking for matching single-quote",
+        ),
+        (
+            '<<EOF"',
+            'failed to process "EOF\\"": '
+            "unexpected end of statement while looking for matching double-quote",
+        ),
+        ("<<${", "failed to process \"${\": syntax error: missing '}'"),
+    ],
+    ids=["single-quote", "double-quote", "substitution"],
+)
+def test_heredoc_word_lexer_errors(word: str, message: str) -> None:
+    # BuildKit's ParseHeredoc fails on these; inside a parsed line the whole-line lexing refuses
+    # them first, so the parser itself never gets here.
+    with pytest.raises(DockerfileError) as caught:
+        _heredoc_from_word(word)
+    assert caught.value.message == message

@@ -7,7 +7,12 @@ directory, and when an excluded directory is skipped whole.
 
 from __future__ import annotations
 
+import posixpath
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.engine import _gopath
 from tutor.engine._dockerignore import (
@@ -284,3 +289,23 @@ def test_go_regexp_translation(expr: str, text: str, expected: bool) -> None:
                                   "^\\x4$", "^[a$", "^a**$", "^\\pL$", "^\\"])
 def test_go_regexp_refusals(expr: str) -> None:
     assert compile_go(expr) is None
+
+
+# --- properties against independent oracles -----------------------------------------------------
+
+def _glob_oracle(pattern: str) -> re.Pattern[str]:
+    return re.compile("".join("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c)
+                              for c in pattern))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("ab*?/", max_size=8), st.text("ab/", max_size=8))
+def test_go_match_agrees_with_a_regexp_oracle(pattern: str, name: str) -> None:
+    expected = _glob_oracle(pattern).fullmatch(name) is not None
+    assert _gopath.match(pattern, name) is expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("ab./", max_size=12).filter(lambda p: not p.startswith("//")))
+def test_go_clean_agrees_with_normpath(path: str) -> None:
+    assert _gopath.clean(path) == posixpath.normpath(path)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.engine.sh_trees import ENV, EPOCH, busybox_tree, debian_tree
-from tutor.engine.fs import FileTree, file
+from tutor.engine.fs import FileTree, Node, Synthetic, file
 from tutor.engine.sh import Result, run_argv, run_script
 
 TREES = {"ash": busybox_tree, "dash": debian_tree, "bash": debian_tree}
@@ -451,3 +451,40 @@ def test_fuzz_never_raises(script: str) -> None:
         assert 0 <= result.exit_code <= 255
         if result.exit_code == 2 and (b"yntax error" in result.stderr):
             assert result.stdout == b""
+
+
+def test_exec_form_script_without_shebang_is_exec_format_error() -> None:
+    result = run_argv(["/app.sh"], fs=_script_tree(b"echo hi\n"), env=dict(ENV))
+    assert result.exec_error is not None
+    assert result.exec_error.message == "exec /app.sh: exec format error"
+
+
+def test_shell_runs_script_without_shebang_itself() -> None:
+    result = sh("dash", "/app.sh; echo rc=$?", fs=_script_tree(b"echo from script\nexit 4\n"))
+    assert result.stdout == b"from script\nrc=4\n"
+
+
+def test_synthetic_binary_without_simulation() -> None:
+    fs = debian_tree()
+    fs.put("/usr/local/bin/server", Node("file", 0o755, content=Synthetic(4096, "server")))
+    result = sh("dash", "server --port 80", fs=fs)
+    assert result.exit_code == 126
+    assert result.stderr == b"server: this program cannot run in the simulated engine\n"
+
+
+def test_fork_bomb_is_stopped() -> None:
+    result = sh("ash", "while :; do :; done")
+    assert result.exit_code == 137
+    assert b"ran too many commands" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flavour", "stderr", "code"),
+    [("dash", b"/bin/sh: 0: Illegal option -o pipefail\n", 2), ("bash", b"", 1)],
+)
+def test_shell_option_pipefail(flavour: str, stderr: bytes, code: int) -> None:
+    shell = "/bin/bash" if flavour == "bash" else "/bin/sh"
+    result = run_script(
+        "false | true", fs=debian_tree(), env=dict(ENV), shell_argv=[shell, "-o", "pipefail", "-c"]
+    )
+    assert (result.stderr, result.exit_code) == (stderr, code)

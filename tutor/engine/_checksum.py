@@ -6,9 +6,9 @@ sticky), uid and gid (always 0, the client resets them), size, tar type flag, sy
 device numbers and the extended attributes that count, but never the modification time. That is
 why `touch` keeps a COPY cached while `chmod +x` does not.
 
-Hashing is the expensive part of loading a context, so files are read in large chunks by a few
-threads (hashlib and reads release the GIL) while the walk goes on, and `ChecksumCache` remembers
-checksums across runs for files whose inode, size, mode and times have not changed.
+Hashing is the expensive part of loading a context, so once the walk has listed the files they are
+read in large chunks by a few threads (hashlib and reads release the GIL), and `ChecksumCache`
+remembers checksums across runs for files whose inode, size, mode and times have not changed.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import errno
 import hashlib
 import json
 import os
-import queue
 import re
 import threading
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +113,7 @@ class HashFailure:
 
 FileSum = tuple[str, Xattrs]
 """A regular file's checksum and the extended attributes it covers."""
+EMPTY_SUM: FileSum = (EMPTY_DIGEST, ())
 
 
 class Hasher:
@@ -136,28 +137,34 @@ class Hasher:
         """Each queued file's checksum, or why it could not be read."""
         jobs = self._jobs
         results: list[FileSum | HashFailure] = [EMPTY_SUM] * len(jobs)
-        batches: queue.SimpleQueue[range] = queue.SimpleQueue()
-        start = weight = 0
+        # Large files first, each on its own: their hashing runs without the GIL, so the threads
+        # busy with them barely slow down the one working through small files.
+        batches: deque[list[int]] = deque([i] for i, job in enumerate(jobs) if job[2] > _SMALL)
+        small: list[int] = []
+        weight = 0
         for index, (_, _, size) in enumerate(jobs):
+            if size > _SMALL:
+                continue
+            small.append(index)
             weight += size + _FILE_COST
-            if weight >= _BATCH_BYTES or index + 1 - start >= _BATCH_FILES:
-                batches.put(range(start, index + 1))
-                start, weight = index + 1, 0
-        if start < len(jobs):
-            batches.put(range(start, len(jobs)))
+            if weight >= _BATCH_BYTES or len(small) >= _BATCH_FILES:
+                batches.append(small)
+                small, weight = [], 0
+        if small:
+            batches.append(small)
 
         def work() -> None:
             buffer = bytearray(_SMALL)
             view = memoryview(buffer)
             while True:
                 try:
-                    batch = batches.get_nowait()
-                except queue.Empty:
+                    batch = batches.popleft()
+                except IndexError:
                     return
                 for index in batch:
                     results[index] = _hash_file(*jobs[index], buffer, view)
 
-        count = min(self._workers, batches.qsize())
+        count = min(self._workers, len(batches))
         threads = [threading.Thread(target=work, name="context-hash") for _ in range(count - 1)]
         for thread in threads:
             thread.start()
@@ -165,9 +172,6 @@ class Hasher:
         for thread in threads:
             thread.join()
         return results
-
-
-EMPTY_SUM: FileSum = (EMPTY_DIGEST, ())
 
 
 def _hash_file(

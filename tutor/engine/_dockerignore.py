@@ -17,6 +17,7 @@ Everything here works on path strings only; `_context` does the walking.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -151,16 +152,10 @@ class Pattern:
         return self.text.removesuffix("/**").removesuffix("/*")
 
 
-_CACHE: dict[str, tuple[_Kind, re.Pattern[str] | None]] = {}
-
-
+@functools.lru_cache(maxsize=1024)
 def _compiled(text: str) -> tuple[_Kind, re.Pattern[str] | None]:
-    found = _CACHE.get(text)
-    if found is None:
-        kind, regexp = _compile(text)
-        found = (kind, compile_go(regexp) if kind is _Kind.REGEXP else None)
-        _CACHE[text] = found
-    return found
+    kind, regexp = _compile(text)
+    return kind, compile_go(regexp) if kind is _Kind.REGEXP else None
 
 
 class PatternError(ContextError):

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tutor.engine._context import ContextEntry
+    from tutor.engine._selection import ContextEntry
 
 CHUNK = 32 * 1024  # the sender's copy buffer
 _FIN = 2  # a packet holding only its type

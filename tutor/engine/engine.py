@@ -6,78 +6,28 @@ Front ends (the docker CLI, the tutorial) open an `Engine` on a state directory,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.engine.build.request import BuildOutcome, StepRecord
-from tutor.engine.errors import EngineError
-from tutor.engine.fs import FileTree, Node
-from tutor.engine.image import (
-    HistoryEntry,
-    ImageConfig,
-    digest,
-    manifest_bytes,
-    run_config_from_json,
-)
+from tutor.engine.fs import FileTree
 from tutor.engine.images import ImageStore, LocalImage
-from tutor.engine.layers import Change, Changes, Layer, layer
+from tutor.engine.layers import Changes
 from tutor.engine.reference import Reference, parse_docker_ref
-from tutor.engine.statefile import read_json, write_json
 from tutor.engine.store import Store
 
 BUILDS_FILE = "builds.json"
 LAST_BUILD = "<last>"
 
 if TYPE_CHECKING:
-    from tutor.engine.catalogue import BaseImageSpec, Catalogue, LayerSpec
+    from tutor.engine.accounts import Logins
+    from tutor.engine.catalogue import Catalogue
+    from tutor.engine.containers import ContainerStore, ContainerSummary
+    from tutor.engine.distribution import PullResult, PushEvent, Resolved
+    from tutor.engine.registry import Registries, Registry
     from tutor.engine.world import SimulatedWorld
-
-PULL_BYTES_PER_SECOND = 40e6
-"""Simulated download speed from the simulated Docker Hub."""
-
-WHITEOUT = Node("file", 0o600)
-
-
-class PullAccessDenied(EngineError):
-    def __init__(self, ref: Reference) -> None:
-        super().__init__(
-            f"pull access denied for {ref.familiar_name}, repository does not exist or may "
-            "require 'docker login': denied: requested access to the resource is denied"
-        )
-
-
-class ManifestUnknown(EngineError):
-    def __init__(self, ref: Reference) -> None:
-        super().__init__(
-            f"manifest for {ref.familiar} not found: manifest unknown: manifest unknown"
-        )
-
-
-class NoMatchingManifest(EngineError):
-    def __init__(self, platform: str) -> None:
-        super().__init__(f"no matching manifest for {platform} in the manifest list entries")
-
-
-@dataclass(frozen=True)
-class PulledLayer:
-    diff_id: str
-    size: int
-    existed: bool
-    """True when the layer was already in the store (`Already exists`)."""
-
-
-@dataclass(frozen=True)
-class PullResult:
-    ref: Reference
-    image: LocalImage
-    layers: tuple[PulledLayer, ...]
-    digest: str
-    """What the tag resolved to in the registry (`Digest: sha256:…`)."""
-    up_to_date: bool
-    seconds: float
-
 
 class Engine:
     """One sandbox: a state directory and the catalogue of base images."""
@@ -115,77 +65,54 @@ class Engine:
 
         return SimulatedWorld(self.assets)
 
-    # -- pulling from the simulated Docker Hub -------------------------------------------------
+    @cached_property
+    def containers(self) -> ContainerStore:
+        from tutor.engine.containers import ContainerStore
 
-    def resolve_remote(self, ref: Reference, platform: str | None = None) -> BaseImageSpec:
-        """The registry's image for `ref` (by tag), or Docker's pull errors."""
-        if ref.domain != "docker.io":
-            raise PullAccessDenied(ref)
-        if ref.path not in {r.removeprefix("docker.io/") for r in self.catalogue.repositories}:
-            raise PullAccessDenied(ref)
-        from tutor.engine.catalogue import DEFAULT_PLATFORM
+        return ContainerStore(self)
 
-        tag = ref.tag or "latest"
-        wanted = platform or DEFAULT_PLATFORM
-        spec = self.catalogue.resolve(ref.name, tag, wanted)
-        if spec is None:
-            if self.catalogue.platforms(ref.name, tag):
-                raise NoMatchingManifest(wanted)
-            raise ManifestUnknown(ref)
-        return spec
+    def container_views(self) -> list[ContainerSummary]:
+        """Every container as lesson checks see it (`docker ps -a`)."""
+        return self.containers.summaries()
 
-    def _layer_for(self, spec: LayerSpec, index: dict[str, str]) -> tuple[Layer, bool]:
-        """The real layer a catalogue recipe stands for, and whether the store had it.
+    def http_get(self, host_port: int, path: str) -> tuple[int, bytes] | None:
+        """What `curl localhost:<host_port><path>` on the host gets from a published port:
+        (status, body), or None when nothing answers (connection refused)."""
+        return self.containers.http_get(host_port, path)
 
-        Its digest is remembered per recipe key in `index`: computing it means streaming the
-        whole tar through sha256 once."""
-        known = index.get(spec.key)
-        if known and self.store.has_layer(known):
-            return self.store.get_layer(known), True
-        items = [Change("A", path, node) for path, node in spec.entries]
-        items += [Change("D", path, WHITEOUT) for path in spec.deletions]
-        built = layer(Changes(tuple(sorted(items, key=lambda c: c.path))))
-        self.store.put_layer(built)
-        index[spec.key] = built.diff_id
-        return built, False
+    # -- registries: pull and push (registry.py, distribution.py) ------------------------------
+
+    @cached_property
+    def registries(self) -> Registries:
+        from tutor.engine.registry import Registries
+
+        return Registries(self.store, self.catalogue, self.assets)
+
+    @cached_property
+    def logins(self) -> Logins:
+        from tutor.engine.accounts import Logins
+
+        return Logins(self.store, self.assets, self.registries)
+
+    def registry_at(self, host: str) -> Registry | None:
+        """The registry answering at `host` (`docker.io`, `localhost:5000`), or None."""
+        return self.registries.at(host)
+
+    def resolve_remote(self, ref: Reference, platform: str | None = None) -> Resolved:
+        """What `ref` names in its registry for `platform`, or Docker's pull errors."""
+        from tutor.engine import distribution
+
+        return distribution.resolve(self, ref, platform)
 
     def pull(self, ref: Reference, platform: str | None = None) -> PullResult:
-        spec = self.resolve_remote(ref, platform)
-        pulled: list[PulledLayer] = []
-        layers: list[Layer] = []
-        seconds = 0.0
-        index_path = self.store.root / "catalogue-layers.json"
-        index: dict[str, str] = read_json(index_path, {}, self.store.problems)
-        for layer_spec in spec.layers:
-            built, existed = self._layer_for(layer_spec, index)
-            layers.append(built)
-            pulled.append(PulledLayer(built.diff_id, built.tar_size, existed))
-            if not existed:
-                seconds += built.tar_size / PULL_BYTES_PER_SECOND
-        write_json(index_path, index)
-        config = ImageConfig(
-            diff_ids=tuple(la.diff_id for la in layers),
-            history=tuple(
-                HistoryEntry(h.created, h.created_by, h.comment, h.empty_layer)
-                for h in spec.history
-            ),
-            config=run_config_from_json(spec.config),
-            architecture=spec.architecture,
-            os=spec.os,
-            variant=spec.variant,
-            created=spec.created,
-        )
-        previous = self.store.tags.get(str(ref))
-        image = self.images.add(config, layers, self.clock)
-        digest = self.manifest_digest(image)
-        record = image.record
-        if f"{ref.name}@{digest}" not in record.repo_digests:
-            record.repo_digests.append(f"{ref.name}@{digest}")
-            self.store.put_image(record)
-        self.images.tag(image.id, ref)
-        self.advance(seconds)
-        return PullResult(ref, self.images.get(image.id), tuple(pulled), digest,
-                          previous == image.id, seconds)
+        from tutor.engine import distribution
+
+        return distribution.pull(self, ref, platform)
+
+    def push(self, ref: Reference, all_tags: bool = False) -> Iterator[PushEvent]:
+        from tutor.engine import distribution
+
+        return distribution.push(self, ref, all_tags)
 
     def local_or_pull(self, name: str, platform: str | None = None) -> tuple[LocalImage, bool]:
         """A base image as `FROM` or `docker run` finds it: local first, else pulled.
@@ -195,11 +122,6 @@ class Engine:
             return image, False
         ref = parse_docker_ref(name)
         return self.pull(ref, platform).image, True
-
-    def manifest_digest(self, image: LocalImage) -> str:
-        """The digest of the manifest a registry holds for `image` (uncompressed OCI layers)."""
-        layers = tuple(self.store.get_layer(d) for d in image.diff_ids)
-        return digest(manifest_bytes(image.record.config, layers))
 
     # -- builds ---------------------------------------------------------------------------------
 

@@ -17,8 +17,8 @@ from typing import Any
 from tutor.engine.clock import rfc3339
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree, Node, directory
-from tutor.engine.store import Store
 from tutor.engine.statefile import atomic_write
+from tutor.engine.store import Store
 
 VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 ROOT = "/var/lib/docker/volumes"
@@ -143,7 +143,8 @@ class VolumeStore:
 
     def unmount(self, volume: Volume, tree: FileTree, target: str) -> Volume:
         """Take what the container left under `target` back into the volume."""
-        updated = Volume(volume.name, volume.created, volume.anonymous, tuple(extract(tree, target)))
+        updated = Volume(volume.name, volume.created, volume.anonymous,
+                         tuple(extract(tree, target)))
         if updated.entries != volume.entries:
             self.save(updated)
         return updated

@@ -24,7 +24,8 @@ from tutor.dockercli.format import (
 from tutor.dockercli.templates import Struct, TemplateError, render_format
 from tutor.engine import oci
 from tutor.engine.clock import rfc3339
-from tutor.engine.engine import PULL_BYTES_PER_SECOND, Engine, PullResult
+from tutor.engine.distribution import PULL_BYTES_PER_SECOND, PullResult
+from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
 from tutor.engine.images import LocalImage, NoSuchImage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
@@ -106,13 +107,14 @@ def pull_and_report(ctx: Context, ref: Reference, platform: str | None, quiet: b
     """Pull `ref` and print what `docker pull` prints (also used by `docker run`)."""
     engine = ctx.engine
     try:
-        spec = engine.resolve_remote(ref, platform)
-        del spec
+        engine.resolve_remote(ref, platform)
     except EngineError as exc:
         raise daemon_error(exc) from None
     if not quiet:
         ctx.out.write(f"{ref.tag or ref.digest}: Pulling from {ref.path}\n")
     result = engine.pull(ref, platform)
+    if result.warning:
+        ctx.out.write(result.warning + "\n")
     if not quiet:
         for line in pull_lines(result):
             ctx.out.write(line + "\n")
@@ -141,7 +143,7 @@ def _image_rows(
     now = engine.clock
     rows: list[tuple[float, dict[str, str]]] = []
     for image in images:
-        is_dangling = not image.tags
+        is_dangling = not image.tags and not image.record.repo_digests
         if dangling is True and not is_dangling:
             continue
         if dangling is False and is_dangling:
@@ -159,6 +161,10 @@ def _image_rows(
         }
         digest_of = {d.split("@")[0]: d.split("@")[1] for d in image.record.repo_digests}
         entries = [(t.familiar_name, t.tag or "<none>", t.name) for t in image.tags]
+        if not entries:
+            # only pulled by digest: the classic store lists the repository with no tag
+            entries = [(parse_reference(d.split("@")[0]).familiar_name, "<none>", d.split("@")[0])
+                       for d in image.record.repo_digests]
         if not entries:
             entries = [("<none>", "<none>", "")]
         for repo, tag, full in entries:
@@ -367,19 +373,39 @@ def rmi(ctx: Context, args: Parsed) -> int:
 
 
 def remove_image(engine: Engine, name: str, force: bool) -> list[str]:
-    """moby's ImageDelete for the classic store, without containers (they come with `run`)."""
+    """moby's ImageDelete for the classic store, with its container conflicts."""
     image = engine.images.find(name)
     if image is None:
         raise NoSuchImage(_missing_name(name))
     by_id = _is_id_of(image, name)
+    users = engine.containers.users_of_image(image.id)
+    running = next((c for c in users if c.running), None)
     lines: list[str] = []
     if not by_id:
+        if not force and len(image.tags) == 1 and users:
+            raise EngineError(
+                f'conflict: unable to remove repository reference "{name}" (must force) - '
+                f"container {users[0].short_id} is using its referenced image "
+                f"{truncate_id(image.id)}"
+            )
         ref = parse_docker_ref(name)
         engine.images.untag(ref)
         lines.append(f"Untagged: {ref.familiar}")
         if engine.images.tags_of(image.id):
             return lines
+        if running is not None:  # the quiet delete after a forced untag keeps a used image
+            return lines
     else:
+        if running is not None:
+            raise EngineError(
+                f"conflict: unable to delete {truncate_id(image.id)} (cannot be forced) - "
+                f"image is being used by running container {running.short_id}"
+            )
+        if users and not force:
+            raise EngineError(
+                f"conflict: unable to delete {truncate_id(image.id)} (must be forced) - "
+                f"image is being used by stopped container {users[0].short_id}"
+            )
         repos = {t.name for t in image.tags}
         if len(repos) > 1 and not force:
             raise EngineError(
@@ -449,8 +475,9 @@ def image_prune(ctx: Context, args: Parsed) -> int:
     engine = ctx.engine
     deleted: list[str] = []
     reclaimed = 0
+    used = {c.image_id for c in engine.containers.all()}
     for image in engine.images.all():
-        if image.tags and not everything:
+        if (image.tags and not everything) or image.id in used:
             continue
         for ref in image.tags:
             engine.images.untag(ref)

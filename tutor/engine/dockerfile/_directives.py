@@ -1,4 +1,4 @@
-"""Parser directives (`# syntax=`, `# escape=`, `# check=`) as BuildKit's Dockerfile parser reads them.
+"""Parser directives (`# syntax=`, `# escape=`, `# check=`) as BuildKit's parser reads them.
 
 Directives count only in the leading run of lines that all look like directives: the first line
 that is anything else (an instruction, a blank line, an ordinary comment, an unknown `# key=value`)
@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 
 # Go's regexp `\s` is ASCII [\t\n\f\r ] (no \v), and its `$` without (?m) is the end of the text.
-_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_DIRECTIVE = re.compile(
+    r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z"
+)
 _KNOWN = frozenset({"syntax", "escape", "check"})
 
 DEFAULT_ESCAPE = "\\"

@@ -23,7 +23,7 @@ from tutor.engine.dockerfile._directives import (
     DirectiveError,
     parse_directive,
 )
-from tutor.engine.dockerfile._heredoc import LexError, heredocs_in_line
+from tutor.engine.dockerfile._heredoc import heredocs_in_line
 from tutor.engine.dockerfile._line_parsers import LineError, parse_arguments, split_command
 from tutor.engine.errors import DockerfileError
 
@@ -74,7 +74,10 @@ def _first_overlong_line(lines: list[str]) -> int | None:
     for index, line in enumerate(lines):
         # With or without its newline, a line fails from 65536 bytes of its own on. A character
         # is at most 4 bytes, so only long lines need encoding.
-        if len(line) * 4 >= _MAX_LINE_BYTES and len(line.encode("utf-8", "surrogatepass")) >= _MAX_LINE_BYTES:
+        if (
+            len(line) * 4 >= _MAX_LINE_BYTES
+            and len(line.encode("utf-8", "surrogatepass")) >= _MAX_LINE_BYTES
+        ):
             return index
     return None
 
@@ -86,9 +89,7 @@ def _is_continued(line: str, escape: str) -> bool:
     return stripped[-1:] == escape and stripped[-2:-1] != escape
 
 
-def _join_continued(
-    lines: list[str], index: int, first: str, escape: str
-) -> tuple[str, int, bool]:
+def _join_continued(lines: list[str], index: int, first: str, escape: str) -> tuple[str, int, bool]:
     """Join `first` (a continued line) with the lines that follow it.
 
     Returns the logical line, the index after its last line, and whether empty lines were
@@ -117,8 +118,8 @@ def _read_heredocs(
     """The heredocs `line` opens, with their bodies read from `lines[index:]`."""
     try:
         found = heredocs_in_line(line)
-    except LexError as err:
-        raise DockerfileError(str(err), start, index) from None
+    except DockerfileError as err:
+        raise DockerfileError(err.message, start, index) from None
     heredocs = []
     count = len(lines)
     for heredoc in found:
@@ -202,9 +203,7 @@ def parse_dockerfile(text: str) -> ParsedDockerfile:
                 )
 
         try:
-            keyword, flags, values, is_json, legacy, sub_keyword, heredoc_key = _node(
-                line, escape
-            )
+            keyword, flags, values, is_json, legacy, sub_keyword, heredoc_key = _node(line, escape)
         except LineError as err:
             raise DockerfileError(str(err), start, index) from None
 

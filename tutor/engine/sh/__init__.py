@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from tutor.engine.fs import FileTree, FsError
+from tutor.engine.fs import Data, FileTree, FsError
 from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     archive,
     coreutils,
@@ -23,7 +23,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     users,
 )
 from tutor.engine.sh._api import PROGRAMS, World
-from tutor.engine.sh._interp import DEFAULT_PATH, Found, Shell, shell_for
+from tutor.engine.sh._interp import DEFAULT_PATH, Found, Shell, is_text, shebang, shell_for
 from tutor.engine.sh._io import Log, Stream, Terminal
 from tutor.engine.sh._proc import Exhausted, ShProcess
 
@@ -160,22 +160,17 @@ def _exec_failure(shell: Shell, name: str, found: Found | str) -> ExecFailure | 
             return ExecFailure("is-a-directory", name)
         return ExecFailure("permission-denied", name)
     content = found.node.content
-    head = content.read()[:256] if content is not None and content.size < (1 << 20) else b""
-    names = (posixpath.basename(found.real), posixpath.basename(name))
-    if "busybox" in names or any(n in PROGRAMS for n in names):
+    if posixpath.basename(found.real) == "busybox":
         return None
-    if head.startswith(b"#!"):
-        line = head[2:].split(b"\n", 1)[0].decode(errors="replace").strip(" \t")
-        interp = line.split(" ")[0]
-        if not interp.startswith("/") or isinstance(shell.find(interp), str):
+    line = shebang(found.node)
+    if line is not None:
+        if isinstance(shell.find(line[0]) if line[0].startswith("/") else "ENOENT", str):
             return ExecFailure("bad-interpreter", found.path)
         return None
-    if (
-        content is not None
-        and content.size
-        and b"\0" not in head
-        and not head.startswith(b"\x7fELF")
-    ):
+    names = (posixpath.basename(found.real), posixpath.basename(name))
+    if any(n in PROGRAMS for n in names):
+        return None
+    if isinstance(content, Data) and is_text(content.data[:256]):
         return ExecFailure("exec-format", found.path)
     return None
 

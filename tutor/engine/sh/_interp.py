@@ -826,7 +826,6 @@ class Shell:
         simulated programs by name, and plain text files as shell scripts."""
         real_name = posixpath.basename(found.real)
         content = found.node.content
-        head = content.read()[:256] if content is not None and content.size < (1 << 20) else b""
         if real_name == "busybox":
             applet = posixpath.basename(argv[0])
             if applet == "busybox":
@@ -840,20 +839,19 @@ class Shell:
                 self.fds[2].write(f"{applet}: applet not found\n".encode())
                 return 127
             return self.run_program(prog, argv, env, tools="busybox")
-        if head.startswith(b"#!") and hops < 4:
-            line = head[2:].split(b"\n", 1)[0].decode(errors="replace").strip(" \t")
-            # Only blanks are trimmed: a CRLF script names "/bin/sh\r", which does not exist.
-            interp, _, arg = line.partition(" ")
+        line = shebang(found.node)
+        if line is not None and hops < 4:
+            interp, arg = line
             interp_found = self.find(interp) if interp.startswith("/") else "ENOENT"
             if isinstance(interp_found, str):
                 return self.exec_failed(argv[0], "ENOENT")
-            new_argv = [interp] + ([arg.strip()] if arg.strip() else []) + [found.path] + argv[1:]
+            new_argv = [interp] + ([arg] if arg else []) + [found.path] + argv[1:]
             return self.exec_found(interp_found, new_argv, env, hops + 1)
         for candidate in (real_name, posixpath.basename(argv[0])):
             prog = PROGRAMS.get(candidate)
             if prog is not None:
                 return self.run_program(prog, argv, env)
-        if isinstance(content, Data) and _is_text(head):
+        if isinstance(content, Data) and is_text(content.data[:256]):
             # execve fails with ENOEXEC; the shell then runs the file as a script itself.
             sub = self.child()
             sub.name = argv[0]
@@ -901,6 +899,11 @@ class Shell:
         except FsError as e:
             proc.err(f"{argv[0]}: {e.message}\n")
             status = 1
+        except (ValueError, IndexError, KeyError, OverflowError) as e:
+            # A usage our simulation of the program does not cover; fail as a tool does on
+            # arguments it cannot parse instead of breaking the whole build.
+            proc.err(f"{argv[0]}: unsupported or invalid arguments ({type(e).__name__})\n")
+            status = 2
         self.clock.seconds = max(self.clock.seconds, proc.seconds) + TICK
         if builtin and argv[0] == "pwd":
             return status
@@ -1207,8 +1210,21 @@ def _escape_glob(text: str) -> str:
     return re.sub(r"([*?\[\]\\])", r"\\\1", text)
 
 
-def _is_text(head: bytes) -> bool:
+def is_text(head: bytes) -> bool:
+    """Whether a file's first bytes look like a script rather than a binary."""
     return b"\0" not in head and not head.startswith(b"\x7fELF")
+
+
+def shebang(node: Node) -> tuple[str, str] | None:
+    """The interpreter and optional argument of a `#!` line, as the kernel reads them.
+
+    Only blanks are trimmed: a CRLF script names "/bin/sh\\r", which does not exist.
+    """
+    if not isinstance(node.content, Data) or not node.content.data.startswith(b"#!"):
+        return None
+    line = node.content.data[2:256].split(b"\n", 1)[0].decode(errors="replace").strip(" \t")
+    interp, _, arg = line.partition(" ")
+    return interp, arg.strip(" \t")
 
 
 def _child_runner(parent: ShProcess, argv: list[str]) -> int:

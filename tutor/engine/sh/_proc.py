@@ -20,7 +20,7 @@ ShellKind = Literal["ash", "dash", "bash"]
 TICK = 0.002
 """Simulated seconds every command takes, so that time moves even for trivial scripts."""
 
-STEP_BUDGET = 200_000
+STEP_BUDGET = 100_000
 
 Runner = Callable[["ShProcess", list[str]], int]
 """Runs argv as a child of the given process (its fds, env, cwd); returns the exit status."""

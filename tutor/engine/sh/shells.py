@@ -47,7 +47,17 @@ def run_shell(proc: Process, kind: ShellKind) -> int:
             break
         if flag in ("-o", "+o"):
             name = args.pop(0) if args else ""
-            if name in LONG_OPTIONS and not (name == "pipefail" and kind == "dash"):
+            if name not in LONG_OPTIONS or (name == "pipefail" and kind == "dash"):
+                # dash (Debian's /bin/sh) has no pipefail: `SHELL ["/bin/sh", "-o", "pipefail",
+                # "-c"]` fails before running anything.
+                if kind == "bash":
+                    proc.err(f"{argv0}: {name}: invalid option name\n")
+                else:
+                    proc.err(
+                        f"{argv0}: {'0: ' if kind == 'dash' else ''}Illegal option -o {name}\n"
+                    )
+                return 2
+            if flag == "-o":
                 opts.add(LONG_OPTIONS[name])
             continue
         for ch in flag[1:]:

@@ -80,8 +80,10 @@ def head(proc: Process) -> int:
             proc.stdout += data[:nbytes]
         return status
     count, names = _count_arg(args)
+    if not re.fullmatch(r"[-+]?\d+", count):
+        return complain(proc, f"invalid number '{count}'", f"invalid number of lines: '{count}'")
     inputs, status = _inputs(proc, names, "{}", "cannot open '{}' for reading")
-    n = int(count) if count.lstrip("-").isdigit() else 10
+    n = int(count)
     for i, (name, data) in enumerate(inputs):
         if len(inputs) > 1:
             proc.out(f"{'' if i == 0 else chr(10)}==> {name} <==\n")
@@ -99,6 +101,8 @@ def tail(proc: Process) -> int:
             proc.stdout += data[-nbytes:] if nbytes else b""
         return status
     count, names = _count_arg(args)
+    if not re.fullmatch(r"[-+]?\d+", count):
+        return complain(proc, f"invalid number '{count}'", f"invalid number of lines: '{count}'")
     inputs, status = _inputs(proc, names, "can't open '{}'", "cannot open '{}' for reading")
     for i, (name, data) in enumerate(inputs):
         if len(inputs) > 1:
@@ -232,6 +236,12 @@ def tr(proc: Process) -> int:
             text = "".join(c for c in text if c not in first)
     elif len(sets) > 1:
         second = _tr_set(sets[1])
+        if not second and first:
+            return complain(
+                proc,
+                "set2 must be non-empty",
+                "when not truncating set1, string2 must be non-empty",
+            )
         second = second + second[-1:] * (len(first) - len(second))
         text = text.translate(str.maketrans(first, second[: len(first)]))
     if "s" in flags:
@@ -612,12 +622,17 @@ def xargs(proc: Process) -> int:
         )
     except ValueError:
         return complain(proc, "unmatched quote", "unmatched double quote", 1)
+    count = values.get("n", "0")
+    if not count.isdigit():
+        return complain(
+            proc, f"invalid number '{count}'", f'invalid number "{count}" for -n option'
+        )
     command = command or ["echo"]
     batches: list[list[str]]
     if "I" in values:
         batches = [[a.replace(values["I"], item) for a in command] for item in items]
     else:
-        size = int(values.get("n", "0") or 0) or max(1, len(items))
+        size = int(count) or max(1, len(items))
         batches = [command + items[i : i + size] for i in range(0, len(items), size)] or (
             [command] if "r" not in flags else []
         )

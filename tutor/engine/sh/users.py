@@ -131,6 +131,8 @@ def addgroup(proc: Process) -> int:
     name = args[0]
     if any(row[0] == name for row in _table(proc, "/etc/group")):
         return complain(proc, f"group '{name}' in use", f"The group `{name}' already exists.")
+    if not values.get("g", "0").isdigit():
+        return complain(proc, f"invalid number '{values['g']}'", f"invalid number '{values['g']}'")
     gid = (
         int(values["g"])
         if "g" in values
@@ -153,6 +155,8 @@ def adduser(proc: Process) -> int:
     name = args[0]
     if lookup_user(proc, name) is not None and not name.isdigit():
         return complain(proc, f"user '{name}' in use", f"The user `{name}' already exists.")
+    if not values.get("u", "0").isdigit():
+        return complain(proc, f"invalid number '{values['u']}'", f"invalid number '{values['u']}'")
     system = "S" in flags
     uid = (
         int(values["u"])
@@ -204,6 +208,9 @@ def groupadd(proc: Process) -> int:
             return 0
         proc.err(f"groupadd: group '{name}' already exists\n")
         return 9
+    if not values.get("g", "0").isdigit():
+        proc.err(f"groupadd: invalid group ID '{values['g']}'\n")
+        return 3
     system = "r" in flags or "--system" in flags
     gid = (
         int(values["g"])
@@ -226,6 +233,9 @@ def useradd(proc: Process) -> int:
     if any(row[0] == name for row in _table(proc, "/etc/passwd")):
         proc.err(f"useradd: user '{name}' already exists\n")
         return 9
+    if not values.get("u", "0").isdigit():
+        proc.err(f"useradd: invalid user ID '{values['u']}'\n")
+        return 3
     system = "r" in flags or "--system" in flags
     uid = (
         int(values["u"])

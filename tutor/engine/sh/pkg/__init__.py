@@ -1,5 +1,5 @@
 """Simulated package managers; importing this package registers their programs."""
 
-from tutor.engine.sh.pkg import apk, apt, npm, pip
+from tutor.engine.sh.pkg import apk, apt, golang, npm, pip, yarn
 
-__all__ = ["apk", "apt", "npm", "pip"]
+__all__ = ["apk", "apt", "golang", "npm", "pip", "yarn"]

@@ -1,0 +1,111 @@
+"""apt-get against Ubuntu 24.04 "noble": suite chosen from the image's deb822 sources, t64 names."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from tests.engine.pkg_helpers import FakeWorld, run
+from tutor.engine.catalogue import load_catalogue
+from tutor.engine.fs import FileTree
+from tutor.engine.sh import run_script
+from tutor.engine.sh.pkg.apt import apt_get
+from tutor.engine.sh.pkg.catalogue import Catalogue, read_text, write_text
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+# Libraries the real ubuntu:24.04 image already has (its dpkg status lists ~90 packages).
+BASE = ["libc6", "zlib1g", "libzstd1", "libssl3t64", "libgnutls30t64", "libidn2-0",
+        "libunistring5", "libnettle8t64", "libhogweed6t64", "libgmp10", "libp11-kit0",
+        "libtasn1-6", "libffi8", "libcom-err2", "libdb5.3t64", "libpcre2-8-0", "libuuid1",
+        "libtinfo6", "libncursesw6", "libbz2-1.0", "liblzma5", "libcap2", "libudev1",
+        "libcrypt1", "libmd0", "libsystemd0", "perl-base"]
+
+
+@cache
+def _ubuntu_image() -> FileTree:
+    spec = load_catalogue(ASSETS).resolve("docker.io/library/ubuntu", "24.04", "linux/amd64")
+    assert spec is not None
+    fs = FileTree()
+    for layer in spec.layers:
+        for path in layer.deletions:
+            fs.remove(path)
+        for path, node in layer.entries:
+            fs.put(path, node)
+    if "/usr/bin/apt-get" not in fs:  # the image catalogue only ships /usr/bin/apt so far
+        fs.put("/usr/bin/apt-get", fs.nodes["/usr/bin/apt"])
+    return fs
+
+
+def _with_base_status() -> FileTree:
+    fs = _ubuntu_image().copy()
+    noble = Catalogue(ASSETS / "packages").index("ubuntu/noble")
+    assert noble is not None
+    status = read_text(fs, "/var/lib/dpkg/status") or ""
+    for name in BASE:
+        pkg = noble.newest(name)
+        if pkg is not None and f"Package: {name}\n" not in status:
+            status += f"\nPackage: {name}\nStatus: install ok installed\nVersion: {pkg.version}\n"
+    write_text(fs, "/var/lib/dpkg/status", status.strip("\n") + "\n")
+    return fs
+
+
+def test_update_then_install_curl_in_the_real_image() -> None:
+    fs = _ubuntu_image().copy()
+    result = run_script("apt-get update && apt-get install -y curl", fs=fs,
+                        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/",
+                        world=FakeWorld())  # type: ignore[arg-type]
+    out = result.stdout.decode().splitlines()
+    assert result.exit_code == 0, result.stderr
+    assert out[0] == "Get:1 http://archive.ubuntu.com/ubuntu noble InRelease [256 kB]"
+    assert "Get:2 http://security.ubuntu.com/ubuntu noble-security InRelease [126 kB]" in out
+    assert ("Get:5 http://archive.ubuntu.com/ubuntu noble/universe amd64 Packages [19.3 MB]"
+            in out)
+    assert any(line.startswith("Get:") and line.endswith(
+        "http://archive.ubuntu.com/ubuntu noble/main amd64 curl amd64 8.5.0-2ubuntu10.6 [227 kB]")
+        for line in out)
+    assert "Setting up libcurl4t64:amd64 (8.5.0-2ubuntu10.6) ..." in out
+    assert "Processing triggers for libc-bin (2.39-0ubuntu8.3) ..." in out
+    assert "/usr/bin/curl" in fs and "/usr/lib/x86_64-linux-gnu/libcurl.so.4.8.0" in fs
+    lists = [p for p in fs.paths() if p.startswith("/var/lib/apt/lists/archive.ubuntu.com")]
+    assert "/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_noble_main_binary-amd64_Packages" \
+        in lists
+
+
+@pytest.mark.parametrize(
+    ("args", "new"),
+    [
+        (["curl"], "ca-certificates curl krb5-locales libbrotli1 libcurl4t64 libgssapi-krb5-2 "
+         "libk5crypto3 libkeyutils1 libkrb5-3 libkrb5support0 libldap-common libldap2 "
+         "libnghttp2-14 libpsl5t64 librtmp1 libsasl2-2 libsasl2-modules libsasl2-modules-db "
+         "libssh-4 openssl publicsuffix"),
+        (["--no-install-recommends", "curl"], "curl libbrotli1 libcurl4t64 libgssapi-krb5-2 "
+         "libk5crypto3 libkeyutils1 libkrb5-3 libkrb5support0 libldap2 libnghttp2-14 libpsl5t64 "
+         "librtmp1 libsasl2-2 libsasl2-modules-db libssh-4"),
+        (["jq"], "jq libjq1 libonig5"),
+        (["python3"], "libexpat1 libpython3-stdlib libpython3.12-minimal libpython3.12-stdlib "
+         "libreadline8t64 libsqlite3-0 media-types netbase python3 python3-minimal python3.12 "
+         "python3.12-minimal readline-common tzdata"),
+    ],
+    ids=["curl", "curl-no-recommends", "jq", "python3"],
+)
+def test_new_packages_match_noble(args: list[str], new: str) -> None:
+    fs = _with_base_status()
+    run(apt_get, ["apt-get", "update"], fs)
+    proc = run(apt_get, ["apt-get", "install", "-y", *args], fs,
+               env={"DEBIAN_FRONTEND": "noninteractive"})
+    out = proc.stdout.decode()
+    assert proc.returncode == 0
+    listed = out.split("The following NEW packages will be installed:\n")[1].split("0 upgraded")[0]
+    assert listed.split() == new.split()
+    assert f"0 upgraded, {len(new.split())} newly installed, 0 to remove and 0 not upgraded." \
+        in out
+
+
+@pytest.mark.parametrize("name", ["libssl3", "libcurl4", "libpsl5"], ids=lambda n: n)
+def test_pre_t64_names_are_gone(name: str) -> None:
+    fs = _with_base_status()
+    run(apt_get, ["apt-get", "update"], fs)
+    proc = run(apt_get, ["apt-get", "install", "-y", name], fs)
+    assert (proc.returncode, proc.stderr.decode()) == (100, f"E: Unable to locate package {name}\n")

@@ -1,0 +1,136 @@
+"""The simulated registries and the daemon's pull/push logic, at the engine level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.engine import Engine
+from tutor.engine.catalogue import Platform
+from tutor.engine.distribution import InvalidPlatform, PushDone, PushProgress, parse_platform
+from tutor.engine.errors import EngineError
+from tutor.engine.image import MEDIA_INDEX, digest
+from tutor.engine.reference import parse_docker_ref
+from tutor.engine.registry import AccessDenied, Registry, Unreachable
+from tutor.paths import content_dir
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return Engine.open(tmp_path / "state", content_dir("assets"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("linux/amd64", Platform("linux", "amd64")),
+        ("linux/arm64", Platform("linux", "arm64")),
+        ("linux/arm64/v8", Platform("linux", "arm64")),
+        ("linux/arm/v7", Platform("linux", "arm", "v7")),
+        ("linux/aarch64", Platform("linux", "arm64")),
+        ("arm64", Platform("linux", "arm64")),
+        ("linux", Platform("linux", "amd64")),
+    ],
+    ids=["amd64", "arm64", "arm64-v8", "armv7", "aarch64", "arch-only", "os-only"],
+)
+def test_parse_platform(text: str, expected: Platform) -> None:
+    assert parse_platform(text) == expected
+
+
+@pytest.mark.parametrize("text", ["foo", "linux/foo", "a/b/c/d", "linux//"],
+                         ids=["word", "arch", "too-long", "empty-part"])
+def test_parse_platform_errors(text: str) -> None:
+    with pytest.raises(InvalidPlatform, match="unknown operating system or architecture"):
+        parse_platform(text)
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("localhost:5000", 'Get "http://localhost:5000/v2/": dial tcp 127.0.0.1:5000: connect: '
+         "connection refused"),
+        ("ghcr.io", 'Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io: no such host'),
+        ("my.registry:8443", 'Get "https://my.registry:8443/v2/": dial tcp: lookup my.registry: '
+         "no such host"),
+    ],
+    ids=["loopback", "remote", "remote-port"],
+)
+def test_unreachable_messages(host: str, message: str) -> None:
+    assert Unreachable(host).message == message
+
+
+def test_local_registries_exist_only_while_attached(engine: Engine) -> None:
+    assert engine.registry_at("localhost:5000") is None
+    engine.registries.attach(5000, "c1")
+    found = engine.registry_at("127.0.0.1:5000")
+    assert isinstance(found, Registry)
+    assert engine.registry_at("localhost:5001") is None
+    engine.registries.detach(5000)
+    assert engine.registry_at("localhost:5000") is None
+
+
+def test_hub_serves_multi_platform_indexes_with_real_digests(engine: Engine) -> None:
+    hub = engine.registries.hub
+    index = hub.manifest("library/alpine", "3.21")
+    assert index is not None and index.doc["mediaType"] == MEDIA_INDEX
+    archs = [m["platform"]["architecture"] for m in index.doc["manifests"]]
+    assert archs == ["amd64", "arm64"]
+    for entry in index.doc["manifests"]:
+        child = hub.manifest("library/alpine", entry["digest"])
+        assert child is not None
+        assert digest(child.data) == entry["digest"] and len(child.data) == entry["size"]
+    assert hub.manifest("library/alpine", index.digest) == index
+    assert hub.manifest("library/alpine", "nope") is None
+    assert hub.manifest("library/alpine", "sha256:" + "1" * 64) is None
+
+
+def test_tags_move_digests_stay(engine: Engine) -> None:
+    engine.registries.attach(5000, "c1")
+    engine.pull(parse_docker_ref("alpine:3.21"))
+    engine.pull(parse_docker_ref("alpine:3.20"))
+    ref = parse_docker_ref("localhost:5000/app:latest")
+    first = engine.images.resolve("alpine:3.21")
+    engine.images.tag(first.id, ref)
+    one = [e for e in engine.push(ref) if isinstance(e, PushDone)][0]
+    engine.images.tag(engine.images.resolve("alpine:3.20").id, ref)
+    two = [e for e in engine.push(ref) if isinstance(e, PushDone)][0]
+    assert one.digest != two.digest
+    registry = engine.registry_at("localhost:5000")
+    assert registry is not None
+    latest = registry.manifest("app", "latest")
+    assert latest is not None and latest.digest == two.digest
+    old = registry.manifest("app", one.digest)
+    assert old is not None and old.doc["config"]["digest"] == first.id
+    pulled = engine.pull(parse_docker_ref(f"localhost:5000/app@{one.digest}"))
+    assert pulled.image.id == first.id
+    assert f"docker.io/library/alpine@{pulled.digest}" not in pulled.image.record.repo_digests
+    assert f"localhost:5000/app@{one.digest}" in pulled.image.record.repo_digests
+
+
+def test_push_statuses_follow_the_layer_metadata(engine: Engine) -> None:
+    engine.registries.attach(5000, "c1")
+    engine.pull(parse_docker_ref("tutorbot/hello-app:1.0"))
+    image = engine.images.resolve("tutorbot/hello-app:1.0")
+    a, b = parse_docker_ref("localhost:5000/a:1"), parse_docker_ref("localhost:5000/b:1")
+    engine.images.tag(image.id, a)
+    engine.images.tag(image.id, b)
+    first = [e.status for e in engine.push(a) if isinstance(e, PushProgress)]
+    assert first == ["Preparing", "Preparing", "Pushed", "Pushed"]
+    again = [e.status for e in engine.push(a) if isinstance(e, PushProgress)]
+    assert again[2:] == ["Layer already exists", "Layer already exists"]
+    other = [e.status for e in engine.push(b) if isinstance(e, PushProgress)]
+    assert other[2:] == ["Mounted from a", "Mounted from a"]
+
+
+def test_hub_push_needs_the_owner(engine: Engine) -> None:
+    engine.pull(parse_docker_ref("alpine:3.21"))
+    ref = parse_docker_ref("learner/app:1")
+    engine.images.tag(engine.images.resolve("alpine:3.21").id, ref)
+    with pytest.raises(AccessDenied):
+        list(engine.push(ref))
+    engine.logins.login(None, "learner", "learn-docker")
+    statuses = [e.status for e in engine.push(ref) if isinstance(e, PushProgress)]
+    assert statuses == ["Preparing", "Mounted from library/alpine"]
+    with pytest.raises(EngineError, match="incorrect username or password"):
+        engine.logins.login(None, "learner", "wrong")

@@ -1,0 +1,300 @@
+"""The daemon's side of `docker pull` and `docker push` on the classic store (moby
+`distribution/`): resolving a reference to a manifest for a platform, fetching only the layers the
+store lacks, pushing only the layers the registry lacks.
+
+Like moby's V2 metadata service, the sandbox remembers which repositories each layer was pulled
+from or pushed to (`distribution.json`): that is what lets a push say `Layer already exists` or
+`Mounted from library/alpine` instead of uploading again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tutor.engine.catalogue import DEFAULT_PLATFORM, Platform
+from tutor.engine.errors import EngineError
+from tutor.engine.image import manifest_bytes
+from tutor.engine.images import LocalImage
+from tutor.engine.layers import Layer, chain_ids
+from tutor.engine.oci import parse_config
+from tutor.engine.reference import Reference, parse_docker_ref
+from tutor.engine.registry import (
+    AccessDenied,
+    Hub,
+    Manifest,
+    ManifestUnknown,
+    NoMatchingManifest,
+    PullAccessDenied,
+    Registry,
+    Unreachable,
+)
+from tutor.engine.statefile import read_json, write_json
+
+if TYPE_CHECKING:
+    from tutor.engine.engine import Engine
+
+PULL_BYTES_PER_SECOND = 40e6
+"""Simulated download speed from the simulated registries."""
+PUSH_BYTES_PER_SECOND = 20e6
+MAX_CONCURRENT_UPLOADS = 5
+"""dockerd's default `max-concurrent-uploads`: further layers print `Waiting`."""
+
+_OS = {"linux", "windows", "darwin", "freebsd"}
+_ARCH = {"amd64": "amd64", "x86_64": "amd64", "x86-64": "amd64", "arm64": "arm64",
+         "aarch64": "arm64", "arm": "arm", "386": "386", "ppc64le": "ppc64le",
+         "s390x": "s390x", "riscv64": "riscv64", "mips64le": "mips64le"}
+
+
+class InvalidPlatform(EngineError):
+    def __init__(self, text: str) -> None:
+        super().__init__(f'"{text}": unknown operating system or architecture: invalid argument')
+
+
+def parse_platform(text: str) -> Platform:
+    """`linux/arm64`, `linux/arm/v7`, `arm64`… normalized as containerd's platforms.Parse."""
+    parts = text.lower().split("/")
+    if not 1 <= len(parts) <= 3 or not all(parts):
+        raise InvalidPlatform(text)
+    if len(parts) == 1:
+        if parts[0] in _OS:
+            return Platform(parts[0], "amd64")
+        if parts[0] in _ARCH:
+            return Platform("linux", _ARCH[parts[0]])
+        raise InvalidPlatform(text)
+    if parts[0] not in _OS or parts[1] not in _ARCH:
+        raise InvalidPlatform(text)
+    arch = _ARCH[parts[1]]
+    variant = parts[2] if len(parts) == 3 else ""
+    if arch == "arm64" and variant in ("8", "v8"):
+        variant = ""
+    return Platform(parts[0], arch, variant)
+
+
+def _matches(entry: dict[str, str], wanted: Platform) -> bool:
+    arch = _ARCH.get(entry.get("architecture", ""), "")
+    if (entry.get("os"), arch) != (wanted.os, wanted.architecture):
+        return False
+    variant = entry.get("variant", "")
+    if arch == "arm64" and variant == "v8":
+        variant = ""
+    return not wanted.variant or variant == wanted.variant
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What a reference names in its registry, and the manifest chosen for the platform."""
+
+    registry: Registry
+    top: Manifest
+    """The index or manifest the tag or digest names: its digest is `Digest:` and RepoDigests."""
+    manifest: Manifest
+
+
+def resolve(engine: Engine, ref: Reference, platform: str | None = None) -> Resolved:
+    """The registry's image for `ref`, or Docker's pull errors."""
+    wanted = parse_platform(platform or DEFAULT_PLATFORM)
+    registry = engine.registry_at(ref.domain)
+    if registry is None:
+        raise Unreachable(ref.domain)
+    if not registry.exists(ref.path):
+        if isinstance(registry, Hub):
+            raise PullAccessDenied(ref)
+        raise ManifestUnknown(ref)
+    top = registry.manifest(ref.path, ref.digest or ref.tag or "latest")
+    if top is None:
+        raise ManifestUnknown(ref)
+    if not top.is_index:
+        return Resolved(registry, top, top)
+    for entry in top.doc.get("manifests", ()):
+        if _matches(entry.get("platform", {}), wanted):
+            chosen = registry.manifest(ref.path, entry["digest"])
+            if chosen is not None:
+                return Resolved(registry, top, chosen)
+    raise NoMatchingManifest(str(wanted))
+
+
+# -- pull --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PulledLayer:
+    diff_id: str
+    size: int
+    existed: bool
+    """True when the store already had the layer (`Already exists`)."""
+
+
+@dataclass(frozen=True)
+class PullResult:
+    ref: Reference
+    image: LocalImage
+    layers: tuple[PulledLayer, ...]
+    digest: str
+    """What the tag resolved to in the registry (`Digest: sha256:…`)."""
+    up_to_date: bool
+    seconds: float
+    warning: str = ""
+    """The daemon's note when `--platform` names another platform than a single-platform image's."""
+
+
+def pull(engine: Engine, ref: Reference, platform: str | None = None) -> PullResult:
+    resolved = resolve(engine, ref, platform)
+    doc = resolved.manifest.doc
+    config = parse_config(resolved.registry.config(doc["config"]["digest"]))
+    local = {c for image in engine.images.all() for c in chain_ids(image.diff_ids)}
+    layers: list[Layer] = []
+    pulled: list[PulledLayer] = []
+    seconds = 0.0
+    for diff_id, chain in zip(config.diff_ids, chain_ids(config.diff_ids), strict=True):
+        got = resolved.registry.layer(diff_id)
+        existed = chain in local
+        layers.append(got)
+        pulled.append(PulledLayer(got.diff_id, got.tar_size, existed))
+        if not existed:
+            seconds += got.tar_size / PULL_BYTES_PER_SECOND
+    previous = engine.store.tags.get(str(ref))
+    image = engine.images.add(config, layers, engine.clock)
+    repo_digest = f"{ref.name}@{resolved.top.digest}"
+    record = image.record
+    up_to_date = previous == image.id if ref.digest is None else repo_digest in record.repo_digests
+    if repo_digest not in record.repo_digests:
+        record.repo_digests.append(repo_digest)
+        engine.store.put_image(record)
+    if ref.tag is not None:
+        engine.images.tag(image.id, ref)
+    _remember(engine, config.diff_ids, ref.name)
+    engine.advance(seconds)
+    warning = ""
+    if platform and not resolved.top.is_index:
+        wanted = parse_platform(platform)
+        have = {"os": config.os, "architecture": config.architecture, "variant": config.variant}
+        if not _matches(have, wanted):
+            actual = Platform(config.os, config.architecture, config.variant)
+            warning = (f"WARNING: image with reference {ref.familiar} was found but its platform "
+                       f"({actual}) does not match the specified platform ({wanted})")
+    return PullResult(ref, engine.images.get(image.id), tuple(pulled), resolved.top.digest,
+                      up_to_date, seconds, warning)
+
+
+def _metadata(engine: Engine) -> dict[str, list[str]]:
+    value: dict[str, list[str]] = read_json(engine.store.root / "distribution.json", {},
+                                            engine.store.problems)
+    return value
+
+
+def _remember(engine: Engine, diff_ids: tuple[str, ...], repository: str) -> None:
+    """Record that these layers now live in `repository` (most recent last)."""
+    meta = _metadata(engine)
+    for diff_id in diff_ids:
+        repos = [r for r in meta.get(diff_id, []) if r != repository]
+        meta[diff_id] = [*repos, repository]
+    write_json(engine.store.root / "distribution.json", meta)
+
+
+# -- push --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PushProgress:
+    """One status line of a layer: `Preparing`, `Waiting`, `Pushed`, `Mounted from …`."""
+
+    id: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushDone:
+    """The final line of one tag: `TAG: digest: sha256:… size: N`."""
+
+    tag: str
+    digest: str
+    size: int
+
+
+PushEvent = PushProgress | PushDone
+
+
+class NoLocalImage(EngineError):
+    def __init__(self, ref: Reference) -> None:
+        super().__init__(f"An image does not exist locally with the tag: {ref.familiar_name}")
+
+
+def push(engine: Engine, ref: Reference, all_tags: bool = False) -> Iterator[PushEvent]:
+    """Push `ref` (or, with `all_tags`, every local tag of its repository); the caller has
+    printed `The push refers to repository […]`. Errors are raised where dockerd stops."""
+    if ref.digest is not None:
+        raise EngineError("cannot push a digest reference")
+    names = sorted(t for t in engine.store.tags if parse_docker_ref(t).name == ref.name)
+    if not names:
+        raise NoLocalImage(ref)
+    if not all_tags:
+        if str(ref) not in engine.store.tags:
+            raise EngineError(f"tag does not exist: {ref.familiar}")
+        names = [str(ref)]
+    registry = engine.registry_at(ref.domain)
+    if registry is None:
+        raise Unreachable(ref.domain)
+    user = engine.logins.user(ref.domain)
+    done: set[str] = set()
+    total = 0.0
+    for name in names:
+        tagged = parse_docker_ref(name)
+        image = engine.images.get(engine.store.tags[name])
+        layers = engine.images.layers(image)
+        top_first = list(reversed(layers))
+        for la in top_first:
+            yield PushProgress(la.diff_id[7:19], "Preparing")
+        for la in top_first[MAX_CONCURRENT_UPLOADS:]:
+            yield PushProgress(la.diff_id[7:19], "Waiting")
+        if not registry.can_push(ref.path, user):
+            raise AccessDenied()
+        events, seconds = _upload(engine, registry, ref, top_first, done)
+        total += seconds
+        yield from events
+        config = image.record.config
+        engine.store.put_content(config)
+        registry.put_blob(ref.path, image.id)
+        data = manifest_bytes(config, tuple(layers))
+        dgst = registry.put_manifest(ref.path, str(tagged.tag), data)
+        record = image.record
+        if f"{ref.name}@{dgst}" not in record.repo_digests:
+            record.repo_digests.append(f"{ref.name}@{dgst}")
+            engine.store.put_image(record)
+        yield PushDone(str(tagged.tag), dgst, len(data))
+    engine.advance(total)
+
+
+def _upload(engine: Engine, registry: Registry, ref: Reference, top_first: list[Layer],
+            done: set[str]) -> tuple[list[PushProgress], float]:
+    """Each layer's outcome, in the order the lines would appear, and the time spent."""
+    meta = _metadata(engine)
+    prefix = ref.domain + "/"
+    timed: list[tuple[float, int, PushProgress]] = []
+    slots = [0.0] * MAX_CONCURRENT_UPLOADS
+    for i, la in enumerate(top_first):
+        short = la.diff_id[7:19]
+        known = meta.get(la.diff_id, [])
+        status = ""
+        if la.diff_id in done or (known and registry.has_blob(ref.path, la.diff_id)):
+            status = "Layer already exists"
+        else:
+            for source in reversed(known):
+                path = source.removeprefix(prefix)
+                if source.startswith(prefix) and path != ref.path and registry.has_blob(
+                        path, la.diff_id):
+                    status = f"Mounted from {path}"
+                    break
+        finish = 0.0
+        if not status:
+            status = "Pushed"
+            slot = min(range(len(slots)), key=lambda s: slots[s])
+            slots[slot] += la.tar_size / PUSH_BYTES_PER_SECOND
+            finish = slots[slot]
+        registry.put_blob(ref.path, la.diff_id)
+        done.add(la.diff_id)
+        timed.append((finish, i, PushProgress(short, status)))
+    _remember(engine, tuple(la.diff_id for la in top_first), ref.name)
+    timed.sort(key=lambda t: (t[0], t[1]))
+    return [event for _, _, event in timed], max(slots)

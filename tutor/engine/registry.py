@@ -1,0 +1,454 @@
+"""Simulated registries: repositories of tags → manifest digests, manifests kept as exact bytes,
+config and layer blobs by digest.
+
+Format. Docker 28's classic store pushes Docker schema2 manifests with gzip layers; our layers are
+kept uncompressed (gzip output depends on the compressor, and compressing a simulated gigabyte on
+every push would be slow), so every manifest here is an OCI manifest whose layers are
+`application/vnd.oci.image.layer.v1.tar` — the same manifest `docker save` writes, so a blob's
+digest is the layer's diffID and a digest stays the same across save, push, pull and skopeo.
+Multi-platform catalogue images are served as OCI indexes (no attestation manifests).
+
+Storage. Each registry keeps `registries/<folder>/repositories.json` in the state directory;
+manifests and configs go to the store's content area, layers are the store's layer recipes (never
+copied). `docker.io` serves the base-image catalogue read-only under `library/`, the user
+repositories seeded from `assets/registry/hub.toml`, and whatever learners push. A
+`localhost:PORT` registry exists only while a `registry:2` container publishes that port: the
+container code calls `Registries.attach(port, storage_key)` / `detach(port)`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tutor.engine.catalogue import DEFAULT_PLATFORM, BaseImageSpec, Catalogue, LayerSpec, Platform
+from tutor.engine.errors import EngineError
+from tutor.engine.fs import Data, Node, directory
+from tutor.engine.image import (
+    JSON,
+    MEDIA_INDEX,
+    HistoryEntry,
+    ImageConfig,
+    descriptor,
+    digest,
+    go_json,
+    manifest_bytes,
+    run_config_from_json,
+)
+from tutor.engine.layers import Change, Changes, Layer, layer
+from tutor.engine.reference import Reference
+from tutor.engine.statefile import read_json, write_json
+from tutor.engine.store import Store
+
+HUB = "docker.io"
+HUB_ENDPOINT = "https://registry-1.docker.io/v2/"
+BUILDKIT_COMMENT = "buildkit.dockerfile.v0"
+WHITEOUT = Node("file", 0o600)
+_LOOPBACK = ("localhost", "127.0.0.1")
+
+
+class PullAccessDenied(EngineError):
+    def __init__(self, ref: Reference) -> None:
+        super().__init__(
+            f"pull access denied for {ref.familiar_name}, repository does not exist or may "
+            "require 'docker login': denied: requested access to the resource is denied"
+        )
+
+
+class ManifestUnknown(EngineError):
+    def __init__(self, ref: Reference) -> None:
+        super().__init__(
+            f"manifest for {ref.familiar} not found: manifest unknown: manifest unknown"
+        )
+
+
+class NoMatchingManifest(EngineError):
+    def __init__(self, platform: str) -> None:
+        super().__init__(f"no matching manifest for {platform} in the manifest list entries")
+
+
+class AccessDenied(EngineError):
+    """What the registry answers a push into a namespace the account does not own."""
+
+    def __init__(self) -> None:
+        super().__init__("denied: requested access to the resource is denied")
+
+
+class Unreachable(EngineError):
+    """No registry answers at `host`: nothing listens on a loopback port, or no such host."""
+
+    def __init__(self, host: str) -> None:
+        name, _, port = host.rpartition(":")
+        if name in _LOOPBACK and port.isdigit():
+            text = (f'Get "http://{host}/v2/": dial tcp 127.0.0.1:{port}: '
+                    "connect: connection refused")
+        else:
+            bare = name if port.isdigit() else host
+            text = f'Get "https://{host}/v2/": dial tcp: lookup {bare}: no such host'
+        super().__init__(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A manifest or an index exactly as the registry stores it."""
+
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        return digest(self.data)
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        value = json.loads(self.data)
+        assert isinstance(value, dict)
+        return value
+
+    @property
+    def is_index(self) -> bool:
+        return self.doc.get("mediaType") == MEDIA_INDEX or "manifests" in self.doc
+
+
+def platform_json(platform: Platform) -> dict[str, JSON]:
+    """An OCI platform object (Go field order: architecture, os, variant)."""
+    out: dict[str, JSON] = {"architecture": platform.architecture, "os": platform.os}
+    if platform.variant:
+        out["variant"] = platform.variant
+    return out
+
+
+def index_bytes(entries: list[tuple[bytes, Platform]]) -> bytes:
+    """The OCI index naming one manifest per platform."""
+    manifests: list[JSON] = []
+    for data, platform in entries:
+        entry = descriptor(Manifest(data).doc["mediaType"], digest(data), len(data))
+        entry["platform"] = platform_json(platform)
+        manifests.append(entry)
+    return go_json({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": manifests})
+
+
+class Registry:
+    """One registry's repositories, as a `registry:2` container would store them."""
+
+    def __init__(self, host: str, store: Store, folder: str) -> None:
+        self.host = host
+        self.store = store
+        self._path = store.root / "registries" / folder / "repositories.json"
+        self._repos: dict[str, dict[str, Any]] = read_json(self._path, {}, store.problems)
+
+    def _save(self) -> None:
+        write_json(self._path, self._repos)
+
+    def _repo(self, path: str) -> dict[str, Any]:
+        return self._repos.setdefault(path, {"tags": {}, "manifests": [], "blobs": []})
+
+    # -- what clients see ---------------------------------------------------------------------
+
+    def exists(self, path: str) -> bool:
+        return path in self._repos
+
+    def repositories(self) -> list[str]:
+        return sorted(self._repos)
+
+    def tags(self, path: str) -> list[str]:
+        return sorted(self._repos.get(path, {}).get("tags", {}))
+
+    def manifest(self, path: str, reference: str) -> Manifest | None:
+        """The manifest `reference` (a tag or a digest) names in repository `path`."""
+        repo = self._repos.get(path)
+        if repo is None:
+            return None
+        dgst = reference if reference.startswith("sha256:") else repo["tags"].get(reference)
+        if dgst is None or dgst not in repo["manifests"]:
+            return None
+        return Manifest(self.store.get_content(dgst.removeprefix("sha256:")))
+
+    def has_blob(self, path: str, dgst: str) -> bool:
+        return dgst in self._repos.get(path, {}).get("blobs", ())
+
+    def config(self, dgst: str) -> bytes:
+        return self.store.get_content(dgst.removeprefix("sha256:"))
+
+    def layer(self, diff_id: str) -> Layer:
+        return self.store.get_layer(diff_id)
+
+    def can_push(self, path: str, user: str | None) -> bool:
+        """`registry:2` as Docker's docs start it has no authentication: anyone may push."""
+        return True
+
+    # -- what pushes change -------------------------------------------------------------------
+
+    def put_blob(self, path: str, dgst: str) -> None:
+        """Record a blob uploaded (or mounted) into `path`; its bytes are already in the store."""
+        blobs = self._repo(path)["blobs"]
+        if dgst not in blobs:
+            blobs.append(dgst)
+            self._save()
+
+    def put_manifest(self, path: str, tag: str, data: bytes) -> str:
+        dgst = "sha256:" + self.store.put_content(data)
+        repo = self._repo(path)
+        if dgst not in repo["manifests"]:
+            repo["manifests"].append(dgst)
+        repo["tags"][tag] = dgst
+        self._save()
+        return dgst
+
+
+@dataclass(frozen=True, slots=True)
+class HubRepository:
+    """What `docker search` shows about a Docker Hub repository."""
+
+    name: str
+    description: str
+    stars: int
+    official: bool
+
+
+class Hub(Registry):
+    """Docker Hub: the catalogue under `library/`, seeded user repositories, and pushes."""
+
+    def __init__(self, store: Store, catalogue: Catalogue, assets: Path) -> None:
+        super().__init__(HUB, store, HUB)
+        self.catalogue = catalogue
+        self._seeds: dict[str, Any] = _load_toml(assets / "registry" / "hub.toml").get(
+            "repositories", {})
+        self._index_path = store.root / "catalogue-layers.json"
+        self._digests_path = store.root / "registries" / HUB / "catalogue.json"
+
+    @cached_property
+    def library(self) -> set[str]:
+        return {r.removeprefix(HUB + "/") for r in self.catalogue.repositories}
+
+    @cached_property
+    def _known(self) -> dict[str, Any]:
+        """Catalogue digests met so far: digest → [path, tag, platform or ""], and the layer
+        blobs of each library repository (for cross-repository mounts)."""
+        found: dict[str, Any] = read_json(self._digests_path, {}, self.store.problems)
+        found.setdefault("manifests", {})
+        found.setdefault("blobs", {})
+        return found
+
+    def exists(self, path: str) -> bool:
+        return path in self.library or path in self._seeds or super().exists(path)
+
+    def repositories(self) -> list[str]:
+        return sorted(self.library | set(self._seeds) | set(super().repositories()))
+
+    def tags(self, path: str) -> list[str]:
+        if path in self.library:
+            return list(self.catalogue.tags(f"{HUB}/{path}"))
+        self._seed(path)
+        return super().tags(path)
+
+    def manifest(self, path: str, reference: str) -> Manifest | None:
+        if path not in self.library:
+            self._seed(path)
+            return super().manifest(path, reference)
+        if not reference.startswith("sha256:"):
+            return self._catalogue_manifest(path, reference, None)
+        for attempt in range(2):
+            known = self._known["manifests"].get(reference)
+            if known is not None and known[0] == path:
+                found = self._catalogue_manifest(path, known[1], known[2] or None)
+                if found is not None and found.digest == reference:
+                    return found
+            if attempt == 0:
+                for tag in self.catalogue.tags(f"{HUB}/{path}"):
+                    self._catalogue_manifest(path, tag, None)
+        return None
+
+    def has_blob(self, path: str, dgst: str) -> bool:
+        if path in self.library:
+            return dgst in self._known["blobs"].get(path, ())
+        self._seed(path)
+        return super().has_blob(path, dgst)
+
+    def can_push(self, path: str, user: str | None) -> bool:
+        return user is not None and path.split("/", 1)[0] == user
+
+    def search_info(self) -> list[HubRepository]:
+        found = [HubRepository(i.name, i.description, i.stars, i.official)
+                 for i in self.catalogue.repositories.values()]
+        for name, seed in self._seeds.items():
+            found.append(HubRepository(name, str(seed.get("description", "")),
+                                       int(seed.get("stars", 0)), False))
+        seeded = {r.name for r in found}
+        found += [HubRepository(p, "", 0, False) for p in super().repositories()
+                  if p not in seeded]
+        return found
+
+    # -- the catalogue as registry content ----------------------------------------------------
+
+    def _catalogue_manifest(self, path: str, tag: str, platform: str | None) -> Manifest | None:
+        """The index of `path:tag` (every platform), or one platform's manifest."""
+        repo = f"{HUB}/{path}"
+        platforms = self.catalogue.platforms(repo, tag)
+        if not platforms:
+            return None
+        entries: list[tuple[bytes, Platform]] = []
+        for candidate in platforms:
+            if platform is not None and str(candidate) != platform:
+                continue
+            spec = self.catalogue.resolve(repo, tag, str(candidate))
+            assert spec is not None
+            data = self._image_manifest(path, spec)
+            self._known["manifests"][digest(data)] = [path, tag, str(candidate)]
+            entries.append((data, candidate))
+        if platform is not None:
+            self._save_known()
+            return Manifest(entries[0][0]) if entries else None
+        data = index_bytes(entries)
+        self._known["manifests"][digest(data)] = [path, tag, ""]
+        self._save_known()
+        return Manifest(data)
+
+    def _save_known(self) -> None:
+        write_json(self._digests_path, self._known)
+
+    def _image_manifest(self, path: str, spec: BaseImageSpec) -> bytes:
+        index: dict[str, str] = read_json(self._index_path, {}, self.store.problems)
+        layers = tuple(self._layer_for(la, index) for la in spec.layers)
+        write_json(self._index_path, index)
+        blobs = self._known["blobs"].setdefault(path, [])
+        blobs += [la.diff_id for la in layers if la.diff_id not in blobs]
+        config = ImageConfig(
+            diff_ids=tuple(la.diff_id for la in layers),
+            history=tuple(HistoryEntry(h.created, h.created_by, h.comment, h.empty_layer)
+                          for h in spec.history),
+            config=run_config_from_json(spec.config),
+            architecture=spec.architecture, os=spec.os, variant=spec.variant,
+            created=spec.created,
+        ).to_bytes()
+        self.store.put_content(config)
+        return manifest_bytes(config, layers)
+
+    def _layer_for(self, spec: LayerSpec, index: dict[str, str]) -> Layer:
+        """The real layer a catalogue recipe stands for, built (tar hashed) once per recipe."""
+        known = index.get(spec.key)
+        if known and self.store.has_layer(known):
+            return self.store.get_layer(known)
+        items = [Change("A", p, node) for p, node in spec.entries]
+        items += [Change("D", p, WHITEOUT) for p in spec.deletions]
+        built = layer(Changes(tuple(sorted(items, key=lambda c: c.path))))
+        self.store.put_layer(built)
+        index[spec.key] = built.diff_id
+        return built
+
+    # -- seeded user repositories -------------------------------------------------------------
+
+    def _seed(self, path: str) -> None:
+        """Put a seeded repository's images in place the first time anyone asks for it."""
+        seed = self._seeds.get(path)
+        if seed is None or super().exists(path):
+            return
+        for name, image in seed.get("images", {}).items():
+            base_ref = str(image["from"])
+            repo, _, base_tag = base_ref.partition(":")
+            base = self.catalogue.resolve(f"{HUB}/library/{repo}", base_tag or "latest",
+                                          DEFAULT_PLATFORM)
+            if base is None:
+                raise EngineError(f"hub.toml: {path}:{name} is FROM an unknown {base_ref}")
+            index: dict[str, str] = read_json(self._index_path, {}, self.store.problems)
+            layers = [self._layer_for(la, index) for la in base.layers]
+            write_json(self._index_path, index)
+            layers.append(_files_layer(image))
+            self.store.put_layer(layers[-1])
+            config = _seed_config(base, image, layers)
+            self.store.put_content(config)
+            for la in layers:
+                self.put_blob(path, la.diff_id)
+            self.put_blob(path, digest(config))
+            for tag in image.get("tags", [name]):
+                self.put_manifest(path, str(tag), manifest_bytes(config, tuple(layers)))
+
+
+def _files_layer(image: dict[str, Any]) -> Layer:
+    mtime = int(_rfc3339_seconds(str(image["created"])))
+    nodes: dict[str, Node] = {}
+    modes = image.get("modes", {})
+    for path, text in image.get("files", {}).items():
+        parent = path.rsplit("/", 1)[0]
+        while parent and parent not in nodes:
+            nodes[parent] = directory(mtime=mtime)
+            parent = parent.rsplit("/", 1)[0]
+        mode = int(str(modes.get(path, "644")), 8)
+        nodes[path] = Node("file", mode, mtime=mtime, content=Data(str(text).encode()))
+    changes = tuple(Change("A", p, nodes[p]) for p in sorted(nodes))
+    return layer(Changes(changes))
+
+
+def _seed_config(base: BaseImageSpec, image: dict[str, Any], layers: list[Layer]) -> bytes:
+    created = str(image["created"])
+    history = [HistoryEntry(h.created, h.created_by, h.comment, h.empty_layer)
+               for h in base.history]
+    history += [HistoryEntry(created, str(h["by"]), BUILDKIT_COMMENT, not h.get("layer", False))
+                for h in image.get("history", ())]
+    return ImageConfig(
+        diff_ids=tuple(la.diff_id for la in layers),
+        history=tuple(history),
+        config=run_config_from_json({**base.config, **image.get("config", {})}),
+        architecture=base.architecture, os=base.os, variant=base.variant, created=created,
+    ).to_bytes()
+
+
+def _rfc3339_seconds(stamp: str) -> float:
+    from tutor.engine.clock import parse_rfc3339
+
+    return parse_rfc3339(stamp)
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise EngineError(f"{path.name}: {exc}") from None
+
+
+class Registries:
+    """Every registry a sandbox can reach: Docker Hub, and the `localhost:PORT` registries that
+    running `registry:2` containers publish."""
+
+    def __init__(self, store: Store, catalogue: Catalogue, assets: Path) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.assets = assets
+        self._serving_path = store.root / "registries" / "serving.json"
+
+    @cached_property
+    def hub(self) -> Hub:
+        return Hub(self.store, self.catalogue, self.assets)
+
+    def _serving(self) -> dict[str, str]:
+        value: dict[str, str] = read_json(self._serving_path, {}, self.store.problems)
+        return value
+
+    def attach(self, port: int, storage_key: str) -> None:
+        """A registry now answers on host port `port`, keeping its data under `storage_key`
+        (the container's ID, say: `docker rm` loses the data, `stop`/`start` keeps it)."""
+        serving = self._serving()
+        serving[str(port)] = storage_key
+        write_json(self._serving_path, serving)
+
+    def detach(self, port: int) -> None:
+        serving = self._serving()
+        if serving.pop(str(port), None) is not None:
+            write_json(self._serving_path, serving)
+
+    def at(self, host: str) -> Registry | None:
+        """The registry answering at `host` (`docker.io`, `localhost:5000`), or None."""
+        if host == HUB:
+            return self.hub
+        name, _, port = host.rpartition(":")
+        if name not in _LOOPBACK or not port.isdigit():
+            return None
+        key = self._serving().get(str(int(port)))
+        if key is None:
+            return None
+        return Registry(host, self.store, f"local/{key}")
