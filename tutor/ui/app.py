@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App, ComposeResult
+from textual import on
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import Center, VerticalScroll
-from textual.widgets import Footer, Header, Markdown
+from textual.screen import Screen
 
 from tutor import __version__
-
-WELCOME = """\
-# Image Tutor
-
-Learn how Docker images work — images and containers, layers, the build cache, registries,
-multi-stage builds, tags and digests — on an embedded, simulated Docker engine: no daemon, no
-network, nothing to break.
-
-The lessons are on their way. Meanwhile the engine answers from your shell:
-
-```
-tutor docker build -t my-app:1.0 .
-```
-
-Press **q** to quit.
-"""
+from tutor.ui.commands import TutorCommands
+from tutor.ui.messages import OpenLesson
+from tutor.ui.session import Session
 
 
 class TutorApp(App[None]):
@@ -34,14 +22,54 @@ class TutorApp(App[None]):
     TITLE = "Image Tutor"
     SUB_TITLE = f"v{__version__}"
     CSS_PATH = "app.tcss"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    COMMANDS = App.COMMANDS | {TutorCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", show=False),
+    ]
 
-    def __init__(self, state: Path) -> None:
+    def __init__(
+        self,
+        state: Path,
+        *,
+        lessons: tuple[Path, ...] | None = None,
+        pace: float = 0.08,
+        cursor_blink: bool = True,
+    ) -> None:
+        """`lessons`: folders of lessons (default: the built-in ones); `pace`: real seconds per
+        simulated build second in the terminal (0 for tests)."""
         super().__init__()
-        self.state = state
+        self.session = Session.open(state, lessons, pace=pace, cursor_blink=cursor_blink)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="welcome"), Center():
-            yield Markdown(WELCOME, id="welcome-text")
-        yield Footer()
+    def on_mount(self) -> None:
+        from tutor.ui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen(self.session))
+
+    @on(OpenLesson)
+    def open_lesson(self, event: OpenLesson) -> None:
+        from tutor.ui.screens.lesson import LessonScreen
+
+        lesson = self.session.lesson(event.lesson_id)
+        if lesson is None:
+            self.notify(f"No lesson {event.lesson_id}", severity="error")
+            return
+        while isinstance(self.screen, LessonScreen):
+            self.pop_screen()
+        self.push_screen(LessonScreen(self.session, lesson))
+
+    def action_help(self) -> None:
+        from tutor.ui.screens.help import HELP, PageScreen
+
+        if not isinstance(self.screen, PageScreen):
+            self.push_screen(PageScreen(HELP, "Help"))
+
+    def action_glossary(self) -> None:
+        from tutor.ui.screens.help import GLOSSARY, PageScreen
+
+        self.push_screen(PageScreen(GLOSSARY, "Glossary"))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys and commands (F1)", self.action_help)
+        yield SystemCommand("Glossary", "The words the lessons use", self.action_glossary)

@@ -4,6 +4,12 @@ No real process ever runs. `run_script` is the shell form (`/bin/sh -c '…'`, o
 `run_argv` is the exec form, where a missing executable fails the way runc reports it. Which shell
 answers (busybox ash, dash or bash) and how utilities word their errors (busybox or GNU) follow
 from what the tree holds, as they would in the real image.
+
+Which program runs for a command found in the tree: a busybox applet (by the name it was called
+by), the interpreter named by a `#!` line, the simulated program registered under the file's name
+(or the name it was called by), or — for a text file without `#!` — the shell itself, as execve's
+ENOEXEC fallback does. A binary with no simulation is never treated as a silent success: it fails
+with status 126 and says that it cannot run in the simulated engine.
 """
 
 from __future__ import annotations

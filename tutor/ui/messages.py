@@ -1,0 +1,19 @@
+"""Messages that cross screens (each widget's own messages are nested in the widget)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class OpenLesson(Message):
+    """Open a lesson (or the sandbox) by id; the app decides how."""
+
+    lesson_id: str
+
+
+@dataclass
+class ProgressChanged(Message):
+    """The learner's progress was saved; screens showing it redraw."""

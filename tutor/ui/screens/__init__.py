@@ -1,0 +1,1 @@
+"""The tutorial's pages, one module each with its stylesheet beside it."""

@@ -1,0 +1,372 @@
+"""A lesson: the step's text with its controls on the left, and on the right the terminal on the
+lesson's sandbox with the engine views (layer stack, build timeline, registry) as tabs.
+
+A step is checked after every command line the learner runs; when its checks pass, progress is
+saved and Next opens. The sandbox (engine state and workspace) is the lesson's own, so resuming
+after a restart finds everything as it was left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, Markdown, TabbedContent, TabPane
+
+from tutor.course.checks import CheckContext, evaluate_all
+from tutor.course.hostshell import HOME
+from tutor.course.lessons import Lesson, Step
+from tutor.course.sandbox import SetupResult
+from tutor.ui import build_log
+from tutor.ui.build_log import Timeline
+from tutor.ui.engine_adapter import (
+    check_view,
+    familiar,
+    image_names,
+    layer_stack,
+    registry_model,
+    with_reasons,
+)
+from tutor.ui.session import Session
+from tutor.ui.widgets.terminal import Terminal
+from tutor.ui.widgets.views import BuildTimelineView, LayerStackView, RegistryView
+
+SANDBOX_TEXT = """\
+# Sandbox
+
+A terminal on an engine of its own, with nothing set up: pull, build, tag, inspect as you like.
+Nothing here affects the lessons.
+
+Try `docker pull alpine:3.21`, then `docker images`. Type `help` for the host commands.
+"""
+
+VIEWS = ("terminal", "layers", "timeline", "registry")
+
+
+class LessonScreen(Screen[None]):
+    """One lesson (or the sandbox)."""
+
+    CSS_PATH = "lesson.tcss"
+    BINDINGS = [
+        Binding("ctrl+n", "next_step", "Next", id="next-step", tooltip="Go to the next step"),
+        Binding("ctrl+b", "previous_step", "Back", id="previous-step"),
+        Binding("f2", "hint", "Hint", id="hint", tooltip="Show a hint for this step"),
+        Binding("f3", "solution", "Solution", id="solution"),
+        Binding("f4", "view('terminal')", "Terminal", show=False),
+        Binding("f5", "view('layers')", "Layers", show=False),
+        Binding("f6", "view('timeline')", "Build", show=False),
+        Binding("f7", "view('registry')", "Registry", show=False),
+        Binding("f8", "edit", "Edit", id="edit", tooltip="Edit the Dockerfile"),
+        Binding("escape", "home", "Lessons", id="home"),
+    ]
+
+    @dataclass
+    class Prepared(Message):
+        result: SetupResult
+
+    def __init__(self, session: Session, lesson: Lesson) -> None:
+        super().__init__()
+        self.session = session
+        self.lesson = lesson
+        self.sandbox = session.sandbox(lesson)
+        progress = session.progress.of(lesson.id)
+        self.index = min(progress.step, max(len(lesson.steps) - 1, 0))
+        self.step_start = 0
+        """Index in the shell's history where the current frontier step began."""
+        self.timeline: Timeline | None = None
+        self.timelines: list[Timeline] = []
+        self.ready = False
+        self.shown_help = ""
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="lesson-body"):
+            with Vertical(id="step-pane"):
+                yield Label("", id="step-title")
+                with VerticalScroll(id="step-scroll"):
+                    yield Markdown("", id="step-text")
+                    yield Markdown("", id="step-help")
+                yield Label("", id="step-status")
+                with Horizontal(id="step-buttons"):
+                    yield Button("◀ Back", id="back", compact=True)
+                    yield Button("Hint", id="hint", compact=True)
+                    yield Button("Solution", id="solution", compact=True)
+                    yield Button("Next ▶", id="next", compact=True, variant="primary")
+            with TabbedContent(id="views", initial="terminal"):
+                with TabPane("Terminal", id="terminal"):
+                    yield Terminal(self.sandbox.workspace, self.sandbox.state,
+                                   pace=self.session.pace, id="term")
+                with TabPane("Layers", id="layers"):
+                    yield LayerStackView(id="layer-stack")
+                with TabPane("Build", id="timeline"):
+                    yield BuildTimelineView(id="build-timeline")
+                with TabPane("Registry", id="registry"):
+                    yield RegistryView(id="registry-view")
+        yield Footer()
+
+    @property
+    def terminal(self) -> Terminal:
+        return self.query_one("#term", Terminal)
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.lesson.steps
+
+    @property
+    def frontier(self) -> int:
+        """The first step not yet completed (== number of steps when the lesson is done)."""
+        return self.session.progress.of(self.lesson.id).step
+
+    def on_mount(self) -> None:
+        self.title = self.lesson.title
+        self.sub_title = "Image Tutor"
+        if self.lesson.id not in self.session.progress.lessons and self.steps:
+            self.session.update(self.session.progress.with_lesson(
+                self.lesson.id, self.session.progress.of(self.lesson.id)))
+        prompt = self.terminal.input
+        prompt.cursor_blink = self.session.cursor_blink
+        prompt.disabled = True
+        self.terminal.write("Preparing this lesson's sandbox…")
+        self.show_step()
+        self._prepare(reset=False)
+
+    @work(thread=True, exclusive=True, group="sandbox")
+    def _prepare(self, reset: bool) -> None:
+        result = self.sandbox.reset() if reset else self.sandbox.ensure()
+        self.post_message(self.Prepared(result))
+
+    @on(Prepared)
+    def _prepared(self, event: Prepared) -> None:
+        self.ready = True
+        terminal = self.terminal
+        terminal.log_widget.clear()
+        if not event.result.ok:
+            terminal.write(event.result.output)
+        terminal.write("Type `help` for what this terminal knows; Tab completes.")
+        terminal.input.disabled = False
+        terminal.focus_prompt()
+        self.refresh_views()
+
+    # -- the step pane ------------------------------------------------------------------------
+
+    def show_step(self) -> None:
+        text, status = self.query_one("#step-text", Markdown), self.query_one("#step-status", Label)
+        title = self.query_one("#step-title", Label)
+        self.shown_help = ""
+        self.query_one("#step-help", Markdown).update("")
+        if not self.steps:
+            title.update("Sandbox")
+            text.update(SANDBOX_TEXT)
+            status.update("")
+        else:
+            step = self.steps[self.index]
+            title.update(f"Step {self.index + 1}/{len(self.steps)} · {step.title}")
+            text.update(step.text)
+            self.update_status()
+        self.query_one("#step-scroll").scroll_home(animate=False)
+        self.refresh_bindings()
+        self.refresh_buttons()
+
+    def update_status(self, detail: str = "") -> None:
+        status = self.query_one("#step-status", Label)
+        status.remove_class("-done", "-todo")
+        if self.index < self.frontier:
+            done = self.frontier >= len(self.steps)
+            last = self.index == len(self.steps) - 1
+            status.update("✓ Lesson complete!" if done and last else "✓ Step complete: Next ▶")
+            status.add_class("-done")
+        else:
+            status.update(f"○ {detail}" if detail else "○ Not done yet")
+            status.add_class("-todo")
+
+    def refresh_buttons(self) -> None:
+        for button_id, action in (("back", "previous_step"), ("next", "next_step"),
+                                  ("hint", "hint"), ("solution", "solution")):
+            self.query_one(f"#{button_id}", Button).disabled = not self.check_action(action, ())
+        self.query_one("#step-buttons").display = bool(self.steps)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # None keeps the key in the Footer, dimmed: the learner sees Next exists but waits.
+        if action == "next_step":
+            ok = bool(self.steps) and self.index < min(self.frontier, len(self.steps) - 1)
+            return True if ok else None
+        if action == "previous_step":
+            return True if self.index > 0 else None
+        if action in ("hint", "solution"):
+            return bool(self.steps)
+        return True
+
+    def _show_help(self, markdown: str) -> None:
+        self.shown_help = markdown
+        self.query_one("#step-help", Markdown).update(markdown)
+        self.query_one("#step-scroll").scroll_end(animate=False)
+
+    def action_hint(self) -> None:
+        step = self.steps[self.index]
+        self.session.update(self.session.progress.used_hint(self.lesson.id, step.id))
+        self._show_help(f"**Hint:** {step.hint}")
+
+    def action_solution(self) -> None:
+        step = self.steps[self.index]
+        self.session.update(self.session.progress.used_solution(self.lesson.id, step.id))
+        lines = "\n".join(step.solution)
+        self._show_help(f"**Solution:** type\n\n```\n{lines}\n```")
+
+    def action_next_step(self) -> None:
+        if self.check_action("next_step", ()):
+            self.index += 1
+            self.show_step()
+
+    def action_previous_step(self) -> None:
+        if self.index > 0:
+            self.index -= 1
+            self.show_step()
+
+    @on(Button.Pressed, "#next")
+    def _next(self) -> None:
+        self.action_next_step()
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.action_previous_step()
+
+    @on(Button.Pressed, "#hint")
+    def _hint(self) -> None:
+        self.action_hint()
+
+    @on(Button.Pressed, "#solution")
+    def _solution(self) -> None:
+        self.action_solution()
+
+    # -- checking -----------------------------------------------------------------------------
+
+    def check_step(self) -> None:
+        """Evaluate the frontier step against what the learner did since it began."""
+        frontier = self.frontier
+        if not self.steps or frontier >= len(self.steps):
+            return
+        step = self.steps[frontier]
+        history = self.terminal.shell.history[self.step_start:]
+        view = check_view(self.sandbox.state, lambda: self.timelines)
+        outcome = evaluate_all(step.checks, CheckContext(view, history, self.sandbox.workspace))
+        if not outcome.passed:
+            if self.index == frontier:
+                self.update_status(outcome.detail)
+            return
+        self.session.update(self.session.progress.advanced(self.lesson.id, len(self.steps)))
+        self.step_start = len(self.terminal.shell.history)
+        done = self.frontier >= len(self.steps)
+        self.notify("Lesson complete!" if done else f"Step {frontier + 1} complete: {step.title}",
+                    timeout=3)
+        self.update_status()
+        self.refresh_bindings()
+        self.refresh_buttons()
+
+    # -- the terminal -------------------------------------------------------------------------
+
+    @on(Terminal.BuildStarted)
+    def _build_started(self) -> None:
+        self.timeline = Timeline()
+        self.query_one("#build-timeline", BuildTimelineView).timeline = self.timeline
+
+    @on(Terminal.Progress)
+    def _progress(self, event: Terminal.Progress) -> None:
+        if event.building and self.timeline is not None:
+            for line in event.text.splitlines():
+                self.timeline = build_log.parse_line(self.timeline, line)
+            self.query_one("#build-timeline", BuildTimelineView).timeline = self.timeline
+
+    @on(Terminal.Finished)
+    def _finished(self) -> None:
+        built: str | None = None
+        if self.timeline is not None and not self.timeline.finished:
+            self.timeline = with_reasons(self.sandbox.state, replace(self.timeline, finished=True))
+            self.timelines.append(self.timeline)
+            self.query_one("#build-timeline", BuildTimelineView).timeline = self.timeline
+            built = self.timeline.tags[0] if self.timeline.tags else None
+        self.check_step()
+        self.refresh_views()
+        if built is not None:
+            self.query_one("#layer-stack", LayerStackView).choose(familiar(built))
+
+    @on(Terminal.EditRequested)
+    def _edit_requested(self, event: Terminal.EditRequested) -> None:
+        self.open_editor(event.path, event.shown)
+
+    # -- views --------------------------------------------------------------------------------
+
+    def refresh_views(self) -> None:
+        if not self.ready:
+            return
+        state = self.sandbox.state
+        stack_view = self.query_one("#layer-stack", LayerStackView)
+        stack_view.images = tuple(image_names(state))
+        chosen = stack_view.chosen
+        stack_view.stack = layer_stack(state, chosen) if chosen else None
+        self.query_one("#registry-view", RegistryView).model = registry_model(state)
+
+    @on(LayerStackView.ImageChosen)
+    def _image_chosen(self, event: LayerStackView.ImageChosen) -> None:
+        event.view.stack = layer_stack(self.sandbox.state, event.image)
+
+    def action_view(self, view: str) -> None:
+        self.query_one("#views", TabbedContent).active = view
+        if view == "terminal":
+            self.terminal.focus_prompt()
+
+    @on(TabbedContent.TabActivated, "#views")
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "terminal":
+            self.terminal.focus_prompt()
+
+    # -- editing, resetting, leaving ----------------------------------------------------------
+
+    def action_edit(self) -> None:
+        self.open_editor(self.sandbox.workspace / "Dockerfile", "Dockerfile")
+
+    def open_editor(self, path: Path, shown: str) -> None:
+        from tutor.ui.screens.editor import EditorScreen
+
+        def closed(saved: bool | None) -> None:
+            if saved:
+                self.terminal.write(f"(saved {shown})")
+                self.check_step()
+            self.terminal.focus_prompt()
+
+        self.app.push_screen(EditorScreen(path, shown), closed)
+
+    def action_reset(self) -> None:
+        from tutor.ui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            self.session.update(self.session.progress.restarted(self.lesson.id))
+            self.index = 0
+            self.step_start = len(self.terminal.shell.history)
+            self.timeline = None
+            self.timelines.clear()
+            self.query_one("#build-timeline", BuildTimelineView).timeline = None
+            self.ready = False
+            self.terminal.input.disabled = True
+            self.terminal.shell.cwd = HOME
+            self.terminal.write("Resetting this lesson's sandbox…")
+            self.show_step()
+            self._prepare(reset=True)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Reset “{self.lesson.title}”? Its images, containers and workspace "
+                          "go back to the start, and you restart at step 1."),
+            answered,
+        )
+
+    def action_home(self) -> None:
+        self.dismiss()

@@ -1,0 +1,86 @@
+"""What the screens share: the lessons, the learner's progress and where sandboxes live.
+
+Handed to each screen when it is made (attributes down), so no screen reaches into the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.course.lessons import Lesson, dca_objectives, load_lessons
+from tutor.course.progress import Progress, load_progress, save_progress
+from tutor.course.sandbox import Sandbox
+from tutor.paths import content_dir
+
+SANDBOX_ID = "sandbox"
+
+
+def sandbox_lesson(state: Path) -> Lesson:
+    """The free sandbox: a lesson without steps, workspace or setup."""
+    return Lesson(
+        SANDBOX_ID,
+        state / "no-lesson",
+        "Sandbox",
+        "A free terminal on its own engine: try anything.",
+        (),
+        (),
+        0,
+        (),
+        (),
+    )
+
+
+@dataclass
+class Session:
+    state: Path
+    lessons: tuple[Lesson, ...]
+    progress: Progress
+    problems: list[str] = field(default_factory=list)
+    """What went wrong loading lessons or progress, for the home screen to show."""
+    pace: float = 0.08
+    """Real seconds per simulated build second in the terminal (0 in tests)."""
+    cursor_blink: bool = True
+    last_lesson: str = ""
+
+    @classmethod
+    def open(
+        cls,
+        state: Path,
+        lesson_roots: tuple[Path, ...] | None = None,
+        *,
+        pace: float = 0.08,
+        cursor_blink: bool = True,
+    ) -> Session:
+        problems: list[str] = []
+        roots = lesson_roots or (content_dir("lessons"),)
+        lessons, lesson_problems = load_lessons(
+            list(roots), dca=dca_objectives(content_dir("assets"))
+        )
+        problems += [str(p) for p in lesson_problems]
+        state.mkdir(parents=True, exist_ok=True)
+        progress = load_progress(state, problems)
+        return cls(state, lessons, progress, problems, pace, cursor_blink)
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        if lesson_id == SANDBOX_ID:
+            return sandbox_lesson(self.state)
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def sandbox(self, lesson: Lesson) -> Sandbox:
+        return Sandbox(lesson, self.state)
+
+    def update(self, progress: Progress) -> None:
+        self.progress = progress
+        save_progress(self.state, progress)
+
+    def resume_lesson(self) -> Lesson | None:
+        """Where "Continue" leads: the first lesson begun and not done, else the first not
+        begun, else None when everything is done."""
+        begun = [
+            lesson
+            for lesson in self.lessons
+            if lesson.id in self.progress.lessons and not self.progress.of(lesson.id).done
+        ]
+        fresh = [lesson for lesson in self.lessons if lesson.id not in self.progress.lessons]
+        return (begun or fresh or [None])[0]

@@ -1,0 +1,260 @@
+"""The terminal pane: a prompt and its scrollback, running lines on the lesson's host shell.
+
+Lines run in a worker thread, one at a time (lines typed meanwhile wait their turn), so a build
+never freezes the screen; docker's progress arrives as messages while it runs.
+
+| Key | Does |
+| --- | --- |
+| enter | run the line |
+| up / down | walk the command history |
+| tab | complete a command, flag, path, image or container name |
+| ctrl+l | clear the pane |
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, RichLog
+
+from tutor.course.hostshell import HOME, Clear, Edit, Names, ShellResult
+from tutor.ui.shell import StreamingShell
+
+_ERROR_PREFIXES = ("ERROR", "Error", "bash:", "docker:", "tutor:", "curl:", "invalid", "unknown")
+
+
+def common_prefix(words: list[str]) -> str:
+    return os.path.commonprefix(words) if words else ""
+
+
+def styled(text: str, *, stderr: bool) -> Text:
+    """Output as docker's colours would show it: ANSI kept, error lines red, hints dim."""
+    if "\x1b[" in text:
+        return Text.from_ansi(text.rstrip("\n"))
+    result = Text()
+    for n, line in enumerate(text.rstrip("\n").split("\n")):
+        if n:
+            result.append("\n")
+        if line.startswith(_ERROR_PREFIXES) or (stderr and " ERROR: " in line):
+            result.append(line, style="bold red")
+        elif line.startswith(("Did you mean", "See '", "Run '")):
+            result.append(line, style="yellow")
+        elif stderr and line.startswith("#") and " CACHED" in line:
+            result.append(line, style="cyan")
+        elif stderr and line.startswith("#"):
+            result.append(line, style="dim" if " DONE " not in line else "")
+        else:
+            result.append(line)
+    return result
+
+
+class Prompt(Input):
+    """The command line; Tab completes instead of moving focus."""
+
+    BINDINGS = [
+        Binding("tab", "complete", "Complete", show=False, priority=True),
+        Binding("up", "history(-1)", "Previous", show=False),
+        Binding("down", "history(1)", "Next", show=False),
+    ]
+
+    @dataclass
+    class CompletionAsked(Message):
+        prompt: Prompt
+
+    @dataclass
+    class HistoryAsked(Message):
+        prompt: Prompt
+        delta: int
+
+    def action_complete(self) -> None:
+        self.post_message(self.CompletionAsked(self))
+
+    def action_history(self, delta: int) -> None:
+        self.post_message(self.HistoryAsked(self, delta))
+
+
+class Terminal(Vertical):
+    """A shell prompt with scrollback; announces every finished line with `Terminal.Finished`."""
+
+    BINDINGS = [Binding("ctrl+l", "clear", "Clear", show=False)]
+
+    @dataclass
+    class Finished(Message):
+        """A line ran to its end (the engine may have changed)."""
+
+        terminal: Terminal
+        line: str
+        result: ShellResult
+
+        @property
+        def control(self) -> Terminal:
+            return self.terminal
+
+    @dataclass
+    class EditRequested(Message):
+        terminal: Terminal
+        path: Path
+        shown: str
+
+        @property
+        def control(self) -> Terminal:
+            return self.terminal
+
+    @dataclass
+    class Progress(Message):
+        """A chunk of docker's stderr, as it is written (posted from the worker thread)."""
+
+        terminal: Terminal
+        text: str
+        building: bool
+
+        @property
+        def control(self) -> Terminal:
+            return self.terminal
+
+    @dataclass
+    class BuildStarted(Message):
+        terminal: Terminal
+
+        @property
+        def control(self) -> Terminal:
+            return self.terminal
+
+    def __init__(
+        self, workspace: Path, state: Path, *, pace: float = 0.0, id: str | None = None  # noqa: A002
+    ) -> None:
+        super().__init__(id=id)
+        self.shell = StreamingShell(
+            workspace, state, on_progress=self._progress, pace=pace, names=self._names
+        )
+        self.queue: deque[str] = deque()
+        self.busy = False
+        self._history_at: int | None = None
+        self._building = False
+
+    def compose(self) -> ComposeResult:
+        yield RichLog(id="scrollback", wrap=True, markup=False, max_lines=5000, auto_scroll=True)
+        with Horizontal(id="prompt-row"):
+            yield Label(self.prompt_text, id="prompt-label")
+            yield Prompt(placeholder="type a command, e.g. docker images", id="prompt")
+
+    @property
+    def prompt_text(self) -> str:
+        where = self.shell.cwd.replace(HOME, "~", 1)
+        return f"learner:{where}$ "
+
+    @property
+    def log_widget(self) -> RichLog:
+        return self.query_one("#scrollback", RichLog)
+
+    @property
+    def input(self) -> Prompt:
+        return self.query_one("#prompt", Prompt)
+
+    def focus_prompt(self) -> None:
+        self.input.focus()
+
+    def write(self, text: str | Text) -> None:
+        self.log_widget.write(text)
+
+    def run_line(self, line: str) -> None:
+        """Run `line` as if typed (queued behind a running one)."""
+        self.write(Text.assemble((self.prompt_text, "bold green"), line))
+        if line.strip():
+            self._history_at = None
+        if self.busy:
+            self.queue.append(line)
+            return
+        self._start(line)
+
+    def _start(self, line: str) -> None:
+        self.busy = True
+        self._building = False
+        self.add_class("-busy")
+        self._run(line)
+
+    @work(thread=True, group="shell", exit_on_error=False)
+    def _run(self, line: str) -> None:
+        result = self.shell.run(line)
+        self.post_message(self.Finished(self, line, result))
+
+    def _progress(self, text: str, building: bool) -> None:
+        # Called from the worker thread: messages are the thread-safe way back.
+        if building and not self._building:
+            self._building = True
+            self.post_message(self.BuildStarted(self))
+        self.post_message(self.Progress(self, text, building))
+
+    def _names(self) -> Names:
+        from tutor.ui.engine_adapter import container_names, image_names
+
+        return Names(tuple(image_names(self.shell.state)), tuple(container_names(self.shell.state)))
+
+    @on(Progress)
+    def _show_progress(self, event: Progress) -> None:
+        self.write(styled(event.text, stderr=True))
+
+    @on(Finished)
+    def _finished(self, event: Finished) -> None:
+        result = event.result
+        if result.output:
+            self.write(styled(result.output, stderr=result.status != 0))
+        if isinstance(result.action, Clear):
+            self.log_widget.clear()
+        elif isinstance(result.action, Edit):
+            self.post_message(self.EditRequested(self, result.action.path, result.action.shown))
+        self.query_one("#prompt-label", Label).update(self.prompt_text)
+        self.busy = False
+        self.remove_class("-busy")
+        if self.queue:
+            self._start(self.queue.popleft())
+
+    @on(Input.Submitted, "#prompt")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.input.value = ""
+        self.run_line(event.value)
+
+    @on(Prompt.HistoryAsked)
+    def _walk_history(self, event: Prompt.HistoryAsked) -> None:
+        lines = [r.line for r in self.shell.history] + list(self.queue)
+        if not lines:
+            return
+        at = len(lines) if self._history_at is None else self._history_at
+        at = max(0, min(len(lines), at + event.delta))
+        self._history_at = at
+        self.input.value = lines[at] if at < len(lines) else ""
+        self.input.cursor_position = len(self.input.value)
+
+    @on(Prompt.CompletionAsked)
+    def _complete(self, event: Prompt.CompletionAsked) -> None:
+        prompt = self.input
+        line, cursor = prompt.value, prompt.cursor_position
+        try:
+            words = self.shell.complete(line, cursor)
+        except Exception:  # noqa: BLE001  (a completion bug must not end the session)
+            return
+        start = cursor - len(line[:cursor].split(" ")[-1])
+        current = line[start:cursor]
+        if len(words) == 1:
+            word = words[0] + ("" if words[0].endswith("/") else " ")
+        else:
+            word = common_prefix(words)
+            if len(word) <= len(current):
+                if words:
+                    self.write(Text("  ".join(words), style="dim"))
+                return
+        prompt.value = line[:start] + word + line[cursor:]
+        prompt.cursor_position = start + len(word)
+
+    def action_clear(self) -> None:
+        self.log_widget.clear()
