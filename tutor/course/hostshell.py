@@ -282,10 +282,9 @@ class HostShell:
         from tutor.dockercli import main as docker
 
         out, err = io.StringIO(), io.StringIO()
-        # The docker CLI resolves `.` and `-f FILE` against the process's directory.
         try:
-            with contextlib.chdir(self.real_cwd):
-                status = docker(args, state=self.state, stdout=out, stderr=err, tty=self.tty)
+            status = docker(args, state=self.state, stdout=out, stderr=err, tty=self.tty,
+                            cwd=self.real_cwd)
         except Exception as exc:  # noqa: BLE001  (the terminal must survive an engine bug)
             err.write(f"tutor: the simulated engine failed: {type(exc).__name__}: {exc}\n")
             status = 1

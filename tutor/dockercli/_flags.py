@@ -31,7 +31,7 @@ class Flag:
             return list(self.default) if isinstance(self.default, list | tuple) else []
         if self.default is not None:
             return self.default
-        return {"bool": False, "string": "", "int": 0}.get(self.kind, None)
+        return {"bool": False, "string": "", "int": 0}.get(self.kind)
 
 
 class FlagError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -36,6 +36,13 @@ class Context:
     err: TextIO
     tty: bool = False
     width: int = 80
+    cwd: Path = field(default_factory=Path.cwd)
+    """Where relative paths on the command line start (the learner's current directory)."""
+
+    def path(self, text: str) -> Path:
+        """A path as typed, made absolute against the command's working directory."""
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else self.cwd / path
 
     @cached_property
     def engine(self) -> Engine:
@@ -230,10 +237,14 @@ def main(
     stdout: TextIO,
     stderr: TextIO,
     tty: bool | None = None,
+    cwd: Path | None = None,
 ) -> int:
-    """Entry point shared by `tutor docker …`, the tutorial's terminal and the tests."""
+    """Entry point shared by `tutor docker …`, the tutorial's terminal and the tests.
+
+    `cwd` is the directory relative paths (`docker build .`) start from; the process's own
+    working directory when None."""
     is_tty = stderr.isatty() if tty is None else tty
-    ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty)
+    ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty, cwd=cwd or Path.cwd())
     try:
         return dispatch(list(argv), ctx)
     except CliError as exc:
@@ -247,9 +258,12 @@ def main(
             raise
         stderr.write(
             f"tutor: internal error in the simulated engine: {type(exc).__name__}: {exc}\n"
-            "(your sandbox is unchanged; set TUTOR_DEBUG=1 to see the details)\n"
+            "(set TUTOR_DEBUG=1 to see the details)\n"
         )
         return 1
+    finally:
+        if "engine" in ctx.__dict__:  # opened by this command: persist its clock and counters
+            ctx.engine.close()
 
 
 __all__ = ["COMMANDS", "CliError", "Command", "Context", "command", "dispatch", "main"]

@@ -10,7 +10,6 @@ simulated step durations so the learner sees the steps go by. It runs in a worke
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 import time
@@ -75,8 +74,8 @@ class StreamingShell(HostShell):
         out = io.StringIO()
         err = _Stream(lambda text: self.on_progress(text, building), self.pace if building else 0)
         try:
-            with contextlib.chdir(self.real_cwd):
-                status = docker(args, state=self.state, stdout=out, stderr=err, tty=False)
+            status = docker(args, state=self.state, stdout=out, stderr=err, tty=False,
+                            cwd=self.real_cwd)
         except Exception as exc:  # noqa: BLE001  (the terminal must survive an engine bug)
             err.write(f"tutor: the simulated engine failed: {type(exc).__name__}: {exc}\n")
             status = 1

@@ -70,9 +70,7 @@ def build(ctx: Context, args: Parsed) -> int:
     if target_arg == "-":
         raise _buildx_error("reading a build context from stdin is not supported here; "
                             "use a directory, or `-f -` for a Dockerfile on stdin")
-    context = Path(target_arg)
-    if not context.is_absolute():
-        context = Path.cwd() / context
+    context = ctx.path(target_arg)
     if "://" in target_arg or target_arg.startswith("git@"):
         raise _buildx_error(
             f"failed to build: the simulated engine cannot fetch {target_arg}: no network"
@@ -84,9 +82,7 @@ def build(ctx: Context, args: Parsed) -> int:
     if file_flag == "-":
         dockerfile_text = sys.stdin.read() if sys.stdin else ""
     elif file_flag:
-        dockerfile = Path(file_flag)
-        if not dockerfile.is_absolute():
-            dockerfile = Path.cwd() / dockerfile
+        dockerfile = ctx.path(file_flag)
     build_args: list[tuple[str, str | None]] = []
     for item in args.list("build_arg"):
         key, eq, value = item.partition("=")
@@ -117,8 +113,6 @@ def run_build(ctx: Context, request: BuildRequest, *, quiet: bool, tty: bool) ->
                 printer.feed(event)
     except EngineError as exc:
         raise _buildx_error(f"failed to build: {exc.message}") from None
-    finally:
-        ctx.engine.close()
     if printer is not None:
         printer.close()
     return report(ctx, builder.outcome, quiet)
@@ -181,7 +175,6 @@ def builder_prune(ctx: Context, args: Parsed) -> int:
     if rows:
         ctx.out.write(_tabs(["ID\tRECLAIMABLE\tSIZE\tLAST ACCESSED", *rows]))
     ctx.out.write(f"Total:\t{human_size(total)}\n")
-    engine.close()
     return 0
 
 

@@ -51,7 +51,6 @@ from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_ref
 
 def _finish(ctx: Context, seconds: float = COMMAND_SECONDS) -> None:
     ctx.engine.advance(seconds)
-    ctx.engine.close()
 
 
 def _store(ctx: Context) -> ContainerStore:
@@ -109,7 +108,7 @@ def _ports(specs: list[str]) -> tuple[PortBinding, ...]:
     return tuple(out)
 
 
-def _mounts(volumes: list[str], mounts: list[str]) -> tuple[MountSpec, ...]:
+def _mounts(volumes: list[str], mounts: list[str], cwd: Path) -> tuple[MountSpec, ...]:
     out = []
     for spec in volumes:
         parts = spec.split(":")
@@ -120,7 +119,7 @@ def _mounts(volumes: list[str], mounts: list[str]) -> tuple[MountSpec, ...]:
         source, target = parts[0], parts[1]
         if source.startswith((".", "/", "~")):
             host = Path(source).expanduser()
-            host = host if host.is_absolute() else Path.cwd() / host
+            host = host if host.is_absolute() else cwd / host
             out.append(MountSpec("bind", str(host.resolve()), target, ro))
         else:
             out.append(MountSpec("volume", source, target, ro))
@@ -134,18 +133,18 @@ def _mounts(volumes: list[str], mounts: list[str]) -> tuple[MountSpec, ...]:
                               "target is required")
         if kind == "bind":
             host = Path(source)
-            source = str((host if host.is_absolute() else Path.cwd() / host).resolve())
+            source = str((host if host.is_absolute() else cwd / host).resolve())
         out.append(MountSpec(kind, source, target, "readonly" in fields or "ro" in fields))
     return tuple(out)
 
 
-def _env(values: list[str], files: list[str]) -> tuple[str, ...]:
+def _env(values: list[str], files: list[str], cwd: Path) -> tuple[str, ...]:
     import os
 
     out = []
     for path in files:
         try:
-            text = Path(path).read_text()
+            text = (cwd / path).read_text()
         except OSError as exc:
             raise EngineError(f"open {path}: {(exc.strerror or '').lower()}") from None
         values = [line.strip() for line in text.splitlines()
@@ -173,16 +172,16 @@ def _labels(items: list[Any]) -> tuple[tuple[str, str], ...]:
     return tuple((str(x).partition("=")[0], str(x).partition("=")[2]) for x in items)
 
 
-def _options(args: Parsed) -> CreateOptions:
+def _options(args: Parsed, cwd: Path) -> CreateOptions:
     image, *cmd = args.args
     entry = args.values["entrypoint"] if "entrypoint" in args.changed else None
     return CreateOptions(
         image=image, cmd=tuple(cmd),
         entrypoint=None if entry is None else (tuple(str(entry).split()) if entry else ()),
-        env=_env(args.list("env"), args.list("env_file")), workdir=args.str("workdir"),
+        env=_env(args.list("env"), args.list("env_file"), cwd), workdir=args.str("workdir"),
         user=args.str("user"), ports=_ports(args.list("publish")),
         publish_all=args.bool("publish_all"),
-        mounts=_mounts(args.list("volume"), args.list("mount")),
+        mounts=_mounts(args.list("volume"), args.list("mount"), cwd),
         restart=_restart(args.str("restart")), auto_remove=args.bool("rm"),
         tty=args.bool("tty"), stdin_open=args.bool("interactive"), name=args.str("name"),
         labels=_labels(args.list("label")),
@@ -200,7 +199,7 @@ def _create(ctx: Context, args: Parsed, path: str) -> Container:
         ref = None
     engine = ctx.engine
     try:
-        opts = _options(args)
+        opts = _options(args, ctx.cwd)
     except EngineError as exc:
         raise _with_help(exc.message, path) from None
     image = engine.images.find(name)
@@ -253,9 +252,7 @@ def run(ctx: Context, args: Parsed) -> int:
         return 0
     ctx.engine.advance(0.001)
     current = store.find(c.id)
-    status = c.exit_code if current is None else current.exit_code
-    ctx.engine.close()
-    return status
+    return c.exit_code if current is None else current.exit_code
 
 
 # -- ps --------------------------------------------------------------------------------------
@@ -689,7 +686,7 @@ def export(ctx: Context, args: Parsed) -> None:
     output = args.str("output")
     if output:
         try:
-            with open(Path.cwd() / output, "wb") as handle:
+            with open(ctx.path(output), "wb") as handle:
                 write_tar(tree, handle)
         except OSError as exc:
             raise CliError(f"failed to export container: {exc.strerror}") from None
@@ -728,7 +725,7 @@ def cp(ctx: Context, args: Parsed) -> None:
         raise daemon_error(exc) from None
     if src_c is not None:
         size = _copy_out(ctx, store, c, src, dst)
-        where = dst if dst == "-" else str((Path.cwd() / dst).resolve())
+        where = dst if dst == "-" else str(ctx.path(dst).resolve())
     else:
         size = _copy_in(ctx, store, c, src, dst)
         where = f"{c.name}:{dst}"
@@ -744,7 +741,7 @@ def _copy_out(ctx: Context, store: ContainerStore, c: Container, src: str, dst: 
     except FsError:
         raise CliError(f"{DAEMON}Could not find the file {src} in container {c.name}") from None
     entries = [(p, tree.nodes[p]) for p in tree.walk(real)] if node.is_dir else [(real, node)]
-    target = Path.cwd() / dst
+    target = ctx.path(dst)
     base = target / posixpath.basename(real) if target.is_dir() else target
     for path, item in entries:
         host = base / path[len(real):].lstrip("/") if path != real else base
@@ -758,7 +755,7 @@ def _copy_out(ctx: Context, store: ContainerStore, c: Container, src: str, dst: 
 
 
 def _copy_in(ctx: Context, store: ContainerStore, c: Container, src: str, dst: str) -> int:
-    source = Path.cwd() / src
+    source = ctx.path(src)
     if not source.exists():
         raise CliError(f"lstat {source.resolve()}: no such file or directory")
     tree = store.tree(c)

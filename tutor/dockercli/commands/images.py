@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
@@ -18,7 +17,6 @@ from tutor.dockercli.format import (
     human_size,
     human_size_precision,
     inspect_json,
-    render_table,
     truncate_id,
 )
 from tutor.dockercli.templates import Struct, TemplateError, render_format
@@ -518,9 +516,7 @@ def save(ctx: Context, args: Parsed) -> None:
         chosen.append((engine.images.oci_image(image), tags))
     output = args.str("output")
     if output:
-        target = Path(output)
-        if not target.is_absolute():
-            target = Path.cwd() / target
+        target = ctx.path(output)
         try:
             with open(target, "wb") as handle:
                 oci.save(chosen, handle)
@@ -545,7 +541,7 @@ def load(ctx: Context, args: Parsed) -> None:
     path = args.str("input")
     engine = ctx.engine
     try:
-        opener = open(path, "rb") if path else contextlib.nullcontext(sys.stdin.buffer)
+        opener = open(ctx.path(path), "rb") if path else contextlib.nullcontext(sys.stdin.buffer)
     except OSError as exc:
         raise CliError(f"open {path}: {exc.strerror.lower()}") from None
     with opener as handle:

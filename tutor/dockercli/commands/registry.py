@@ -78,8 +78,6 @@ def push(ctx: Context, args: Parsed) -> None:
                 out.write(f"{event.id}: {event.status}\n")
     except EngineError as exc:
         raise CliError(exc.message) from None
-    finally:
-        ctx.engine.close()
     if quiet:
         ctx.out.write(f"{ref}\n")
 

@@ -30,7 +30,6 @@ def volume_create(ctx: Context, args: Parsed) -> None:
     except EngineError as exc:
         raise CliError(DAEMON + exc.message) from None
     ctx.out.write(volume.name + "\n")
-    engine.close()
 
 
 @command("volume ls", "volume list", usage="[OPTIONS]", summary="List volumes",
