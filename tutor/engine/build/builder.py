@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from tutor.engine._context import followed_transfer_size, load_ignore_file
 from tutor.engine.build.cache import (
     BuildCache,
     CacheRecord,
@@ -196,7 +197,14 @@ class Builder:
             except OSError as exc:
                 raise self._fail(f"failed to solve: failed to read dockerfile: {exc}") from None
         self._dockerfile_text = text
-        yield VertexStatus(vertex, "transferring dockerfile:", len(text.encode(errors="replace")))
+        if request.dockerfile_text is None:
+            # what the client sends: the file and the names BuildKit asks for beside it
+            name = path.name
+            size = followed_transfer_size(path.parent, [name, name + ".dockerignore",
+                                                        "dockerfile"])
+        else:
+            size = len(text.encode(errors="replace"))
+        yield VertexStatus(vertex, "transferring dockerfile:", size)
         yield VertexCompleted(vertex)
 
     def _plan(self) -> tuple[BuildPlan, list[int]]:
@@ -248,18 +256,17 @@ class Builder:
             yield VertexCompleted(vertex, seconds)
 
     def _dockerignore_vertex(self) -> Iterator[ProgressEvent]:
+        """`[internal] load .dockerignore`, skipped when `<Dockerfile>.dockerignore` is used."""
+        try:
+            ignore = load_ignore_file(self.request.context, self.request.dockerfile)
+        except EngineError as exc:
+            raise self._fail(f"failed to solve: {exc.message}") from None
+        if ignore.transfer_size is None:
+            return
         vertex = self._vertex("[internal] load .dockerignore")
         yield VertexStarted(vertex)
-        size = self._dockerignore_size()
-        yield VertexStatus(vertex, "transferring context:", size)
+        yield VertexStatus(vertex, "transferring context:", ignore.transfer_size)
         yield VertexCompleted(vertex)
-
-    def _dockerignore_size(self) -> int:
-        for name in (f"{self._dockerfile_name}.dockerignore", ".dockerignore"):
-            path = self.request.context / name
-            if path.is_file():
-                return path.stat().st_size
-        return 2  # BuildKit sends an empty list as "[]"
 
     # -- stages -------------------------------------------------------------------------------
 
@@ -661,7 +668,7 @@ class Builder:
         if not urls:
             name, step = name_for(display, planned.from_onbuild)
         try:
-            selection = source.select(list(cmd.sources), cmd.excludes)
+            selection = source.select(list(cmd.sources))
         except CopyFailed as exc:
             vertex = self._vertex(name, step, state.name)
             yield VertexStarted(vertex)
@@ -677,7 +684,7 @@ class Builder:
             "cwd": state.config.working_dir or "/", "checksum": selection.checksum,
             "contents": [(c.path, c.data) for c in cmd.contents],
         }
-        files = selection.files if source_ref is None else {}
+        files = selection.files if source_ref is None and not urls else {}
         vertex, key, inputs, record = self._step(state, name, step, definition, display, files,
                                                  linked=cmd.link)
         yield VertexStarted(vertex)
@@ -748,8 +755,10 @@ class Builder:
             vertex = self._vertex("[internal] load build context")
             yield VertexStarted(vertex)
             try:
-                self._context = context_source(self.engine, self.request.context,
-                                               self._dockerfile_name)
+                self._context = context_source(
+                    self.request.context, self.request.dockerfile,
+                    self.engine.store.root / "cache" / "context-checksums.json",
+                )
             except EngineError as exc:
                 yield VertexCompleted(vertex, 0.0, error=exc.message)
                 raise self._fail(f"failed to solve: {exc.message}") from None

@@ -1,31 +1,32 @@
 """COPY and ADD: choosing source files as BuildKit does and laying them into the stage.
 
-Sources come from the build context, another stage or an image; all are seen as a file tree, so
-one set of rules serves every case: wildcards match per path segment, a directory's *contents* are
-copied, a destination ending in `/` (or several sources) is a directory, missing sources fail
-with BuildKit's `"/x": not found`. The selection's checksum covers each selected file's content
-and metadata but not its modification time, which is what BuildKit keys COPY on.
+Sources come from the build context, another stage, an image or the simulated web. All of them
+are indexed the way the build context is (`tutor.engine._selection`), so one set of BuildKit's
+rules serves every case: wildcards match per path segment (and may match nothing), a directory's
+*contents* are copied, symlinks resolve inside the source, a missing source fails with
+`"/x": not found` while the cache key is computed, and other copy errors only when the step
+really runs. The selection's checksum covers content and metadata but never mtimes.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import io
-import os
 import posixpath
-import stat
 import tarfile
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from tutor.engine._dockerignore import IgnoreFilter, parse_dockerignore
-from tutor.engine._gopath import clean
+from tutor.engine import _selection
+from tutor.engine._checksum import ChecksumCache, tarsum_header
+from tutor.engine._context import BuildContext, load_ignore_file
+from tutor.engine._selection import ContextEntry, EntryIndex
 from tutor.engine.build.users import chown_ids
 from tutor.engine.dockerfile import Add, Copy
-from tutor.engine.errors import EngineError
-from tutor.engine.fs import Data, FileTree, FsError, Node, directory, normalize
+from tutor.engine.errors import ContextError, EngineError
+from tutor.engine.fs import Data, FileTree, Node, Synthetic, directory, normalize
 
 _WILDCARDS = frozenset("*?[")
 
@@ -36,146 +37,143 @@ class CopyFailed(EngineError):
 
 @dataclass
 class Selection:
-    """The files one COPY/ADD selected: (source path, node, path relative to its copy root)."""
+    """What one COPY/ADD selected: the checksum that keys it, the files behind that checksum
+    (to explain a miss), and the copy itself, made only when the step actually runs."""
 
-    items: list[tuple[str, str, Node, str]] = field(default_factory=list)
-    """(source as written, absolute source path, node, destination-relative path)."""
-    files: dict[str, str] = field(default_factory=dict)
-    """Absolute source path → checksum, for explaining cache misses."""
-    checksum: str = ""
-    single_file: bool = False
-    """Exactly one non-wildcard source that is a file (then `dest` may name the file)."""
-    tree: FileTree | None = None
+    checksum: str
+    files: dict[str, str]
+    """Source path → checksum of every selected file."""
+    single_file: bool
+    """Exactly one source, naming a file: then the destination may name the file itself."""
+    _chosen: _selection.Selection
+    _node: Callable[[ContextEntry], Node]
+
+    def items(self) -> list[tuple[Node, str]]:
+        """(node, path relative to the destination) to copy; raises the copy's error (e.g.
+        `lstat /dir: no such file or directory`), which BuildKit reports only on a miss."""
+        try:
+            sources = self._chosen.copied()
+        except ContextError as exc:
+            raise CopyFailed(exc.message) from None
+        out: list[tuple[Node, str]] = []
+        for source in sources:
+            if source.entry.kind == "dir":
+                out += [(self._node(entry), rel) for rel, entry in source.members]
+            else:
+                out.append((self._node(source.entry), posixpath.basename(source.path)))
+        return out
 
 
 class SourceFiles(Protocol):
     transfer_size: int
 
-    def select(self, sources: list[str], excludes: tuple[str, ...]) -> Selection: ...
+    def select(self, sources: list[str]) -> Selection: ...
 
 
-def node_checksum(node: Node) -> str:
-    """tarsum-style: type, mode, owner, size, link target and content; never the mtime."""
-    h = hashlib.sha256()
-    h.update(f"{node.type}|{node.mode:o}|{node.uid}|{node.gid}|{node.size}|{node.target}|"
-             .encode())
-    content = node.content
-    if isinstance(content, Data):
-        h.update(content.data)
-    elif content is not None:
-        h.update(f"synthetic:{content.size}:{content.seed}".encode())  # type: ignore[union-attr]
-    return "sha256:" + h.hexdigest()
+def _select(index: EntryIndex, sources: list[str], node: Callable[[ContextEntry], Node],
+            ref_id: str) -> Selection:
+    try:
+        chosen = index.select(sources)
+    except ContextError as exc:
+        raise CopyFailed("failed to compute cache key: failed to calculate checksum of ref "
+                         f"{ref_id}: {exc.message}") from None
+    files: dict[str, str] = {}
+    for source in chosen.sources:
+        if source.entry.kind == "dir":
+            for rel, entry in source.members:
+                files["/" + posixpath.join(source.path.lstrip("/"), rel)] = entry.digest
+        else:
+            files["/" + source.path.lstrip("/")] = source.entry.digest
+    single = (len(sources) == 1 and not any(c in sources[0] for c in _WILDCARDS)
+              and len(chosen.sources) == 1 and chosen.sources[0].entry.kind != "dir")
+    return Selection(chosen.checksum, files, single, chosen, node)
 
 
-@dataclass
-class TreeSource:
-    """Sources read from a file tree (a stage, an image, or the loaded build context)."""
-
-    tree: FileTree
-    transfer_size: int = 0
-    checksums: dict[str, str] = field(default_factory=dict)
-    """Known checksums by path (the context's, computed from the host files)."""
-
-    def _checksum(self, path: str, node: Node) -> str:
-        known = self.checksums.get(path)
-        return known if known is not None else node_checksum(node)
-
-    def _matches(self, pattern: str) -> list[str]:
-        parts = [p for p in pattern.split("/") if p]
-        found = ["/"]
-        for part in parts:
-            nxt = []
-            for base in found:
-                node = self.tree.get(base)
-                if node is None or node.type != "dir":
-                    continue
-                if any(c in part for c in _WILDCARDS):
-                    for name in self.tree.listdir(base):
-                        if fnmatch.fnmatchcase(name, part):
-                            nxt.append(posixpath.join(base, name))
-                else:
-                    nxt.append(posixpath.join(base, part))
-            found = nxt
-        return [p for p in found if p in self.tree]
-
-    def select(self, sources: list[str], excludes: tuple[str, ...]) -> Selection:
-        selection = Selection(tree=self.tree)
-        digests: list[str] = []
-        wildcard_or_many = len(sources) != 1
-        for written in sources:
-            cleaned = clean("/" + written)
-            has_wildcard = any(c in written for c in _WILDCARDS)
-            wildcard_or_many = wildcard_or_many or has_wildcard
-            matches = self._matches(cleaned) if has_wildcard else (
-                [cleaned] if self._exists(cleaned) else []
-            )
-            if not matches:
-                raise CopyFailed(
-                    "failed to compute cache key: failed to calculate checksum of ref "
-                    f'{_ref_id(self.tree)}: "{cleaned}": not found'
-                )
-            for path in matches:
-                real = self._real(path)
-                node = self.tree.get(real)
-                assert node is not None
-                if node.type == "dir":
-                    for sub in self.tree.walk(real):
-                        if sub == real:
-                            continue
-                        rel = posixpath.relpath(sub, real)
-                        if _excluded(rel, excludes):
-                            continue
-                        child = self.tree.get(sub)
-                        assert child is not None
-                        selection.items.append((written, sub, child, rel))
-                        checksum = self._checksum(sub, child)
-                        selection.files[sub] = checksum
-                        digests.append(f"{sub}:{checksum}")
-                else:
-                    name = posixpath.basename(path)
-                    selection.items.append((written, real, node, name))
-                    checksum = self._checksum(real, node)
-                    selection.files[path] = checksum
-                    digests.append(f"{path}:{checksum}")
-                    if not wildcard_or_many:
-                        selection.single_file = True
-        selection.checksum = "sha256:" + hashlib.sha256("\n".join(digests).encode()).hexdigest()
-        return selection
-
-    def _exists(self, path: str) -> bool:
-        try:
-            self.tree.lookup(path)
-        except FsError:
-            return False
-        return True
-
-    def _real(self, path: str) -> str:
-        try:
-            return self.tree.resolve(path)
-        except FsError:
-            return path
-
-
-def _excluded(rel: str, excludes: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(
-        posixpath.basename(rel), pattern) for pattern in excludes)
-
-
-def _ref_id(tree: FileTree) -> str:
+def _ref_id(seed: str) -> str:
     """A stand-in for BuildKit's `<ref>::<ref>` snapshot ids in `failed to calculate checksum
-    of ref …` messages: same shape (two 25-character base-36 ids), derived from the tree so
+    of ref …` messages: the same shape (two 25-character base-36 ids), derived from `seed` so
     that it is deterministic."""
-    digest = int(hashlib.sha256(str(sorted(tree.paths())[:50]).encode()).hexdigest(), 16)
+    number = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
     chars = []
     for _ in range(50):
-        digest, rest = divmod(digest, 36)
+        number, rest = divmod(number, 36)
         chars.append(alphabet[rest])
     return "".join(chars[:25]) + "::" + "".join(chars[25:])
 
 
+class ContextSource:
+    """The build context (host files, .dockerignore applied, checksums from the cache)."""
+
+    def __init__(self, context: BuildContext, transfer_size: int) -> None:
+        self.context = context
+        self.transfer_size = transfer_size
+        self._index = EntryIndex(context.entries)
+
+    def select(self, sources: list[str]) -> Selection:
+        return _select(self._index, sources, self._node, _ref_id(self.context.root))
+
+    def _node(self, entry: ContextEntry) -> Node:
+        mtime = entry.mtime_ns // 1_000_000_000
+        if entry.kind == "dir":
+            return Node("dir", entry.mode, mtime=mtime)
+        if entry.kind == "symlink":
+            return Node("symlink", 0o777, mtime=mtime, target=entry.link_target)
+        return Node("file", entry.mode, mtime=mtime,
+                    content=Data(self.context.read(entry.path)))
+
+
+class TreeSource:
+    """Sources read from a file tree: another stage, an image, or downloads."""
+
+    def __init__(self, tree: FileTree) -> None:
+        self.tree = tree
+        self.transfer_size = 0
+        self._nodes: dict[str, Node] = {}
+        entries = []
+        for path in tree.walk():
+            if path == "/":
+                continue
+            node = tree.get(path)
+            assert node is not None
+            rel = path[1:]
+            self._nodes[rel] = node
+            entries.append(ContextEntry(
+                rel, node.type, node.mode, len(node.target) if node.type == "symlink"
+                else node.size, node.target, node.mtime * 1_000_000_000, node_checksum(node)))
+        self._index = EntryIndex(entries)
+
+    def select(self, sources: list[str]) -> Selection:
+        return _select(self._index, sources, lambda e: self._nodes[e.path],
+                       _ref_id(str(len(self._nodes))))
+
+
+def node_checksum(node: Node) -> str:
+    """tarsum-style, as for context files but keeping the owner: type, mode, uid, gid, size,
+    link target and content; never the mtime."""
+    h = hashlib.sha256(tarsum_header(node.type, node.mode, node.size, node.target))
+    h.update(f"uid{node.uid}gid{node.gid}".encode())
+    content = node.content
+    if isinstance(content, Data):
+        h.update(content.data)
+    elif isinstance(content, Synthetic):
+        h.update(f"synthetic:{content.size}:{content.seed}".encode())
+    return "sha256:" + h.hexdigest()
+
+
 def image_source(tree: FileTree) -> TreeSource:
     return TreeSource(tree)
+
+
+def context_source(root: Path, dockerfile: Path | None, cache_file: Path) -> ContextSource:
+    """Load the build context as the client sends it, reusing checksums remembered in
+    `cache_file` for files whose inode, size, mode and times are unchanged."""
+    ignore = load_ignore_file(root, dockerfile)
+    cache = ChecksumCache()
+    cache.load(cache_file)
+    context = BuildContext.load(root, excludes=ignore.patterns, cache=cache)
+    cache.save(cache_file)
+    return ContextSource(context, context.transfer_size())
 
 
 def _parse_chmod(spec: str) -> int:
@@ -217,7 +215,7 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
             raise CopyFailed(f"cannot copy to non-directory: {path}")
         return real
 
-    for _written, _src, node, rel in selection.items:
+    for node, rel in selection.items():
         if not dest_is_dir:
             parent = ensure_dir(posixpath.dirname(target) or "/")
             real = tree.resolve(target)
@@ -288,53 +286,3 @@ def _extract(tree: FileTree, node: Node, into: str, ids: tuple[int, int] | None)
     return total
 
 
-
-def context_source(engine: object, root: Path, dockerfile_name: str) -> TreeSource:
-    """The build context as the builder receives it: the directory minus what .dockerignore
-    excludes (uid/gid reset to 0, as the client sends them)."""
-    patterns: tuple[str, ...] = ()
-    for name in (f"{dockerfile_name}.dockerignore", ".dockerignore"):
-        path = root / name
-        if path.is_file():
-            patterns = parse_dockerignore(path.read_bytes(), name)
-            break
-    flt = IgnoreFilter(patterns)
-    tree = FileTree()
-    total = 0
-    if not root.is_dir():
-        raise CopyFailed(f"unable to prepare context: path {str(root)!r} not found")
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root)
-        kept = []
-        for name in sorted(dirnames):
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            visit = flt.visit(rel, True)
-            _place(tree, root, visit.send)
-            if visit.descend:
-                kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            visit = flt.visit(rel, False)
-            total += _place(tree, root, visit.send)
-    return TreeSource(tree, transfer_size=total)
-
-
-def _place(tree: FileTree, root: Path, rels: tuple[str, ...]) -> int:
-    size = 0
-    for rel in rels:
-        host = root / rel
-        st = host.lstat()
-        path = "/" + rel
-        tree.makedirs(posixpath.dirname(path) or "/")
-        mtime = int(st.st_mtime)
-        perm = stat.S_IMODE(st.st_mode)
-        if stat.S_ISLNK(st.st_mode):
-            tree.put(path, Node("symlink", 0o777, mtime=mtime, target=os.readlink(host)))
-        elif stat.S_ISDIR(st.st_mode):
-            tree.put(path, Node("dir", perm, mtime=mtime))
-        elif stat.S_ISREG(st.st_mode):
-            data = host.read_bytes()
-            tree.put(path, Node("file", perm, mtime=mtime, content=Data(data)))
-            size += len(data)
-    return size
