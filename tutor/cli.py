@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from collections.abc import Sequence
 
 from tutor import __version__
@@ -31,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
+        "--lessons",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="also offer the lessons in DIR (an instructor's own; a lesson with the same "
+        "folder name replaces the built-in one)",
+    )
+    parser.add_argument(
         "--state",
         metavar="DIR",
         help="keep the engine's images, cache and containers in DIR "
@@ -49,7 +58,7 @@ def _split_command(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
     while i < len(argv):
         if argv[i] in SUBCOMMANDS:
             return argv[:i], argv[i], argv[i + 1 :]
-        i += 2 if argv[i] == "--state" else 1
+        i += 2 if argv[i] in ("--state", "--lessons") else 1
     return argv, None, []
 
 
@@ -74,7 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tutor.course.cli import lint_main
 
         return lint_main(rest[1:], sys.stdout)
+    from tutor.paths import content_dir
     from tutor.ui.app import TutorApp
 
-    TutorApp(state=state).run()
+    extra = tuple(Path(d).expanduser().resolve() for d in args.lessons)
+    TutorApp(state=state, lessons=(content_dir("lessons"), *extra) if extra else None).run()
     return 0
