@@ -535,3 +535,54 @@ def test_dockerfile_specific_ignore_file_wins(docker: Docker, tmp_path: Path) ->
     assert result.status == 0, result.err
     assert "[internal] load .dockerignore" not in result.err
     assert "load build definition from app.Dockerfile" in result.err
+
+
+NODE_APP = {
+    "package.json": '{"name": "app", "version": "1.0.0", '
+                    '"dependencies": {"express": "^4.21.2"}}\n',
+    "server.js": "const express = require('express');\n"
+                 "const app = express();\n"
+                 "app.get('/', (req, res) => res.send('v1'));\n"
+                 "app.listen(3000);\n",
+}
+GOOD_ORDER = ("FROM node:20-alpine\nWORKDIR /app\nCOPY package.json .\nRUN npm install\n"
+              "COPY . .\nCMD [\"node\", \"server.js\"]\n")
+BAD_ORDER = ("FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm install\n"
+             "CMD [\"node\", \"server.js\"]\n")
+
+
+@pytest.mark.parametrize(("dockerfile", "install_cached"), [(GOOD_ORDER, True),
+                                                            (BAD_ORDER, False)],
+                         ids=["package-json-first", "everything-first"])
+def test_code_edit_and_the_dependency_install(
+    docker: Docker, tmp_path: Path, dockerfile: str, install_cached: bool
+) -> None:
+    ctx = write(tmp_path / "node", {**NODE_APP, "Dockerfile": dockerfile})
+    first = docker("build", "-t", "node-app:1", ".", cwd=ctx)
+    assert first.status == 0, first.err
+    assert re.search(r"added \d+ packages", first.err)
+    (ctx / "server.js").write_text(NODE_APP["server.js"].replace("v1", "v2"))
+    second = docker("build", "-t", "node-app:1", ".", cwd=ctx)
+    install = next(v for k, v in steps(second.err).items() if k.endswith("RUN npm install"))
+    assert install == ("CACHED" if install_cached else "DONE")
+
+
+def test_multi_stage_final_image_carries_only_what_it_copies(
+    docker: Docker, tmp_path: Path
+) -> None:
+    ctx = write(tmp_path / "slim", {
+        "Dockerfile": (
+            "FROM alpine:3.21 AS build\n"
+            "RUN apk add --no-cache build-base && mkdir /out && echo bin > /out/app\n"
+            "FROM alpine:3.21\n"
+            "COPY --from=build /out/app /usr/local/bin/app\n"
+        ),
+    })
+    result = docker("build", "-t", "slim:1", "--target", "build", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    fat = int(docker("image", "inspect", "-f", "{{.Size}}", "slim:1").out)
+    assert docker("build", "-t", "slim:2", ".", cwd=ctx).status == 0
+    slim = int(docker("image", "inspect", "-f", "{{.Size}}", "slim:2").out)
+    base = int(docker("image", "inspect", "-f", "{{.Size}}", "alpine:3.21").out)
+    assert slim == base + len("bin\n")
+    assert fat > base + 10_000_000  # the toolchain stays in the build stage
