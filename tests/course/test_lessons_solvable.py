@@ -38,7 +38,9 @@ def docker_commands(lesson: Lesson) -> set[str]:
 
 
 def missing_commands(lesson: Lesson) -> list[str]:
-    import tutor.dockercli.commands  # noqa: F401  (registers the commands)
+    from tutor.dockercli.commands import load_all
+
+    load_all()
     from tutor.dockercli._main import COMMANDS
 
     return sorted(c for c in docker_commands(lesson) if c not in COMMANDS)

@@ -20,9 +20,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from tutor.course.checks import CommandRecord
+from tutor.course.web import engine_curl
 
 HOME = "/home/learner/workspace"
 """Where the workspace appears to be, for `pwd` and the prompt."""
@@ -64,6 +66,11 @@ CurlHook = Callable[[int, str], str | None]
 engine adapter answers for the ports that running containers publish."""
 
 NamesHook = Callable[[], Names]
+
+DockerStderrHook = Callable[[list[str]], TextIO | None]
+"""`docker` arguments → the stream that command's stderr goes to while it runs (a UI streams a
+build's progress this way), or None to collect it into the line's output as usual. The shell
+flushes the stream when the command ends."""
 
 
 class ShellSyntaxError(Exception):
@@ -178,12 +185,14 @@ class HostShell:
         curl: CurlHook | None = None,
         names: NamesHook | None = None,
         tty: bool = False,
+        docker_stderr: DockerStderrHook | None = None,
     ) -> None:
         self.root = workspace.resolve()
         self.state = state
-        self.curl_hook = curl
+        self.curl_hook = curl or engine_curl(state)
         self.names = names or Names
         self.tty = tty
+        self.docker_stderr = docker_stderr
         self.cwd = HOME
         self.history: list[CommandRecord] = []
         self._current = ""
@@ -281,13 +290,17 @@ class HostShell:
     def _docker(self, args: list[str]) -> _Run:
         from tutor.dockercli import main as docker
 
-        out, err = io.StringIO(), io.StringIO()
+        streamed = self.docker_stderr(args) if self.docker_stderr is not None else None
+        out, err = io.StringIO(), streamed or io.StringIO()
         try:
             status = docker(args, state=self.state, stdout=out, stderr=err, tty=self.tty,
                             cwd=self.real_cwd)
         except Exception as exc:  # noqa: BLE001  (the terminal must survive an engine bug)
             err.write(f"tutor: the simulated engine failed: {type(exc).__name__}: {exc}\n")
             status = 1
+        if streamed is not None:
+            streamed.flush()
+            return _Run(out.getvalue(), "", status)
         return _Run(out.getvalue(), err.getvalue(), status)
 
     # -- paths --------------------------------------------------------------------------------
@@ -342,7 +355,9 @@ class HostShell:
         return sorted({c for c in candidates if c.startswith(current)})
 
     def _complete_docker(self, before: list[str], current: str) -> list[str]:
-        import tutor.dockercli.commands  # noqa: F401  (registers the commands)
+        from tutor.dockercli.commands import load_all
+
+        load_all()
         from tutor.dockercli._main import COMMANDS, GROUPS
 
         if not before:

@@ -150,6 +150,9 @@ def _help(path: str, cmd: Command) -> str:
 
 
 def _group_help(group: str) -> str:
+    from tutor.dockercli import commands
+
+    commands.load_all()
     lines = [f"Usage:  docker {group} COMMAND", "", GROUPS[group], "", "Commands:"]
     subs = sorted({p.split(" ", 1)[1] for p in COMMANDS if p.startswith(group + " ")})
     primary = [s for s in subs if COMMANDS[f"{group} {s}"].paths[0] == f"{group} {s}"]
@@ -178,9 +181,11 @@ def _root_help() -> str:
 
 def dispatch(argv: list[str], ctx: Context) -> int:
     """Run one docker command line (without the leading `docker`) and return its exit status."""
-    import tutor.dockercli.commands  # noqa: F401  (registers the commands)
+    from tutor.dockercli import commands
 
+    commands.load(argv[:2])
     if not argv or argv[0] in ("--help", "-h", "help"):
+        commands.load_all()
         ctx.out.write(_root_help())
         return 0
     if argv[0] in ("--version", "-v"):
