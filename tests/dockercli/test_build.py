@@ -586,3 +586,41 @@ def test_multi_stage_final_image_carries_only_what_it_copies(
     base = int(docker("image", "inspect", "-f", "{{.Size}}", "alpine:3.21").out)
     assert slim == base + len("bin\n")
     assert fat > base + 10_000_000  # the toolchain stays in the build stage
+
+
+def test_metadata_history_is_worded_as_buildkit_writes_it(
+    docker: Docker, tmp_path: Path
+) -> None:
+    ctx = write(tmp_path / "meta-history", {
+        "Dockerfile": (
+            "FROM alpine:3.21\n"
+            "ENV A=1 B=two\n"
+            "ARG V=3\n"
+            "LABEL team=edu\n"
+            "EXPOSE 80 53/udp\n"
+            "VOLUME /data\n"
+            "USER nobody\n"
+            "STOPSIGNAL SIGQUIT\n"
+            'SHELL ["/bin/sh", "-eu", "-c"]\n'
+            "HEALTHCHECK --interval=30s --timeout=3s CMD wget -q -O- localhost || exit 1\n"
+            "ENTRYPOINT top -b\n"
+        ),
+    })
+    assert docker("build", "-t", "mh:1", ".", cwd=ctx).status == 0
+    rows = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", "mh:1").out
+    assert rows.splitlines()[:10] == [
+        'ENTRYPOINT ["/bin/sh" "-eu" "-c" "top -b"]',
+        "HEALTHCHECK {Test:[CMD-SHELL wget -q -O- localhost || exit 1] Interval:30s "
+        "Timeout:3s StartPeriod:0s StartInterval:0s Retries:0}",
+        "SHELL [/bin/sh -eu -c]",
+        "STOPSIGNAL SIGQUIT",
+        "USER nobody",
+        "VOLUME [/data]",
+        "EXPOSE [53/udp 80/tcp]",  # BuildKit sorts EXPOSE's words as it parses them
+        "LABEL team=edu",
+        "ARG V=3",
+        "ENV A=1 B=two",
+    ]
+    # ENTRYPOINT drops the CMD inherited from alpine
+    assert docker("image", "inspect", "-f", "{{json .Config.Cmd}}", "mh:1").out.strip() in (
+        "null", "")

@@ -30,30 +30,18 @@ from tutor.engine.build.copy import (
     copy_into,
     image_source,
 )
+from tutor.engine.build.metadata import apply_metadata
 from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
-from tutor.engine.build.stage import StageState, set_env
+from tutor.engine.build.stage import StageState
 from tutor.engine.build.users import exec_user
 from tutor.engine.clock import parse_rfc3339
 from tutor.engine.dockerfile import (
     Add,
-    Arg,
     BaseImage,
     BuildPlan,
-    Cmd,
     Copy,
-    Entrypoint,
-    Env,
-    Expose,
-    Healthcheck,
-    Label,
-    Maintainer,
-    Onbuild,
     PlannedCommand,
     Run,
-    Shell,
-    Stopsignal,
-    User,
-    Volume,
     Workdir,
     dispatch_step,
     image_onbuild_commands,
@@ -66,7 +54,6 @@ from tutor.engine.dockerfile import (
 from tutor.engine.dockerfile._stages import DEFAULT_PATH
 from tutor.engine.errors import DockerfileError, EngineError
 from tutor.engine.fs import Data, FileTree, Node, directory, normalize
-from tutor.engine.image import Healthcheck as HealthConfig
 from tutor.engine.image import RunConfig
 from tutor.engine.layers import diff, layer
 from tutor.engine.progress import (
@@ -92,18 +79,6 @@ RUN_OVERHEAD = 0.1
 
 class _Failed(Exception):
     """Stops the build; the failure is already recorded."""
-
-
-def _go_slice(items: tuple[str, ...] | list[str]) -> str:
-    """Go's `%v` of a []string: `[a b c]`."""
-    return "[" + " ".join(items) + "]"
-
-
-def _go_quoted_slice(items: tuple[str, ...] | list[str]) -> str:
-    """Go's `%q` of a []string: `["a" "b"]`."""
-    from tutor.engine.dockerfile._gotext import quote
-
-    return "[" + " ".join(quote(i) for i in items) + "]"
 
 
 class Builder:
@@ -398,65 +373,9 @@ class Builder:
             raise self._fail(f"failed to solve: {exc.message}", exc.start_line or
                              command.start_line, exc.end_line or command.end_line) from None
         cmd = expansion.command
-        if isinstance(cmd, Env):
-            for key, value in expansion.env:
-                set_env(state.image_env, key, value)
-                set_env(state.state_env, key, value)
-            state.commit("ENV " + " ".join(f"{p.key}={p.value}" for p in cmd.pairs), False, None)
-        elif isinstance(cmd, Arg):
-            for key, value in expansion.env:
-                set_env(state.state_env, key, value)
-            state.build_args += [(a.key, a.value) for a in cmd.args]
-            state.commit("ARG " + " ".join(
-                a.key + (f"={a.value}" if a.value is not None else "") for a in cmd.args
-            ), False, None)
-        elif isinstance(cmd, Label):
-            labels = dict(state.config.labels)
-            labels.update({p.key: p.value for p in cmd.pairs})
-            state.config = replace(state.config, labels=tuple(labels.items()))
-            state.commit("LABEL " + " ".join(f"{p.key}={p.value}" for p in cmd.pairs), False,
-                         None)
-        elif isinstance(cmd, Maintainer):
-            state.author = cmd.maintainer
-            state.commit(f"MAINTAINER {cmd.maintainer}", False, None)
-        elif isinstance(cmd, Cmd):
-            args = self._with_shell(state, cmd.cmd_line) if cmd.prepend_shell else cmd.cmd_line
-            state.config = replace(state.config, cmd=tuple(args), args_escaped=True)
-            state.cmd_set = True
-            state.commit(f"CMD {_go_quoted_slice(args)}", False, None)
-        elif isinstance(cmd, Entrypoint):
-            line = cmd.cmd_line or ()
-            args = self._with_shell(state, line) if cmd.prepend_shell else line
-            state.config = replace(state.config, entrypoint=tuple(args))
-            if not state.cmd_set:
-                state.config = replace(state.config, cmd=())
-            state.commit(f"ENTRYPOINT {_go_quoted_slice(args)}", False, None)
-        elif isinstance(cmd, Healthcheck):
-            health = HealthConfig(tuple(cmd.test), cmd.interval, cmd.timeout,
-                                  cmd.start_period, cmd.start_interval, cmd.retries)
-            state.config = replace(state.config, healthcheck=health)
-            state.commit("HEALTHCHECK " + _health_text(health), False, None)
-        elif isinstance(cmd, Expose):
-            ports = tuple(dict.fromkeys([*state.config.exposed_ports, *cmd.ports]))
-            state.config = replace(state.config, exposed_ports=ports)
-            state.commit(f"EXPOSE {_go_slice(list(cmd.ports))}", False, None)
-        elif isinstance(cmd, User):
-            state.config = replace(state.config, user=cmd.user)
-            state.commit(f"USER {cmd.user}", False, None)
-        elif isinstance(cmd, Volume):
-            volumes = tuple(dict.fromkeys([*state.config.volumes, *cmd.volumes]))
-            state.config = replace(state.config, volumes=volumes)
-            state.commit(f"VOLUME {_go_slice(list(cmd.volumes))}", False, None)
-        elif isinstance(cmd, Stopsignal):
-            state.config = replace(state.config, stop_signal=cmd.signal)
-            state.commit(f"STOPSIGNAL {cmd.signal}", False, None)
-        elif isinstance(cmd, Shell):
-            state.config = replace(state.config, shell=tuple(cmd.shell))
-            state.commit(f"SHELL {_go_slice(list(cmd.shell))}", False, None)
-        elif isinstance(cmd, Onbuild):
-            state.config = replace(state.config,
-                                   on_build=(*state.config.on_build, cmd.expression))
-        elif isinstance(cmd, Workdir):
+        if apply_metadata(state, cmd, expansion.env):
+            return
+        if isinstance(cmd, Workdir):
             yield from self._workdir(state, cmd, expansion.display or cmd.code, planned,
                                      name_for)
         elif isinstance(cmd, Run):
@@ -465,10 +384,6 @@ class Builder:
         elif isinstance(cmd, Copy | Add):
             yield from self._copy(plan, index, state, cmd, expansion.display or cmd.code,
                                   planned, name_for)
-
-    def _with_shell(self, state: StageState, args: tuple[str, ...]) -> tuple[str, ...]:
-        shell = state.config.shell or ("/bin/sh", "-c")
-        return (*shell, " ".join(args))
 
     # -- steps that make layers ---------------------------------------------------------------
 
@@ -812,40 +727,6 @@ def _run_command_string(argv: list[str], state: StageState) -> str:
     if words:
         words.insert(0, f"|{len(words)}")
     return " ".join([*words, *argv])
-
-
-def go_duration(nanos: int) -> str:
-    """Go's `time.Duration.String()`: `30s`, `1m30s`, `1h0m0s`, `500ms`, `0s`."""
-    if nanos == 0:
-        return "0s"
-    sign = "-" if nanos < 0 else ""
-    n = abs(nanos)
-    if n < 1_000_000_000:
-        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
-            if n >= size:
-                return sign + _trim(f"{n / size:.9f}") + unit
-    seconds = _trim(f"{(n % 60_000_000_000) / 1e9:.9f}") + "s"
-    minutes = n // 60_000_000_000
-    if minutes == 0:
-        return sign + seconds
-    hours, minutes = divmod(minutes, 60)
-    if hours == 0:
-        return f"{sign}{minutes}m{seconds}"
-    return f"{sign}{hours}h{minutes}m{seconds}"
-
-
-def _trim(number: str) -> str:
-    return number.rstrip("0").rstrip(".") if "." in number else number
-
-
-def _health_text(health: HealthConfig) -> str:
-    """Go's `%+v` of the HealthcheckConfig struct, durations printed as Go prints them."""
-    return (
-        f"{{Test:{_go_slice(list(health.test))} Interval:{go_duration(health.interval)} "
-        f"Timeout:{go_duration(health.timeout)} "
-        f"StartPeriod:{go_duration(health.start_period)} "
-        f"StartInterval:{go_duration(health.start_interval)} Retries:{health.retries}}}"
-    )
 
 
 def _resolve_error(written: str, full: str, exc: EngineError) -> str:
