@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.dockercli.conftest import Docker, write
-from tutor.engine import Engine
-from tutor.paths import content_dir
 
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 PASSWORD = "learn-docker"
@@ -21,9 +19,10 @@ def login(docker: Docker) -> None:
     assert docker("login", "-u", "learner", "-p", PASSWORD).status == 0
 
 
-def serve_registry(state: Path, port: int = 5000, key: str = "reg1") -> None:
-    """What the container code does when `registry:2` publishes `port`."""
-    Engine.open(state, content_dir("assets")).registries.attach(port, key)
+def serve_registry(docker: Docker, port: int = 5000) -> None:
+    """Start `registry:2` as Docker's docs do, publishing its port 5000 on `port`."""
+    started = docker("run", "-d", "-p", f"{port}:5000", "registry:2")
+    assert started.status == 0, started.err
 
 
 def build(docker: Docker, tmp_path: Path, tag: str, text: str) -> None:
@@ -213,7 +212,7 @@ def test_push_shares_layers_and_tags_move_while_digests_stay(
         assert msg.out == "one\n"
 
 
-def test_push_to_a_local_registry(docker: Docker, isolated_state: Path) -> None:
+def test_push_to_a_local_registry(docker: Docker) -> None:
     docker("pull", "alpine:3.21")
     docker("tag", "alpine:3.21", "localhost:5000/alpine:mine")
     refused = docker("push", "localhost:5000/alpine:mine")
@@ -221,7 +220,7 @@ def test_push_to_a_local_registry(docker: Docker, isolated_state: Path) -> None:
     assert refused.out == "The push refers to repository [localhost:5000/alpine]\n"
     assert refused.err == ('Get "http://localhost:5000/v2/": dial tcp 127.0.0.1:5000: connect: '
                            "connection refused\n")
-    serve_registry(isolated_state)
+    serve_registry(docker)
     pushed = docker("push", "localhost:5000/alpine:mine")
     assert pushed.status == 0, pushed.err
     assert ": Pushed" in pushed.out
@@ -299,3 +298,9 @@ def test_manifest_inspect_index_manifest_and_verbose(docker: Docker) -> None:
     assert verbose["Descriptor"]["platform"] == {"architecture": "amd64", "os": "linux"}
     assert verbose["OCIManifest"] == doc
     assert len(json.loads(docker("manifest", "inspect", "-v", "alpine").out)) == 2
+
+
+def test_scratch_is_a_reserved_name(docker: Docker) -> None:
+    result = docker("pull", "scratch")
+    assert (result.status, result.err) == (
+        1, "Error response from daemon: 'scratch' is a reserved name\n")

@@ -94,6 +94,9 @@ class Resolved:
 
 def resolve(engine: Engine, ref: Reference, platform: str | None = None) -> Resolved:
     """The registry's image for `ref`, or Docker's pull errors."""
+    if ref.name == "docker.io/library/scratch":
+        # an empty file system is not an image anyone can pull (only `FROM scratch` means it)
+        raise EngineError("'scratch' is a reserved name")
     wanted = parse_platform(platform or DEFAULT_PLATFORM)
     registry = engine.registry_at(ref.domain)
     if registry is None:
