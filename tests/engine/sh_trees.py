@@ -9,6 +9,8 @@ ENV = {"PATH": PATH, "HOME": "/root", "HOSTNAME": "buildkitsandbox"}
 EPOCH = 1_700_000_000
 APPLETS = [
     "sh",
+    "wget",
+    "ping",
     "ash",
     "ls",
     "cat",

@@ -1,0 +1,291 @@
+"""`curl`, `wget` and `ping`: the network as a build step or a container sees it.
+
+There is no real network. Pages come from the simulated web (`proc.world`: `fetch_url` and, when
+the world has it, `host_exists`); every other host fails to resolve, as it would on a machine
+whose DNS knows no such name. Output follows the real tools: curl's progress meter on stderr when
+its output is not a terminal (as in a build log), busybox wget's terse lines on Alpine, GNU
+wget's on Debian and Ubuntu.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from urllib.parse import urlsplit
+
+from tutor.engine.fs import FsError
+from tutor.engine.sh._api import Process, program
+from tutor.engine.sh._proc import now_of, tools_of, write_bytes
+
+BYTES_PER_SECOND = 20e6
+
+
+def _normalize(url: str) -> str:
+    return url if "://" in url else "http://" + url
+
+
+def _address(host: str) -> str:
+    """A stable, made-up public address for a simulated host (for the tools' messages)."""
+    digest = hashlib.sha256(host.encode()).digest()
+    return f"93.184.{digest[0]}.{digest[1] or 1}"
+
+
+def _lookup(proc: Process, url: str) -> tuple[bool, bytes | None]:
+    """(host resolves, body) for `url` in the simulated web."""
+    world = proc.world
+    if world is None:
+        return False, None
+    exists = getattr(world, "host_exists", None)
+    body = world.fetch_url(url)
+    known = bool(exists(url)) if callable(exists) else body is not None
+    return known, body
+
+
+def _save(proc: Process, path: str, data: bytes, tool: str) -> int:
+    try:
+        write_bytes(proc, path, data)
+    except FsError as exc:
+        proc.err(f"{tool}: {path}: {exc.strerror}\n")
+        return 23 if tool == "curl" else 1
+    return 0
+
+
+@program("curl")
+def curl(proc: Process) -> int:
+    args = proc.argv[1:]
+    silent = show_error = fail = False
+    output: str | None = None
+    remote_name = False
+    urls: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.startswith("--"):
+            flag = arg[2:]
+            if flag in ("silent",):
+                silent = True
+            elif flag == "show-error":
+                show_error = True
+            elif flag == "fail":
+                fail = True
+            elif flag == "output":
+                i += 1
+                output = args[i] if i < len(args) else None
+            elif flag == "remote-name":
+                remote_name = True
+            elif flag in ("location", "insecure", "compressed", "retry"):
+                pass
+            else:
+                proc.err(f"curl: option {arg}: is unknown\n"
+                         "curl: try 'curl --help' or 'curl --manual' for more information\n")
+                return 2
+        elif arg.startswith("-") and len(arg) > 1:
+            for j, c in enumerate(arg[1:]):
+                if c == "s":
+                    silent = True
+                elif c == "S":
+                    show_error = True
+                elif c == "f":
+                    fail = True
+                elif c == "O":
+                    remote_name = True
+                elif c in "Lkv":
+                    pass
+                elif c == "o":
+                    rest = arg[j + 2:]
+                    if rest:
+                        output = rest
+                    else:
+                        i += 1
+                        output = args[i] if i < len(args) else None
+                    break
+                else:
+                    proc.err(f"curl: option -{c}: is unknown\n"
+                             "curl: try 'curl --help' or 'curl --manual' for more information\n")
+                    return 2
+        else:
+            urls.append(arg)
+        i += 1
+    if not urls:
+        proc.err("curl: try 'curl --help' or 'curl --manual' for more information\n")
+        return 2
+    status = 0
+    for url in urls:
+        full = _normalize(url)
+        known, body = _lookup(proc, full)
+        quiet_errors = silent and not show_error
+        if not known:
+            host = urlsplit(full).hostname or url
+            if not quiet_errors:
+                proc.err(f"curl: (6) Could not resolve host: {host}\n")
+            status = 6
+            continue
+        if body is None:
+            if fail:
+                if not quiet_errors:
+                    proc.err("curl: (22) The requested URL returned error: 404\n")
+                status = 22
+                continue
+            body = b"<html><body><h1>404 Not Found</h1></body></html>\n"
+        proc.spend(0.05 + len(body) / BYTES_PER_SECOND)
+        to_file = output is not None or remote_name
+        if not silent and to_file:
+            proc.err(_meter(len(body)))
+        if output is not None and output != "-":
+            status = _save(proc, output, body, "curl") or status
+        elif remote_name:
+            name = posixpath.basename(urlsplit(full).path)
+            if not name:
+                proc.err("curl: Remote file name has no length!\n")
+                status = 23
+                continue
+            status = _save(proc, name, body, "curl") or status
+        else:
+            if not silent:
+                proc.err(_meter(len(body)))
+            proc.stdout += body
+    return status
+
+
+def _meter(size: int) -> str:
+    """curl's progress meter as it stands when a quick download has finished."""
+    speed = min(size * 10, 99999)
+    return (
+        "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+        "                                 Dload  Upload   Total   Spent    Left  Speed\n"
+        f"100 {size:>5}  100 {size:>5}    0     0  {speed:>5}      0 --:--:-- --:--:-- "
+        f"--:--:-- {speed:>5}\n"
+    )
+
+
+@program("wget")
+def wget(proc: Process) -> int:
+    args = proc.argv[1:]
+    quiet = False
+    output: str | None = None
+    urls: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-q", "--quiet"):
+            quiet = True
+        elif arg == "-O" or arg == "--output-document":
+            i += 1
+            output = args[i] if i < len(args) else None
+        elif arg.startswith("-O") and len(arg) > 2:
+            output = arg[2:]
+        elif arg.startswith("--output-document="):
+            output = arg.split("=", 1)[1]
+        elif arg.startswith("-") and arg != "-":
+            pass  # -c, -T, --no-check-certificate …: no effect on the simulated web
+        else:
+            urls.append(arg)
+        i += 1
+    busybox = tools_of(proc) == "busybox"
+    if not urls:
+        if busybox:
+            proc.err("BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.\n\n"
+                     "Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n")
+        else:
+            proc.err("wget: missing URL\nUsage: wget [OPTION]... [URL]...\n\n"
+                     "Try `wget --help' for more options.\n")
+        return 1
+    status = 0
+    for url in urls:
+        full = _normalize(url)
+        host = urlsplit(full).hostname or url
+        known, body = _lookup(proc, full)
+        name = output or posixpath.basename(urlsplit(full).path) or "index.html"
+        if not known:
+            if busybox:
+                proc.err(f"wget: bad address '{host}'\n")
+            else:
+                proc.err(f"--{_stamp(proc)}--  {full}\nResolving {host} ({host})... failed: "
+                         f"Name or service not known.\nwget: unable to resolve host address "
+                         f"'{host}'\n")
+            status = 1 if busybox else 4
+            continue
+        if body is None:
+            if busybox:
+                if not quiet:
+                    proc.err(f"Connecting to {host} ({_address(host)}:443)\n")
+                proc.err("wget: server returned error: HTTP/1.1 404 Not Found\n")
+                status = 1
+            else:
+                proc.err(f"--{_stamp(proc)}--  {full}\n{_gnu_connect(host)}"
+                         "HTTP request sent, awaiting response... 404 Not Found\n"
+                         f"{_stamp(proc)} ERROR 404: Not Found.\n\n")
+                status = 8
+            continue
+        proc.spend(0.05 + len(body) / BYTES_PER_SECOND)
+        if not quiet:
+            if busybox:
+                shown = "stdout" if name == "-" else f"'{name}'"
+                proc.err(f"Connecting to {host} ({_address(host)}:443)\n"
+                         f"saving to {shown}\n"
+                         f"{name[:20]:<20} 100% |********************************| "
+                         f"{size_text(len(body)):>5}  0:00:00 ETA\n")
+                if name != "-":
+                    proc.err(f"'{name}' saved\n")
+            else:
+                proc.err(f"--{_stamp(proc)}--  {full}\n{_gnu_connect(host)}"
+                         "HTTP request sent, awaiting response... 200 OK\n"
+                         f"Length: {len(body)} [text/html]\n"
+                         f"Saving to: '{name}'\n\n"
+                         f"     0K {'':<48}100% 10.0M=0s\n\n"
+                         f"{_stamp(proc)} (10.0 MB/s) - '{name}' saved "
+                         f"[{len(body)}/{len(body)}]\n\n")
+        if name == "-":
+            proc.stdout += body
+        else:
+            status = _save(proc, name, body, "wget") or status
+    return status
+
+
+def size_text(size: int) -> str:
+    """busybox wget's transferred-size column."""
+    if size < 100_000:
+        return str(size)
+    return f"{size // 1024}k"
+
+
+def _gnu_connect(host: str) -> str:
+    ip = _address(host)
+    return (f"Resolving {host} ({host})... {ip}\n"
+            f"Connecting to {host} ({host})|{ip}|:443... connected.\n")
+
+
+def _stamp(proc: Process) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now_of(proc)))
+
+
+@program("ping")
+def ping(proc: Process) -> int:
+    """Only loopback answers: the simulated machine has no outside network for ICMP."""
+    args = [a for a in proc.argv[1:] if not a.startswith("-")]
+    count = 4
+    argv = proc.argv[1:]
+    if "-c" in argv and argv.index("-c") + 1 < len(argv):
+        try:
+            count = int(argv[argv.index("-c") + 1])
+        except ValueError:
+            count = 4
+        args = [a for a in args if a != argv[argv.index("-c") + 1]]
+    if not args:
+        proc.err("ping: usage error: Destination address required\n")
+        return 1 if tools_of(proc) == "gnu" else 1
+    host = args[-1]
+    if host not in ("localhost", "127.0.0.1", "::1"):
+        proc.err(f"ping: bad address '{host}'\n" if tools_of(proc) == "busybox"
+                 else f"ping: {host}: Name or service not known\n")
+        return 1 if tools_of(proc) == "busybox" else 2
+    proc.out(f"PING {host} (127.0.0.1): 56 data bytes\n")
+    for seq in range(count):
+        proc.out(f"64 bytes from 127.0.0.1: seq={seq} ttl=64 time=0.050 ms\n")
+        proc.spend(1.0 if seq < count - 1 else 0.0)
+    proc.out(f"\n--- {host} ping statistics ---\n"
+             f"{count} packets transmitted, {count} packets received, 0% packet loss\n"
+             "round-trip min/avg/max = 0.050/0.050/0.050 ms\n")
+    return 0
