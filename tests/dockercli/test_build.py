@@ -624,3 +624,17 @@ def test_metadata_history_is_worded_as_buildkit_writes_it(
     # ENTRYPOINT drops the CMD inherited from alpine
     assert docker("image", "inspect", "-f", "{{json .Config.Cmd}}", "mh:1").out.strip() in (
         "null", "")
+
+
+def test_copy_link_survives_a_base_image_change(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "link", {"Dockerfile": "FROM alpine:3.21\nCOPY --link app.txt /\n",
+                                    "app.txt": "x"})
+    assert docker("build", ".", cwd=ctx).status == 0
+    (ctx / "Dockerfile").write_text("FROM alpine:3.20\nCOPY --link app.txt /\n")
+    rebased = docker("build", ".", cwd=ctx)
+    assert steps(rebased.err)["[2/2] COPY --link app.txt /"] == "CACHED"
+    (ctx / "Dockerfile").write_text("FROM alpine:3.21\nCOPY app.txt /\n")
+    docker("build", ".", cwd=ctx)
+    (ctx / "Dockerfile").write_text("FROM alpine:3.20\nCOPY app.txt /\n")
+    plain = docker("build", ".", cwd=ctx)
+    assert steps(plain.err)["[2/2] COPY app.txt /"] == "DONE"

@@ -275,7 +275,7 @@ def ping(proc: Process) -> int:
         args = [a for a in args if a != argv[argv.index("-c") + 1]]
     if not args:
         proc.err("ping: usage error: Destination address required\n")
-        return 1 if tools_of(proc) == "gnu" else 1
+        return 1
     host = args[-1]
     if host not in ("localhost", "127.0.0.1", "::1"):
         proc.err(f"ping: bad address '{host}'\n" if tools_of(proc) == "busybox"
