@@ -284,3 +284,11 @@ def test_export_refuses_terminal(d: Docker) -> None:
     d("create", "--name", "ct", "alpine:3.21")
     r = d("export", "ct")
     assert r.status == 1 and "cowardly refusing" in r.err
+
+
+def test_hello_world(docker: Docker) -> None:
+    result = docker("run", "hello-world")
+    assert result.status == 0
+    assert result.out.startswith("\nHello from Docker!\nThis message shows that your "
+                                 "installation appears to be working correctly.\n")
+    assert "Unable to find image 'hello-world:latest' locally" in result.err

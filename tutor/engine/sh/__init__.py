@@ -24,6 +24,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     archive,
     coreutils,
     fileutils,
+    hello,
     net,
     shells,
     textutils,
