@@ -6,6 +6,7 @@ wording of pflag's errors all matter.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,22 +45,23 @@ class Parsed:
     args: list[str]
     changed: set[str] = field(default_factory=set)
 
-    def str(self, key: str) -> str:
+    # Named after the flag kinds (`args.str("tag")`), so the builtins are spelled in full here.
+    def str(self, key: builtins.str) -> builtins.str:
         value = self.values[key]
-        assert isinstance(value, str)
+        assert isinstance(value, builtins.str)
         return value
 
-    def bool(self, key: str) -> bool:
-        return bool(self.values[key])
+    def bool(self, key: builtins.str) -> builtins.bool:
+        return builtins.bool(self.values[key])
 
-    def int(self, key: str) -> int:
+    def int(self, key: builtins.str) -> builtins.int:
         value = self.values[key]
-        assert isinstance(value, int)
+        assert isinstance(value, builtins.int)
         return value
 
-    def list(self, key: str) -> list[str]:
+    def list(self, key: builtins.str) -> builtins.list[builtins.str]:
         value = self.values[key]
-        assert isinstance(value, list)
+        assert isinstance(value, builtins.list)
         return value
 
 

@@ -105,17 +105,18 @@ class Node:
         return kind | self.mode
 
 
-def file(data: bytes | str, mode: int = 0o644, **kw: int) -> Node:
+def file(data: bytes | str, mode: int = 0o644, *, uid: int = 0, gid: int = 0,
+         mtime: int = 0) -> Node:
     raw = data.encode() if isinstance(data, str) else data
-    return Node("file", mode, content=Data(raw), **kw)
+    return Node("file", mode, uid, gid, mtime, content=Data(raw))
 
 
-def directory(mode: int = 0o755, **kw: int) -> Node:
-    return Node("dir", mode, **kw)
+def directory(mode: int = 0o755, *, uid: int = 0, gid: int = 0, mtime: int = 0) -> Node:
+    return Node("dir", mode, uid, gid, mtime)
 
 
-def symlink(target: str, **kw: int) -> Node:
-    return Node("symlink", 0o777, target=target, **kw)
+def symlink(target: str, *, uid: int = 0, gid: int = 0, mtime: int = 0) -> Node:
+    return Node("symlink", 0o777, uid, gid, mtime, target=target)
 
 
 class FsError(EngineError):

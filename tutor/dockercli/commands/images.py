@@ -13,6 +13,7 @@ from tutor.dockercli._main import CliError, Context, command
 from tutor.dockercli.format import (
     created_since,
     ellipsis,
+    go_json,
     history_created_since,
     human_size,
     human_size_precision,
@@ -374,7 +375,7 @@ def remove_image(engine: Engine, name: str, force: bool) -> list[str]:
     """moby's ImageDelete for the classic store, with its container conflicts."""
     image = engine.images.find(name)
     if image is None:
-        raise NoSuchImage(_missing_name(name))
+        raise NoSuchImage(missing_image_name(name))
     by_id = _is_id_of(image, name)
     users = engine.containers.users_of_image(image.id)
     running = next((c for c in users if c.running), None)
@@ -437,7 +438,7 @@ def _familiar_digest(repo_digest: str) -> str:
     return f"{parse_reference(name).familiar_name}@{digest}"
 
 
-def _missing_name(name: str) -> str:
+def missing_image_name(name: str) -> str:
     try:
         ref = parse_docker_ref(name)
     except EngineError:
@@ -470,7 +471,16 @@ def image_prune(ctx: Context, args: Parsed) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             ctx.out.write("\n")
             return 0
-    engine = ctx.engine
+    deleted, reclaimed = prune_images(ctx.engine, everything)
+    if deleted:
+        ctx.out.write("Deleted Images:\n" + "".join(f"{d}\n" for d in deleted) + "\n")
+    ctx.out.write(f"Total reclaimed space: {human_size(reclaimed)}\n")
+    return 0
+
+
+def prune_images(engine: Engine, everything: bool) -> tuple[list[str], int]:
+    """Remove dangling images (every image no container uses, with `everything`): the
+    `untagged:`/`deleted:` lines and the layer bytes freed."""
     deleted: list[str] = []
     reclaimed = 0
     used = {c.image_id for c in engine.containers.all()}
@@ -483,10 +493,7 @@ def image_prune(ctx: Context, args: Parsed) -> int:
         before = _stored_layer_bytes(engine)
         deleted += [line.replace("Deleted: ", "deleted: ") for line in engine.images.delete(image)]
         reclaimed += before - _stored_layer_bytes(engine)
-    if deleted:
-        ctx.out.write("Deleted Images:\n" + "".join(f"{d}\n" for d in deleted) + "\n")
-    ctx.out.write(f"Total reclaimed space: {human_size(reclaimed)}\n")
-    return 0
+    return deleted, reclaimed
 
 
 def _stored_layer_bytes(engine: Engine) -> int:
@@ -543,7 +550,7 @@ def load(ctx: Context, args: Parsed) -> None:
     try:
         opener = open(ctx.path(path), "rb") if path else contextlib.nullcontext(sys.stdin.buffer)
     except OSError as exc:
-        raise CliError(f"open {path}: {exc.strerror.lower()}") from None
+        raise CliError(f"open {path}: {(exc.strerror or '').lower()}") from None
     with opener as handle:
         try:
             loaded = oci.load(handle)
@@ -561,32 +568,64 @@ def load(ctx: Context, args: Parsed) -> None:
 
 # -- inspect -----------------------------------------------------------------------------------
 
+LEGACY_CONFIG: dict[str, Any] = {
+    "Cmd": None, "Entrypoint": None, "Env": None, "Labels": None, "OnBuild": None, "User": "",
+    "Volumes": None, "WorkingDir": "",
+}
+"""Image-config fields API 1.50+ still prints when empty (moby's `legacyConfigFields`)."""
+
+
+def _sorted_deep(value: Any) -> Any:
+    """A value after Go's map round trip: every object's keys sorted."""
+    if isinstance(value, dict):
+        return {k: _sorted_deep(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_deep(v) for v in value]
+    return value
+
+
 def image_inspect_doc(engine: Engine, image: LocalImage) -> dict[str, Any]:
-    """`docker image inspect` for the classic store (API 1.51: empty Config fields omitted)."""
+    """`docker image inspect` as Engine 28 (API 1.51, classic store) answers it.
+
+    The daemon marshals the response, then re-decodes `Config` into a map to add the legacy
+    empty fields: so `Config` comes last, its keys (nested ones too) sorted, and — being
+    marshalled by `json.Marshal` — its `<`, `>`, `&` are HTML-escaped (see `write_inspect`)."""
     config = image.config
-    cfg = config.config.to_json()
+    raw = _raw_config(image)
+    docker_version = raw.get("docker_version")
     return {
         "Id": image.id,
-        "RepoTags": [t.familiar for t in image.tags],
+        "RepoTags": sorted(t.familiar for t in image.tags),
         "RepoDigests": [_familiar_digest(d) for d in image.record.repo_digests],
-        "Parent": "",
-        "Comment": config.comment,
-        "Created": config.created_at,
-        "DockerVersion": "",
+        "Parent": str(raw.get("parent") or ""),
+        "Comment": str(raw.get("comment") or config.comment),
+        **({"Created": config.created_at} if config.created_at else {}),
+        "DockerVersion": docker_version if isinstance(docker_version, str) else "",
         "Author": config.author,
-        "Config": cfg,
         "Architecture": config.architecture,
         **({"Variant": config.variant} if config.variant else {}),
         "Os": config.os,
         "Size": engine.images.size(image),
         "GraphDriver": {
-            "Data": _graph_driver_data(image),
+            "Data": _graph_driver_data(image) or None,
             "Name": "overlay2",
         },
         "RootFS": {"Type": "layers", "Layers": list(image.diff_ids)},
         "Metadata": {"LastTagTime": rfc3339(image.record.last_tag_time)
                      if image.record.last_tag_time else "0001-01-01T00:00:00Z"},
+        "Config": _sorted_deep({**LEGACY_CONFIG, **config.config.to_json()}),
     }
+
+
+def _raw_config(image: LocalImage) -> dict[str, Any]:
+    """Top-level config fields the typed config does not keep (`parent`, `docker_version`)."""
+    import json
+
+    try:
+        doc = json.loads(image.config.raw) if image.config.raw else {}
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def _graph_driver_data(image: LocalImage) -> dict[str, str]:
@@ -624,15 +663,25 @@ def image_inspect(ctx: Context, args: Parsed) -> int:
             missing.append(name)
         else:
             docs.append(image_inspect_doc(engine, image))
-    write_inspect(ctx, docs, args.str("format"))
+    write_inspect(ctx, docs, args.str("format"), frozenset(range(len(docs))))
     for name in missing:
-        ctx.err.write(f"{DAEMON}No such image: {_missing_name(name)}\n")
+        ctx.err.write(f"{DAEMON}No such image: {missing_image_name(name)}\n")
     return 1 if missing else 0
 
 
-def write_inspect(ctx: Context, docs: list[Any], fmt: str) -> None:
+def write_inspect(ctx: Context, docs: list[Any], fmt: str,
+                  escaped: frozenset[int] = frozenset()) -> None:
+    """The inspect output: a JSON array, or `fmt` per object. Objects whose index is in
+    `escaped` come from a daemon that HTML-escapes them (image inspect)."""
     if not fmt:
-        ctx.out.write(inspect_json(docs))
+        if not escaped:
+            ctx.out.write(inspect_json(docs))
+            return
+        items = []
+        for i, doc in enumerate(docs):
+            text = go_json([doc], escape_html=i in escaped, indent="    ")
+            items.append(text[2:-2])  # the element, without the one-item array around it
+        ctx.out.write("[\n" + ",\n".join(items) + "\n]\n")
         return
     from tutor.dockercli.templates import parse
 
@@ -644,4 +693,5 @@ def write_inspect(ctx: Context, docs: list[Any], fmt: str) -> None:
         raise CliError(f"template parsing error: {exc.message}") from None
 
 
-__all__ = ["daemon_error", "pull_and_report", "remove_image", "write_formatted"]
+__all__ = ["daemon_error", "missing_image_name", "prune_images", "pull_and_report",
+           "remove_image", "write_formatted"]

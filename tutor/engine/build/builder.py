@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -24,9 +24,11 @@ from tutor.engine.build.cache import (
     explain_miss,
 )
 from tutor.engine.build.copy import (
+    ContextSource,
     CopyFailed,
     SourceFiles,
     TreeSource,
+    context_source,
     copy_into,
     image_source,
 )
@@ -92,7 +94,7 @@ class Builder:
         self._index = 0
         self._dockerfile_text = ""
         self._dockerfile_name = "Dockerfile"
-        self._context: SourceFiles | None = None
+        self._context: ContextSource | None = None
         self._context_vertex: Vertex | None = None
         self._states: dict[int, StageState] = {}
         self._seconds = 0.0
@@ -286,9 +288,8 @@ class Builder:
             raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
                              exc.end_line) from None
 
-    def _from(self, plan: BuildPlan, index: int, name_for: object) -> Iterator[
-        ProgressEvent
-    ]:
+    def _from(self, plan: BuildPlan, index: int,
+              name_for: object) -> Generator[ProgressEvent, None, StageState]:
         stage = plan.stages[index]
         assert callable(name_for)
         if stage.base.stage is not None:
@@ -509,7 +510,7 @@ class Builder:
             if line.script is not None:
                 tree.makedirs("/dev/pipes")
                 tree.put("/dev/pipes/" + line.script.name,
-                         Node("file", 0o755, content=_data(line.script.data)))
+                         Node("file", 0o755, content=Data(line.script.data.encode())))
             from tutor.engine.sh import run_argv
 
             result = run_argv(
@@ -556,6 +557,7 @@ class Builder:
         assert callable(name_for)
         source_ref = planned.sources[0] if planned.sources else None
         written = cmd
+        source: SourceFiles
         urls = [src for src in cmd.sources if _is_url(src)]
         if urls:
             name, step = name_for(display, planned.from_onbuild)
@@ -663,10 +665,8 @@ class Builder:
             raise CopyFailed("mixing URLs and local files in one ADD is not supported here")
         return TreeSource(tree), replace(cmd, sources=tuple(names), unpack=False)
 
-    def _context_source(self) -> Iterator[ProgressEvent]:
+    def _context_source(self) -> Generator[ProgressEvent, None, ContextSource]:
         if self._context is None:
-            from tutor.engine.build.copy import context_source
-
             vertex = self._vertex("[internal] load build context")
             yield VertexStarted(vertex)
             try:
@@ -740,12 +740,6 @@ def _resolve_error(written: str, full: str, exc: EngineError) -> str:
     else:
         detail = text
     return f"{written}: failed to resolve source metadata for {full}: {detail}"
-
-
-def _data(text: str) -> object:
-    from tutor.engine.fs import Data
-
-    return Data(text.encode())
 
 
 def _log_lines(output: bytes, seconds: float) -> list[tuple[float, str]]:

@@ -199,12 +199,11 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
     copied = 0
 
     def owned(node: Node) -> Node:
-        changes: dict[str, int] = {}
         if ids is not None:
-            changes["uid"], changes["gid"] = ids
+            node = replace(node, uid=ids[0], gid=ids[1])
         if mode is not None and node.type != "symlink":
-            changes["mode"] = mode
-        return replace(node, **changes) if changes else node
+            node = replace(node, mode=mode)
+        return node
 
     def ensure_dir(path: str) -> str:
         real = tree.resolve(path)
@@ -271,17 +270,17 @@ def _extract(tree: FileTree, node: Node, into: str, ids: tuple[int, int] | None)
             if not path.startswith(into.rstrip("/") + "/") and path != into:
                 continue
             uid, gid = ids if ids is not None else (member.uid, member.gid)
-            meta = {"uid": uid, "gid": gid, "mtime": int(member.mtime)}
+            mtime = int(member.mtime)
             tree.makedirs(posixpath.dirname(path) or "/")
             if member.isdir():
                 if tree.get(path) is None:
-                    tree.put(path, Node("dir", member.mode & 0o7777, **meta))
+                    tree.put(path, Node("dir", member.mode & 0o7777, uid, gid, mtime))
             elif member.issym():
-                tree.put(path, Node("symlink", 0o777, target=member.linkname, **meta))
+                tree.put(path, Node("symlink", 0o777, uid, gid, mtime, target=member.linkname))
             elif member.isfile():
                 handle = archive.extractfile(member)
                 data = handle.read() if handle is not None else b""
-                tree.put(path, Node("file", member.mode & 0o7777, content=Data(data), **meta))
+                tree.put(path, Node("file", member.mode & 0o7777, uid, gid, mtime, Data(data)))
                 total += len(data)
     return total
 

@@ -11,45 +11,56 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tutor.engine.dockerfile._ast import Heredoc, Instruction
-    from tutor.engine.dockerfile._expand import StepExpansion, expand_command, run_command_line
-    from tutor.engine.dockerfile._instructions import (
-        Add,
-        Arg,
-        Cmd,
-        Command,
-        Copy,
-        Entrypoint,
-        Env,
-        Expose,
-        From,
-        Healthcheck,
-        Label,
-        Maintainer,
-        Onbuild,
-        Run,
-        Shell,
-        Stopsignal,
-        User,
-        Volume,
-        Workdir,
-        parse_command,
+    from tutor.engine.dockerfile._ast import (
+        Heredoc as Heredoc,
+        Instruction as Instruction,
     )
-    from tutor.engine.dockerfile._lint import BaseImage, LintWarning, lint
+    from tutor.engine.dockerfile._expand import (
+        StepExpansion as StepExpansion,
+        expand_command as expand_command,
+        run_command_line as run_command_line,
+    )
+    from tutor.engine.dockerfile._instructions import (
+        Add as Add,
+        Arg as Arg,
+        Cmd as Cmd,
+        Command as Command,
+        Copy as Copy,
+        Entrypoint as Entrypoint,
+        Env as Env,
+        Expose as Expose,
+        From as From,
+        Healthcheck as Healthcheck,
+        Label as Label,
+        Maintainer as Maintainer,
+        Onbuild as Onbuild,
+        Run as Run,
+        Shell as Shell,
+        Stopsignal as Stopsignal,
+        User as User,
+        Volume as Volume,
+        Workdir as Workdir,
+        parse_command as parse_command,
+    )
+    from tutor.engine.dockerfile._lint import (
+        BaseImage as BaseImage,
+        LintWarning as LintWarning,
+        lint as lint,
+    )
     from tutor.engine.dockerfile._parser import (
-        ParsedDockerfile,
-        ParseWarning,
-        parse,
-        parse_dockerfile,
+        ParsedDockerfile as ParsedDockerfile,
+        ParseWarning as ParseWarning,
+        parse as parse,
+        parse_dockerfile as parse_dockerfile,
     )
     from tutor.engine.dockerfile._stages import (
-        BuildPlan,
-        PlannedCommand,
-        Source,
-        Stage,
-        dispatch_step,
-        image_onbuild_commands,
-        plan_build,
+        BuildPlan as BuildPlan,
+        PlannedCommand as PlannedCommand,
+        Source as Source,
+        Stage as Stage,
+        dispatch_step as dispatch_step,
+        image_onbuild_commands as image_onbuild_commands,
+        plan_build as plan_build,
     )
 
 _WHERE = {
