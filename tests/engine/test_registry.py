@@ -60,13 +60,18 @@ def test_unreachable_messages(host: str, message: str) -> None:
     assert Unreachable(host).message == message
 
 
-def test_local_registries_exist_only_while_attached(engine: Engine) -> None:
+def serve(engine: Engine, port: int = 5000, key: str = "c1") -> None:
+    """Stand in for a running `registry:2` container publishing `port`."""
+    engine.registries.serving = lambda asked: key if asked == port else None
+
+
+def test_local_registries_exist_only_while_served(engine: Engine) -> None:
     assert engine.registry_at("localhost:5000") is None
-    engine.registries.attach(5000, "c1")
+    serve(engine)
     found = engine.registry_at("127.0.0.1:5000")
     assert isinstance(found, Registry)
     assert engine.registry_at("localhost:5001") is None
-    engine.registries.detach(5000)
+    engine.registries.serving = lambda asked: None
     assert engine.registry_at("localhost:5000") is None
 
 
@@ -86,7 +91,7 @@ def test_hub_serves_multi_platform_indexes_with_real_digests(engine: Engine) -> 
 
 
 def test_tags_move_digests_stay(engine: Engine) -> None:
-    engine.registries.attach(5000, "c1")
+    serve(engine)
     engine.pull(parse_docker_ref("alpine:3.21"))
     engine.pull(parse_docker_ref("alpine:3.20"))
     ref = parse_docker_ref("localhost:5000/app:latest")
@@ -109,7 +114,7 @@ def test_tags_move_digests_stay(engine: Engine) -> None:
 
 
 def test_push_statuses_follow_the_layer_metadata(engine: Engine) -> None:
-    engine.registries.attach(5000, "c1")
+    serve(engine)
     engine.pull(parse_docker_ref("tutorbot/hello-app:1.0"))
     image = engine.images.resolve("tutorbot/hello-app:1.0")
     a, b = parse_docker_ref("localhost:5000/a:1"), parse_docker_ref("localhost:5000/b:1")

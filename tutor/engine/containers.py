@@ -33,7 +33,17 @@ from tutor.engine.images import LocalImage
 from tutor.engine.layers import Change, Changes, built_size, diff, layer
 from tutor.engine.names import VALID_NAME, generated_name
 from tutor.engine.reference import parse_docker_ref
-from tutor.engine.servers import access_line, process_argv, recognise, respond, startup_logs
+from tutor.engine.registry import forget_local
+from tutor.engine.registry import http_get as registry_http_get
+from tutor.engine.servers import (
+    GoProgram,
+    access_line,
+    go_program,
+    process_argv,
+    recognise,
+    respond,
+    startup_logs,
+)
 from tutor.engine.sh import run_argv
 from tutor.engine.statefile import atomic_write
 from tutor.engine.volumes import Volume, VolumeStore
@@ -47,6 +57,8 @@ STOP_TIMEOUT = 10
 FIRST_EPHEMERAL_PORT = 32768
 MAX_RESTART_DELAY = 60.0
 DEFAULT_ENV_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+REGISTRY_PORT = 5000
+REGISTRY_ROOT = "/var/lib/registry"
 
 # -- the state machine -------------------------------------------------------------------------
 
@@ -519,6 +531,11 @@ class ContainerStore:
             self._settle(c, tree, vols)
             lines = [(s, t + "\n") for s, t in startup_logs(server, at, c.ip, env)]
             return RunOutcome(lines, 0.0, False)
+        words = process_argv(c.argv)
+        program = go_program(tree, words[0], cwd, env) if words else None
+        if program is not None:
+            self._settle(c, tree, vols)
+            return self._go_outcome(c, program)
         result = run_argv(process_argv(c.argv), fs=tree, env=env, cwd=cwd, uid=uid, gid=gid,
                           world=self.engine.world, epoch=int(at))
         if result.exec_error is not None:
@@ -542,6 +559,20 @@ class ContainerStore:
                 chunks.append((2, result.stderr.decode(errors="replace")))
         ends = not _forever(c.argv, c.stdin_open)
         return RunOutcome(chunks, result.seconds, ends)
+
+    def _go_outcome(self, c: Container, program: GoProgram) -> RunOutcome:
+        """A Go program that serves nothing: it prints and ends. A dynamically linked one
+        whose loader the image lacks fails in execve, after the container has started: runc
+        prints the error as the container's output and the container exits 1."""
+        if program.runnable:
+            c.exit_code, chunk = 0, (1, program.stdout)
+        else:
+            c.exit_code, chunk = 1, (2, f"exec {program.path}: no such file or directory\n")
+        if not chunk[1]:
+            return RunOutcome([], 0.0, True)
+        if c.tty:
+            chunk = (1, chunk[1].replace("\n", "\r\n"))
+        return RunOutcome([chunk], 0.0, True)
 
     def _user(self, c: Container, tree: FileTree) -> tuple[int, int]:
         if not c.user:
@@ -767,6 +798,7 @@ class ContainerStore:
     def _delete(self, c: Container, *, volumes: bool = False) -> None:
         self._cache.pop(c.id, None)
         self._path(c.id).unlink(missing_ok=True)
+        forget_local(self.store, c.id)
         if volumes or c.auto_remove:
             for m in c.mounts:
                 vol = self.volumes.find(m.source) if m.kind == "volume" else None
@@ -868,26 +900,57 @@ class ContainerStore:
 
     # -- the host's view of published ports ---------------------------------------------------
 
-    def http_get(self, host_port: int, path: str) -> tuple[int, bytes] | None:
-        """What `curl localhost:<host_port><path>` gets; None when nothing answers."""
+    def _serving(self, host_port: int) -> tuple[Container, PortBinding] | None:
+        """The running container publishing `host_port` (TCP), if any."""
         for c in self.all():
             if not c.is_up or c.paused:
                 continue
             for p in c.ports:
-                if p.host_port != host_port or p.proto != "tcp":
-                    continue
-                tree = self.tree(c)
-                env = c.env_map()
-                server = recognise(self.engine.assets, c.argv, tree, c.workdir or "/", env)
-                if server is None or server.port != p.container_port or not server.http:
-                    return None
-                status, body = respond(server, tree, path or "/", env)
-                line = access_line(server, self.engine.clock, path or "/", status, len(body))
-                if line is not None:
-                    c.logs.append((self.engine.clock, 1, line + "\n"))
-                    self.save(c)
-                return status, body
+                if p.host_port == host_port and p.proto == "tcp":
+                    return c, p
         return None
+
+    def registry_key(self, host_port: int) -> str | None:
+        """Where the `registry:2` answering on `host_port` keeps its data: the volume mounted
+        at its storage root (so a new container over the same named volume sees the same
+        images), else the container itself. None when no registry answers there."""
+        found = self._serving(host_port)
+        if found is None or found[0].server != "registry" or \
+                found[1].container_port != REGISTRY_PORT:
+            return None
+        c = found[0]
+        for m in c.mounts:
+            vol = self.volumes.find(m.source) if m.kind == "volume" and \
+                m.target == REGISTRY_ROOT else None
+            if vol is not None:
+                return f"volume-{vol.name}-{int(vol.created * 1000)}"
+        return c.id
+
+    def http_get(self, host_port: int, path: str,
+                 accept: tuple[str, ...] = ()) -> tuple[int, bytes] | None:
+        """What `curl localhost:<host_port><path>` gets; None when nothing answers."""
+        found = self._serving(host_port)
+        if found is None:
+            return None
+        c, p = found
+        tree = self.tree(c)
+        env = c.env_map()
+        server = recognise(self.engine.assets, c.argv, tree, c.workdir or "/", env)
+        if server is None or server.port != p.container_port or not server.http:
+            return None
+        if server.http == "registry":
+            registry = self.engine.registry_at(f"localhost:{host_port}")
+            if registry is None:
+                return None
+            answer = registry_http_get(registry, path or "/", accept)
+            status, body = answer.status, answer.body
+        else:
+            status, body = respond(server, tree, path or "/", env)
+        line = access_line(server, self.engine.clock, path or "/", status, len(body))
+        if line is not None:
+            c.logs.append((self.engine.clock, 1, line + "\n"))
+            self.save(c)
+        return status, body
 
 
 def replace_user(c: Container, user: str) -> Container:

@@ -86,7 +86,7 @@ class Engine:
     def registries(self) -> Registries:
         from tutor.engine.registry import Registries
 
-        return Registries(self.store, self.catalogue, self.assets)
+        return Registries(self.store, self.catalogue, self.assets, self.containers.registry_key)
 
     @cached_property
     def logins(self) -> Logins:

@@ -12,14 +12,19 @@ Storage. Each registry keeps `registries/<folder>/repositories.json` in the stat
 manifests and configs go to the store's content area, layers are the store's layer recipes (never
 copied). `docker.io` serves the base-image catalogue read-only under `library/`, the user
 repositories seeded from `assets/registry/hub.toml`, and whatever learners push. A
-`localhost:PORT` registry exists only while a `registry:2` container publishes that port: the
-container code calls `Registries.attach(port, storage_key)` / `detach(port)`.
+`localhost:PORT` registry exists only while a running `registry:2` container publishes its port
+5000 on host port PORT: `Registries` asks the container store (`serving`) each time, and keeps
+the data under the key it gets (the volume at /var/lib/registry), so `docker stop`/`start` keeps
+pushed images and a new container starts empty.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +36,7 @@ from tutor.engine.fs import Data, Node, directory
 from tutor.engine.image import (
     JSON,
     MEDIA_INDEX,
+    MEDIA_MANIFEST,
     HistoryEntry,
     ImageConfig,
     descriptor,
@@ -415,31 +421,17 @@ class Registries:
     """Every registry a sandbox can reach: Docker Hub, and the `localhost:PORT` registries that
     running `registry:2` containers publish."""
 
-    def __init__(self, store: Store, catalogue: Catalogue, assets: Path) -> None:
+    def __init__(self, store: Store, catalogue: Catalogue, assets: Path,
+                 serving: Callable[[int], str | None] = lambda port: None) -> None:
         self.store = store
         self.catalogue = catalogue
         self.assets = assets
-        self._serving_path = store.root / "registries" / "serving.json"
+        self.serving = serving
+        """Host port → storage key of the registry answering there, or None."""
 
     @cached_property
     def hub(self) -> Hub:
         return Hub(self.store, self.catalogue, self.assets)
-
-    def _serving(self) -> dict[str, str]:
-        value: dict[str, str] = read_json(self._serving_path, {}, self.store.problems)
-        return value
-
-    def attach(self, port: int, storage_key: str) -> None:
-        """A registry now answers on host port `port`, keeping its data under `storage_key`
-        (the container's ID, say: `docker rm` loses the data, `stop`/`start` keeps it)."""
-        serving = self._serving()
-        serving[str(port)] = storage_key
-        write_json(self._serving_path, serving)
-
-    def detach(self, port: int) -> None:
-        serving = self._serving()
-        if serving.pop(str(port), None) is not None:
-            write_json(self._serving_path, serving)
 
     def at(self, host: str) -> Registry | None:
         """The registry answering at `host` (`docker.io`, `localhost:5000`), or None."""
@@ -448,7 +440,85 @@ class Registries:
         name, _, port = host.rpartition(":")
         if name not in _LOOPBACK or not port.isdigit():
             return None
-        key = self._serving().get(str(int(port)))
-        if key is None:
-            return None
-        return Registry(host, self.store, f"local/{key}")
+        key = self.serving(int(port))
+        return None if key is None else local_registry(host, self.store, key)
+
+
+def local_registry(host: str, store: Store, key: str) -> Registry:
+    """The `registry:2` data kept under `key`, answering as `host`."""
+    return Registry(host, store, f"local/{key}")
+
+
+def forget_local(store: Store, key: str) -> None:
+    """Drop a local registry's data (its volume was removed)."""
+    shutil.rmtree(store.root / "registries" / "local" / key, ignore_errors=True)
+
+
+# -- the distribution API as `curl` sees it -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+
+
+_NAME = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*"
+_ROUTE = re.compile(rf"/v2/({_NAME})/(tags/list|manifests/([^/]+)|blobs/([^/]+))")
+_MANIFEST_TYPES = (MEDIA_MANIFEST, MEDIA_INDEX)
+
+
+def _error(status: int, code: str, message: str, detail: JSON = None) -> HttpAnswer:
+    err: dict[str, JSON] = {"code": code, "message": message}
+    if detail is not None:
+        err["detail"] = detail
+    return HttpAnswer(status, json.dumps({"errors": [err]}, separators=(",", ":")).encode()
+                      + b"\n")
+
+
+def http_get(registry: Registry, path: str, accept: tuple[str, ...] = ()) -> HttpAnswer:
+    """What distribution 2.8 answers `GET path` (query ignored) with `Accept: accept`.
+
+    Manifests are OCI manifests and indexes, which this registry serves only to clients that
+    accept them: `curl` without `-H Accept:…` gets MANIFEST_UNKNOWN, as it really does."""
+    clean = path.split("?", 1)[0]
+    if clean in ("/v2", "/v2/"):
+        return HttpAnswer(200, b"{}")
+    if clean == "/v2/_catalog":
+        repos: JSON = list(registry.repositories())
+        return HttpAnswer(200, json.dumps({"repositories": repos},
+                                          separators=(",", ":")).encode() + b"\n")
+    route = _ROUTE.fullmatch(clean)
+    if route is None:
+        return HttpAnswer(404, b"404 page not found\n", "text/plain; charset=utf-8")
+    name, what, reference, blob = route.groups()
+    if what == "tags/list":
+        if not registry.exists(name):
+            return _error(404, "NAME_UNKNOWN", "repository name not known to registry",
+                          {"name": name})
+        tags: JSON = list(registry.tags(name))
+        return HttpAnswer(200, json.dumps({"name": name, "tags": tags},
+                                          separators=(",", ":")).encode() + b"\n")
+    if blob is not None:
+        return _blob(registry, name, blob)
+    found = registry.manifest(name, reference)
+    if found is None:
+        detail: JSON = {"Name": name, "Revision": reference} if reference.startswith(
+            "sha256:") else {"Tag": reference}
+        return _error(404, "MANIFEST_UNKNOWN", "manifest unknown", detail)
+    media = str(found.doc.get("mediaType", MEDIA_MANIFEST))
+    if media in _MANIFEST_TYPES and media not in accept:
+        kind = "index" if media == MEDIA_INDEX else "manifest"
+        return _error(404, "MANIFEST_UNKNOWN",
+                      f"OCI {kind} found, but accept header does not support OCI {kind}s")
+    return HttpAnswer(200, found.data, media)
+
+
+def _blob(registry: Registry, name: str, dgst: str) -> HttpAnswer:
+    if not registry.has_blob(name, dgst):
+        return _error(404, "BLOB_UNKNOWN", "blob unknown to registry", dgst)
+    if registry.store.has_layer(dgst):
+        data = b"".join(registry.layer(dgst).chunks())
+        return HttpAnswer(200, data, "application/octet-stream")
+    return HttpAnswer(200, registry.config(dgst), "application/octet-stream")

@@ -9,16 +9,19 @@ root, a node app the string its `res.send(…)` sends, a Flask app what its view
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tutor.engine.clock import rfc3339
 from tutor.engine.fs import FileTree, FsError
 
 WRAPPERS = frozenset({"docker-entrypoint.sh", "entrypoint.sh"})
@@ -82,6 +85,20 @@ def process_argv(argv: list[str]) -> list[str]:
     return rest
 
 
+def _unwrap(specs: dict[str, dict[str, Any]], argv: list[str], tree: FileTree,
+            cwd: str) -> list[str]:
+    """PID 1's argv: an entrypoint script that rewrites a config-file argument into a server
+    command (registry's `*.yml` → `registry serve <file>`) first, then the plain wrappers."""
+    if len(argv) > 1 and posixpath.basename(argv[0]) in WRAPPERS \
+            and argv[1].endswith((".yml", ".yaml")):
+        script = _read(tree, argv[0], cwd) or ""
+        for spec in specs.values():
+            marker = spec.get("wrapper_marker", "")
+            if marker and marker in script:
+                return [*marker.removeprefix("set -- ").split(), *argv[1:]]
+    return process_argv(argv)
+
+
 def _read(tree: FileTree, path: str, cwd: str) -> str | None:
     try:
         _, node = tree.lookup(path, cwd)
@@ -95,21 +112,25 @@ def _read(tree: FileTree, path: str, cwd: str) -> str | None:
 def recognise(assets: Path, argv: list[str], tree: FileTree, cwd: str,
               env: dict[str, str]) -> Server | None:
     """The server `argv` starts in this container, or None for an ordinary command."""
-    argv = process_argv(argv)
+    specs = _specs(assets)
+    argv = _unwrap(specs, argv, tree, cwd)
     if not argv:
         return None
-    specs = _specs(assets)
     exe = posixpath.basename(argv[0])
     if exe in ("sh", "bash", "ash", "dash") and len(argv) == 3 and argv[1] == "-c":
         words = argv[2].split()
         if words and words[0] == "exec":
             words = words[1:]
         return recognise(assets, words, tree, cwd, env) if words else None
-    for name in ("nginx", "httpd", "redis"):
+    for name in ("nginx", "httpd", "redis", "registry"):
         spec = specs.get(name)
         if spec and exe in spec["commands"] and not any(a in ("-v", "-V", "-t", "--version")
-                                                        for a in argv[1:]):
+                                                        for a in argv[1:]) \
+                and argv[1:2] == ([spec["subcommand"]] if "subcommand" in spec else argv[1:2]):
             return _fixed_server(spec, tree)
+    program = go_program(tree, argv[0], cwd, env)
+    if program is not None and "go" in specs:
+        return _go_server(specs["go"], program)
     if exe == "npm" and argv[1:2] in (["start"], ["run"]):
         script = _npm_start(tree, cwd)
         return recognise(assets, script, tree, cwd, env) if script else None
@@ -123,6 +144,66 @@ def recognise(assets: Path, argv: list[str], tree: FileTree, cwd: str,
             app = posixpath.splitext(posixpath.basename(argv[1]))[0]
             return _flask_server(specs["flask"], source, app)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class GoProgram:
+    """An executable `go build` wrote, as the runtime finds it."""
+
+    path: str
+    """What runc reports: the name as given when it has a slash, else where PATH found it."""
+    stdout: str
+    listen: str | None
+    response: str
+    runnable: bool
+    """False when it is dynamically linked and its loader is missing (`FROM scratch`)."""
+
+
+def go_program(tree: FileTree, name: str, cwd: str, env: dict[str, str]) -> GoProgram | None:
+    """The Go program `name` starts, or None when it is something else."""
+    from tutor.engine.sh.pkg.golang import read_manifest
+
+    candidates = [name] if "/" in name else [
+        posixpath.join(d, name) for d in env.get("PATH", "").split(":") if d]
+    for path in candidates:
+        try:
+            _, node = tree.lookup(path, cwd)
+        except FsError:
+            continue
+        if node.is_dir or node.content is None or not node.mode & 0o111:
+            continue
+        manifest = read_manifest(node.content.read()[:GO_HEADER_BYTES])
+        if manifest is None:
+            return None
+        interpreter = manifest.get("interpreter")
+        runnable = not isinstance(interpreter, str) or _exists(tree, interpreter)
+        listen = manifest.get("listen")
+        return GoProgram(path, str(manifest.get("stdout") or ""),
+                         listen if isinstance(listen, str) else None,
+                         str(manifest.get("response") or ""), runnable)
+    return None
+
+
+GO_HEADER_BYTES = 1 << 16
+"""The ELF header, build info and manifest all sit in an executable's first pages."""
+
+
+def _exists(tree: FileTree, path: str) -> bool:
+    try:
+        tree.lookup(path)
+    except FsError:
+        return False
+    return True
+
+
+def _go_server(spec: dict[str, Any], program: GoProgram) -> Server | None:
+    if program.listen is None or not program.runnable:
+        return None
+    port_text = program.listen.rpartition(":")[2]
+    port = int(port_text) if port_text.isdigit() else 80
+    return Server(spec["name"], port, spec.get("stop_exit"),
+                  tuple(program.stdout.splitlines()), (), spec["http"], "",
+                  (("*", program.response),), "", "404 page not found\n")
 
 
 def _fixed_server(spec: dict[str, Any], tree: FileTree) -> Server:
@@ -220,8 +301,14 @@ def _placeholders(now: float, ip: str, env: dict[str, str],
         "werkzeug_time": moment.strftime("%d/%b/%Y %H:%M:%S"),
         "redis_time": moment.strftime("%d %b %Y %H:%M:%S.") + f"{moment.microsecond // 1000:03d}",
         "apache_time": moment.strftime("%a %b %d %H:%M:%S.%f %Y"),
+        "logrus_time": rfc3339(now),
         "ip": ip,
     }
+    # Per-process random values (a UUID, a jitter) derived from the container's hostname, so a
+    # container's logs stay the same when read again.
+    seed = hashlib.sha256(f"process-{env.get('HOSTNAME', '')}-{now}".encode()).digest()
+    values["instance_id"] = str(uuid.UUID(bytes=seed[:16], version=4))
+    values["purge_minutes"] = str(seed[16] % 60)
     return {**env, **values, **extra}
 
 

@@ -18,6 +18,7 @@ from tutor.dockercli.commands.images import (
     DAEMON,
     daemon_error,
     image_inspect_doc,
+    missing_image_name,
     pull_and_report,
     write_formatted,
     write_inspect,
@@ -304,7 +305,7 @@ def image_column(ctx: Context, c: Container) -> str:
     return ref.familiar if ref.tag else ref.familiar_name
 
 
-def _ps_row(ctx: Context, c: Container, *, no_trunc: bool, size: bool) -> dict[str, Any]:
+def ps_row(ctx: Context, c: Container, *, no_trunc: bool, size: bool) -> dict[str, Any]:
     now = ctx.engine.clock
     command_text = " ".join(c.argv)
     store = _store(ctx)
@@ -396,7 +397,7 @@ def ps(ctx: Context, args: Parsed) -> None:
         containers = containers[:last]
     fmt = args.str("format")
     size = args.bool("size") or "{{.Size}}" in fmt.replace(" ", "")
-    rows = [_ps_row(ctx, c, no_trunc=args.bool("no_trunc"), size=size) for c in containers]
+    rows = [ps_row(ctx, c, no_trunc=args.bool("no_trunc"), size=size) for c in containers]
     if args.bool("quiet"):
         ctx.out.write("".join(r["ID"] + "\n" for r in rows))
     else:
@@ -577,6 +578,11 @@ def logs(ctx: Context, args: Parsed) -> None:
         c = store.get(args.args[0])
     except EngineError as exc:
         raise daemon_error(exc) from None
+    if args.bool("follow") and c.running and not c.paused and c.run_until is not None:
+        # Following a process that ends: wait (in simulated time) for it, then stop following.
+        # A process that never ends is followed no further than its output so far.
+        ctx.engine.advance(max(0.0, c.run_until - ctx.engine.clock))
+        store.refresh(c)
     lines: list[tuple[float, int, str]] = []
     for at, stream, text in c.logs:
         for line in text.splitlines(keepends=True):
@@ -812,7 +818,9 @@ def port(ctx: Context, args: Parsed) -> None:
 
 
 def container_inspect_doc(ctx: Context, c: Container) -> dict[str, Any]:
-    store = _store(ctx)
+    """`docker container inspect` (API 1.51): SizeRw/SizeRootFs only with `--size`."""
+    image = ctx.engine.images.find(c.image_id)
+    image_volumes = set(image.config.config.volumes) if image is not None else set()
     zero = "0001-01-01T00:00:00Z"
     ports: dict[str, Any] = {k: None for k in c.exposed}
     for p in c.ports:
@@ -844,6 +852,10 @@ def container_inspect_doc(ctx: Context, c: Container) -> dict[str, Any]:
         "RestartCount": c.restart_count,
         "Driver": "overlay2",
         "Platform": "linux",
+        "MountLabel": "",
+        "ProcessLabel": "",
+        "AppArmorProfile": "",
+        "ExecIDs": None,
         "HostConfig": {
             "PortBindings": {p.key: [{"HostIp": p.host_ip, "HostPort": str(p.host_port or "")}]
                              for p in c.ports},
@@ -862,16 +874,17 @@ def container_inspect_doc(ctx: Context, c: Container) -> dict[str, Any]:
              "Propagation": "rprivate" if m.kind == "bind" else ""}
             for m in c.mounts
         ],
-        "SizeRw": store.size_rw(c),
         "Config": {
             "Hostname": c.short_id, "Domainname": "", "User": c.user,
             "AttachStdin": False, "AttachStdout": True, "AttachStderr": True,
             **({"ExposedPorts": {k: {} for k in c.exposed}} if c.exposed else {}),
             "Tty": c.tty, "OpenStdin": c.stdin_open, "StdinOnce": False,
             "Env": c.env, "Cmd": c.cmd or None, "Image": c.image_ref,
-            "Volumes": None, "WorkingDir": c.workdir,
-            "Entrypoint": c.entrypoint or None, "Labels": c.labels,
+            "Volumes": {m.target: {} for m in c.mounts if m.target in image_volumes} or None,
+            "WorkingDir": c.workdir, "Entrypoint": c.entrypoint or None,
+            "OnBuild": None, "Labels": c.labels,
             **({"StopSignal": c.stop_signal} if c.stop_signal != "SIGTERM" else {}),
+            **({"StopTimeout": c.stop_timeout} if c.stop_timeout is not None else {}),
         },
         "NetworkSettings": {
             "Ports": ports,
@@ -902,31 +915,56 @@ def inspect(ctx: Context, args: Parsed) -> int:
     return _inspect(ctx, args, images=True)
 
 
+INSPECT_TYPES = ("config", "container", "image", "network", "node", "plugin", "secret",
+                 "service", "task", "volume")
+
+
 def _inspect(ctx: Context, args: Parsed, *, images: bool) -> int:
+    """`docker inspect` looks for containers, then images, then volumes (docker/cli's
+    `inspectAll`); `container inspect` only for containers. With `--type`, the one lookup's own
+    error is reported; without, `Error: No such object`."""
     store = _store(ctx)
+    kind = (args.str("type") or None) if images else "container"
+    if images and kind is None and "type" in args.changed:
+        raise CliError('type is empty: must be one of "' + '", "'.join(INSPECT_TYPES) + '"')
+    if kind and kind not in INSPECT_TYPES:
+        raise CliError(f'unknown type: "{kind}": must be one of "'
+                       + '", "'.join(INSPECT_TYPES) + '"')
     docs: list[Any] = []
-    missing: list[str] = []
-    kind = args.values.get("type") or ""
+    escaped: set[int] = set()
+    errors: list[str] = []
     for name in args.args:
-        c = store.find(name) if kind in ("", "container") else None
+        c = store.find(name) if kind in (None, "container") else None
         if c is not None:
             doc = container_inspect_doc(ctx, c)
             if args.bool("size"):
+                doc["SizeRw"] = store.size_rw(c)
                 doc["SizeRootFs"] = store.size_root(c)
             docs.append(doc)
             continue
-        image = ctx.engine.images.find(name) if images and kind in ("", "image") else None
+        image = ctx.engine.images.find(name) if kind in (None, "image") else None
         if image is not None:
+            if args.bool("size"):
+                ctx.err.write("WARNING: --size ignored for image\n")
+            escaped.add(len(docs))
             docs.append(image_inspect_doc(ctx.engine, image))
-        else:
-            missing.append(name)
-    write_inspect(ctx, docs, args.str("format"))
-    for name in missing:
-        what = "container" if not images else "object"
-        ctx.err.write(f"Error: No such {what}: {name}\n" if images
-                      else f"{DAEMON}No such container: {name}\n")
+            continue
+        volume = store.volumes.find(name) if kind in (None, "volume") else None
+        if volume is not None:
+            if args.bool("size"):
+                ctx.err.write("WARNING: --size ignored for volume\n")
+            docs.append(volume.inspect())
+            continue
+        errors.append({
+            None: f"Error: No such object: {name}",
+            "container": f"{DAEMON}No such container: {name}",
+            "image": f"{DAEMON}No such image: {missing_image_name(name)}",
+            "volume": f"{DAEMON}get {name}: no such volume",
+        }.get(kind, f"Error: No such object: {name}"))
+    write_inspect(ctx, docs, args.str("format"), frozenset(escaped))
+    ctx.err.write("".join(e + "\n" for e in errors))
     _finish(ctx)
-    return 1 if missing else 0
+    return 1 if errors else 0
 
 
 # -- prune -----------------------------------------------------------------------------------
@@ -955,4 +993,4 @@ def container_prune(ctx: Context, args: Parsed) -> int:
     return 0
 
 
-__all__ = ["container_inspect_doc", "ports_text", "status_text"]
+__all__ = ["container_inspect_doc", "ports_text", "ps_row", "status_text"]

@@ -1,12 +1,14 @@
-"""Volume commands: `volume create`, `volume ls`, `volume inspect`, `volume rm`."""
+"""Volume commands: `volume create`, `ls`, `inspect`, `rm`, `prune`."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
 from tutor.dockercli._main import CliError, Context, command
 from tutor.dockercli.commands.images import DAEMON, write_formatted, write_inspect
+from tutor.dockercli.format import human_size
 from tutor.dockercli.templates import Struct
 from tutor.engine.errors import EngineError
 from tutor.engine.volumes import NoSuchVolume, VolumeInUse
@@ -61,7 +63,7 @@ def volume_inspect(ctx: Context, args: Parsed) -> int:
     for name in args.args:
         volume = ctx.engine.containers.volumes.find(name)
         if volume is None:
-            ctx.err.write(f"Error: No such volume: {name}\n")
+            ctx.err.write(f"{DAEMON}get {name}: no such volume\n")
             status = 1
         else:
             docs.append(volume.inspect())
@@ -77,11 +79,7 @@ def volume_inspect(ctx: Context, args: Parsed) -> int:
 def volume_rm(ctx: Context, args: Parsed) -> int:
     store = ctx.engine.containers
     status = 0
-    users: dict[str, list[str]] = {}
-    for c in store.all():
-        for m in c.mounts:
-            if m.kind == "volume":
-                users.setdefault(m.source, []).append(c.id)
+    users = volume_users(ctx)
     for name in args.args:
         try:
             store.volumes.get(name)
@@ -100,3 +98,51 @@ def volume_rm(ctx: Context, args: Parsed) -> int:
         store.volumes.remove(name)
         ctx.out.write(name + "\n")
     return status
+
+
+def volume_users(ctx: Context) -> dict[str, list[str]]:
+    """Volume name → IDs of the containers (running or not) that mount it."""
+    users: dict[str, list[str]] = {}
+    for c in ctx.engine.containers.all():
+        for m in c.mounts:
+            if m.kind == "volume":
+                users.setdefault(m.source, []).append(c.id)
+    return users
+
+
+def prune_volumes(ctx: Context, everything: bool) -> tuple[list[str], int]:
+    """Remove the anonymous volumes no container uses (named ones too with `everything`, as
+    API 1.42+ does): their names and the bytes freed."""
+    store = ctx.engine.containers.volumes
+    users = volume_users(ctx)
+    removed, reclaimed = [], 0
+    for volume in store.all():
+        if volume.name in users or not (volume.anonymous or everything):
+            continue
+        reclaimed += volume.size
+        store.remove(volume.name)
+        removed.append(volume.name)
+    return removed, reclaimed
+
+
+@command("volume prune", usage="[OPTIONS]", summary="Remove unused local volumes",
+         flags=(Flag("all", short="a", help="Remove all unused volumes, not just anonymous ones"),
+                Flag("filter", "list", metavar="filter",
+                     help='Provide filter values (e.g. "label=<label>")'),
+                Flag("force", short="f", help="Do not prompt for confirmation")),
+         max_args=0)
+def volume_prune(ctx: Context, args: Parsed) -> int:
+    everything = args.bool("all")
+    if not args.bool("force"):
+        what = "all local volumes" if everything else "anonymous local volumes"
+        ctx.out.write(f"WARNING! This will remove {what} not used by at least one container.\n"
+                      "Are you sure you want to continue? [y/N] ")
+        answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
+        if answer.strip().lower() not in ("y", "yes"):
+            ctx.out.write("\n")
+            return 0
+    removed, reclaimed = prune_volumes(ctx, everything)
+    if removed:
+        ctx.out.write("Deleted Volumes:\n" + "".join(n + "\n" for n in removed) + "\n")
+    ctx.out.write(f"Total reclaimed space: {human_size(reclaimed)}\n")
+    return 0
