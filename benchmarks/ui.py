@@ -1,6 +1,13 @@
 """UI timings: `tutor` start to the first screen, and keystroke-to-screen latency in the terminal
 pane while a build runs (aims: under 1 s, under 50 ms).
 
+Both are measured to the moment a frame is composed (`App._display`, which the headless driver
+calls as a real terminal's would, only without writing the bytes out):
+- start: from launching a fresh interpreter (imports included) to the home screen's first frame;
+- keystroke: from the key reaching the app to the first frame showing it at the prompt. Pilot's
+  `press` is not used for this: it waits until the whole *process* is idle, which never happens
+  while the build thread works, so it measures the build, not the screen.
+
 Run standalone: `python benchmarks/ui.py`.
 """
 
@@ -8,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,42 +24,96 @@ from pathlib import Path
 
 Report = Callable[[str, float, str], None]
 
+_FIRST_SCREEN = """
+import asyncio, sys
+from pathlib import Path
+from tutor.ui.app import TutorApp
 
-async def _measure(report: Report, state: Path) -> None:
+async def main() -> None:
+    app = TutorApp(state=Path(sys.argv[1]), cursor_blink=False)
+    shown = asyncio.Event()
+    display = app._display
+    def spy(screen, update):
+        display(screen, update)
+        if type(screen).__name__ == "HomeScreen" and update is not None:
+            shown.set()
+    app._display = spy
+    async with app.run_test(size=(120, 40)):
+        await shown.wait()
+        print("shown", flush=True)
+
+asyncio.run(main())
+"""
+
+
+def start_to_first_screen(state: Path) -> float:
     started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-c", _FIRST_SCREEN, str(state)],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - started
+    process.wait()
+    assert line.strip() == "shown", line
+    return elapsed
+
+
+async def keystroke_latencies(state: Path) -> list[float]:
+    from textual import events
+
     from tutor.ui.app import TutorApp
     from tutor.ui.messages import OpenLesson
     from tutor.ui.screens.lesson import LessonScreen
 
     app = TutorApp(state=state, pace=0.08, cursor_blink=False)
+    frames: list[float] = []
+    display = app._display
+
+    def spy(screen: object, update: object) -> None:
+        display(screen, update)  # type: ignore[arg-type]
+        if update is not None:
+            frames.append(time.perf_counter())
+
+    app._display = spy  # type: ignore[method-assign, assignment]
+    latencies: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        report("ui.start_to_first_screen", time.perf_counter() - started, "s")
         app.post_message(OpenLesson("03-build-cache"))
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LessonScreen)
-        screen.terminal.run_line("docker build -t bench:1 .")
-        await pilot.pause()
-        latencies = []
-        for key in "docker images" * 2:
+        prompt = screen.terminal.input
+        screen.terminal.run_line("docker build --no-cache -t bench:1 .")
+        await asyncio.sleep(0.05)
+        for char in "docker images " * 3:
             if not screen.terminal.busy:
                 break
+            expected = prompt.value + char
             before = time.perf_counter()
-            await pilot.press(key if key != " " else "space")
-            latencies.append(time.perf_counter() - before)
+            key = events.Key("space" if char == " " else char, char)
+            assert app._driver is not None
+            app._driver.send_message(key)
+            while prompt.value != expected:
+                await asyncio.sleep(0.0005)
+            while not frames or frames[-1] < before:
+                await asyncio.sleep(0.0005)
+            latencies.append(frames[-1] - before)
+            await asyncio.sleep(0.03)
         await app.workers.wait_for_complete()
-        if latencies:
-            report("ui.keystroke_latency_during_build.median", statistics.median(latencies) * 1e3,
-                   "ms")
-            report("ui.keystroke_latency_during_build.max", max(latencies) * 1e3, "ms")
+    return latencies
 
 
 def run(report: Report) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(_measure(report, Path(tmp)))
+        report("ui.start_to_first_screen", start_to_first_screen(Path(tmp) / "a"), "s")
+        latencies = asyncio.run(keystroke_latencies(Path(tmp) / "b"))
+    if latencies:
+        report("ui.keystroke_latency_during_build.median", statistics.median(latencies) * 1e3, "ms")
+        report("ui.keystroke_latency_during_build.max", max(latencies) * 1e3, "ms")
+        report("ui.keystroke_latency_during_build.keys", len(latencies), "")
 
 
 if __name__ == "__main__":

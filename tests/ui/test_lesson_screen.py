@@ -11,7 +11,7 @@ from textual.widgets import Markdown, OptionList, RichLog
 from tests.ui.helpers import open_lesson, settle, type_line
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.editor import EditorScreen
-from tutor.ui.screens.home import HomeScreen
+from tutor.ui.screens.home import CHAPTER_PREFIX, HomeScreen
 from tutor.ui.widgets.dockerfile_area import DockerfileArea
 from tutor.ui.widgets.views import BuildTimelineView, LayerStackView, RegistryView
 
@@ -29,14 +29,21 @@ async def test_home_lists_lessons_and_opens_one(make_app: Callable[[], TutorApp]
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, HomeScreen)
         options = app.screen.query_one("#lesson-map", OptionList)
-        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-        assert [lesson.id for lesson in app.session.lessons] == ids[: len(app.session.lessons)]
+        ids = [options.get_option_at_index(i).id or "" for i in range(options.option_count)]
+        headings = [i for i in ids if i.startswith(CHAPTER_PREFIX)]
+        lessons = [i for i in ids if i in {lesson.id for lesson in app.session.lessons}]
+        assert lessons == [lesson.id for lesson in app.session.lessons]
+        # one heading per chapter, each right before the chapter's first lesson
+        chapters = [lesson.chapter for lesson in app.session.lessons]
+        assert len(headings) == len(dict.fromkeys(chapters)) == 2
+        assert ids.index(headings[1]) == ids.index(LAYERS) - 1
+        assert options.get_option(headings[1]).disabled
         await pilot.press("down", "enter")
         await settle(pilot)
         assert app.screen.lesson.id == LAYERS  # type: ignore[attr-defined]
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
-        assert "step 1/" in str(options.get_option_at_index(1).prompt)
+        assert "step 1/" in str(options.get_option(LAYERS).prompt)
 
 
 async def test_hint_and_solution_are_shown_and_recorded(make_app: Callable[[], TutorApp]) -> None:

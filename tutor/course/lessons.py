@@ -50,6 +50,8 @@ class Lesson:
     images: tuple[str, ...]
     """Images already pulled when the lesson starts."""
     steps: tuple[Step, ...]
+    chapter: str = ""
+    """The part of the course it belongs to; the lesson map groups lessons by it."""
 
     @property
     def workspace(self) -> Path | None:
@@ -133,7 +135,7 @@ def key_line(text: str, path: Sequence[str | int]) -> int:
 # ---------------------------------------------------------------------------------------------
 # Reading a lesson
 
-_TOP_KEYS = {"title", "summary", "objectives", "dca", "minutes", "setup", "steps"}
+_TOP_KEYS = {"chapter", "title", "summary", "objectives", "dca", "minutes", "setup", "steps"}
 _STEP_KEYS = {"id", "title", "text", "hint", "solution", "check"}
 
 
@@ -200,6 +202,7 @@ class _Reader:
         self.unknown(data, _TOP_KEYS, [])
         title = self.string(data, "title", [])
         summary = self.string(data, "summary", [])
+        chapter = self.string(data, "chapter", []) if "chapter" in data else ""
         objectives = self.strings(data, "objectives", [], required=True)
         dca = self.strings(data, "dca", [], required=False)
         if self.dca_objectives is not None:
@@ -220,7 +223,8 @@ class _Reader:
         if self.problems:
             return None
         return Lesson(
-            self.folder.name, self.folder, title, summary, objectives, dca, minutes, images, steps
+            self.folder.name, self.folder, title, summary, objectives, dca, minutes, images, steps,
+            chapter,
         )
 
     def setup(self, setup: object) -> tuple[str, ...]:

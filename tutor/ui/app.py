@@ -69,6 +69,11 @@ class TutorApp(App[None]):
 
         self.push_screen(PageScreen(GLOSSARY, "Glossary"))
 
+    def action_open_quiz(self) -> None:
+        from tutor.ui.screens.quiz import QuizScreen
+
+        self.push_screen(QuizScreen(self.session.state))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys and commands (F1)", self.action_help)

@@ -8,6 +8,7 @@ saw scroll by. Pure: text in, steps out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 _STEP = re.compile(r"#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)")
@@ -55,11 +56,13 @@ def parse_line(timeline: Timeline, line: str) -> Timeline:
         return replace(timeline, steps=(*timeline.steps, step))
     if m := _NAMING.match(line):
         return replace(timeline, tags=(*timeline.tags, m.group(1)))
-    for pattern, change in (
+    changes: tuple[tuple[re.Pattern[str], Callable[[TimelineStep, re.Match[str]], TimelineStep]],
+                   ...] = (
         (_CACHED, lambda s, m: replace(s, cached=True, seconds=0.0)),
         (_DONE, lambda s, m: replace(s, seconds=float(m.group(2)))),
         (_ERROR, lambda s, m: replace(s, error=m.group(2))),
-    ):
+    )
+    for pattern, change in changes:
         if m := pattern.match(line):
             vertex = int(m.group(1))
             steps = tuple(change(s, m) if s.vertex == vertex else s for s in timeline.steps)

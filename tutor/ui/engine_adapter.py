@@ -1,31 +1,23 @@
-"""What the views and the step checks read from a sandbox's engine, in one place.
+"""What the views read from a sandbox's engine, in one place, as plain frozen models.
 
-The engine grows in parallel with the tutorial (containers and registries arrive later), so every
-optional part is feature-detected here and nowhere else: when an API is missing, the view shows
-what it can and says what is not there yet, instead of failing.
-
-Optional APIs looked for, and the shape expected of them:
-- `tutor.course.engineview.open_view(state) -> EngineView`: the course's adapter for step checks.
-  Without it, a small view of our own answers images from the store, builds from the timelines the
-  terminal has seen, and has no containers.
-- `engine.containers.all()`: items with `name`, `image` (an image ID), `running` (or
-  `state == "running"`) and optionally `size` (bytes in the writable layer).
-- `engine.registry.repositories() -> Mapping[str, Mapping[str, str]]` (repository → tag → manifest
-  digest) and `engine.registry.has_layer(diff_id) -> bool`. Without it, the registry side is the
-  simulated Docker Hub as the local images' repo digests record it.
+`inspect` opens the engine once and reads everything the lesson screen shows (image names, the
+chosen image's layer stack, the registry view, the last build's miss reasons). It runs in a worker
+thread after every command, so the screen never waits on the disk; the caller holds the sandbox's
+lock so no docker command changes the state halfway through.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tutor.course.checks import BuildRecord, BuildStep, ContainerView, EngineView
 from tutor.engine import Engine, EngineError
-from tutor.engine.reference import parse_docker_ref
+from tutor.engine.catalogue import DEFAULT_PLATFORM
+from tutor.engine.containers import Container
+from tutor.engine.images import LocalImage
+from tutor.engine.reference import Reference, parse_docker_ref
+from tutor.engine.registry import HUB, Registry
 from tutor.paths import content_dir
 from tutor.ui.build_log import Timeline, TimelineStep
 
@@ -34,48 +26,41 @@ def open_engine(state: Path) -> Engine:
     return Engine.open(state, assets=content_dir("assets"))
 
 
-def normal_ref(ref: str) -> str:
-    """`app` and `docker.io/library/app:latest` name the same image; compare in one form."""
+def _reference(ref: str) -> Reference | None:
     try:
-        return str(parse_docker_ref(ref))
+        return parse_docker_ref(ref)
     except EngineError:
-        return ref
-
-
-# ---------------------------------------------------------------------------------------------
-# Step checks
-
-
-class _StoreView:
-    """The checks' view when the course's adapter is not there yet."""
-
-    def __init__(self, state: Path, timelines: Callable[[], Sequence[Timeline]]) -> None:
-        self.state = state
-        self.timelines = timelines
-
-    def image_layers(self, ref: str) -> tuple[str, ...] | None:
-        image = open_engine(self.state).images.find(ref)
-        return None if image is None else image.diff_ids
-
-    def last_build(self, ref: str) -> BuildRecord | None:
-        wanted = normal_ref(ref)
-        for timeline in reversed(self.timelines()):
-            if wanted in {normal_ref(t) for t in timeline.tags}:
-                steps = timeline.steps
-                return BuildRecord(tuple(BuildStep(s.instruction, s.cached) for s in steps))
         return None
 
-    def containers(self) -> Sequence[ContainerView]:
-        return ()
+
+def familiar(ref: str) -> str:
+    """`docker.io/library/app:1` as `docker images` names it: `app:1`."""
+    parsed = _reference(ref)
+    return ref if parsed is None else parsed.familiar
 
 
-def check_view(state: Path, timelines: Callable[[], Sequence[Timeline]]) -> EngineView:
-    try:
-        from tutor.course import engineview  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return _StoreView(state, timelines)
-    view: EngineView = engineview.open_view(state)
-    return view
+def short(digest: str) -> str:
+    return digest.removeprefix("sha256:")[:12]
+
+
+def _label(image: LocalImage) -> str:
+    return image.tags[0].familiar if image.tags else image.id[7:19]
+
+
+def _newest_first(engine: Engine) -> list[LocalImage]:
+    return sorted(engine.images.all(), key=lambda i: (-i.created, i.id))
+
+
+def image_names(engine: Engine) -> tuple[str, ...]:
+    """Local images as the learner names them: `repo:tag`, or a short ID when untagged."""
+    names: list[str] = []
+    for image in _newest_first(engine):
+        names += [t.familiar for t in image.tags] or [image.id[7:19]]
+    return tuple(names)
+
+
+def container_names(engine: Engine) -> tuple[str, ...]:
+    return tuple(c.name for c in engine.containers.all())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,69 +100,29 @@ class Stack:
     image_id: str
     layers: tuple[LayerBlock, ...]
     """Bottom first: the base image's layers, then the image's own, then containers' layers."""
-    containers_known: bool
-    """False when the engine has no containers yet (the view says so)."""
 
 
-def image_names(state: Path) -> list[str]:
-    """Local images as the learner names them: `repo:tag`, or a short ID when untagged."""
-    names: list[str] = []
-    for image in sorted(open_engine(state).images.all(), key=lambda i: -i.created):
-        names += [t.familiar for t in image.tags] or [image.id[7:19]]
-    return names
+def _writable(engine: Engine, container: Container) -> LayerBlock:
+    return LayerBlock("writable container layer", engine.containers.size_rw(container), "",
+                      container=container.name, running=container.running)
 
 
-def _image_label(tags: Sequence[object], image_id: str) -> str:
-    return str(getattr(tags[0], "familiar", tags[0])) if tags else image_id[7:19]
-
-
-def _containers(engine: Engine) -> list[object] | None:
-    containers = getattr(engine, "containers", None)
-    listing = getattr(containers, "all", None)
-    if not callable(listing):
-        return None
-    with contextlib.suppress(EngineError):
-        return list(listing())
-    return []
-
-
-def _running(container: object) -> bool:
-    running = getattr(container, "running", None)
-    if isinstance(running, bool):
-        return running
-    return getattr(container, "state", "") == "running"
-
-
-def layer_stack(state: Path, ref: str) -> Stack | None:
-    engine = open_engine(state)
+def layer_stack(engine: Engine, ref: str) -> Stack | None:
     image = engine.images.find(ref)
     if image is None:
         return None
-    others = [i for i in engine.images.all() if i.id != image.id]
+    others = [i for i in _newest_first(engine) if i.id != image.id]
     history = [h for h in image.config.history if not h.empty_layer]
     blocks: list[LayerBlock] = []
     for n, diff_id in enumerate(image.diff_ids):
         created_by = history[n].created_by if n < len(history) else ""
-        shared = tuple(_image_label(o.tags, o.id) for o in others if diff_id in o.diff_ids)
-        blocks.append(
-            LayerBlock(
-                instruction(created_by), engine.store.get_layer(diff_id).size, diff_id, shared
-            )
-        )
-    containers = _containers(engine)
-    for c in containers or ():
-        if getattr(c, "image", getattr(c, "image_id", "")) == image.id:
-            size = getattr(c, "size", 0)
-            blocks.append(
-                LayerBlock(
-                    "writable container layer",
-                    size if isinstance(size, int) else 0,
-                    "",
-                    container=str(getattr(c, "name", "?")),
-                    running=_running(c),
-                )
-            )
-    return Stack(ref, image.id, tuple(blocks), containers is not None)
+        shared = tuple(_label(o) for o in others if diff_id in o.diff_ids)
+        size = engine.store.get_layer(diff_id).size
+        blocks.append(LayerBlock(instruction(created_by), size, diff_id, shared))
+    users = [c for c in engine.containers.all() if c.image_id == image.id]
+    # Oldest container lowest: the newest sits on top, as `docker ps` lists it first.
+    blocks += [_writable(engine, c) for c in reversed(users)]
+    return Stack(ref, image.id, tuple(blocks))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,99 +134,169 @@ class LocalEntry:
     name: str
     image_id: str
     layers: int
-    in_registry: int
-    """How many of its layers the registry side already has."""
+    repository: str
+    """Where `docker push NAME` sends it: `docker.io/learner/app`, `localhost:5000/app`."""
+    in_registry: int | None
+    """How many of its layers that repository already has; None when it has no such
+    repository (or nothing answers at that host)."""
 
 
 @dataclass(frozen=True, slots=True)
 class RemoteTag:
-    repository: str
     tag: str
     digest: str
+    """The manifest (or index) digest the tag points to, as `docker pull` reports it."""
+    layers: int
+    local_layers: int
+    """How many of the manifest's layers the local store has."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRepository:
+    path: str
+    tags: tuple[RemoteTag, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrySide:
+    host: str
+    user: str | None
+    """Who the sandbox is logged in as there (None: not logged in)."""
+    repositories: tuple[RemoteRepository, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class RegistryModel:
-    registry: str
-    """Which registry the right-hand side shows."""
     local: tuple[LocalEntry, ...]
-    remote: tuple[RemoteTag, ...]
-    simulated_hub: bool
-    """True when the engine has no registry of its own yet and the Hub side is inferred."""
+    registries: tuple[RegistrySide, ...]
 
 
-def _registry_api(engine: Engine) -> object | None:
-    registry = getattr(engine, "registry", None)
-    ok = callable(getattr(registry, "repositories", None)) and callable(
-        getattr(registry, "has_layer", None)
-    )
-    return registry if ok else None
+def manifest_layers(registry: Registry, path: str, tag: str) -> tuple[str, tuple[str, ...]] | None:
+    """The digest `path:tag` resolves to and the layer blobs of its default-platform manifest
+    (our registries store layers uncompressed, so a blob digest is the layer's diffID)."""
+    top = registry.manifest(path, tag)
+    if top is None:
+        return None
+    manifest = top
+    if top.is_index:
+        entries = top.doc.get("manifests", [])
+        wanted = [e for e in entries if _platform(e.get("platform", {})) == DEFAULT_PLATFORM]
+        chosen = (wanted or entries or [None])[0]
+        found = registry.manifest(path, chosen["digest"]) if chosen else None
+        if found is None:
+            return top.digest, ()
+        manifest = found
+    return top.digest, tuple(str(layer["digest"]) for layer in manifest.doc.get("layers", []))
 
 
-def registry_model(state: Path) -> RegistryModel:
-    engine = open_engine(state)
-    images = sorted(engine.images.all(), key=lambda i: -i.created)
-    registry = _registry_api(engine)
-    remote: list[RemoteTag] = []
-    if registry is not None:
-        repositories: Mapping[str, Mapping[str, str]] = registry.repositories()  # type: ignore[attr-defined]
-        remote = [
-            RemoteTag(repo, tag, digest)
-            for repo, tags in sorted(repositories.items())
-            for tag, digest in sorted(tags.items())
-        ]
-        has: Callable[[str], bool] = registry.has_layer  # type: ignore[attr-defined]
-    else:
-        hub_layers: set[str] = set()
-        for image in images:
-            for repo_digest in image.record.repo_digests:
-                repo, _, digest = repo_digest.partition("@")
-                hub_layers |= set(image.diff_ids)
-                tags = [t.tag or "latest" for t in image.tags if t.name == repo] or ["<none>"]
-                remote += [RemoteTag(repo, tag, digest) for tag in tags]
-        has = hub_layers.__contains__
-    local = tuple(
-        LocalEntry(
-            _image_label(image.tags, image.id),
-            image.id,
-            len(image.diff_ids),
-            sum(1 for d in image.diff_ids if has(d)),
-        )
-        for image in images
-    )
-    return RegistryModel(
-        "registry" if registry is not None else "Docker Hub (simulated)",
-        local,
-        tuple(remote),
-        registry is None,
-    )
+def _platform(doc: dict[str, str]) -> str:
+    return "/".join(p for p in (doc.get("os"), doc.get("architecture"), doc.get("variant")) if p)
 
 
-def container_names(state: Path) -> list[str]:
-    return [str(getattr(c, "name", "")) for c in _containers(open_engine(state)) or ()]
+def _serving_hosts(engine: Engine) -> list[str]:
+    """`localhost:PORT` for every published port of a running container that a registry answers
+    on (a `registry:2` container), in port order."""
+    ports = {p.host_port for c in engine.containers.all() if c.running for p in c.ports}
+    hosts = [f"localhost:{port}" for port in sorted(ports) if port]
+    return [h for h in hosts if engine.registries.at(h) is not None]
 
 
-def familiar(ref: str) -> str:
-    """`docker.io/library/app:1` as `docker images` names it: `app:1`."""
-    try:
-        return parse_docker_ref(ref).familiar
-    except EngineError:
-        return ref
+def registry_model(engine: Engine) -> RegistryModel:
+    images = _newest_first(engine)
+    local_layers = {d for image in images for d in image.diff_ids}
+    hosts = [HUB, *_serving_hosts(engine)]
+    # host → repository → the tags to show (None: all of them)
+    wanted: dict[str, dict[str, set[str] | None]] = {h: {} for h in hosts}
+    local: list[LocalEntry] = []
+    for image in images:
+        for ref in image.tags or (None,):
+            name = ref.familiar if ref else image.id[7:19]
+            registry = engine.registries.at(ref.domain) if ref else None
+            have: int | None = None
+            if ref is not None and registry is not None and registry.exists(ref.path):
+                have = sum(1 for d in image.diff_ids if registry.has_blob(ref.path, d))
+                shown = wanted.setdefault(ref.domain, {}).setdefault(ref.path, set())
+                if shown is not None:
+                    shown.add(ref.tag or "latest")
+            repository = ref.name if ref else ""
+            local.append(LocalEntry(name, image.id, len(image.diff_ids), repository, have))
+    user = engine.logins.user(HUB)
+    hub = engine.registries.hub
+    if user is not None:
+        for path in hub.repositories():
+            if path.startswith(user + "/"):
+                wanted[HUB][path] = None
+    sides: list[RegistrySide] = []
+    for host in hosts:
+        registry = engine.registries.at(host)
+        assert registry is not None
+        if host != HUB:
+            wanted[host].update({path: None for path in registry.repositories()})
+        repositories: list[RemoteRepository] = []
+        for path, only in sorted(wanted[host].items()):
+            tags: list[RemoteTag] = []
+            for tag in registry.tags(path):
+                if only is not None and tag not in only:
+                    continue
+                found = manifest_layers(registry, path, tag)
+                if found is not None:
+                    digest, layers = found
+                    have_here = sum(1 for d in layers if d in local_layers)
+                    tags.append(RemoteTag(tag, digest, len(layers), have_here))
+            repositories.append(RemoteRepository(path, tuple(tags)))
+        sides.append(RegistrySide(host, engine.logins.user(host), tuple(repositories)))
+    return RegistryModel(tuple(local), tuple(sides))
 
 
-def with_reasons(state: Path, timeline: Timeline) -> Timeline:
-    """The timeline with the engine's own miss reasons, when it records its last build
-    (`engine.last_build(ref)` → steps with `name` and `reason`)."""
-    last_build = getattr(open_engine(state), "last_build", None)
-    if not callable(last_build) or not timeline.tags:
+# ---------------------------------------------------------------------------------------------
+# Builds
+
+
+def with_reasons(engine: Engine, timeline: Timeline) -> Timeline:
+    """The timeline with the engine's own miss reasons from its record of the build."""
+    if not timeline.tags:
         return timeline
     try:
-        steps = last_build(familiar(timeline.tags[0])) or ()
+        steps = engine.last_build(familiar(timeline.tags[0])) or ()
     except EngineError:
         return timeline
-    reasons = {str(getattr(s, "name", "")): str(getattr(s, "reason", "")) for s in steps}
+    reasons = {s.name: s.reason for s in steps}
 
     def reason(step: TimelineStep) -> str:
         return next((r for name, r in reasons.items() if name.endswith(step.instruction)), "")
 
     return replace(timeline, steps=tuple(replace(s, reason=reason(s)) for s in timeline.steps))
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything at once
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """What the lesson screen's views show after a command."""
+
+    images: tuple[str, ...]
+    stack: Stack | None
+    registry: RegistryModel
+    timeline: Timeline | None
+
+
+def inspect(state: Path, chosen: str | None, timeline: Timeline | None) -> Inspection:
+    """Read the sandbox for the views: `chosen` is the image the layer view shows (the first
+    local image when None or gone), `timeline` a finished build to add the miss reasons to."""
+    engine = open_engine(state)
+    images = image_names(engine)
+    if chosen not in images:
+        chosen = images[0] if images else None
+    stack = layer_stack(engine, chosen) if chosen is not None else None
+    if timeline is not None:
+        timeline = with_reasons(engine, timeline)
+    return Inspection(images, stack, registry_model(engine), timeline)
+
+
+def names(state: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Image and container names, for Tab completion."""
+    engine = open_engine(state)
+    return image_names(engine), container_names(engine)
+

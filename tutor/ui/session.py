@@ -83,4 +83,4 @@ class Session:
             if lesson.id in self.progress.lessons and not self.progress.of(lesson.id).done
         ]
         fresh = [lesson for lesson in self.lessons if lesson.id not in self.progress.lessons]
-        return (begun or fresh or [None])[0]
+        return next(iter(begun or fresh), None)

@@ -18,6 +18,8 @@ from tutor.ui.session import SANDBOX_ID, Session
 
 GLOSSARY_ID = "glossary"
 QUIZ_ID = "quiz"
+CHAPTER_PREFIX = "chapter-"
+"""Chapter headings in the map are disabled options with ids starting with this."""
 
 
 def lesson_status(session: Session, lesson: Lesson) -> tuple[str, str, str]:
@@ -83,15 +85,20 @@ class HomeScreen(Screen[None]):
 
     def refresh_map(self) -> None:
         options: list[Option | None] = []
+        chapter: str | None = None
         for n, lesson in enumerate(self.session.lessons, 1):
+            if lesson.chapter and lesson.chapter != chapter:
+                options.append(Option(Text(lesson.chapter.upper(), style="bold"),
+                                      id=f"{CHAPTER_PREFIX}{n}", disabled=True))
+            chapter = lesson.chapter
             options.append(Option(lesson_prompt(self.session, n, lesson), id=lesson.id))
         options.append(None)
         options.append(Option(Text.assemble((" ▶ ", "cyan"), ("Sandbox", "bold"),
                                             ("  a free terminal on its own engine", "dim")),
                               id=SANDBOX_ID))
-        options.append(Option(Text.assemble((" ? ", "dim"), ("Quiz", "bold dim"),
-                                            ("  coming later", "dim")),
-                              id=QUIZ_ID, disabled=True))
+        options.append(Option(Text.assemble((" ? ", "cyan"), ("Quiz", "bold"),
+                                            ("  revise for the DCA exam", "dim")),
+                              id=QUIZ_ID))
         options.append(Option(Text.assemble((" ≡ ", "cyan"), ("Glossary", "bold"),
                                             ("  the words these lessons use", "dim")),
                               id=GLOSSARY_ID))
@@ -99,7 +106,8 @@ class HomeScreen(Screen[None]):
         highlighted = option_list.highlighted
         option_list.clear_options()
         option_list.add_options(options)
-        option_list.highlighted = highlighted if highlighted is not None else 0
+        first = next(i for i, option in enumerate(option_list.options) if not option.disabled)
+        option_list.highlighted = highlighted if highlighted is not None else first
         resume = self.session.resume_lesson()
         button = self.query_one("#continue", Button)
         button.disabled = resume is None
@@ -112,6 +120,8 @@ class HomeScreen(Screen[None]):
         option_id = event.option.id or ""
         if option_id == GLOSSARY_ID:
             self.action_glossary()
+        elif option_id == QUIZ_ID:
+            self.call_next(self.run_action, "app.open_quiz")
         else:
             self.action_open(option_id)
 

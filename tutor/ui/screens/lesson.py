@@ -8,6 +8,7 @@ after a restart finds everything as it was left.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,20 +20,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Markdown, TabbedContent, TabPane
 
-from tutor.course.checks import CheckContext, evaluate_all
+from tutor.course.checks import CheckContext, CommandRecord, Outcome, evaluate_all
+from tutor.course.engineview import open_view
 from tutor.course.hostshell import HOME
 from tutor.course.lessons import Lesson, Step
 from tutor.course.sandbox import SetupResult
 from tutor.ui import build_log
 from tutor.ui.build_log import Timeline
-from tutor.ui.engine_adapter import (
-    check_view,
-    familiar,
-    image_names,
-    layer_stack,
-    registry_model,
-    with_reasons,
-)
+from tutor.ui.engine_adapter import Inspection, familiar, inspect
 from tutor.ui.session import Session
 from tutor.ui.widgets.terminal import Terminal
 from tutor.ui.widgets.views import BuildTimelineView, LayerStackView, RegistryView
@@ -70,6 +65,17 @@ class LessonScreen(Screen[None]):
     class Prepared(Message):
         result: SetupResult
 
+    @dataclass
+    class Inspected(Message):
+        """The engine as the views show it, read in a worker after a command."""
+
+        inspection: Inspection
+        build: Timeline | None
+        """The finished build the inspection added miss reasons to."""
+        checked: int | None
+        """The frontier step that was checked (None when no check ran)."""
+        outcome: Outcome | None
+
     def __init__(self, session: Session, lesson: Lesson) -> None:
         super().__init__()
         self.session = session
@@ -80,8 +86,9 @@ class LessonScreen(Screen[None]):
         self.step_start = 0
         """Index in the shell's history where the current frontier step began."""
         self.timeline: Timeline | None = None
-        self.timelines: list[Timeline] = []
         self.ready = False
+        self.engine_lock = threading.Lock()
+        """Held while a command or an inspection uses the sandbox's engine state."""
         self.shown_help = ""
 
     # -- layout -------------------------------------------------------------------------------
@@ -103,14 +110,14 @@ class LessonScreen(Screen[None]):
             with TabbedContent(id="views", initial="terminal"):
                 with TabPane("Terminal", id="terminal"):
                     yield Terminal(self.sandbox.workspace, self.sandbox.state,
-                                   pace=self.session.pace, id="term")
+                                   pace=self.session.pace, engine_lock=self.engine_lock, id="term")
                 with TabPane("Layers", id="layers"):
                     yield LayerStackView(id="layer-stack")
                 with TabPane("Build", id="timeline"):
                     yield BuildTimelineView(id="build-timeline")
                 with TabPane("Registry", id="registry"):
                     yield RegistryView(id="registry-view")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def terminal(self) -> Terminal:
@@ -249,18 +256,23 @@ class LessonScreen(Screen[None]):
     # -- checking -----------------------------------------------------------------------------
 
     def check_step(self) -> None:
-        """Evaluate the frontier step against what the learner did since it began."""
-        frontier = self.frontier
-        if not self.steps or frontier >= len(self.steps):
-            return
+        """Check the frontier step (in a worker) against what the learner did since it began."""
+        self.refresh_views(check=True)
+
+    def _evaluate(self, frontier: int, history: list[CommandRecord]) -> Outcome:
+        # Runs in the inspection worker, under the sandbox lock.
         step = self.steps[frontier]
-        history = self.terminal.shell.history[self.step_start:]
-        view = check_view(self.sandbox.state, lambda: self.timelines)
-        outcome = evaluate_all(step.checks, CheckContext(view, history, self.sandbox.workspace))
+        context = CheckContext(open_view(self.sandbox.state), history, self.sandbox.workspace)
+        return evaluate_all(step.checks, context)
+
+    def _checked(self, frontier: int, outcome: Outcome) -> None:
+        if frontier != self.frontier:
+            return  # already advanced by an earlier check
         if not outcome.passed:
             if self.index == frontier:
                 self.update_status(outcome.detail)
             return
+        step = self.steps[frontier]
         self.session.update(self.session.progress.advanced(self.lesson.id, len(self.steps)))
         self.step_start = len(self.terminal.shell.history)
         done = self.frontier >= len(self.steps)
@@ -279,23 +291,19 @@ class LessonScreen(Screen[None]):
 
     @on(Terminal.Progress)
     def _progress(self, event: Terminal.Progress) -> None:
-        if event.building and self.timeline is not None:
+        if self.timeline is not None:
             for line in event.text.splitlines():
                 self.timeline = build_log.parse_line(self.timeline, line)
             self.query_one("#build-timeline", BuildTimelineView).timeline = self.timeline
 
     @on(Terminal.Finished)
     def _finished(self) -> None:
-        built: str | None = None
+        built: Timeline | None = None
         if self.timeline is not None and not self.timeline.finished:
-            self.timeline = with_reasons(self.sandbox.state, replace(self.timeline, finished=True))
-            self.timelines.append(self.timeline)
+            built = self.timeline = replace(self.timeline, finished=True)
             self.query_one("#build-timeline", BuildTimelineView).timeline = self.timeline
-            built = self.timeline.tags[0] if self.timeline.tags else None
-        self.check_step()
-        self.refresh_views()
-        if built is not None:
-            self.query_one("#layer-stack", LayerStackView).choose(familiar(built))
+        chosen = familiar(built.tags[0]) if built is not None and built.tags else None
+        self.refresh_views(check=True, chosen=chosen, timeline=built)
 
     @on(Terminal.EditRequested)
     def _edit_requested(self, event: Terminal.EditRequested) -> None:
@@ -303,19 +311,41 @@ class LessonScreen(Screen[None]):
 
     # -- views --------------------------------------------------------------------------------
 
-    def refresh_views(self) -> None:
+    def refresh_views(
+        self, *, check: bool = False, chosen: str | None = None, timeline: Timeline | None = None
+    ) -> None:
+        """Read the engine for the views (and check the step) in a worker; `chosen` is the image
+        the layer view should show (default: the one it shows), `timeline` a finished build."""
         if not self.ready:
             return
-        state = self.sandbox.state
-        stack_view = self.query_one("#layer-stack", LayerStackView)
-        stack_view.images = tuple(image_names(state))
-        chosen = stack_view.chosen
-        stack_view.stack = layer_stack(state, chosen) if chosen else None
-        self.query_one("#registry-view", RegistryView).model = registry_model(state)
+        frontier = self.frontier
+        checking = check and bool(self.steps) and frontier < len(self.steps)
+        history = list(self.terminal.shell.history[self.step_start:])
+        self._inspect(chosen or self.query_one("#layer-stack", LayerStackView).chosen, timeline,
+                      frontier if checking else None, history)
+
+    @work(thread=True, group="inspect", exit_on_error=False)
+    def _inspect(self, chosen: str | None, timeline: Timeline | None, frontier: int | None,
+                 history: list[CommandRecord]) -> None:
+        with self.engine_lock:
+            inspection = inspect(self.sandbox.state, chosen, timeline)
+            outcome = None if frontier is None else self._evaluate(frontier, history)
+        self.post_message(self.Inspected(inspection, timeline, frontier, outcome))
+
+    @on(Inspected)
+    def _inspected(self, event: Inspected) -> None:
+        found = event.inspection
+        self.query_one("#layer-stack", LayerStackView).show(found.images, found.stack)
+        self.query_one("#registry-view", RegistryView).model = found.registry
+        if found.timeline is not None and event.build is self.timeline:
+            self.timeline = found.timeline
+            self.query_one("#build-timeline", BuildTimelineView).timeline = found.timeline
+        if event.checked is not None and event.outcome is not None:
+            self._checked(event.checked, event.outcome)
 
     @on(LayerStackView.ImageChosen)
     def _image_chosen(self, event: LayerStackView.ImageChosen) -> None:
-        event.view.stack = layer_stack(self.sandbox.state, event.image)
+        self.refresh_views(chosen=event.image)
 
     def action_view(self, view: str) -> None:
         self.query_one("#views", TabbedContent).active = view
@@ -353,7 +383,6 @@ class LessonScreen(Screen[None]):
             self.index = 0
             self.step_start = len(self.terminal.shell.history)
             self.timeline = None
-            self.timelines.clear()
             self.query_one("#build-timeline", BuildTimelineView).timeline = None
             self.ready = False
             self.terminal.input.disabled = True

@@ -14,6 +14,7 @@ never freezes the screen; docker's progress arrives as messages while it runs.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, RichLog
 
 from tutor.course.hostshell import HOME, Clear, Edit, Names, ShellResult
-from tutor.ui.shell import StreamingShell
+from tutor.ui.shell import streaming_shell
 
 _ERROR_PREFIXES = ("ERROR", "Error", "bash:", "docker:", "tutor:", "curl:", "invalid", "unknown")
 
@@ -36,20 +37,22 @@ def common_prefix(words: list[str]) -> str:
     return os.path.commonprefix(words) if words else ""
 
 
-def styled(text: str, *, stderr: bool) -> Text:
-    """Output as docker's colours would show it: ANSI kept, error lines red, hints dim."""
+def styled(text: str, *, stderr: bool, color: bool = True) -> Text:
+    """Output as docker's colours would show it: ANSI kept, error lines red, hints dim.
+    Without `color` (NO_COLOR), only bold and dim are used and ANSI colours are dropped."""
     if "\x1b[" in text:
-        return Text.from_ansi(text.rstrip("\n"))
+        ansi = Text.from_ansi(text.rstrip("\n"))
+        return ansi if color else Text(ansi.plain)
     result = Text()
     for n, line in enumerate(text.rstrip("\n").split("\n")):
         if n:
             result.append("\n")
         if line.startswith(_ERROR_PREFIXES) or (stderr and " ERROR: " in line):
-            result.append(line, style="bold red")
+            result.append(line, style="bold red" if color else "bold")
         elif line.startswith(("Did you mean", "See '", "Run '")):
-            result.append(line, style="yellow")
+            result.append(line, style="yellow" if color else "")
         elif stderr and line.startswith("#") and " CACHED" in line:
-            result.append(line, style="cyan")
+            result.append(line, style="cyan" if color else "bold")
         elif stderr and line.startswith("#"):
             result.append(line, style="dim" if " DONE " not in line else "")
         else:
@@ -111,11 +114,10 @@ class Terminal(Vertical):
 
     @dataclass
     class Progress(Message):
-        """A chunk of docker's stderr, as it is written (posted from the worker thread)."""
+        """Lines of a build's progress, as docker writes them (posted from the worker thread)."""
 
         terminal: Terminal
         text: str
-        building: bool
 
         @property
         def control(self) -> Terminal:
@@ -130,10 +132,19 @@ class Terminal(Vertical):
             return self.terminal
 
     def __init__(
-        self, workspace: Path, state: Path, *, pace: float = 0.0, id: str | None = None  # noqa: A002
+        self,
+        workspace: Path,
+        state: Path,
+        *,
+        pace: float = 0.0,
+        engine_lock: threading.Lock | None = None,
+        id: str | None = None,  # noqa: A002
     ) -> None:
+        """`engine_lock` is held while a line runs, so whoever else reads the engine state (the
+        lesson's views) never sees it halfway through a command."""
         super().__init__(id=id)
-        self.shell = StreamingShell(
+        self.engine_lock = engine_lock or threading.Lock()
+        self.shell = streaming_shell(
             workspace, state, on_progress=self._progress, pace=pace, names=self._names
         )
         self.queue: deque[str] = deque()
@@ -168,7 +179,8 @@ class Terminal(Vertical):
 
     def run_line(self, line: str) -> None:
         """Run `line` as if typed (queued behind a running one)."""
-        self.write(Text.assemble((self.prompt_text, "bold green"), line))
+        self.write(Text.assemble((self.prompt_text, "bold" if self.app.no_color else "bold green"),
+                                 line))
         if line.strip():
             self._history_at = None
         if self.busy:
@@ -184,30 +196,32 @@ class Terminal(Vertical):
 
     @work(thread=True, group="shell", exit_on_error=False)
     def _run(self, line: str) -> None:
-        result = self.shell.run(line)
+        with self.engine_lock:
+            result = self.shell.run(line)
         self.post_message(self.Finished(self, line, result))
 
-    def _progress(self, text: str, building: bool) -> None:
+    def _progress(self, text: str) -> None:
         # Called from the worker thread: messages are the thread-safe way back.
-        if building and not self._building:
+        if not self._building:
             self._building = True
             self.post_message(self.BuildStarted(self))
-        self.post_message(self.Progress(self, text, building))
+        self.post_message(self.Progress(self, text))
 
     def _names(self) -> Names:
-        from tutor.ui.engine_adapter import container_names, image_names
+        from tutor.ui.engine_adapter import names
 
-        return Names(tuple(image_names(self.shell.state)), tuple(container_names(self.shell.state)))
+        return Names(*names(self.shell.state))
 
     @on(Progress)
     def _show_progress(self, event: Progress) -> None:
-        self.write(styled(event.text, stderr=True))
+        self.write(styled(event.text, stderr=True, color=not self.app.no_color))
 
     @on(Finished)
     def _finished(self, event: Finished) -> None:
         result = event.result
         if result.output:
-            self.write(styled(result.output, stderr=result.status != 0))
+            self.write(styled(result.output, stderr=result.status != 0,
+                              color=not self.app.no_color))
         if isinstance(result.action, Clear):
             self.log_widget.clear()
         elif isinstance(result.action, Edit):

@@ -18,12 +18,7 @@ from textual.widgets import Select, Static
 
 from tutor.dockercli.format import human_size
 from tutor.ui.build_log import Timeline, TimelineStep
-from tutor.ui.engine_adapter import RegistryModel, Stack
-
-
-def short(digest: str) -> str:
-    return digest.removeprefix("sha256:")[:12]
-
+from tutor.ui.engine_adapter import RegistryModel, Stack, short
 
 # ---------------------------------------------------------------------------------------------
 # Layer stack
@@ -38,7 +33,7 @@ def render_stack(stack: Stack | None, width: int) -> RenderableType:
         if block.container:
             state = "running" if block.running else "stopped"
             title = f"{block.container} ({state}) · writable layer"
-            style, detail = "bold black on yellow", human_size(block.size) if block.size else ""
+            style, detail = "bold black on yellow", human_size(block.size)
         else:
             title = block.instruction or "(no history)"
             style = "black on cyan" if block.shared_with else "white on blue"
@@ -56,14 +51,11 @@ def render_stack(stack: Stack | None, width: int) -> RenderableType:
         " container (read-write)",
     )
     note = Text(
-        f"{stack.image}  {short(stack.image_id)}  ·  {len(stack.layers)} layers, top first",
+        f"{stack.image}  {short(stack.image_id)}  ·  "
+        f"{sum(1 for b in stack.layers if not b.container)} layers, top first",
         style="bold",
     )
-    extra: list[RenderableType] = []
-    if not stack.containers_known:
-        extra.append(Text("Containers' writable layers appear here once the engine runs them.",
-                          style="dim italic"))
-    return Group(note, *rows, key, *extra)
+    return Group(note, *rows, key)
 
 
 class LayerStackView(VerticalScroll):
@@ -82,20 +74,9 @@ class LayerStackView(VerticalScroll):
             return self.view
 
     def compose(self) -> ComposeResult:
-        yield Select[str]((), prompt="Pick an image", id="stack-image", allow_blank=True)
+        yield Select[str]((), prompt="Pick an image", id="stack-image", allow_blank=True,
+                          compact=True)
         yield Static(render_stack(None, 40), id="stack-body")
-
-    def watch_images(self, images: tuple[str, ...]) -> None:
-        select = self.query_one("#stack-image", Select)
-        current = select.value
-        with self.prevent(Select.Changed):
-            select.set_options((name, name) for name in images)
-            if isinstance(current, str) and current in images:
-                select.value = current
-        if images and (not isinstance(current, str) or current not in images):
-            select.value = images[0]
-        elif not images:
-            self.stack = None
 
     def watch_stack(self, stack: Stack | None) -> None:
         self.query_one("#stack-body", Static).update(render_stack(stack, self.size.width or 60))
@@ -103,10 +84,18 @@ class LayerStackView(VerticalScroll):
     def on_resize(self) -> None:
         self.watch_stack(self.stack)
 
-    def choose(self, image: str) -> None:
-        """Show `image` (when the list has it)."""
-        if image in self.images:
-            self.query_one("#stack-image", Select).value = image
+    def show(self, images: tuple[str, ...], stack: Stack | None) -> None:
+        """The images to pick from and the stack of the one shown."""
+        select = self.query_one("#stack-image", Select)
+        with self.prevent(Select.Changed):
+            if images != self.images:
+                select.set_options((name, name) for name in images)
+            if stack is not None:
+                select.value = stack.image
+            else:
+                select.clear()
+        self.images = images
+        self.stack = stack
 
     @property
     def chosen(self) -> str | None:
@@ -191,31 +180,45 @@ class BuildTimelineView(VerticalScroll):
 # Registry
 
 
+def _count(have: int, of: int) -> Text:
+    return Text(f"{have}/{of}", "green" if have == of else "yellow")
+
+
 def render_registry(model: RegistryModel | None) -> RenderableType:
     if model is None:
         return Text("")
-    local = Table(title="Local images", box=None, expand=True, title_justify="left")
+    local = Table(title="Local images", box=None, expand=True, title_justify="left",
+                  title_style="bold", pad_edge=False)
     local.add_column("image", ratio=1, overflow="ellipsis", no_wrap=True)
     local.add_column("id", no_wrap=True)
-    local.add_column(f"layers in {model.registry}", justify="right", no_wrap=True)
+    local.add_column("in its repo", justify="right", no_wrap=True)
     for entry in model.local:
-        have = f"{entry.in_registry}/{entry.layers}"
-        local.add_row(entry.name, short(entry.image_id), Text(have, "green" if entry.in_registry
-                                                               == entry.layers else "yellow"))
+        there = (Text("—", "dim") if entry.in_registry is None
+                 else _count(entry.in_registry, entry.layers))
+        local.add_row(entry.name, short(entry.image_id), there)
     if not model.local:
         local.add_row(Text("none yet", "dim"), "", "")
-    remote = Table(title=model.registry, box=None, expand=True, title_justify="left")
-    remote.add_column("repository:tag", ratio=1, overflow="ellipsis", no_wrap=True)
-    remote.add_column("→ manifest digest", no_wrap=True)
-    for tag in model.remote:
-        remote.add_row(f"{tag.repository}:{tag.tag}", short(tag.digest))
-    if not model.remote:
-        remote.add_row(Text("nothing pulled from or pushed to it yet", "dim"), "")
-    parts: list[RenderableType] = [local, Text(""), remote]
-    if model.simulated_hub:
-        parts.append(Text(
-            "Tags here are the digests your pulls recorded (RepoDigests). A layer counts as in "
-            "the registry when an image pulled from it has that layer.", style="dim italic"))
+    parts: list[RenderableType] = [local, Text(
+        "in its repo: layers the repository it pushes to already has (— no such repository)",
+        style="dim")]
+    for side in model.registries:
+        who = f"logged in as {side.user}" if side.user else "not logged in"
+        remote = Table(title=f"{side.host} · {who}", box=None, expand=True,
+                       title_justify="left", title_style="bold", pad_edge=False)
+        remote.add_column("repository:tag", ratio=1, overflow="ellipsis", no_wrap=True)
+        remote.add_column("→ digest", no_wrap=True)
+        remote.add_column("local", justify="right", no_wrap=True)
+        for repository in side.repositories:
+            for tag in repository.tags:
+                remote.add_row(f"{repository.path}:{tag.tag}", short(tag.digest),
+                               _count(tag.local_layers, tag.layers))
+            if not repository.tags:
+                remote.add_row(Text(f"{repository.path} (no tags)", "dim"), "", "")
+        if not side.repositories:
+            remote.add_row(Text("nothing of yours here yet", "dim"), "", "")
+        parts += [Text(""), remote]
+    parts.append(Text("local: how many of the tag's layers your machine already has",
+                      style="dim"))
     return Group(*parts)
 
 
