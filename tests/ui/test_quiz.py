@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from tutor.course.quiz import Question, start_domc
 from tutor.course.quiz.model import Format
 from tutor.ui.app import TutorApp
+from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.quiz import QuizScreen
 from tutor.ui.screens.quiz_exam import ExamScreen
 from tutor.ui.screens.quiz_practice import PracticeScreen
@@ -371,6 +372,18 @@ async def test_try_it_asks_for_the_sandbox_with_the_command(make_app: MakeApp) -
         await pilot.press("t")
         asked = [m for m in posted if isinstance(m, PracticeScreen.TryIt)]
         assert [m.command for m in asked] == [with_try.try_it]
+        await app.workers.wait_for_complete()
+        for _ in range(50):  # the sandbox prepares its engine in a worker
+            await pilot.pause(0.05)
+            if isinstance(app.screen, LessonScreen) and app.screen.ready:
+                break
+        sandbox = app.screen
+        assert isinstance(sandbox, LessonScreen) and sandbox.ready
+        prompt = sandbox.terminal.input
+        assert prompt.value == with_try.try_it  # typed, not run
+        assert with_try.try_it not in [r.line for r in sandbox.terminal.shell.history]
+        await pilot.press("escape")
+        assert app.screen is screen  # back to the feedback
 
 
 async def test_broken_bank_is_reported_not_raised(make_app: MakeApp, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from tutor import __version__
@@ -56,7 +57,14 @@ class TutorApp(App[None]):
             return
         while isinstance(self.screen, LessonScreen):
             self.pop_screen()
-        self.push_screen(LessonScreen(self.session, lesson))
+        self.push_screen(LessonScreen(self.session, lesson, prefill=event.prefill))
+
+    def on_practice_screen_try_it(self, event: Message) -> None:
+        """The quiz's "try it": the sandbox opens above the quiz with the command typed."""
+        from tutor.ui.session import SANDBOX_ID
+
+        command = getattr(event, "command", "")
+        self.post_message(OpenLesson(SANDBOX_ID, prefill=command))
 
     def action_help(self) -> None:
         from tutor.ui.screens.help import HELP, PageScreen

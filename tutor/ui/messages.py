@@ -12,6 +12,8 @@ class OpenLesson(Message):
     """Open a lesson (or the sandbox) by id; the app decides how."""
 
     lesson_id: str
+    prefill: str = ""
+    """A command to leave typed at the terminal's prompt, not run (the quiz's "try it")."""
 
 
 @dataclass

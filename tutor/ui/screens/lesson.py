@@ -76,10 +76,12 @@ class LessonScreen(Screen[None]):
         """The frontier step that was checked (None when no check ran)."""
         outcome: Outcome | None
 
-    def __init__(self, session: Session, lesson: Lesson) -> None:
+    def __init__(self, session: Session, lesson: Lesson, prefill: str = "") -> None:
         super().__init__()
         self.session = session
         self.lesson = lesson
+        self.prefill = prefill
+        """A command to leave at the prompt once the sandbox is ready (not run)."""
         self.sandbox = session.sandbox(lesson)
         progress = session.progress.of(lesson.id)
         self.index = min(progress.step, max(len(lesson.steps) - 1, 0))
@@ -159,6 +161,10 @@ class LessonScreen(Screen[None]):
             terminal.write(event.result.output)
         terminal.write("Type `help` for what this terminal knows; Tab completes.")
         terminal.input.disabled = False
+        if self.prefill:
+            terminal.input.value = self.prefill
+            terminal.input.cursor_position = len(self.prefill)
+            self.prefill = ""
         terminal.focus_prompt()
         self.refresh_views()
 
