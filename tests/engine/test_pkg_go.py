@@ -298,3 +298,10 @@ def test_in_the_golang_image(tag: str, env: dict[str, str], interpreter: str | N
     manifest = read_manifest(_binary(fs, fs.resolve("/bin/server")))
     assert manifest is not None and manifest["interpreter"] == interpreter
     assert manifest["static"] is (interpreter is None)
+
+
+def test_build_output_directories_are_created() -> None:
+    fs = _project({"go.mod": GOMOD, "main.go": HELLO_FMT})
+    proc = _go(fs, "build", "-o", "/out/bin/hello", ".")
+    assert proc.returncode == 0, proc.stderr.decode()  # type: ignore[attr-defined]
+    assert read_manifest(_binary(fs, "/out/bin/hello")) is not None

@@ -700,7 +700,10 @@ def _outputs(
         return []
     if out:
         real = posixpath.normpath(posixpath.join(proc.cwd, out))
-        node = proc.fs.get(proc.fs.resolve(real)) if real != "/" else None
+        try:
+            node = proc.fs.get(proc.fs.resolve(real)) if real != "/" else None
+        except FsError:  # a missing parent: go creates the output's directories
+            node = None
         if out.endswith("/") or (node is not None and node.is_dir) or real == "/":
             mains = [p for p in roots if p.name == "main"]
             if not mains:
