@@ -638,3 +638,13 @@ def test_copy_link_survives_a_base_image_change(docker: Docker, tmp_path: Path) 
     (ctx / "Dockerfile").write_text("FROM alpine:3.20\nCOPY app.txt /\n")
     plain = docker("build", ".", cwd=ctx)
     assert steps(plain.err)["[2/2] COPY app.txt /"] == "DONE"
+
+
+def test_target_resolves_only_the_images_it_needs(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "tgt", {
+        "Dockerfile": "FROM busybox AS tools\nRUN true\nFROM alpine:3.21\nRUN true\n",
+    })
+    result = docker("build", "--target", "tools", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "load metadata for docker.io/library/busybox:latest" in result.err
+    assert "alpine" not in result.err

@@ -210,8 +210,17 @@ class Builder:
         return BaseImage(env=env, shell=image.config.config.shell)  # type: ignore[arg-type]
 
     def _load_metadata(self, plan: BuildPlan) -> Iterator[ProgressEvent]:
+        """`[internal] load metadata for …` for each image the target's stages use (BuildKit
+        resolves only the stages it will build)."""
+        spans = []
+        for index in plan.reachable:
+            stage = plan.stages[index]
+            last = max([c.command.end_line for c in stage.commands] + [stage.from_.end_line])
+            spans.append((stage.from_.start_line, last))
         seen: set[str] = set()
         for name, start, end in plan.images:
+            if not any(first <= start <= last for first, last in spans):
+                continue
             ref = parse_docker_ref(name)
             if str(ref) in seen:
                 continue
