@@ -26,6 +26,7 @@ from tutor.ui.screens.quiz import QuizScreen
 from tutor.ui.screens.quiz_exam import ExamScreen
 from tutor.ui.screens.quiz_practice import PracticeScreen
 from tutor.ui.screens.quiz_report import ReportScreen
+from tutor.ui.session import QUIZ_SANDBOX_ID
 from tutor.ui.widgets.question import DomcQuestion, McQuestion, QuestionView
 
 SIZE = (100, 32)
@@ -379,6 +380,9 @@ async def test_try_it_asks_for_the_sandbox_with_the_command(make_app: MakeApp) -
                 break
         sandbox = app.screen
         assert isinstance(sandbox, LessonScreen) and sandbox.ready
+        assert sandbox.lesson.id == QUIZ_SANDBOX_ID  # not the learner's own sandbox
+        for name, content in with_try.try_files:
+            assert (sandbox.sandbox.workspace / name).read_text() == content
         prompt = sandbox.terminal.input
         assert prompt.value == with_try.try_it  # typed, not run
         assert with_try.try_it not in [r.line for r in sandbox.terminal.shell.history]

@@ -32,6 +32,7 @@ from tutor.engine.image import HistoryEntry, RunConfig
 from tutor.engine.images import LocalImage
 from tutor.engine.layers import Change, Changes, built_size, diff, layer
 from tutor.engine.names import VALID_NAME, generated_name
+from tutor.engine.readonly import ReadOnlyMounts, under, writable
 from tutor.engine.reference import parse_docker_ref
 from tutor.engine.registry import forget_local
 from tutor.engine.registry import http_get as registry_http_get
@@ -179,6 +180,8 @@ class CreateOptions:
     name: str = ""
     labels: tuple[tuple[str, str], ...] = ()
     stop_timeout: int | None = None
+    read_only: bool = False
+    """`--read-only`: the root file system refuses writes; mounts keep their own mode."""
 
 
 # -- the container -----------------------------------------------------------------------------
@@ -208,6 +211,7 @@ class Container:
     mounts: list[MountSpec]
     restart: RestartPolicy
     auto_remove: bool
+    read_only: bool = False
     running: bool = False
     paused: bool = False
     restarting: bool = False
@@ -263,10 +267,9 @@ class Container:
             k: getattr(self, k) for k in (
                 "id", "name", "created", "image_id", "image_ref", "entrypoint", "cmd", "env",
                 "workdir", "user", "exposed", "labels", "tty", "stdin_open", "stop_signal",
-                "stop_timeout", "auto_remove", "running", "paused", "restarting", "exit_code",
-                "error", "started_at", "finished_at", "run_until", "server", "manually_stopped",
-                "paused_since",
-                "restart_count", "ip", "logs")
+                "stop_timeout", "auto_remove", "read_only", "running", "paused", "restarting",
+                "exit_code", "error", "started_at", "finished_at", "run_until", "server",
+                "manually_stopped", "paused_since", "restart_count", "ip", "logs")
         }
         doc["ports"] = [[p.container_port, p.proto, p.host_ip, p.host_port] for p in self.ports]
         doc["mounts"] = [[m.kind, m.source, m.target, m.read_only] for m in self.mounts]
@@ -451,7 +454,7 @@ class ContainerStore:
             labels={**dict(cfg.labels), **dict(opts.labels)}, tty=opts.tty,
             stdin_open=opts.stdin_open, stop_signal=cfg.stop_signal or "SIGTERM",
             stop_timeout=opts.stop_timeout, ports=ports, mounts=resolved, restart=opts.restart,
-            auto_remove=opts.auto_remove)
+            auto_remove=opts.auto_remove, read_only=opts.read_only)
         self.save(c)
         return c
 
@@ -485,6 +488,14 @@ class ContainerStore:
                 vols.append(None)
                 read_host_tree(m.source, tree, m.target)
         return tree, vols
+
+    @staticmethod
+    def _as_process_sees(c: Container, tree: FileTree) -> FileTree:
+        """The mounted tree with the container's read-only parts enforced (itself when none)."""
+        if not c.read_only and not any(m.read_only for m in c.mounts):
+            return tree
+        mounts = [(m.target, not m.read_only) for m in c.mounts]
+        return ReadOnlyMounts.over(tree, read_only_root=c.read_only, mounts=mounts)
 
     def _settle(self, c: Container, tree: FileTree, vols: list[Volume | None]) -> None:
         """Take a run's results back: mounts to their volumes (or host), the rest to the
@@ -536,8 +547,8 @@ class ContainerStore:
         if program is not None:
             self._settle(c, tree, vols)
             return self._go_outcome(c, program)
-        result = run_argv(process_argv(c.argv), fs=tree, env=env, cwd=cwd, uid=uid, gid=gid,
-                          world=self.engine.world, epoch=int(at))
+        result = run_argv(process_argv(c.argv), fs=self._as_process_sees(c, tree), env=env,
+                          cwd=cwd, uid=uid, gid=gid, world=self.engine.world, epoch=int(at))
         if result.exec_error is not None:
             message = result.exec_error.message
             status = 126 if "permission denied" in message or "is a directory" in message \
@@ -819,7 +830,8 @@ class ContainerStore:
             key, _, value = item.partition("=")
             environment[key] = value
         uid, gid = self._user(replace_user(c, user), tree)
-        result = run_argv(argv, fs=tree, env=environment, cwd=workdir or c.workdir or "/",
+        result = run_argv(argv, fs=self._as_process_sees(c, tree), env=environment,
+                          cwd=workdir or c.workdir or "/",
                           uid=uid, gid=gid, world=self.engine.world, epoch=int(self.engine.clock))
         if result.exec_error is not None:
             message = result.exec_error.message
@@ -841,6 +853,13 @@ class ContainerStore:
     def put_files(self, c: Container, entries: list[tuple[str, Any]]) -> None:
         """Write (absolute path, Node) entries into the container (`docker cp` into it)."""
         tree, vols = self._mounted(c)
+        guarded = self._as_process_sees(c, tree)
+        for path, _ in entries:
+            if not writable(guarded, path):
+                # moby refuses the whole copy up front, naming what is read-only.
+                in_mount = any(under(path, m.target) for m in c.mounts)
+                raise EngineError("mounted volume is marked read-only" if in_mount
+                                  else "container rootfs is marked read-only")
         for path, node in entries:
             parent = posixpath.dirname(path) or "/"
             if parent not in tree:

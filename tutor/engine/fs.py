@@ -130,6 +130,7 @@ class FsError(EngineError):
         "ENOTEMPTY": "Directory not empty",
         "ELOOP": "Too many levels of symbolic links",
         "EINVAL": "Invalid argument",
+        "EROFS": "Read-only file system",
     }
 
     def __init__(self, code: str, path: str) -> None:

@@ -57,14 +57,13 @@ class TutorApp(App[None]):
             return
         while isinstance(self.screen, LessonScreen):
             self.pop_screen()
-        self.push_screen(LessonScreen(self.session, lesson, prefill=event.prefill))
+        self.push_screen(LessonScreen(self.session, lesson, try_it=event.try_it))
 
     def on_practice_screen_try_it(self, event: Message) -> None:
-        """The quiz's "try it": the sandbox opens above the quiz with the command typed."""
-        from tutor.ui.session import SANDBOX_ID
+        """The quiz's "try it": its sandbox opens above the quiz with the command typed."""
+        from tutor.ui.session import QUIZ_SANDBOX_ID
 
-        command = getattr(event, "command", "")
-        self.post_message(OpenLesson(SANDBOX_ID, prefill=command))
+        self.post_message(OpenLesson(QUIZ_SANDBOX_ID, try_it=getattr(event, "question", None)))
 
     def action_help(self) -> None:
         from tutor.ui.screens.help import HELP, PageScreen

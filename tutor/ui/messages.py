@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from tutor.course.quiz import Question
 
 
 @dataclass
@@ -12,8 +16,9 @@ class OpenLesson(Message):
     """Open a lesson (or the sandbox) by id; the app decides how."""
 
     lesson_id: str
-    prefill: str = ""
-    """A command to leave typed at the terminal's prompt, not run (the quiz's "try it")."""
+    try_it: Question | None = None
+    """A quiz question whose "try it" command to leave typed at the prompt (not run), after
+    writing its files and running its setup in the sandbox."""
 
 
 @dataclass

@@ -14,14 +14,19 @@ from tutor.course.sandbox import Sandbox
 from tutor.paths import content_dir
 
 SANDBOX_ID = "sandbox"
+QUIZ_SANDBOX_ID = "quiz-sandbox"
+"""Where the quiz's "try it" commands run: apart from the learner's own sandbox, whose files
+a question's setup would otherwise overwrite."""
 
 
-def sandbox_lesson(state: Path) -> Lesson:
-    """The free sandbox: a lesson without steps, workspace or setup."""
+def sandbox_lesson(state: Path, lesson_id: str = SANDBOX_ID) -> Lesson:
+    """A free sandbox: a lesson without steps, workspace or setup."""
+    quiz = lesson_id == QUIZ_SANDBOX_ID
     return Lesson(
-        SANDBOX_ID,
+        lesson_id,
         state / "no-lesson",
-        "Sandbox",
+        "Try it" if quiz else "Sandbox",
+        "The quiz's commands, on an engine of their own." if quiz else
         "A free terminal on its own engine: try anything.",
         (),
         (),
@@ -63,8 +68,8 @@ class Session:
         return cls(state, lessons, progress, problems, pace, cursor_blink)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
-        if lesson_id == SANDBOX_ID:
-            return sandbox_lesson(self.state)
+        if lesson_id in (SANDBOX_ID, QUIZ_SANDBOX_ID):
+            return sandbox_lesson(self.state, lesson_id)
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
 
     def sandbox(self, lesson: Lesson) -> Sandbox:

@@ -11,6 +11,7 @@ from tutor.course.quiz.loader import BankError, ExamShape, Schema, lint, load_ba
 from tutor.course.quiz.model import Bank, Option, Question, Topic
 from tutor.course.quiz.progress import Attempt, Progress, load_progress, record, save_progress
 from tutor.course.quiz.review import Card, after_answer, due
+from tutor.course.quiz.tryit import prepare_try_it, write_try_files
 
 __all__ = [
     "Attempt",
@@ -37,7 +38,9 @@ __all__ = [
     "load_schema",
     "mc_correct",
     "plan_exam",
+    "prepare_try_it",
     "record",
     "save_progress",
     "start_domc",
+    "write_try_files",
 ]

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tutor.course.quiz.dockercmd import Grammar, check_command, load_grammar
@@ -20,7 +20,8 @@ from tutor.engine.errors import EngineError
 
 SCHEMA_DIR = "_schema"
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_QUESTION_KEYS = {"id", "stem", "option", "domain", "objective", "try_it", "lesson"}
+_TRY_KEYS = {"try_setup", "try_files", "try_fails", "try_expect"}
+_QUESTION_KEYS = {"id", "stem", "option", "domain", "objective", "try_it", "lesson", *_TRY_KEYS}
 _OPTION_KEYS = {"text", "correct", "why"}
 _TOPIC_KEYS = {"title", "domain", "objective"}
 MIN_OPTIONS, MAX_OPTIONS = 3, 6
@@ -48,6 +49,16 @@ class Schema:
     weights: dict[str, int]
     exam: ExamShape
     grammar: Grammar
+
+
+@dataclass(frozen=True, slots=True)
+class _TryExtras:
+    """The fields around a question's `try_it` (documented on `Question`)."""
+
+    setup: tuple[str, ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
+    fails: bool = False
+    expect: str = ""
 
 
 def load_schema(questions_dir: Path) -> Schema:
@@ -145,13 +156,55 @@ class _FileChecker:
             error = check_command(try_it, self.schema.grammar)
             if error:
                 self.problem(qid, "try_it", error)
+        extras = self.try_extras(raw, qid, try_it)
         lesson = self.text_field(raw, "lesson", qid, required=False)
         options = self.options(raw.get("option"), qid)
         if len(self.problems) > before:
             return None
         return Question(
-            qid, self.path.stem, domain, objective, stem, options, try_it=try_it, lesson=lesson
+            qid, self.path.stem, domain, objective, stem, options, try_it=try_it, lesson=lesson,
+            try_setup=extras.setup, try_files=extras.files, try_fails=extras.fails,
+            try_expect=extras.expect,
         )
+
+    def try_extras(self, raw: dict[str, Any], qid: str, try_it: str) -> _TryExtras:
+        """The fields that prepare and check `try_it`; meaningless (so refused) without it."""
+        if not try_it:
+            for key in sorted(_TRY_KEYS & set(raw)):
+                self.problem(qid, key, "needs a try_it command to go with it")
+            return _TryExtras()
+        setup = raw.get("try_setup", [])
+        if not isinstance(setup, list) or not all(isinstance(c, str) for c in setup):
+            self.problem(qid, "try_setup", "must be a list of docker commands (strings)")
+            setup = []
+        for n, command in enumerate(setup, 1):
+            error = check_command(command, self.schema.grammar)
+            if error:
+                self.problem(qid, f"try_setup #{n}", error)
+        fails = raw.get("try_fails", False)
+        if not isinstance(fails, bool):
+            self.problem(qid, "try_fails", "must be true or false")
+            fails = False
+        expect = self.text_field(raw, "try_expect", qid, required=False)
+        files = self.try_files(raw.get("try_files", {}), qid)
+        return _TryExtras(tuple(setup), files, fails, expect)
+
+    def try_files(self, raw: Any, qid: str) -> tuple[tuple[str, str], ...]:
+        if not isinstance(raw, dict):
+            self.problem(qid, "try_files", "must be a table of file name = content")
+            return ()
+        files: list[tuple[str, str]] = []
+        for name, content in raw.items():
+            path = PurePosixPath(name)
+            if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
+                self.problem(
+                    qid, f"try_files.{name}", "must be a relative path inside the workspace"
+                )
+            elif not isinstance(content, str):
+                self.problem(qid, f"try_files.{name}", "content must be a string")
+            else:
+                files.append((path.as_posix(), content))
+        return tuple(files)
 
     def options(self, raw: Any, qid: str) -> tuple[Option, ...]:
         if not isinstance(raw, list):

@@ -35,6 +35,17 @@ class Question:
     options: tuple[Option, ...]
     try_it: str = ""
     """A docker command that demonstrates the point in the sandbox ("" when none fits)."""
+    try_setup: tuple[str, ...] = ()
+    """Docker commands run silently before `try_it`, so that a fresh sandbox holds what it
+    needs (an image pulled, a container to inspect)."""
+    try_files: tuple[tuple[str, str], ...] = ()
+    """(relative path, content) written into the sandbox workspace before the setup runs, for
+    build examples that need a Dockerfile."""
+    try_fails: bool = False
+    """`try_it` demonstrates an error on purpose: it is meant to exit non-zero."""
+    try_expect: str = ""
+    """Text the explanation promises `try_it` prints (stdout or stderr); "" when nothing short
+    is checkable."""
     lesson: str = ""
     """A lesson step reference (`lesson-id/step-id`) that teaches it ("" when none)."""
 

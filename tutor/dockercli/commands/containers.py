@@ -67,6 +67,8 @@ def _with_help(message: str, path: str, status: int = 125) -> CliError:
 
 CREATE_FLAGS = (
     Flag("detach", short="d", help="Run container in background and print container ID"),
+    # Content trust is off unless DOCKER_CONTENT_TRUST is set, so skipping it changes nothing.
+    Flag("disable-content-trust", default=True, help="Skip image verification"),
     Flag("entrypoint", "string", help="Overwrite the default ENTRYPOINT of the image"),
     Flag("env", "list", short="e", help="Set environment variables"),
     Flag("env-file", "list", help="Read in a file of environment variables"),
@@ -78,6 +80,7 @@ CREATE_FLAGS = (
     Flag("platform", "string", help="Set platform if server is multi-platform capable"),
     Flag("publish", "list", short="p", help="Publish a container's port(s) to the host"),
     Flag("publish-all", short="P", help="Publish all exposed ports to random ports"),
+    Flag("read-only", help="Mount the container's root filesystem as read only"),
     Flag("restart", "string", default="no",
          help="Restart policy to apply when a container exits"),
     Flag("rm", help="Automatically remove the container and its associated anonymous volumes "
@@ -187,6 +190,7 @@ def _options(args: Parsed, cwd: Path) -> CreateOptions:
         tty=args.bool("tty"), stdin_open=args.bool("interactive"), name=args.str("name"),
         labels=_labels(args.list("label")),
         stop_timeout=args.int("stop_timeout") if "stop_timeout" in args.changed else None,
+        read_only=args.bool("read_only"),
     )
 
 
@@ -782,7 +786,7 @@ def _copy_in(ctx: Context, store: ContainerStore, c: Container, src: str, dst: s
                                          content=Data(path.read_bytes()))))
     try:
         store.put_files(c, entries)
-    except FsError as exc:
+    except EngineError as exc:
         raise CliError(f"{DAEMON}{exc.message}") from None
     return _tar_size(entries)
 
@@ -865,6 +869,7 @@ def container_inspect_doc(ctx: Context, c: Container) -> dict[str, Any]:
             "Binds": [f"{m.source}:{m.target}" + (":ro" if m.read_only else "")
                       for m in c.mounts if m.kind == "bind"] or None,
             "NetworkMode": "bridge",
+            "ReadonlyRootfs": c.read_only,
         },
         "Mounts": [
             {"Type": m.kind, "Source": m.source if m.kind == "bind" else

@@ -6,10 +6,11 @@ answers (busybox ash, dash or bash) and how utilities word their errors (busybox
 from what the tree holds, as they would in the real image.
 
 Which program runs for a command found in the tree: a busybox applet (by the name it was called
-by), the interpreter named by a `#!` line, the simulated program registered under the file's name
-(or the name it was called by), or — for a text file without `#!` — the shell itself, as execve's
-ENOEXEC fallback does. A binary with no simulation is never treated as a silent success: it fails
-with status 126 and says that it cannot run in the simulated engine.
+by), the interpreter named by a `#!` line, a program `go build` wrote (played from the manifest it
+embeds), the simulated program registered under the file's name (or the name it was called by),
+or — for a text file without `#!` — the shell itself, as execve's ENOEXEC fallback does. A binary
+with no simulation is never treated as a silent success: it fails with status 126 and says that
+it cannot run in the simulated engine.
 """
 
 from __future__ import annotations
@@ -31,7 +32,16 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     users,
 )
 from tutor.engine.sh._api import PROGRAMS, World
-from tutor.engine.sh._interp import DEFAULT_PATH, Found, Shell, is_text, shebang, shell_for
+from tutor.engine.sh._interp import (
+    DEFAULT_PATH,
+    Found,
+    Shell,
+    go_manifest,
+    is_text,
+    loader_present,
+    shebang,
+    shell_for,
+)
 from tutor.engine.sh._io import Log, Stream, Terminal
 from tutor.engine.sh._proc import Exhausted, ShProcess
 
@@ -175,6 +185,10 @@ def _exec_failure(shell: Shell, name: str, found: Found | str) -> ExecFailure | 
         if isinstance(shell.find(line[0]) if line[0].startswith("/") else "ENOENT", str):
             return ExecFailure("bad-interpreter", found.path)
         return None
+    manifest = go_manifest(found.node)
+    if manifest is not None:
+        return None if loader_present(shell.proc.fs, manifest) else ExecFailure(
+            "bad-interpreter", found.path)
     names = (posixpath.basename(found.real), posixpath.basename(name))
     if any(n in PROGRAMS for n in names):
         return None

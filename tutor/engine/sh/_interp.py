@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tutor.engine.fs import Data, FsError, Node, normalize
+from tutor.engine.fs import Data, FileTree, FsError, Node, normalize
 from tutor.engine.sh import _ast as A
 from tutor.engine.sh._api import PROGRAMS, Program
 from tutor.engine.sh._arith import ArithError, evaluate
@@ -847,6 +847,9 @@ class Shell:
                 return self.exec_failed(argv[0], "ENOENT")
             new_argv = [interp] + ([arg] if arg else []) + [found.path] + argv[1:]
             return self.exec_found(interp_found, new_argv, env, hops + 1)
+        manifest = go_manifest(found.node)
+        if manifest is not None:
+            return self.run_go(argv[0], manifest)
         for candidate in (real_name, posixpath.basename(argv[0])):
             prog = PROGRAMS.get(candidate)
             if prog is not None:
@@ -863,6 +866,29 @@ class Shell:
         # A real binary we have no simulation for: say so rather than pretend it ran.
         self.fds[2].write(f"{argv[0]}: this program cannot run in the simulated engine\n".encode())
         return 126
+
+    def run_go(self, name: str, manifest: dict[str, object]) -> int:
+        """Play a program `go build` wrote: it prints what `main` prints and ends.
+
+        One that listens would serve until killed, and a RUN step running it would never finish;
+        the simulation lets it start and stop at once (status 0, nothing more printed) so a
+        learner's build does not hang. `docker run` plays servers properly (`servers.py`).
+        """
+        if not loader_present(self.proc.fs, manifest):
+            return self.loader_missing(name)
+        stdout = manifest.get("stdout")
+        if isinstance(stdout, str):
+            self.fds[1].write(stdout.encode())
+        return 0
+
+    def loader_missing(self, name: str) -> int:
+        """execve's ENOENT for a file that exists but whose ELF interpreter does not: dash and
+        ash word it as any ENOENT; bash (5.1+) sees the file is there and says so."""
+        if self.kind == "bash":
+            self.diag(f"{name}: cannot execute: required file not found", self.line)
+        else:
+            self.diag(f"{name}: not found", self.line)
+        return 127
 
     def run_program(
         self,
@@ -1213,6 +1239,28 @@ def _escape_glob(text: str) -> str:
 def is_text(head: bytes) -> bool:
     """Whether a file's first bytes look like a script rather than a binary."""
     return b"\0" not in head and not head.startswith(b"\x7fELF")
+
+
+def go_manifest(node: Node) -> dict[str, object] | None:
+    """What a program `go build` wrote embeds about itself, None for any other file."""
+    if not isinstance(node.content, Data):
+        return None
+    # Imported here: the package managers' package imports the shell, not the other way round.
+    from tutor.engine.sh.pkg.golang import read_manifest
+
+    return read_manifest(node.content.data)
+
+
+def loader_present(fs: FileTree, manifest: dict[str, object]) -> bool:
+    """Whether the dynamic loader a Go program names (if any) is in the tree it runs in."""
+    interpreter = manifest.get("interpreter")
+    if not isinstance(interpreter, str):
+        return True
+    try:
+        fs.lookup(interpreter)
+    except FsError:
+        return False
+    return True
 
 
 def shebang(node: Node) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from tutor.engine.fs import Data, FileTree, FsError, Node, normalize
+from tutor.engine.readonly import writable
 from tutor.engine.sh._api import Process
 
 Tools = Literal["busybox", "gnu"]
@@ -93,8 +94,16 @@ def allowed(proc: Process, node: Node, bits: int) -> bool:
     return (node.mode >> shift) & bits == bits
 
 
+def check_writable_fs(proc: Process, real: str, shown: str) -> None:
+    """A read-only file system refuses changes before any permission is looked at (EROFS wins
+    over EACCES, as in the kernel)."""
+    if not writable(proc.fs, real):
+        raise FsError("EROFS", shown)
+
+
 def check_create(proc: Process, real: str, shown: str) -> None:
     """Creating or removing an entry needs write permission on its directory."""
+    check_writable_fs(proc, real, shown)
     parent = proc.fs.get(real.rsplit("/", 1)[0] or "/")
     if parent is not None and not allowed(proc, parent, WRITE | EXECUTE):
         raise AccessError("EACCES", shown)
@@ -144,6 +153,7 @@ def write_bytes(proc: Process, path: str, data: bytes, append: bool = False) -> 
         return
     if node.type == "dir":
         raise FsError("EISDIR", path)
+    check_writable_fs(proc, real, path)
     if not allowed(proc, node, WRITE):
         raise AccessError("EACCES", path)
     old = node.content.read() if append and node.content is not None else b""

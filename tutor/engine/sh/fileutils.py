@@ -1,4 +1,5 @@
-"""File utilities: cat, mkdir, touch, rm, cp, mv, ln, chmod, chown, ls, stat, du, df, find."""
+"""File utilities: cat, mkdir, touch, rm, cp, mv, ln, chmod, chown, ls, stat, du, df, find,
+readlink."""
 
 from __future__ import annotations
 
@@ -735,3 +736,118 @@ def _find_match(proc: Process, path: str, depth: int, tests: list[tuple[str, str
         if ok == neg:
             return False
     return True
+
+
+_READLINK_LONG = {
+    "--canonicalize": "f", "--canonicalize-existing": "e", "--canonicalize-missing": "m",
+    "--no-newline": "n", "--quiet": "q", "--silent": "s", "--verbose": "v", "--zero": "z",
+}
+_READLINK_USAGE = (
+    "BusyBox v1.36.1 multi-call binary.\n\nUsage: readlink [-fnv] FILE\n\n"
+    "Display the value of a symlink\n\n\t-f\tCanonicalize by following all symlinks\n"
+    "\t-n\tDon't add newline\n\t-v\tVerbose\n"
+)
+
+
+@program("readlink")
+def readlink(proc: Process) -> int:
+    """busybox takes exactly one FILE and -fnv(qs); GNU any number and -e/-m/-z too. Both fail
+    silently (status 1) unless -v, as coreutils made the default."""
+    busybox = tools_of(proc) == "busybox"
+    flags, _, names = split_flags(proc.argv[1:])
+    known = "fnvqs" if busybox else "femnqsvz"
+    for flag in sorted(flags):
+        long = flag.startswith("--")
+        short = _READLINK_LONG.get(flag, "") if long and not busybox else flag
+        if not short or short not in known:
+            if busybox:
+                # musl's getopt words it; "--verbose" is read as the bundle -, v, e, …
+                proc.err(f"{proc.argv[0]}: unrecognized option: {flag[1] if long else flag}\n"
+                         + _READLINK_USAGE)
+                return 1
+            bad = f"unrecognized option '{flag}'" if long else f"invalid option -- '{flag}'"
+            return usage_error(proc, bad, bad)
+        flags.add(short)
+    if busybox and len(names) != 1:
+        proc.err(_READLINK_USAGE)
+        return 1
+    if not names:
+        return usage_error(proc, "missing operand", "missing operand")
+    end = "\0" if "z" in flags else "\n"
+    if "n" in flags:
+        if len(names) > 1:
+            proc.err("readlink: ignoring --no-newline with multiple arguments\n")
+        else:
+            end = ""
+    status = 0
+    for name in names:
+        try:
+            if "f" in flags and busybox:
+                value = _busybox_canonical(proc, name)
+            elif flags & {"f", "e", "m"}:
+                value = _gnu_canonical(proc, name, "e" if "e" in flags else
+                                       "m" if "m" in flags else "f")
+            else:
+                value = _link_target(proc, name)
+        except FsError as e:
+            if "v" in flags and not (busybox and "f" in flags):
+                reason = "not a symlink" if e.code == "EINVAL" else e.strerror
+                complain(proc, f"{name}: cannot read link: {reason}", f"{name}: {e.strerror}")
+            status = 1
+            continue
+        if value is None:
+            status = 1
+            continue
+        proc.out(value + end)
+    return status
+
+
+def _link_target(proc: Process, name: str) -> str:
+    """readlink(2): EINVAL for anything but a symlink."""
+    _, node = proc.fs.lookup(name, proc.cwd, follow=False)
+    if node.type != "symlink":
+        raise FsError("EINVAL", name)
+    return node.target
+
+
+def _gnu_canonical(proc: Process, name: str, mode: str) -> str:
+    """GNU's canonicalize_filename_mode: -e needs every component, -f all but the last, and -m
+    none (what is missing is kept as written)."""
+    if mode != "m":
+        real = proc.fs.resolve(name, proc.cwd)
+        if mode == "e" and proc.fs.get(real) is None:
+            raise FsError("ENOENT", name)
+        return real
+    real = "/"
+    parts = [p for p in normalize(name, proc.cwd).split("/") if p]
+    for i, part in enumerate(parts):
+        real = proc.fs.resolve(posixpath.join(real, part))
+        if proc.fs.get(real) is None:
+            return posixpath.join(real, *parts[i + 1:])
+    return real
+
+
+def _busybox_canonical(proc: Process, name: str) -> str | None:
+    """busybox's realpath with coreutils' leniency: a missing last component is kept when its
+    directory exists, but only if the name has a slash, and a dangling link's relative target
+    is taken from the current directory rather than the link's."""
+    try:
+        return proc.fs.lookup(name, proc.cwd)[0]
+    except FsError as e:
+        if e.code != "ENOENT":
+            return None
+    try:
+        return _busybox_canonical(proc, posixpath.join(proc.cwd, _link_target(proc, name)))
+    except FsError:
+        pass
+    stripped = "/" + name.lstrip("/") if name.startswith("/") else name
+    stripped = stripped.rstrip("/") or stripped
+    head, slash, tail = stripped.rpartition("/")
+    if not slash:
+        return None
+    if not head:
+        return stripped
+    try:
+        return posixpath.join(proc.fs.lookup(head, proc.cwd)[0], tail)
+    except FsError:
+        return None

@@ -24,6 +24,7 @@ from tutor.course.checks import CheckContext, CommandRecord, Outcome, evaluate_a
 from tutor.course.engineview import open_view
 from tutor.course.hostshell import HOME
 from tutor.course.lessons import Lesson, Step
+from tutor.course.quiz import Question
 from tutor.course.sandbox import SetupResult
 from tutor.ui import build_log
 from tutor.ui.build_log import Timeline
@@ -76,12 +77,13 @@ class LessonScreen(Screen[None]):
         """The frontier step that was checked (None when no check ran)."""
         outcome: Outcome | None
 
-    def __init__(self, session: Session, lesson: Lesson, prefill: str = "") -> None:
+    def __init__(self, session: Session, lesson: Lesson, try_it: Question | None = None) -> None:
         super().__init__()
         self.session = session
         self.lesson = lesson
-        self.prefill = prefill
-        """A command to leave at the prompt once the sandbox is ready (not run)."""
+        self.try_it = try_it
+        """A quiz question to prepare the sandbox for; its command is left at the prompt."""
+        self.prefill = ""
         self.sandbox = session.sandbox(lesson)
         progress = session.progress.of(lesson.id)
         self.index = min(progress.step, max(len(lesson.steps) - 1, 0))
@@ -150,6 +152,14 @@ class LessonScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sandbox")
     def _prepare(self, reset: bool) -> None:
         result = self.sandbox.reset() if reset else self.sandbox.ensure()
+        if self.try_it is not None:
+            from tutor.course.hostshell import HostShell
+            from tutor.course.quiz import prepare_try_it
+
+            setup = HostShell(self.sandbox.workspace, self.sandbox.state)
+            self.prefill = prepare_try_it(self.try_it, self.sandbox.workspace,
+                                          lambda line: setup.run(line).status)
+            self.try_it = None
         self.post_message(self.Prepared(result))
 
     @on(Prepared)

@@ -38,9 +38,11 @@ class PracticeScreen(Screen[None]):
 
     @dataclass
     class TryIt(Message):
-        """Open the sandbox with `command` typed at its prompt but not run (the app does it)."""
+        """Open the quiz's sandbox, prepared for `question` (its files and setup), with
+        `command` typed at its prompt but not run (the app does it)."""
 
         command: str
+        question: Question
 
     def __init__(
         self, quiz: QuizSession, questions: list[Question], fmt: Format, mode: str, title: str
@@ -141,7 +143,7 @@ class PracticeScreen(Screen[None]):
     @on(Button.Pressed, "#try-it")
     def action_try_it(self) -> None:
         if self.answered and self.question.try_it:
-            self.post_message(self.TryIt(self.question.try_it))
+            self.post_message(self.TryIt(self.question.try_it, self.question))
 
     def action_leave(self) -> None:
         self.dismiss()
