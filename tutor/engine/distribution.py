@@ -158,7 +158,7 @@ def pull(engine: Engine, ref: Reference, platform: str | None = None) -> PullRes
         if not existed:
             seconds += got.tar_size / PULL_BYTES_PER_SECOND
     previous = engine.store.tags.get(str(ref))
-    image = engine.images.add(config, layers, engine.clock)
+    image = engine.images.add(config, layers, engine.clock, tagged=False)
     repo_digest = f"{ref.name}@{resolved.top.digest}"
     record = image.record
     up_to_date = previous == image.id if ref.digest is None else repo_digest in record.repo_digests

@@ -116,18 +116,28 @@ class ImageStore:
 
     # -- changes ----------------------------------------------------------------------------
 
-    def add(self, config: ImageConfig, layers: list[Layer], now: float) -> LocalImage:
+    def add(self, config: ImageConfig, layers: list[Layer], now: float, *,
+            tagged: bool = True) -> LocalImage:
+        """Store an image. `tagged` is whether the daemon names it through TagImage, the only
+        place that stamps LastTagTime (build, commit with a name); pull and load write the
+        reference store directly, so their images keep the zero time."""
         for la in layers:
             self.store.put_layer(la)
         raw = config.to_bytes()
         record = self.store.get_image(config.id) or ImageRecord(config.id, raw)
-        record.last_tag_time = now
+        if tagged:
+            record.last_tag_time = now
         self.store.put_image(record)
         return self.get(config.id)
 
-    def tag(self, image_id: str, ref: Reference) -> None:
+    def tag(self, image_id: str, ref: Reference, now: float | None = None) -> None:
+        """Point `ref` at the image; `now` (for `docker tag`) stamps its LastTagTime."""
         self.store.tags[str(ref)] = image_id
         self.store.save_tags()
+        record = self.store.get_image(image_id)
+        if now is not None and record is not None:
+            record.last_tag_time = now
+            self.store.put_image(record)
 
     def untag(self, ref: Reference) -> None:
         self.store.tags.pop(str(ref), None)

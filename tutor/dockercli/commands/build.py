@@ -170,7 +170,7 @@ def builder_prune(ctx: Context, args: Parsed) -> int:
         size = engine.store.get_layer(record.diff_id).size if engine.store.has_layer(
             record.diff_id) else 0
         total += size
-        rows.append(f"{_cache_id(key)}\ttrue\t{human_size(size)}\t"
+        rows.append(f"{cache_id(key)}\ttrue\t{human_size(size)}\t"
                     f"{created_since(int(record.created), engine.clock)}")
     if rows:
         ctx.out.write(_tabs(["ID\tRECLAIMABLE\tSIZE\tLAST ACCESSED", *rows]))
@@ -178,7 +178,7 @@ def builder_prune(ctx: Context, args: Parsed) -> int:
     return 0
 
 
-def _cache_id(key: str) -> str:
+def cache_id(key: str) -> str:
     """BuildKit shows cache records by a 25-character base-36 id."""
     number = int(key.removeprefix("sha256:"), 16)
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"

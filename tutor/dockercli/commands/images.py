@@ -338,7 +338,7 @@ def tag(ctx: Context, args: Parsed) -> None:
         image = engine.images.resolve(source)
     except EngineError as exc:
         raise daemon_error(exc) from None
-    engine.images.tag(image.id, parse_docker_ref(target))
+    engine.images.tag(image.id, parse_docker_ref(target), engine.clock)
 
 
 def _looks_like_id(text: str) -> bool:
@@ -557,7 +557,8 @@ def load(ctx: Context, args: Parsed) -> None:
         except EngineError as exc:
             raise daemon_error(exc) from None
     for item in loaded:
-        image = engine.images.add(item.image.config, list(item.image.layers), engine.clock)
+        image = engine.images.add(item.image.config, list(item.image.layers), engine.clock,
+                                  tagged=False)
         if item.repo_tags:
             for tag_text in item.repo_tags:
                 engine.images.tag(image.id, parse_docker_ref(tag_text))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tutor.dockercli._flags import Flag, Parsed
 from tutor.dockercli._main import DOCKER_BUILD, DOCKER_VERSION, Context, command
-from tutor.dockercli.commands.build import _cache_id as cache_id
+from tutor.dockercli.commands.build import cache_id
 from tutor.dockercli.commands.containers import PS_HEADERS, ps_row
 from tutor.dockercli.commands.images import prune_images, write_formatted
 from tutor.dockercli.commands.volumes import prune_volumes
