@@ -231,7 +231,8 @@ def test_push_to_a_local_registry(docker: Docker) -> None:
     pulled = docker("pull", "localhost:5000/alpine:mine")
     assert pulled.status == 0
     assert pulled.out.startswith("mine: Pulling from alpine\n")
-    assert "Already exists" in pulled.out
+    # alpine:3.21 is still here under its own tag: the image is local, so no layer is fetched
+    assert pulled.out.splitlines()[1].startswith("Digest: ")
     missing = docker("pull", "localhost:5000/nothing")
     assert missing.err.strip() == ("Error response from daemon: manifest for "
                                    "localhost:5000/nothing:latest not found: manifest unknown: "
@@ -304,3 +305,15 @@ def test_scratch_is_a_reserved_name(docker: Docker) -> None:
     result = docker("pull", "scratch")
     assert (result.status, result.err) == (
         1, "Error response from daemon: 'scratch' is a reserved name\n")
+
+
+def test_pulling_an_image_already_present_lists_no_layers(docker: Docker) -> None:
+    assert docker("pull", "alpine:3.21").status == 0
+    again = docker("pull", "alpine:3.21")
+    lines = again.out.splitlines()
+    assert lines[0] == "3.21: Pulling from library/alpine"
+    assert lines[1].startswith("Digest: sha256:")
+    assert lines[2:] == ["Status: Image is up to date for alpine:3.21",
+                         "docker.io/library/alpine:3.21"]
+    other_tag = docker("pull", "alpine:latest")  # the same image under another tag
+    assert other_tag.out.splitlines()[2] == "Status: Downloaded newer image for alpine:latest"

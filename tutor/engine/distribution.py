@@ -139,6 +139,9 @@ class PullResult:
     up_to_date: bool
     seconds: float
     warning: str = ""
+    image_existed: bool = False
+    """The image (its config) was already in the store: the daemon then skips the layers, and
+    `docker pull` shows no per-layer lines."""
     """The daemon's note when `--platform` names another platform than a single-platform image's."""
 
 
@@ -158,6 +161,7 @@ def pull(engine: Engine, ref: Reference, platform: str | None = None) -> PullRes
         if not existed:
             seconds += got.tar_size / PULL_BYTES_PER_SECOND
     previous = engine.store.tags.get(str(ref))
+    image_existed = engine.store.get_image(config.id) is not None
     image = engine.images.add(config, layers, engine.clock, tagged=False)
     repo_digest = f"{ref.name}@{resolved.top.digest}"
     record = image.record
@@ -178,7 +182,7 @@ def pull(engine: Engine, ref: Reference, platform: str | None = None) -> PullRes
             warning = (f"WARNING: image with reference {ref.familiar} was found but its platform "
                        f"({actual}) does not match the specified platform ({wanted})")
     return PullResult(ref, engine.images.get(image.id), tuple(pulled), resolved.top.digest,
-                      up_to_date, seconds, warning)
+                      up_to_date, seconds, warning, image_existed)
 
 
 def _metadata(engine: Engine) -> dict[str, list[str]]:

@@ -115,8 +115,9 @@ def pull_and_report(ctx: Context, ref: Reference, platform: str | None, quiet: b
     if result.warning:
         ctx.out.write(result.warning + "\n")
     if not quiet:
-        for line in pull_lines(result):
-            ctx.out.write(line + "\n")
+        if not result.image_existed:
+            for line in pull_lines(result):
+                ctx.out.write(line + "\n")
         ctx.out.write(f"Digest: {result.digest}\n")
         if result.up_to_date:
             ctx.out.write(f"Status: Image is up to date for {ref.familiar}\n")
