@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,23 @@ def tool(name: str) -> str:
             pytest.fail(f"{name} is required in CI but not installed")
         pytest.skip(f"{name} not installed (apt-get install {name}); set CI=1 to make this fail")
     return path
+
+
+def skopeo_inspect(ref: str, *flags: str) -> bytes:
+    """What `skopeo inspect FLAGS REF` prints (REF such as `oci-archive:/tmp/app.tar`)."""
+    return subprocess.run([tool("skopeo"), "inspect", *flags, ref],
+                          check=True, capture_output=True).stdout
+
+
+def umoci_rootfs(archive: Path, tag: str, work: Path) -> Path:
+    """The root filesystem umoci unpacks from the image `tag` of a `docker save` archive (which
+    is an OCI layout too), extracted under `work`."""
+    layout, bundle = work / "layout", work / "bundle"
+    with tarfile.open(archive) as tar:
+        tar.extractall(layout, filter="tar")
+    subprocess.run([tool("umoci"), "unpack", "--rootless", "--image", f"{layout}:{tag}",
+                    str(bundle)], check=True, capture_output=True)
+    return bundle / "rootfs"
 
 
 def snapshot_tree(tree: FileTree) -> Snapshot:

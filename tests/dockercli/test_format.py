@@ -12,7 +12,6 @@ from tutor.dockercli.format import (
     ellipsis,
     go_json,
     go_quote,
-    go_quote_list,
     history_created_since,
     human_duration,
     human_size,
@@ -23,6 +22,7 @@ from tutor.dockercli.format import (
     tabwrite,
     truncate_id,
 )
+from tutor.engine.gotext import quote_list
 
 
 @pytest.mark.parametrize(
@@ -126,16 +126,17 @@ def test_ellipsis(source: str, width: int, expected: str) -> None:
     ("text", "expected"),
     [("sh", '"sh"'), ('a"b\\c', '"a\\"b\\\\c"'), ("tab\there\n", '"tab\\there\\n"'),
      ("\x00\x7f", '"\\x00\\x7f"'), ("é🐳", '"é🐳"'), ("\u00a0\u200b", '"\\u00a0\\u200b"'),
-     ("\a\b\f\r\v", '"\\a\\b\\f\\r\\v"')],
-    ids=["plain", "quote-backslash", "tab-newline", "control", "unicode", "nbsp-zwsp", "short"],
+     ("\a\b\f\r\v", '"\\a\\b\\f\\r\\v"'), ("a\udcffb", '"a\\xffb"')],
+    ids=["plain", "quote-backslash", "tab-newline", "control", "unicode", "nbsp-zwsp", "short",
+         "invalid-utf8-byte"],
 )
 def test_go_quote(text: str, expected: str) -> None:
     assert go_quote(text) == expected
 
 
 def test_go_quote_list_as_buildkit_history() -> None:
-    assert "CMD " + go_quote_list(["node", "app.js"]) == 'CMD ["node" "app.js"]'
-    assert go_quote_list([]) == "[]"
+    assert "CMD " + quote_list(["node", "app.js"]) == 'CMD ["node" "app.js"]'
+    assert quote_list([]) == "[]"
 
 
 def test_go_json_escaping() -> None:

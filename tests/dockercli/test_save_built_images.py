@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import tarfile
 from pathlib import Path
 
 from tests.dockercli.conftest import Docker, write
-from tests.oci_tools import snapshot_dir, snapshot_tree, tool
+from tests.oci_tools import skopeo_inspect, snapshot_dir, snapshot_tree, umoci_rootfs
 from tutor.engine import Engine
 from tutor.paths import content_dir
 
@@ -36,13 +34,10 @@ def _build_and_save(docker: Docker, tmp_path: Path) -> tuple[Path, str]:
 
 
 def test_skopeo_reads_a_built_image(docker: Docker, tmp_path: Path) -> None:
-    skopeo = tool("skopeo")
     archive, image_id = _build_and_save(docker, tmp_path)
-    config = subprocess.run([skopeo, "inspect", "--config", "--raw", f"oci-archive:{archive}"],
-                            check=True, capture_output=True).stdout
+    config = skopeo_inspect(f"oci-archive:{archive}", "--config", "--raw")
     assert "sha256:" + hashlib.sha256(config).hexdigest() == image_id
-    info = json.loads(subprocess.run([skopeo, "inspect", f"docker-archive:{archive}"],
-                                     check=True, capture_output=True).stdout)
+    info = json.loads(skopeo_inspect(f"docker-archive:{archive}"))
     layers = json.loads(docker("image", "inspect", "-f", "{{json .RootFS.Layers}}",
                                "saved:1").out)
     assert info["Layers"] == layers
@@ -52,18 +47,11 @@ def test_skopeo_reads_a_built_image(docker: Docker, tmp_path: Path) -> None:
 def test_umoci_unpacks_what_the_engine_says_the_image_holds(
     docker: Docker, tmp_path: Path, isolated_state: Path
 ) -> None:
-    umoci = tool("umoci")
     archive, _ = _build_and_save(docker, tmp_path)
-    layout = tmp_path / "layout"
-    with tarfile.open(archive) as tar:
-        tar.extractall(layout, filter="tar")
-    bundle = tmp_path / "bundle"
-    subprocess.run([umoci, "unpack", "--rootless", "--image", f"{layout}:1", str(bundle)],
-                   check=True, capture_output=True)
+    unpacked = snapshot_dir(umoci_rootfs(archive, "1", tmp_path))
     engine = Engine.open(isolated_state, content_dir("assets"))
     image = engine.images.resolve("saved:1")
     expected = snapshot_tree(engine.tree(image.diff_ids))
-    unpacked = snapshot_dir(bundle / "rootfs")
     assert unpacked == expected
     assert "/app/data/b.txt" not in unpacked and "/etc/apk" not in unpacked
     assert unpacked["/app/data/a.txt"] == ("file", 0o600, b"one\n")

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,6 +121,38 @@ def test_system_prune_prompt(docker: Docker, monkeypatch: pytest.MonkeyPatch) ->
         "  - all anonymous volumes not used by at least one container\n"
         "  - all images without at least one container associated to them\n"
         "  - all build cache\n\nAre you sure you want to continue? [y/N] \n")
+
+
+CONTINUE = "Are you sure you want to continue? [y/N] "
+DECLINED = [
+    ("container", ("container", "prune"),
+     f"WARNING! This will remove all stopped containers.\n{CONTINUE}\n"),
+    ("volume", ("volume", "prune"), "WARNING! This will remove anonymous local volumes not used "
+     f"by at least one container.\n{CONTINUE}\n"),
+    ("volume-all", ("volume", "prune", "-a"), "WARNING! This will remove all local volumes not "
+     f"used by at least one container.\n{CONTINUE}\n"),
+    ("builder", ("builder", "prune"),
+     f"WARNING! This will remove all dangling build cache. {CONTINUE}"),
+]
+
+
+@pytest.mark.parametrize(("argv", "out"), [d[1:] for d in DECLINED], ids=[d[0] for d in DECLINED])
+@pytest.mark.parametrize("answer", ["n\n", "", "yess\n"], ids=["no", "no-input", "not-yes"])
+def test_prune_prompt_declined(
+    docker: Docker, monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...], out: str, answer: str
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answer))
+    result = docker(*argv)
+    assert (result.status, result.out) == (0, out)
+
+
+@pytest.mark.parametrize("answer", ["y\n", " YES \n"], ids=["y", "yes"])
+def test_prune_prompt_accepted(
+    docker: Docker, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answer))
+    assert docker("container", "prune").out == (
+        f"WARNING! This will remove all stopped containers.\n{CONTINUE}Total reclaimed space: 0B\n")
 
 
 def test_volume_prune_removes_unused_anonymous_volumes(docker: Docker) -> None:

@@ -64,59 +64,12 @@ APPLETS = [
     "sha256sum",
     "md5sum",
 ]
-GNU_TOOLS = [
-    "ls",
-    "cat",
-    "echo",
-    "mkdir",
-    "rm",
-    "cp",
-    "mv",
-    "ln",
-    "chmod",
-    "chown",
-    "grep",
-    "sed",
-    "head",
-    "tail",
-    "wc",
-    "sort",
-    "uniq",
-    "tr",
-    "cut",
-    "touch",
-    "env",
-    "printenv",
-    "id",
-    "whoami",
-    "find",
-    "xargs",
-    "tee",
-    "date",
-    "sleep",
-    "uname",
-    "basename",
-    "dirname",
-    "printf",
-    "test",
-    "[",
-    "true",
-    "false",
-    "pwd",
-    "seq",
-    "stat",
-    "du",
-    "df",
-    "hostname",
-    "tar",
-    "gzip",
-    "gunzip",
-    "sha256sum",
-    "md5sum",
-    "which",
-    "useradd",
-    "groupadd",
-]
+
+# Debian has the same tools as separate GNU binaries, but not busybox's own applets (its /bin/sh
+# is dash) and shadow's useradd/groupadd in /usr/sbin instead of adduser/addgroup.
+BUSYBOX_ONLY = ("sh", "wget", "ping", "ash", "adduser", "addgroup")
+GNU_TOOLS = [t for t in APPLETS if t not in BUSYBOX_ONLY] + ["useradd", "groupadd"]
+
 BINARY = b"\x7fELF\x02\x01\x01"
 
 

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
-from tutor.engine.catalogue import (
-    BaseImageSpec,
-    Catalogue,
-    load_catalogue,
-    normalize_repository,
-    scratch_image,
-)
-from tutor.engine.fs import FileTree, Node
-
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
+from tests.engine.catalogue_images import ASSETS, image, read, tree
+from tutor.engine.catalogue import Catalogue, load_catalogue, scratch_image
+from tutor.engine.fs import Node
 
 IMAGES = [
     "alpine:3.20",
@@ -53,6 +45,11 @@ ALIASES = [
     ("ubuntu", "noble", "24.04"),
     ("ubuntu", "jammy", "22.04"),
     ("node", "lts-alpine", "20-alpine"),
+    ("golang", "1.22-bookworm", "1.22"),
+    ("httpd", "2.4", "latest"),
+    ("redis", "7", "latest"),
+    ("redis", "7.4", "latest"),
+    ("registry", "latest", "2"),
 ]
 
 SHARED_BASE = [
@@ -62,35 +59,17 @@ SHARED_BASE = [
     ("nginx:latest", "debian:bookworm-slim"),
     ("node:20", "buildpack-deps:bookworm"),
     ("python:3.12", "buildpack-deps:bookworm"),
+    ("golang:1.22", "buildpack-deps:bookworm-scm"),
+    ("golang:1.22-alpine", "alpine:3.21"),
+    ("httpd:latest", "debian:bookworm-slim"),
+    ("redis:latest", "debian:bookworm-slim"),
+    ("registry:2", "alpine:3.21"),
 ]
 
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
     return load_catalogue(ASSETS)
-
-
-def image(catalogue: Catalogue, ref: str, platform: str = "linux/amd64") -> BaseImageSpec:
-    name, _, tag = ref.partition(":")
-    spec = catalogue.resolve(normalize_repository(name), tag, platform)
-    assert spec is not None, ref
-    return spec
-
-
-def tree(spec: BaseImageSpec) -> FileTree:
-    result = FileTree()
-    for layer in spec.layers:
-        for path in layer.deletions:
-            result.remove(path)
-        for path, node in layer.entries:
-            result.put(path, node)
-    return result
-
-
-def read(spec: BaseImageSpec, path: str) -> str:
-    _, node = tree(spec).lookup(path)
-    assert node.content is not None
-    return node.content.read().decode()
 
 
 @pytest.mark.parametrize("ref", IMAGES)

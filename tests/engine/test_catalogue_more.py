@@ -1,15 +1,13 @@
-"""The server and toolchain images: real shapes, configs and key files, on shared base layers."""
+"""The server and toolchain images: real shapes, configs and key files.
+
+Their aliases and shared base layers are checked with the rest in test_catalogue.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tutor.engine.catalogue import BaseImageSpec, Catalogue, load_catalogue, normalize_repository
-from tutor.engine.fs import FileTree
-
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
+from tests.engine.catalogue_images import ASSETS, image, read, tree
+from tutor.engine.catalogue import Catalogue, load_catalogue
 
 # (image, real layer count, size Docker shows for linux/amd64 in MB); data must be within 20%.
 REAL_SHAPE = [
@@ -21,49 +19,10 @@ REAL_SHAPE = [
     ("hello-world:latest", 1, 0.0101),
 ]
 
-ALIASES = [
-    ("golang", "1.22-bookworm", "1.22"),
-    ("httpd", "2.4", "latest"),
-    ("redis", "7", "latest"),
-    ("redis", "7.4", "latest"),
-    ("registry", "latest", "2"),
-]
-
-SHARED_BASE = [
-    ("golang:1.22", "buildpack-deps:bookworm-scm"),
-    ("golang:1.22-alpine", "alpine:3.21"),
-    ("httpd:latest", "debian:bookworm-slim"),
-    ("redis:latest", "debian:bookworm-slim"),
-    ("registry:2", "alpine:3.21"),
-]
-
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
     return load_catalogue(ASSETS)
-
-
-def image(catalogue: Catalogue, ref: str, platform: str = "linux/amd64") -> BaseImageSpec:
-    name, _, tag = ref.partition(":")
-    spec = catalogue.resolve(normalize_repository(name), tag, platform)
-    assert spec is not None, ref
-    return spec
-
-
-def tree(spec: BaseImageSpec) -> FileTree:
-    result = FileTree()
-    for layer in spec.layers:
-        for path in layer.deletions:
-            result.remove(path)
-        for path, node in layer.entries:
-            result.put(path, node)
-    return result
-
-
-def read(spec: BaseImageSpec, path: str) -> str:
-    _, node = tree(spec).lookup(path)
-    assert node.content is not None
-    return node.content.read().decode()
 
 
 @pytest.mark.parametrize("platform", ["linux/amd64", "linux/arm64"])
@@ -79,18 +38,6 @@ def test_real_layer_count_and_size(
     for layer in spec.layers:
         assert abs(layer.size - layer.expected_size) <= max(layer.expected_size // 5, 4096)
     tree(spec)
-
-
-@pytest.mark.parametrize(("repo", "alias", "tag"), ALIASES, ids=[f"{a[0]}:{a[1]}" for a in ALIASES])
-def test_aliases_are_the_same_image(catalogue: Catalogue, repo: str, alias: str, tag: str) -> None:
-    assert image(catalogue, f"{repo}:{alias}") is image(catalogue, f"{repo}:{tag}")
-
-
-@pytest.mark.parametrize(("child", "base"), SHARED_BASE, ids=[s[0] for s in SHARED_BASE])
-def test_images_share_their_base_layers(catalogue: Catalogue, child: str, base: str) -> None:
-    child_spec, base_spec = image(catalogue, child), image(catalogue, base)
-    assert child_spec.layers[: len(base_spec.layers)] == base_spec.layers
-    assert child_spec.history[: len(base_spec.history)] == base_spec.history
 
 
 def test_golang(catalogue: Catalogue) -> None:

@@ -8,6 +8,8 @@ BuildKit v0.12.5, still behaves the old way.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutor.engine.dockerfile._ast import Heredoc, Instruction
 from tutor.engine.dockerfile._directives import Directive
@@ -200,6 +202,12 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
         (ins('HEALTHCHECK CMD ["a"]', "CMD", "a", json=True),),
     ),
     "healthcheck-cmd-alone": ("HEALTHCHECK CMD", (ins("HEALTHCHECK CMD", "CMD"),)),
+    # BuildKit looks for the blank after the type byte by byte, and 0xA0 (the tail of U+00A0)
+    # counts: the type keeps a lone 0xC2 byte, shown here as its surrogate escape.
+    "healthcheck-type-split-inside-character": (
+        "HEALTHCHECK a\u00a0b",
+        (ins("HEALTHCHECK a\u00a0b", "a\udcc2", "b"),),
+    ),
     "shell-exec": ('SHELL ["sh", "-c"]', (ins('SHELL ["sh", "-c"]', "sh", "-c", json=True),)),
     "unknown-instruction-arguments-dropped": ("RUNN echo", (ins("RUNN echo", ""),)),
     "onbuild": ("ONBUILD RUN echo hi", (ins("ONBUILD RUN echo hi", "echo hi", sub_cmd="RUN"),)),
@@ -298,6 +306,18 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
             ),
         ),
     ),
+    "heredoc-fd-of-5000-digits": (
+        "RUN " + "9" * 5000 + "<<E\nE",
+        (
+            ins(
+                "RUN " + "9" * 5000 + "<<E\nE\n",
+                "9" * 5000 + "<<E",
+                keyword="RUN",
+                end=2,
+                heredocs=(Heredoc("E", "", 2**64 - 1),),
+            ),
+        ),
+    ),
     "heredoc-huge-fd": (
         "RUN 99999999999999999999<<E\nE",
         (
@@ -349,7 +369,10 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
             ins("RUN b", "b", start=5),
         ),
     ),
-    "heredoc-empty-quoted-name-is-not-one": ("RUN <<''\nx", (ins("RUN <<''", "<<''"), ins("x", "", start=2))),
+    "heredoc-empty-quoted-name-is-not-one": (
+        "RUN <<''\nx",
+        (ins("RUN <<''", "<<''"), ins("x", "", start=2)),
+    ),
     "heredoc-empty-quotes-before-name": (
         "RUN <<''EOF\nx\nEOF",
         (
@@ -366,9 +389,24 @@ CASES: dict[str, tuple[str, tuple[Instruction, ...]]] = {
     "heredoc-quoted-word-ignored": ("RUN '<<EOF'", (ins("RUN '<<EOF'", "'<<EOF'"),)),
     "heredoc-not-for-cmd": ("CMD <<EOF", (ins("CMD <<EOF", "<<EOF"),)),
     "heredoc-unbalanced-quote-ignored": ('RUN <<"EOF', (ins('RUN <<"EOF', '<<"EOF'),)),
-    "heredoc-onbuild-consumes-body-only": (
+    # The binding (v0.12.5 or not) drops these: it reads heredocs from the sub-instruction.
+    "heredoc-onbuild": (
         "ONBUILD RUN <<EOF\nx\nEOF\nRUN y",
-        (ins("ONBUILD RUN <<EOF", "<<EOF", sub_cmd="RUN", end=3), ins("RUN y", "y", start=4)),
+        (
+            ins(
+                "ONBUILD RUN <<EOF\nx\nEOF\n",
+                "<<EOF",
+                keyword="ONBUILD",
+                sub_cmd="RUN",
+                end=3,
+                heredocs=(Heredoc("EOF", "x\n"),),
+            ),
+            ins("RUN y", "y", start=4),
+        ),
+    ),
+    "heredoc-onbuild-exec-form": (
+        'ONBUILD RUN ["<<EOF"]',
+        (ins('ONBUILD RUN ["<<EOF"]', "<<EOF", sub_cmd="RUN", json=True),),
     ),
     # BuildKit's lexer shares one words buffer, so `${x:-y}` wipes the `<<` before it.
     "heredoc-substitution-wipes-word": (
@@ -525,7 +563,7 @@ def test_heredoc_word(word: str, expected: HeredocWord | None) -> None:
     [
         (
             "<<'EOF",
-            "failed to process \"'EOF\": "
+            'failed to process "\'EOF": '
             "unexpected end of statement while looking for matching single-quote",
         ),
         (
@@ -543,3 +581,91 @@ def test_heredoc_word_lexer_errors(word: str, message: str) -> None:
     with pytest.raises(DockerfileError) as caught:
         _heredoc_from_word(word)
     assert caught.value.message == message
+
+
+# BuildKit's own parser testfile `env` and the values of its expected dump (`result`).
+BUILDKIT_ENV_TESTFILE = r"""FROM ubuntu
+ENV name value
+ENV name=value
+ENV name=value name2=value2
+ENV name="value value1"
+ENV name=value\ value2
+ENV name="value'quote space'value2"
+ENV name='value"double quote"value2'
+ENV name=value\ value2 name2=value2\ value3
+ENV name="a\"b"
+ENV name="a\'b"
+ENV name='a\'b'
+ENV name='a\'b''
+ENV name='a\"b'
+ENV name="''"
+# don't put anything after the next line - it must be the last line of the
+# Dockerfile and it must end with \
+ENV name=value \
+    name1=value1 \
+    name2="value2a \
+           value2b" \
+    name3="value3a\n\"value3b\"" \
+	name4="value4a\\nvalue4b" \
+"""
+
+
+def test_buildkit_env_testfile() -> None:
+    got = [
+        (i.start_line, i.end_line, i.value, i.legacy_key_value)
+        for i in parse(BUILDKIT_ENV_TESTFILE)
+    ]
+    assert got == [
+        (1, 1, ("ubuntu",), False),
+        (2, 2, ("name", "value"), True),
+        (3, 3, ("name", "value"), False),
+        (4, 4, ("name", "value", "name2", "value2"), False),
+        (5, 5, ("name", '"value value1"'), False),
+        (6, 6, ("name", "value\\ value2"), False),
+        (7, 7, ("name", "\"value'quote space'value2\""), False),
+        (8, 8, ("name", "'value\"double quote\"value2'"), False),
+        (9, 9, ("name", "value\\ value2", "name2", "value2\\ value3"), False),
+        (10, 10, ("name", '"a\\"b"'), False),
+        (11, 11, ("name", '"a\\\'b"'), False),
+        (12, 12, ("name", "'a\\'b'"), False),
+        (13, 13, ("name", "'a\\'b''"), False),
+        (14, 14, ("name", "'a\\\"b'"), False),
+        (15, 15, ("name", "\"''\""), False),
+        (
+            18,
+            23,
+            (
+                "name",
+                "value",
+                "name1",
+                "value1",
+                "name2",
+                '"value2a            value2b"',
+                "name3",
+                '"value3a\\n\\"value3b\\""',
+                "name4",
+                '"value4a\\\\nvalue4b"',
+            ),
+            False,
+        ),
+    ]
+
+
+_ANY_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("RUNCOPYENV \t\r\n\\`#=\"'[]{}$<-0123456789\x00\ufeff")),
+        st.characters(),  # lone surrogates included: they stand for bytes that are not UTF-8
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True, database=None)
+@given(_ANY_TEXT)
+def test_any_text_parses_or_raises_dockerfile_error(text: str) -> None:
+    try:
+        parsed = parse_dockerfile(text)
+    except DockerfileError as err:
+        assert err.message
+    else:
+        assert parsed.instructions

@@ -3,8 +3,9 @@
 The binding pins BuildKit v0.12.5, older than the BuildKit in Docker 28 that we follow. Inputs
 that touch a parser change made since then are left out (see `_version_delta`), as are inputs
 the binding itself cannot take: NUL (it passes C strings) and results that are not valid UTF-8
-(Go keeps the bytes, the binding fails to decode them). Everything else must match field by
-field, errors included.
+(Go keeps the bytes, the binding fails to decode them). ONBUILD's heredocs, which the binding
+reads from the wrong node, are compared as the binding shows them. Everything else must match
+field by field, errors included.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tutor.engine.dockerfile._gotext import SPACE
-from tutor.engine.dockerfile._line_parsers import split_command
+from tutor.engine.dockerfile._line_parsers import parse_words, split_command
 from tutor.engine.dockerfile._parser import ParsedDockerfile, parse_dockerfile
 from tutor.engine.errors import DockerfileError
 
@@ -70,20 +71,27 @@ def _signed(fd: int) -> int:
 def _ours(parsed: ParsedDockerfile | DockerfileError) -> Outcome:
     if isinstance(parsed, DockerfileError):
         return ("error", parsed.message)
-    return [
-        (
-            i.keyword,
-            i.sub_cmd,
-            i.json,
-            i.original,
-            i.start_line,
-            i.end_line,
-            i.flags,
-            i.value,
-            tuple((h.name, _signed(h.file_descriptor), h.content) for h in i.heredocs),
+    out = []
+    for i in parsed.instructions:
+        original, heredocs = i.original, i.heredocs
+        if i.sub_cmd is not None:
+            # BuildKit keeps ONBUILD's heredocs on the ONBUILD node (its ONBUILD instruction
+            # reads them there); the binding looks for them on the sub-instruction instead.
+            original, heredocs = original.split("\n", 1)[0], ()
+        out.append(
+            (
+                i.keyword,
+                i.sub_cmd,
+                i.json,
+                original,
+                i.start_line,
+                i.end_line,
+                i.flags,
+                i.value,
+                tuple((h.name, _signed(h.file_descriptor), h.content) for h in heredocs),
+            )
         )
-        for i in parsed.instructions
-    ]
+    return out
 
 
 def _logical_lines(parsed: ParsedDockerfile) -> list[tuple[str, str, str]]:
@@ -119,7 +127,7 @@ def _version_delta(text: str, parsed: ParsedDockerfile | DockerfileError) -> boo
         return True  # `# check=` is a directive since v0.14
     for keyword, args, line in _logical_lines(parsed):
         # v0.12.5 took a JSON array followed by anything as exec form (fixed in v0.15).
-        first, _, after_first = args.partition(" ")
+        _, _, after_first = args.partition(" ")
         if _trailing_after_json(args) or _trailing_after_json(after_first):
             return True
         # `<< EOF` heredocs (v0.22) and ${...} lexing changes (v0.15).
@@ -132,7 +140,8 @@ def _version_delta(text: str, parsed: ParsedDockerfile | DockerfileError) -> boo
 
 
 def _text_has_delta_trigger(text: str) -> bool:
-    joined = re.sub(r"[\\`][ \t]*\r?\n", "", text)  # continuation lines joined, roughly
+    # Continuation lines joined, roughly: blank and comment lines in between dropped.
+    joined = re.sub(r"[\\`][ \t]*\r?\n(?:[ \t\r]*(?:#[^\n]*)?\n)*", "", text)
     return bool(
         re.search(r"(?im)^\ufeff?\s*#\s*check\s*=", text)
         or re.search(r"\][ \t]*[^\s\]]", joined)
@@ -142,17 +151,22 @@ def _text_has_delta_trigger(text: str) -> bool:
     )
 
 
+def _ours_parsed(text: str) -> ParsedDockerfile | DockerfileError:
+    try:
+        return parse_dockerfile(text)
+    except DockerfileError as err:
+        return err
+
+
 def _compare(text: str) -> None:
+    """Hypothesis check: equal to BuildKit, or the input is one the binding cannot judge."""
     assume("\x00" not in text)
     try:
         expected = _oracle(text)
     except UnicodeDecodeError:
         assume(False)
         return
-    try:
-        parsed: ParsedDockerfile | DockerfileError = parse_dockerfile(text)
-    except DockerfileError as err:
-        parsed = err
+    parsed = _ours_parsed(text)
     actual = _ours(parsed)
     if actual != expected:
         assume(not _version_delta(text, parsed))
@@ -164,7 +178,7 @@ def _compare(text: str) -> None:
 _KEYWORDS = [
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
     "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
-    "RUNN", "FOO", "COPPY",
+    "RUNN", "FOO", "COPPY", "ONBUILD", "RUN", "COPY",
 ]  # fmt: skip
 
 
@@ -185,6 +199,7 @@ _ATOMS = st.sampled_from(
         "#", "# c", "&&", "|", ";", "--", "-x", "--flag=1", "<<EOF", "<<-EOF", "<", "<<", "3<<E",
         "é", "\u00a0", "\u2003", "\t", "\r", "\v", "\f", ",", ":", "*", "?", "~", "1", "0",
         "<<''", '<<""', "${", "$", "'a b'", "${A:+x y}", "${A#b}", "\\\"", "<<E\\", "\ufeff",
+        "\\\u00a0", "\x1c", "\u3000", "\x85",
     ]
 )  # fmt: skip
 
@@ -268,17 +283,18 @@ def _instruction(draw: st.DrawFn) -> list[str]:
     written = draw(_casing(keyword))
     extra: list[str] = []
     if keyword == "ONBUILD" and draw(st.booleans()):
-        inner = draw(st.sampled_from(["RUN", "COPY", "ENV", "ONBUILD", "FROM", "CMD"]))
+        inner = draw(st.sampled_from(["RUN", "COPY", "RUN", "ENV", "ONBUILD", "FROM", "CMD"]))
         written += " " + draw(_casing(inner))
         keyword = inner
     if keyword in ("ENV", "LABEL"):
         pairs = draw(
             st.lists(st.tuples(st.sampled_from(["a", "B_1", "k.x", ""]), _shell_text()), max_size=3)
         )
+        blank = draw(st.sampled_from([" ", " ", "\t", "\u00a0", "\x1c", " \u2003"]))
         if draw(st.booleans()):
-            args = " ".join(f"{k}={v}" for k, v in pairs)
+            args = blank.join(f"{k}={v}" for k, v in pairs)
         else:
-            args = " ".join(f"{k} {v}" for k, v in pairs[:1])
+            args = " ".join(f"{k}{blank}{v}" for k, v in pairs[:1])
     elif keyword in ("RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME") and draw(
         st.booleans()
     ):
@@ -294,6 +310,8 @@ def _instruction(draw: st.DrawFn) -> list[str]:
     if keyword in ("RUN", "COPY", "ADD") and draw(st.booleans()):
         words, extra = draw(_heredoc_parts())
         args = words + " " + args
+    # An escape token left dangling once BuildKit trims the line (blanks it does not trim first).
+    args += draw(st.sampled_from(["", "", "", "", "\\\u00a0", "\\\v", '"\\\x85', "`\u2003"]))
     flags = draw(_flags()) if draw(st.integers(0, 3)) == 0 else ""
     line = written + draw(st.sampled_from([" ", "  ", "\t", " \t "])) + flags + args
     return [line, *extra]
@@ -338,7 +356,7 @@ _JUNK = st.one_of(
 
 
 @st.composite
-def dockerfiles(draw: st.DrawFn) -> str:
+def _dockerfiles(draw: st.DrawFn) -> str:
     directives = draw(st.one_of(st.just([]), st.lists(_DIRECTIVES, max_size=2)))
     escape = "`" if any(d.lower().replace(" ", "") == "#escape=`" for d in directives) else "\\"
     lines = list(directives)
@@ -351,7 +369,7 @@ def dockerfiles(draw: st.DrawFn) -> str:
         else:
             lines.append(draw(_JUNK))
     indent = draw(st.sampled_from(["", "", " ", "\t"]))
-    lines = [indent + line if draw(st.integers(0, 5)) == 0 else line for line in lines]
+    lines = [indent + line if draw(st.integers(0, 9)) == 0 else line for line in lines]
     newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
     text = newline.join(lines)
     if draw(st.booleans()):
@@ -367,19 +385,19 @@ _INTERESTING = st.sampled_from(list("RUNFOMENVCPYLBAHKTDS \t\r\n\\`#=\"'[]{},$<-
 # --- tests ------------------------------------------------------------------------------------
 
 
-@_settings(2000)
-@given(dockerfiles())
+@_settings(1500)
+@given(_dockerfiles())
 def test_grammar_generated_dockerfiles_match_buildkit(text: str) -> None:
     _compare(text)
 
 
-@_settings(1500)
+@_settings(6000)
 @given(st.text(alphabet=_INTERESTING, max_size=60))
 def test_dockerfile_alphabet_soup_matches_buildkit(text: str) -> None:
     _compare(text)
 
 
-@_settings(800)
+@_settings(4000)
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40))
 def test_random_text_matches_buildkit(text: str) -> None:
     _compare(text)
@@ -397,4 +415,66 @@ def test_random_text_matches_buildkit(text: str) -> None:
     ids=["max-line", "line-too-long", "multibyte-too-long", "long-heredoc", "long-no-instruction"],
 )
 def test_long_lines_match_buildkit(text: str) -> None:
-    _compare(text)
+    assert _ours(_ours_parsed(text)) == _oracle(text)
+
+
+def _parse_words_loop(rest: str, escape: str) -> list[str]:
+    """BuildKit's parseWords, transcribed loop for loop: the reference for our regex version."""
+    words: list[str] = []
+    buf: list[str] = []
+    phase, quote, blank_ok, pos = "spaces", "", False, 0
+    while pos <= len(rest):
+        ch = rest[pos] if pos < len(rest) else ""
+        if phase == "spaces":
+            if pos == len(rest):
+                break
+            if ch in SPACE:
+                pos += 1
+                continue
+            phase = "word"
+        if pos == len(rest):
+            if blank_ok or buf:
+                words.append("".join(buf))
+            break
+        if phase == "word":
+            if ch in SPACE:
+                phase = "spaces"
+                if blank_ok or buf:
+                    words.append("".join(buf))
+                buf, blank_ok = [], False
+                pos += 1
+                continue
+            if ch in "'\"":
+                quote, blank_ok, phase = ch, True, "quote"
+            if ch == escape:
+                if pos + 1 == len(rest):
+                    pos += 1
+                    continue
+                buf.append(ch)
+                pos += 1
+                ch = rest[pos]
+            buf.append(ch)
+            pos += 1
+            continue
+        if ch == quote:
+            phase = "word"
+        if ch == escape and quote != "'":
+            if pos + 1 == len(rest):
+                phase = "word"
+                pos += 1
+                continue
+            buf.append(ch)
+            pos += 1
+            ch = rest[pos]
+        buf.append(ch)
+        pos += 1
+    return words
+
+
+@_settings(3000)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab= \t'\"\\`é\u00a0\x1c")), max_size=16),
+    st.sampled_from(["\\", "`"]),
+)
+def test_parse_words_matches_buildkit_loop(rest: str, escape: str) -> None:
+    assert parse_words(rest, escape) == _parse_words_loop(rest, escape)

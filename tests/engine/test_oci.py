@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from tests.oci_tools import snapshot_dir, snapshot_tree, tool
+from tests.oci_tools import skopeo_inspect, snapshot_dir, snapshot_tree, umoci_rootfs
 from tutor.engine import layers
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree, Node, Synthetic, directory, file, symlink
@@ -65,32 +64,20 @@ def _saved(tmp_path: Path) -> tuple[Path, Image, FileTree]:
 
 
 def test_skopeo_reports_our_digests(tmp_path: Path) -> None:
-    skopeo = tool("skopeo")
     archive, image, _ = _saved(tmp_path)
-    raw = subprocess.run([skopeo, "inspect", "--raw", f"oci-archive:{archive}"],
-                         check=True, capture_output=True).stdout
+    raw = skopeo_inspect(f"oci-archive:{archive}", "--raw")
     manifest = json.loads(raw)
     assert [la["digest"] for la in manifest["layers"]] == list(image.config.diff_ids)
     assert manifest["config"]["digest"] == image.id
-    config = subprocess.run([skopeo, "inspect", "--config", "--raw",
-                             f"docker-archive:{archive}"],
-                            check=True, capture_output=True).stdout
+    config = skopeo_inspect(f"docker-archive:{archive}", "--config", "--raw")
     assert hashlib.sha256(config).hexdigest() == image.id[7:]
-    info = json.loads(subprocess.run([skopeo, "inspect", f"docker-archive:{archive}"],
-                                     check=True, capture_output=True).stdout)
+    info = json.loads(skopeo_inspect(f"docker-archive:{archive}"))
     assert info["Layers"] == list(image.config.diff_ids)
 
 
 def test_umoci_unpacks_the_tree_the_engine_has(tmp_path: Path) -> None:
-    umoci = tool("umoci")
     archive, _, tree = _saved(tmp_path)
-    layout = tmp_path / "layout"
-    with tarfile.open(archive) as tar:
-        tar.extractall(layout, filter="tar")
-    bundle = tmp_path / "bundle"
-    subprocess.run([umoci, "unpack", "--rootless", "--image", f"{layout}:1", str(bundle)],
-                   check=True, capture_output=True)
-    assert snapshot_dir(bundle / "rootfs") == snapshot_tree(tree)
+    assert snapshot_dir(umoci_rootfs(archive, "1", tmp_path)) == snapshot_tree(tree)
 
 
 def test_tarfile_reads_every_layer(tmp_path: Path) -> None:

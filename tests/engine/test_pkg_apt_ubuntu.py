@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
 
+from tests.engine.catalogue_images import image_tree
 from tests.engine.pkg_helpers import FakeWorld, run
-from tutor.engine.catalogue import load_catalogue
-from tutor.engine.fs import FileTree
 from tutor.engine.sh import run_script
 from tutor.engine.sh.pkg.apt import apt_get
 from tutor.engine.sh.pkg.catalogue import read_text
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
-@cache
-def _ubuntu_image() -> FileTree:
-    spec = load_catalogue(ASSETS).resolve("docker.io/library/ubuntu", "24.04", "linux/amd64")
-    assert spec is not None
-    fs = FileTree()
-    for layer in spec.layers:
-        for path in layer.deletions:
-            fs.remove(path)
-        for path, node in layer.entries:
-            fs.put(path, node)
-    return fs
-
 
 def test_update_then_install_curl_in_the_real_image() -> None:
-    fs = _ubuntu_image().copy()
+    fs = image_tree("ubuntu:24.04")
     result = run_script("apt-get update && apt-get install -y curl", fs=fs,
                         env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/",
                         world=FakeWorld())  # type: ignore[arg-type]
@@ -54,7 +37,7 @@ def test_update_then_install_curl_in_the_real_image() -> None:
 
 
 def test_the_image_ships_apts_tools_and_the_container_config() -> None:
-    fs = _ubuntu_image()
+    fs = image_tree("ubuntu:24.04")
     for tool in ("apt", "apt-get", "apt-cache", "apt-config", "apt-mark"):
         assert f"/usr/bin/{tool}" in fs
     languages = read_text(fs, "/etc/apt/apt.conf.d/docker-no-languages")
@@ -83,7 +66,7 @@ def test_the_image_ships_apts_tools_and_the_container_config() -> None:
     ids=["curl", "curl-no-recommends", "jq", "python3"],
 )
 def test_new_packages_match_noble(args: list[str], new: str) -> None:
-    fs = _ubuntu_image().copy()
+    fs = image_tree("ubuntu:24.04")
     run(apt_get, ["apt-get", "update"], fs)
     proc = run(apt_get, ["apt-get", "install", "-y", *args], fs,
                env={"DEBIAN_FRONTEND": "noninteractive"})
@@ -97,7 +80,7 @@ def test_new_packages_match_noble(args: list[str], new: str) -> None:
 
 @pytest.mark.parametrize("name", ["libssl3", "libcurl4", "libpsl5"], ids=lambda n: n)
 def test_pre_t64_names_are_gone(name: str) -> None:
-    fs = _ubuntu_image().copy()
+    fs = image_tree("ubuntu:24.04")
     run(apt_get, ["apt-get", "update"], fs)
     proc = run(apt_get, ["apt-get", "install", "-y", name], fs)
     assert (proc.returncode, proc.stderr.decode()) == (100, f"E: Unable to locate package {name}\n")

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
 
+from tests.engine.catalogue_images import image_tree
 from tests.engine.pkg_helpers import FakeWorld
-from tutor.engine.catalogue import load_catalogue
 from tutor.engine.fs import FileTree
 from tutor.engine.sh import run_script
 from tutor.engine.sh._api import Process
 from tutor.engine.sh.pkg.catalogue import read_text, write_text
 from tutor.engine.sh.pkg.golang import go, read_manifest, version_key
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
 ENV = {"PATH": "/go/bin:/usr/local/go/bin:/usr/bin:/bin", "HOME": "/root", "GOPATH": "/go",
        "GOTOOLCHAIN": "local"}
 GOMOD = "module example.com/app\n\ngo 1.22\n"
@@ -67,18 +63,6 @@ def _binary(fs: FileTree, path: str) -> bytes:
     assert node is not None and node.content is not None
     return node.content.read()
 
-
-@cache
-def _golang_image(tag: str) -> FileTree:
-    spec = load_catalogue(ASSETS).resolve("docker.io/library/golang", tag, "linux/amd64")
-    assert spec is not None
-    fs = FileTree()
-    for layer in spec.layers:
-        for path in layer.deletions:
-            fs.remove(path)
-        for path, node in layer.entries:
-            fs.put(path, node)
-    return fs
 
 
 @pytest.mark.parametrize(
@@ -284,7 +268,7 @@ def test_get_and_init() -> None:
     ids=["bookworm-cgo-dynamic", "cgo-disabled", "alpine-no-gcc"],
 )
 def test_in_the_golang_image(tag: str, env: dict[str, str], interpreter: str | None) -> None:
-    fs = _golang_image(tag).copy()
+    fs = image_tree(f"golang:{tag}")
     write_text(fs, "/src/go.mod", GOMOD)
     write_text(fs, "/src/main.go", HELLO_HTTP)
     exports = "".join(f"export {k}={v}; " for k, v in env.items())

@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 
 import pytest
 
+from tests.engine.catalogue_images import image_tree
 from tests.engine.pkg_helpers import FakeWorld
-from tutor.engine.catalogue import load_catalogue
 from tutor.engine.fs import FileTree
 from tutor.engine.sh import run_script
 from tutor.engine.sh._api import Process
 from tutor.engine.sh.pkg.catalogue import read_text, write_text
 from tutor.engine.sh.pkg.npm import Change, duration, npm, satisfies, summary
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
        "NODE_VERSION": "20.18.3"}
 EXPRESS_APP = {"name": "app", "version": "1.0.0", "dependencies": {"express": "^4.21.2"}}
 
-
-@cache
-def _node_image() -> FileTree:
-    spec = load_catalogue(ASSETS).resolve("docker.io/library/node", "20-alpine", "linux/amd64")
-    assert spec is not None
-    fs = FileTree()
-    for layer in spec.layers:
-        for path in layer.deletions:
-            fs.remove(path)
-        for path, node in layer.entries:
-            fs.put(path, node)
-    return fs
 
 
 def _project(manifest: dict[str, object] | None = EXPRESS_APP) -> FileTree:
@@ -240,7 +225,7 @@ def test_missing_script() -> None:
 
 
 def test_through_the_node_alpine_shell() -> None:
-    fs = _node_image().copy()
+    fs = image_tree("node:20-alpine")
     write_text(fs, "/app/package.json", json.dumps({
         "name": "web", "version": "1.0.0", "scripts": {"build": "echo building"},
         "dependencies": {"express": "^4.21.2"}}))

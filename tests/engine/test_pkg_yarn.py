@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 
 import pytest
 
+from tests.engine.catalogue_images import image_tree
 from tests.engine.pkg_helpers import FakeWorld
-from tutor.engine.catalogue import load_catalogue
 from tutor.engine.fs import FileTree
 from tutor.engine.sh import run_script
 from tutor.engine.sh._api import Process
 from tutor.engine.sh.pkg.catalogue import read_text, write_text
 from tutor.engine.sh.pkg.yarn import yarn
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
 APP = {"name": "app", "version": "1.0.0", "scripts": {"build": "echo built"},
        "dependencies": {"express": "^4.21.2"}, "devDependencies": {"nodemon": "^3.1.9"}}
@@ -137,21 +134,9 @@ def test_cache_clean_and_version() -> None:
     assert _yarn(fs, "--version").stdout == b"1.22.22\n"
 
 
-@cache
-def _node_image() -> FileTree:
-    spec = load_catalogue(ASSETS).resolve("docker.io/library/node", "20-alpine", "linux/amd64")
-    assert spec is not None
-    fs = FileTree()
-    for layer in spec.layers:
-        for path in layer.deletions:
-            fs.remove(path)
-        for path, node in layer.entries:
-            fs.put(path, node)
-    return fs
-
 
 def test_through_the_node_alpine_shell() -> None:
-    fs = _node_image().copy()
+    fs = image_tree("node:20-alpine")
     write_text(fs, "/app/package.json", json.dumps(APP))
     result = run_script("yarn install --frozen-lockfile && yarn build", fs=fs, env=dict(ENV),
                         cwd="/app", world=FakeWorld())  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from tutor.engine.progress import (
     VertexLog,
     VertexStarted,
     VertexStatus,
+    log_time,
 )
 
 BUILDER_DESC = "docker:default"
@@ -29,14 +30,6 @@ def _status_amount(status: VertexStatus) -> str:
     if status.current:
         return progress_bytes(status.current)
     return ""
-
-
-def _log_time(at: float) -> str:
-    if at < 10:
-        return f"{at:.3f}"
-    if at < 100:
-        return f"{at:.2f}"
-    return f"{at:.1f}"
 
 
 @dataclass
@@ -62,7 +55,7 @@ class PlainPrinter:
             self._switch(event.vertex)
         elif isinstance(event, VertexLog):
             self._switch(event.vertex)
-            self.out.write(f"#{event.vertex.index} {_log_time(event.at)} {event.text}\n")
+            self.out.write(f"#{event.vertex.index} {log_time(event.at)} {event.text}\n")
         elif isinstance(event, VertexStatus):
             self._switch(event.vertex)
             amount = _status_amount(event)

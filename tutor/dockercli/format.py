@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from tutor.engine import gotext
+
 _DECIMAL_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 _BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
 
@@ -142,43 +144,8 @@ def ellipsis(text: str, max_width: int) -> str:
     return text
 
 
-def go_quote(text: str) -> str:
-    """Go `strconv.Quote` (also what `%q` prints for a string)."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        elif ch in _GO_SHORT_ESCAPES:
-            out.append(_GO_SHORT_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append("\\ufffd")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_GO_SHORT_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
-
-
-def go_quote_list(items: Sequence[str]) -> str:
-    """What `%q` prints for a `[]string`, as BuildKit writes `CMD ["node" "app.js"]` history."""
-    return "[" + " ".join(go_quote(item) for item in items) + "]"
+# Go's `%q` under the CLI's name: the engine's module, so both quote exactly alike.
+go_quote = gotext.quote
 
 
 # ---------------------------------------------------------------------------------------------

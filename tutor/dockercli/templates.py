@@ -42,6 +42,21 @@ class Struct:
     sorted_json: bool = False
 
 
+class NilMap(dict[str, object]):
+    """A typed struct's nil map field: empty to the template (prints `map[]`), `null` in JSON.
+
+    The CLI runs inspect templates on the typed response first, where a nil map or slice is a
+    value of its type rather than the missing `<no value>` of the decoded-JSON fallback."""
+
+    __slots__ = ()
+
+
+class NilSlice(tuple[object, ...]):
+    """A typed struct's nil slice field: prints `[]`, `null` in JSON."""
+
+    __slots__ = ()
+
+
 class JSONNumber(str):
     """`json.Number`: prints and encodes as the literal number text."""
 
@@ -808,7 +823,7 @@ def go_sprint(value: object) -> str:
 
 def _to_json_value(value: object, sort_maps: bool = True) -> object:
     """Convert template data into what encoding/json would see (Go maps encode sorted)."""
-    if isinstance(value, (_Invalid, _NilPointer)) or value is None:
+    if isinstance(value, (_Invalid, _NilPointer, NilMap, NilSlice)) or value is None:
         return None
     if isinstance(value, JSONNumber):
         return _RawJSON(str(value))
@@ -1444,6 +1459,8 @@ def render_format(
 
 __all__ = [
     "JSONNumber",
+    "NilMap",
+    "NilSlice",
     "Struct",
     "Template",
     "TemplateError",

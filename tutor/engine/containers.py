@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Any
 from tutor.engine.clock import rfc3339
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree, FsError
-from tutor.engine.image import HistoryEntry, RunConfig
+from tutor.engine.image import JSON, HistoryEntry, RunConfig, go_json
 from tutor.engine.images import LocalImage
 from tutor.engine.layers import Change, Changes, built_size, diff, layer
 from tutor.engine.names import VALID_NAME, generated_name
+from tutor.engine.oci import parse_config
 from tutor.engine.readonly import ReadOnlyMounts, under, writable
 from tutor.engine.reference import parse_docker_ref
 from tutor.engine.registry import forget_local
@@ -870,7 +871,11 @@ class ContainerStore:
 
     def commit(self, c: Container, ref: str | None, *, message: str = "", author: str = "",
                changes: RunConfig | None = None) -> LocalImage:
-        """A new image: the container's image plus its writable layer as one more layer."""
+        """A new image: the container's image plus its writable layer as one more layer.
+
+        The config is what moby's `NewChildImage` marshals (the container's full config twice,
+        its ID, the engine version); the parent is store metadata, and only a commit with a
+        name goes through TagImage, which stamps LastTagTime."""
         image = self.engine.images.get(c.image_id)
         base = image.config
         new_layer = layer(c.changes)
@@ -881,12 +886,22 @@ class ContainerStore:
             labels=tuple(sorted(c.labels.items())))
         created = rfc3339(self.engine.clock)
         entry = HistoryEntry(created, " ".join(c.argv), message, empty, author)
-        config = replace(base, diff_ids=base.diff_ids + (() if empty else (new_layer.diff_id,)),
-                         history=(*base.history, entry), config=cfg, created=created,
-                         author=author, raw=b"")
+        diff_ids = base.diff_ids + (() if empty else (new_layer.diff_id,))
+        top: dict[str, JSON] = {
+            "architecture": base.architecture, "author": author,
+            "config": _container_config(c, cfg, base.config),
+            "container": c.id,
+            "container_config": _container_config(c, _run_config_of(c, base.config),
+                                                  base.config),
+            "created": created, "docker_version": ENGINE_VERSION,
+            "history": [h.to_json() for h in (*base.history, entry)],
+            "os": base.os, "rootfs": {"type": "layers", "diff_ids": list(diff_ids)},
+            "variant": base.variant,
+        }
+        raw = go_json({k: v for k, v in top.items() if v != "" or k == "created"})
         layers = [self.store.get_layer(d) for d in base.diff_ids]
-        new = self.engine.images.add(config, layers + ([] if empty else [new_layer]),
-                                     self.engine.clock)
+        new = self.engine.images.add(parse_config(raw), layers + ([] if empty else [new_layer]),
+                                     self.engine.clock, tagged=bool(ref), parent=image.id)
         if ref:
             self.engine.images.tag(new.id, parse_docker_ref(ref))
         return self.engine.images.get(new.id)
@@ -987,3 +1002,37 @@ def _merge_env(base: list[str], extra: list[str]) -> list[str]:
         out[key] = item
     return list(out.values())
 
+
+ENGINE_VERSION = "28.5.1"
+"""moby's `dockerversion.Version`, which commits write as `docker_version`."""
+
+
+def _run_config_of(c: Container, image: RunConfig) -> RunConfig:
+    """The container's own settings in image-config terms (what `container_config` holds)."""
+    return replace(image, env=tuple(c.env), cmd=tuple(c.cmd), entrypoint=tuple(c.entrypoint),
+                   working_dir=c.workdir, user=c.user, exposed_ports=tuple(c.exposed),
+                   labels=tuple(sorted(c.labels.items())))
+
+
+def _container_config(c: Container, cfg: RunConfig, image: RunConfig) -> dict[str, JSON]:
+    """moby's `container.Config` as encoding/json writes it (struct order, few omitempty
+    fields). Attach flags follow an attached run: the sandbox does not record `-d`."""
+    pairs: list[tuple[str, JSON]] = [
+        ("Hostname", c.short_id), ("Domainname", ""), ("User", cfg.user),
+        ("AttachStdin", c.stdin_open), ("AttachStdout", True), ("AttachStderr", True),
+        ("ExposedPorts", {p: {} for p in sorted(set(cfg.exposed_ports))} or None),
+        ("Tty", c.tty), ("OpenStdin", c.stdin_open), ("StdinOnce", c.stdin_open),
+        ("Env", list(cfg.env) or None), ("Cmd", list(cfg.cmd) or None),
+        ("Healthcheck", cfg.healthcheck.to_json() if cfg.healthcheck else None),
+        ("ArgsEscaped", cfg.args_escaped or None),
+        ("Image", c.image_ref),
+        ("Volumes", {v: {} for v in sorted(set(cfg.volumes))} or None),
+        ("WorkingDir", cfg.working_dir), ("Entrypoint", list(cfg.entrypoint) or None),
+        ("OnBuild", list(cfg.on_build) or None), ("Labels", dict(cfg.labels)),
+        ("StopSignal", cfg.stop_signal or None),
+        ("StopTimeout", c.stop_timeout),
+        ("Shell", list(cfg.shell) or None),
+    ]
+    omitempty = {"ExposedPorts", "Healthcheck", "ArgsEscaped", "StopSignal", "StopTimeout",
+                 "Shell"}
+    return {k: v for k, v in pairs if v is not None or k not in omitempty}

@@ -6,8 +6,12 @@ references pointing at image IDs. Tags move, IDs don't: retagging leaves the old
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from tutor.engine import _gopath
 from tutor.engine.clock import parse_rfc3339
 from tutor.engine.errors import EngineError
 from tutor.engine.image import Image, ImageConfig
@@ -26,6 +30,22 @@ class NoSuchImage(EngineError):
 
 class ImageConflict(EngineError):
     """A removal Docker refuses (`conflict: unable to delete …`)."""
+
+
+class InvalidFilter(EngineError):
+    """moby's `invalidFilter`: `invalid filter 'x'`, or with its values `'dangling=[maybe]'`
+    (Go's `%s` of a string slice)."""
+
+    def __init__(self, name: str, values: Sequence[str] | None = None) -> None:
+        shown = name if values is None else f"{name}=[{' '.join(values)}]"
+        super().__init__(f"invalid filter '{shown}'")
+
+
+LIST_FILTERS = ("dangling", "label", "before", "since", "reference", "until")
+"""The filters `GET /images/json` accepts on the classic store (moby's image_list.go)."""
+
+Filters = Mapping[str, Sequence[str]]
+"""moby's `filters.Args`: each name with its distinct values, in the order they were given."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,16 @@ class LocalImage:
     @property
     def diff_ids(self) -> tuple[str, ...]:
         return self.config.diff_ids
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSummary:
+    """One image of `GET /images/json`: its references that passed the `reference` filter."""
+
+    image: LocalImage
+    repo_tags: tuple[Reference, ...]
+    repo_digests: tuple[str, ...]
+    """`name@digest` in full form, as the store keeps them."""
 
 
 class ImageStore:
@@ -114,17 +144,72 @@ class ImageStore:
             raise NoSuchImage(_display(name))
         return image
 
+    def children(self, image_id: str) -> list[str]:
+        """Images whose parent is `image_id` (only commits record one; BuildKit never does)."""
+        return [r.id for r in map(self.store.get_image, self.store.image_ids())
+                if r is not None and r.parent == image_id]
+
+    def summaries(self, filters: Filters, *, show_all: bool, now: float) -> list[ImageSummary]:
+        """moby's `ImageService.Images` (classic store): filtered images, newest first.
+
+        Values of one filter narrow together (every `label` must match, the oldest `before`
+        wins) except `reference`, where any pattern may match; different filters all apply."""
+        for name in filters:
+            if name not in LIST_FILTERS:
+                raise InvalidFilter(name)
+        dangling_only = _bool_filter(filters, "dangling")
+        before = min(self._filter_times(filters, "before", now), default=None)
+        since = max(self._filter_times(filters, "since", now), default=None)
+        patterns = list(filters.get("reference", ()))
+        summaries: list[ImageSummary] = []
+        for image in self.all():
+            created = image.created if image.config.created_at else None
+            if before is not None and (created is None or not created < before):
+                continue
+            if since is not None and (created is None or not created > since):
+                continue
+            if dangling_only and self.children(image.id):
+                continue  # moby lists only the store's heads then
+            if "label" in filters and not _labels_match(filters["label"],
+                                                        dict(image.config.config.labels)):
+                continue
+            tags = tuple(t for t in image.tags if not patterns or _familiar_match(patterns, t))
+            digests = tuple(d for d in image.record.repo_digests
+                            if not patterns or _familiar_match(patterns, parse_docker_ref(d)))
+            if not tags and not digests:
+                if not show_all and self.children(image.id):
+                    continue  # an intermediate image
+                if ("dangling" in filters and not dangling_only) or patterns:
+                    continue
+            elif dangling_only and tags:
+                continue
+            summaries.append(ImageSummary(image, tags, digests))
+        summaries.sort(key=lambda s: -int(s.image.created))
+        return summaries
+
+    def _filter_times(self, filters: Filters, name: str, now: float) -> list[float]:
+        """The instants `before`/`since` (an image's creation) or `until` (a time) stand for;
+        `until` narrows `before` as moby folds them together."""
+        times: list[float] = []
+        for value in filters.get(name, ()):
+            image = self.resolve(value)
+            if image.config.created_at:
+                times.append(image.created)
+        if name == "before":
+            times += [_timestamp(value, now) for value in filters.get("until", ())]
+        return times
+
     # -- changes ----------------------------------------------------------------------------
 
     def add(self, config: ImageConfig, layers: list[Layer], now: float, *,
-            tagged: bool = True) -> LocalImage:
+            tagged: bool = True, parent: str = "") -> LocalImage:
         """Store an image. `tagged` is whether the daemon names it through TagImage, the only
         place that stamps LastTagTime (build, commit with a name); pull and load write the
         reference store directly, so their images keep the zero time."""
         for la in layers:
             self.store.put_layer(la)
         raw = config.to_bytes()
-        record = self.store.get_image(config.id) or ImageRecord(config.id, raw)
+        record = self.store.get_image(config.id) or ImageRecord(config.id, raw, parent=parent)
         if tagged:
             record.last_tag_time = now
         self.store.put_image(record)
@@ -162,6 +247,79 @@ class ImageStore:
 
     def oci_image(self, image: LocalImage) -> Image:
         return Image(image.config, tuple(self.layers(image)))
+
+
+def _bool_filter(filters: Filters, name: str) -> bool:
+    """`filters.Args.GetBoolOrDefault` with false: conflicting or non-boolean values fail."""
+    if name not in filters:
+        return False
+    values = filters[name]
+    truthy = any(v in ("1", "true") for v in values)
+    falsy = any(v in ("0", "false") for v in values)
+    if truthy == falsy:
+        raise InvalidFilter(name, values)
+    return truthy
+
+
+def _labels_match(wanted: Sequence[str], labels: Mapping[str, str]) -> bool:
+    """`filters.Args.MatchKVList`: every `KEY` must exist and every `KEY=VALUE` be equal."""
+    for item in wanted:
+        key, has_value, value = item.partition("=")
+        if key not in labels or (has_value and labels[key] != value):
+            return False
+    return True
+
+
+def _familiar_match(patterns: Sequence[str], ref: Reference) -> bool:
+    """distribution's `FamiliarMatch` for any pattern: `path.Match` on `alpine:3.21`, then
+    on the bare name `alpine`. A malformed pattern fails the listing (only the first try
+    reports it, as in Go)."""
+    for pattern in patterns:
+        if _gopath.match(pattern, ref.familiar):
+            return True
+        try:
+            if _gopath.match(pattern, ref.familiar_name):
+                return True
+        except _gopath.BadPatternError:
+            pass
+    return False
+
+
+_DURATION = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
+                 "m": 60.0, "h": 3600.0}
+
+
+def _go_duration(text: str) -> float | None:
+    """Go's `time.ParseDuration` in seconds (`1h30m`, `-2.5s`), None when it is not one."""
+    body = text.lstrip("+-")
+    if not body:
+        return None
+    total, pos = 0.0, 0
+    while pos < len(body):
+        found = _DURATION.match(body, pos)
+        if found is None or found.group(1) in ("", "."):
+            return None
+        total += float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+        pos = found.end()
+    return -total if text.startswith("-") else total
+
+
+def _timestamp(value: str, now: float) -> float:
+    """The CLI-and-daemon reading of an `until` value (`timetypes.GetTimestamp`): a duration
+    back from now, an RFC 3339 date or time (the sandbox's zone is UTC), or Unix seconds."""
+    duration = _go_duration(value)
+    if duration is not None and value != "0":
+        return float(int(now - duration))
+    try:
+        stamp = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        if "-" not in value and re.fullmatch(r"[0-9]+(\.[0-9]{1,9})?", value):
+            return float(value)
+        raise EngineError(f'failed to parse value as time or duration: "{value}"') from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.timestamp()
 
 
 def _display(name: str) -> str:

@@ -37,6 +37,16 @@ class VertexLog:
     at: float
 
 
+def log_time(at: float) -> str:
+    """A log line's time as BuildKit's plain progress prints it (`#7 0.412 hello`), also in the
+    failed step's excerpt of its last lines."""
+    if at < 10:
+        return f"{at:.3f}"
+    if at < 100:
+        return f"{at:.2f}"
+    return f"{at:.1f}"
+
+
 @dataclass(frozen=True, slots=True)
 class VertexStatus:
     """A sub-status (`transferring context: 1.02kB`, `naming to docker.io/library/app:1`)."""

@@ -42,6 +42,8 @@ class ImageRecord:
     config: bytes
     repo_digests: list[str] = field(default_factory=list)
     last_tag_time: float = 0.0
+    parent: str = ""
+    """The image a commit started from: store metadata (moby's `SetParent`), not config."""
 
     @property
     def config_json(self) -> dict[str, Any]:
@@ -176,6 +178,7 @@ class Store:
             "config": record.config.decode(),
             "repo_digests": record.repo_digests,
             "last_tag_time": record.last_tag_time,
+            "parent": record.parent,
         }
         atomic_write(self._image_path(record.id), json.dumps(doc).encode())
 
@@ -191,7 +194,7 @@ class Store:
             self.problems.append(f"image {image_id[7:19]} was unreadable and is ignored")
             return None
         record = ImageRecord(doc["id"], doc["config"].encode(), list(doc["repo_digests"]),
-                             float(doc["last_tag_time"]))
+                             float(doc["last_tag_time"]), str(doc.get("parent", "")))
         self._images[image_id] = record
         return record
 

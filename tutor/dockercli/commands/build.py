@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tutor.dockercli._flags import Flag, Parsed
 from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli._prompt import confirm
 from tutor.dockercli.buildprogress import (
     PlainPrinter,
     TtyPrinter,
@@ -155,10 +156,8 @@ def builder_prune(ctx: Context, args: Parsed) -> int:
     everything = args.bool("all")
     if not args.bool("force"):
         what = "all build cache" if everything else "all dangling build cache"
-        ctx.out.write(f"WARNING! This will remove {what}. Are you sure you want to continue? "
-                      "[y/N] ")
-        answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
-        if answer.strip().lower() not in ("y", "yes"):
+        if not confirm(ctx, f"WARNING! This will remove {what}. "
+                            "Are you sure you want to continue?"):
             return 0
     engine = ctx.engine
     # Every step record goes, with or without -a: BuildKit keeps the image store apart from

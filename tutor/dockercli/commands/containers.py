@@ -14,6 +14,7 @@ from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
 from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli._prompt import confirm
 from tutor.dockercli.commands.images import (
     DAEMON,
     daemon_error,
@@ -56,6 +57,14 @@ def _finish(ctx: Context, seconds: float = COMMAND_SECONDS) -> None:
 
 def _store(ctx: Context) -> ContainerStore:
     return ctx.engine.containers
+
+
+def _container(store: ContainerStore, name: str) -> Container:
+    """The named container; a name that matches none fails as the daemon's answer does."""
+    try:
+        return store.get(name)
+    except EngineError as exc:
+        raise daemon_error(exc) from None
 
 
 def _with_help(message: str, path: str, status: int = 125) -> CliError:
@@ -578,10 +587,7 @@ def rename(ctx: Context, args: Parsed) -> None:
          min_args=1, max_args=1)
 def logs(ctx: Context, args: Parsed) -> None:
     store = _store(ctx)
-    try:
-        c = store.get(args.args[0])
-    except EngineError as exc:
-        raise daemon_error(exc) from None
+    c = _container(store, args.args[0])
     if args.bool("follow") and c.running and not c.paused and c.run_until is not None:
         # Following a process that ends: wait (in simulated time) for it, then stop following.
         # A process that never ends is followed no further than its output so far.
@@ -639,10 +645,7 @@ def exec_(ctx: Context, args: Parsed) -> int:
          min_args=1, max_args=1)
 def diff_(ctx: Context, args: Parsed) -> None:
     store = _store(ctx)
-    try:
-        c = store.get(args.args[0])
-    except EngineError as exc:
-        raise daemon_error(exc) from None
+    c = _container(store, args.args[0])
     ctx.out.write("".join(f"{ch.kind} {ch.path}\n" for ch in c.changes.items))
     _finish(ctx)
 
@@ -688,10 +691,7 @@ def _tar_size(tree_entries: list[tuple[str, Node]]) -> int:
          min_args=1, max_args=1)
 def export(ctx: Context, args: Parsed) -> None:
     store = _store(ctx)
-    try:
-        c = store.get(args.args[0])
-    except EngineError as exc:
-        raise daemon_error(exc) from None
+    c = _container(store, args.args[0])
     tree = store.rootfs(c)
     output = args.str("output")
     if output:
@@ -729,10 +729,7 @@ def cp(ctx: Context, args: Parsed) -> None:
     if src_c is not None and dst_c is not None:
         raise CliError("copying between containers is not supported")
     store = _store(ctx)
-    try:
-        c = store.get(src_c or dst_c or "")
-    except EngineError as exc:
-        raise daemon_error(exc) from None
+    c = _container(store, src_c or dst_c or "")
     if src_c is not None:
         size = _copy_out(ctx, store, c, src, dst)
         where = dst if dst == "-" else str(ctx.path(dst).resolve())
@@ -796,10 +793,7 @@ def _copy_in(ctx: Context, store: ContainerStore, c: Container, src: str, dst: s
          min_args=1, max_args=2)
 def port(ctx: Context, args: Parsed) -> None:
     store = _store(ctx)
-    try:
-        c = store.get(args.args[0])
-    except EngineError as exc:
-        raise daemon_error(exc) from None
+    c = _container(store, args.args[0])
     bindings = c.ports if c.running else []
     lines = []
     want = None
@@ -981,15 +975,11 @@ def _inspect(ctx: Context, args: Parsed, *, images: bool) -> int:
                 Flag("force", short="f", help="Do not prompt for confirmation")),
          max_args=0)
 def container_prune(ctx: Context, args: Parsed) -> int:
-    if not args.bool("force"):
-        import sys
-
-        ctx.out.write("WARNING! This will remove all stopped containers.\n"
-                      "Are you sure you want to continue? [y/N] ")
-        answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
-        if answer.strip().lower() not in ("y", "yes"):
-            ctx.out.write("\n")
-            return 0
+    if not args.bool("force") and not confirm(
+            ctx, "WARNING! This will remove all stopped containers.\n"
+                 "Are you sure you want to continue?"):
+        ctx.out.write("\n")
+        return 0
     removed, reclaimed = _store(ctx).prune()
     if removed:
         ctx.out.write("Deleted Containers:\n" + "".join(i + "\n" for i in removed) + "\n")

@@ -20,13 +20,13 @@ from tutor.dockercli.format import (
     inspect_json,
     truncate_id,
 )
-from tutor.dockercli.templates import Struct, TemplateError, render_format
+from tutor.dockercli.templates import NilMap, NilSlice, Struct, TemplateError, render_format
 from tutor.engine import oci
 from tutor.engine.clock import rfc3339
 from tutor.engine.distribution import PULL_BYTES_PER_SECOND, PullResult
 from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
-from tutor.engine.images import LocalImage, NoSuchImage
+from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
 
 DAEMON = "Error response from daemon: "
@@ -84,6 +84,8 @@ def pull_lines(result: PullResult) -> Iterator[str]:
     summary="Download an image from a registry",
     flags=(
         Flag("all-tags", short="a", help="Download all tagged images in the repository"),
+        # Content trust is off unless DOCKER_CONTENT_TRUST is set, so skipping it changes nothing.
+        Flag("disable-content-trust", default=True, help="Skip image verification"),
         Flag("platform", "string", help="Set platform if server is multi-platform capable"),
         Flag("quiet", short="q", help="Suppress verbose output"),
     ),
@@ -137,56 +139,59 @@ IMAGE_HEADERS = {
 
 
 def _image_rows(
-    images: list[LocalImage], engine: Engine, *, show_all: bool, digests: bool, no_trunc: bool,
-    match: str | None, dangling: bool | None,
+    summaries: list[ImageSummary], engine: Engine, *, no_trunc: bool, digests: bool,
+    need_digest: bool,
 ) -> list[dict[str, str]]:
-    now = engine.clock
-    rows: list[tuple[float, dict[str, str]]] = []
-    for image in images:
-        is_dangling = not image.tags and not image.record.repo_digests
-        if dangling is True and not is_dangling:
-            continue
-        if dangling is False and is_dangling:
-            continue
-        if is_dangling and not show_all and dangling is None:
-            continue
-        image_id = image.id if no_trunc else truncate_id(image.id)
+    """The CLI formatter's rows: one per tag (per tag and digest when digests are wanted),
+    then one per repository known only by digest, or one `<none>` row."""
+    rows: list[dict[str, str]] = []
+    for summary in summaries:
+        image = summary.image
+        size = human_size_precision(engine.images.size(image), 3)
         base = {
-            "ID": image_id,
-            "CreatedSince": created_since(int(image.created), now),
+            "ID": image.id if no_trunc else truncate_id(image.id),
+            "CreatedSince": created_since(int(image.created), engine.clock),
             "CreatedAt": rfc3339(image.created).replace("T", " ").replace("Z", " +0000 UTC"),
-            "Size": human_size_precision(engine.images.size(image), 3),
-            "VirtualSize": human_size_precision(engine.images.size(image), 3),
+            "Size": size, "VirtualSize": size,
             "Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
         }
-        digest_of = {d.split("@")[0]: d.split("@")[1] for d in image.record.repo_digests}
-        entries = [(t.familiar_name, t.tag or "<none>", t.name) for t in image.tags]
-        if not entries:
-            # only pulled by digest: the classic store lists the repository with no tag
-            entries = [(parse_reference(d.split("@")[0]).familiar_name, "<none>", d.split("@")[0])
-                       for d in image.record.repo_digests]
-        if not entries:
-            entries = [("<none>", "<none>", "")]
-        for repo, tag, full in entries:
-            if match and not _matches(match, repo, tag):
-                continue
-            row = dict(base, Repository=repo, Tag=tag, Digest=digest_of.get(full, "<none>"))
-            rows.append((image.created, row))
-    rows.sort(key=lambda r: -r[0])
-    return [r for _, r in rows]
+        if not summary.repo_tags and not summary.repo_digests:
+            rows.append(dict(base, Repository="<none>", Tag="<none>", Digest="<none>"))
+            continue
+        by_repo: dict[str, list[str]] = {}
+        for repo_digest in summary.repo_digests:
+            ref = parse_docker_ref(repo_digest)
+            by_repo.setdefault(ref.familiar_name, []).append(str(ref.digest))
+        for ref in summary.repo_tags:
+            repo_digests = by_repo.get(ref.familiar_name, []) if need_digest else []
+            for digest in repo_digests or ["<none>"]:
+                rows.append(dict(base, Repository=ref.familiar_name, Tag=ref.tag or "<none>",
+                                 Digest=digest))
+        tagged = {ref.familiar_name for ref in summary.repo_tags}
+        for repo, repo_digests in by_repo.items():
+            if repo not in tagged:
+                for digest in repo_digests if digests else [""]:
+                    rows.append(dict(base, Repository=repo, Tag="<none>", Digest=digest))
+    return rows
 
 
-def _matches(pattern: str, repo: str, tag: str) -> bool:
-    from fnmatch import fnmatchcase
+IMAGE_SUBCOMMANDS = ("build", "history", "import", "inspect", "list", "load", "ls", "prune",
+                     "pull", "push", "rm", "save", "tag")
+"""`docker image` subcommands: `docker images ls` finding nothing gets a hint."""
 
-    name, _, want_tag = pattern.partition(":")
-    try:
-        familiar = parse_reference(name).familiar_name
-    except InvalidReference:
-        familiar = name
-    if not fnmatchcase(repo, familiar):
-        return False
-    return not want_tag or fnmatchcase(tag, want_tag)
+
+def parse_filters(specs: list[str]) -> dict[str, list[str]]:
+    """The CLI's `FilterOpt`: `name=value`, the name lower-cased, both trimmed, duplicates
+    dropped."""
+    filters: dict[str, list[str]] = {}
+    for spec in specs:
+        if not spec:
+            continue
+        name, _, value = spec.partition("=")
+        values = filters.setdefault(name.strip().lower(), [])
+        if value.strip() not in values:
+            values.append(value.strip())
+    return filters
 
 
 @command(
@@ -205,38 +210,34 @@ def _matches(pattern: str, repo: str, tag: str) -> bool:
     max_args=1,
 )
 def images(ctx: Context, args: Parsed) -> None:
-    dangling: bool | None = None
-    match = args.args[0] if args.args else None
-    for spec in args.list("filter"):
-        key, _, value = spec.partition("=")
-        if key == "dangling":
-            if value not in ("true", "false", "1", "0"):
-                raise CliError(f"{DAEMON}invalid filter 'dangling={value}'")
-            dangling = value in ("true", "1")
-        elif key == "reference":
-            match = value
-        else:
-            raise CliError(f"{DAEMON}invalid filter '{key}'")
+    filters = parse_filters(args.list("filter"))
+    match = args.args[0] if args.args else ""
+    if match and match not in filters.get("reference", []):
+        filters.setdefault("reference", []).append(match)
     engine = ctx.engine
-    rows = _image_rows(
-        engine.images.all(), engine, show_all=args.bool("all"), digests=args.bool("digests"),
-        no_trunc=args.bool("no_trunc"), match=match, dangling=dangling,
-    )
-    if not rows and match and " " not in match and match in ("ls", "list", "rm", "prune"):
-        ctx.err.write(f'No images found matching "{match}": did you mean "docker image {match}"?\n')
-        return
-    if args.bool("quiet"):
-        for row in rows:
-            ctx.out.write(row["ID"] + "\n")
-        return
+    try:
+        summaries = engine.images.summaries(filters, show_all=args.bool("all"),
+                                            now=engine.clock)
+    except EngineError as exc:
+        raise daemon_error(exc) from None
     fmt = args.str("format")
     if not fmt:
         fmt = "table {{.Repository}}\t{{.Tag}}\t"
         if args.bool("digests"):
             fmt += "{{.Digest}}\t"
         fmt += "{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
-    write_formatted(ctx, fmt, [Struct("formatter.imageContext", r) for r in rows],
-                    IMAGE_HEADERS)
+    rows = _image_rows(summaries, engine, no_trunc=args.bool("no_trunc"),
+                       digests=args.bool("digests"),
+                       need_digest=args.bool("digests") or "{{.Digest}}" in fmt)
+    if args.bool("quiet"):
+        for row in rows:
+            ctx.out.write(row["ID"] + "\n")
+    else:
+        write_formatted(ctx, fmt, [Struct("formatter.imageContext", r) for r in rows],
+                        IMAGE_HEADERS)
+    if not summaries and match in IMAGE_SUBCOMMANDS:
+        ctx.err.write(f'\nNo images found matching "{match}": did you mean '
+                      f'"docker image {match}"?\n')
 
 
 def write_formatted(
@@ -279,13 +280,12 @@ def history(ctx: Context, args: Parsed) -> None:
     entries = list(image.config.history)
     sizes = iter(engine.store.get_layer(d).size for d in image.diff_ids)
     rows: list[dict[str, str]] = []
-    for i, entry in enumerate(entries):
+    for entry in entries:
         size = 0 if entry.empty_layer else next(sizes, 0)
         created = _parse_time(entry.created)
         created_by = entry.created_by.replace("\t", " ")
         rows.append({
-            "ID": (image.id if no_trunc else truncate_id(image.id))
-            if i == len(entries) - 1 else "<missing>",
+            "ID": "<missing>",
             "CreatedSince": history_created_since(int(created), engine.clock)
             if human else rfc3339(created),
             "CreatedAt": rfc3339(created),
@@ -294,6 +294,8 @@ def history(ctx: Context, args: Parsed) -> None:
             "Comment": entry.comment,
         })
     rows.reverse()
+    for row, image_id in zip(rows, _ancestry(engine, image), strict=False):
+        row["ID"] = image_id if no_trunc else truncate_id(image_id)
     if args.bool("quiet"):
         for row in rows:
             ctx.out.write(row["ID"] + "\n")
@@ -305,6 +307,16 @@ def history(ctx: Context, args: Parsed) -> None:
     )
     write_formatted(ctx, fmt, [Struct("history.historyContext", r) for r in rows],
                     HISTORY_HEADERS)
+
+
+def _ancestry(engine: Engine, image: LocalImage) -> Iterator[str]:
+    """moby's history IDs: the image's on the top row, then its parent's on the next while
+    the parent (as the store records it, for commits) is still there; the rest `<missing>`."""
+    current: LocalImage | None = image
+    while current is not None:
+        yield current.id
+        parent = current.record.parent
+        current = engine.images.find(parent) if parent else None
 
 
 def _parse_time(stamp: str) -> float:
@@ -455,7 +467,8 @@ def missing_image_name(name: str) -> str:
     summary="Remove unused images",
     flags=(
         Flag("all", short="a", help="Remove all unused images, not just dangling ones"),
-        Flag("filter", "list", metavar="filter", help='Provide filter values (e.g. "until=<timestamp>")'),
+        Flag("filter", "list", metavar="filter",
+             help='Provide filter values (e.g. "until=<timestamp>")'),
         Flag("force", short="f", help="Do not prompt for confirmation"),
     ),
     max_args=0,
@@ -599,7 +612,7 @@ def image_inspect_doc(engine: Engine, image: LocalImage) -> dict[str, Any]:
         "Id": image.id,
         "RepoTags": sorted(t.familiar for t in image.tags),
         "RepoDigests": [_familiar_digest(d) for d in image.record.repo_digests],
-        "Parent": str(raw.get("parent") or ""),
+        "Parent": image.record.parent,  # store metadata: moby ignores a config's `parent`
         "Comment": str(raw.get("comment") or config.comment),
         **({"Created": config.created_at} if config.created_at else {}),
         "DockerVersion": docker_version if isinstance(docker_version, str) else "",
@@ -617,6 +630,26 @@ def image_inspect_doc(engine: Engine, image: LocalImage) -> dict[str, Any]:
                      if image.record.last_tag_time else "0001-01-01T00:00:00Z"},
         "Config": _sorted_deep({**LEGACY_CONFIG, **config.config.to_json()}),
     }
+
+
+TYPED_NILS: dict[tuple[str, str], type[NilMap] | type[NilSlice]] = {
+    ("GraphDriver", "Data"): NilMap,
+    **{("Config", k): NilMap for k in ("ExposedPorts", "Labels", "Volumes")},
+    **{("Config", k): NilSlice for k in ("Cmd", "Entrypoint", "Env", "OnBuild", "Shell")},
+}
+"""The nil-able map and slice fields of the typed image inspect response."""
+
+
+def typed_inspect_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` as a template run on the typed response sees it: a `null` map or slice is
+    still a value of its type (`{{.Config.Labels}}` prints `map[]`, not `<no value>`)."""
+    view = dict(doc)
+    for (section, key), nil in TYPED_NILS.items():
+        part = view.get(section)
+        if isinstance(part, dict) and key in part and part[key] is None:
+            view[section] = part = dict(part)
+            part[key] = nil()
+    return view
 
 
 def _raw_config(image: LocalImage) -> dict[str, Any]:
@@ -665,7 +698,10 @@ def image_inspect(ctx: Context, args: Parsed) -> int:
             missing.append(name)
         else:
             docs.append(image_inspect_doc(engine, image))
-    write_inspect(ctx, docs, args.str("format"), frozenset(range(len(docs))))
+    fmt = args.str("format")
+    if fmt:
+        docs = [typed_inspect_view(doc) for doc in docs]
+    write_inspect(ctx, docs, fmt, frozenset(range(len(docs))))
     for name in missing:
         ctx.err.write(f"{DAEMON}No such image: {missing_image_name(name)}\n")
     return 1 if missing else 0

@@ -1,17 +1,25 @@
-"""`docker version`, `docker system df` and `docker system prune`."""
+"""`docker version`, `docker info`, `docker system df` and `docker system prune`."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
-from tutor.dockercli._main import DOCKER_BUILD, DOCKER_VERSION, Context, command
+from tutor.dockercli._main import DOCKER_BUILD, DOCKER_VERSION, CliError, Context, command
 from tutor.dockercli.commands.build import cache_id
 from tutor.dockercli.commands.containers import PS_HEADERS, ps_row
 from tutor.dockercli.commands.images import prune_images, write_formatted
 from tutor.dockercli.commands.volumes import prune_volumes
-from tutor.dockercli.format import created_since, human_size, human_size_precision, truncate_id
+from tutor.dockercli.format import (
+    bytes_size,
+    created_since,
+    human_size,
+    human_size_precision,
+    truncate_id,
+)
+from tutor.dockercli.templates import Struct, TemplateError, parse
 from tutor.engine.build.cache import BuildCache
 from tutor.engine.clock import parse_rfc3339
 from tutor.engine.containers import Container
@@ -38,6 +46,149 @@ def version(ctx: Context, _: Parsed) -> None:
         "  API version:      1.51 (minimum version 1.24)\n"
         "  OS/Arch:          linux/amd64\n"
     )
+
+
+# -- info ------------------------------------------------------------------------------------
+
+CLIENT_PLUGINS = (
+    ("buildx", "Docker Buildx", "v0.29.1"),
+    ("compose", "Docker Compose", "v2.40.0"),
+)
+"""The CLI plugins the Docker 28.5.1 packages install, with the versions they ship."""
+
+PLUGIN_DIR = "/usr/libexec/docker/cli-plugins"
+MEM_TOTAL = 4_102_148_096
+DRIVER_STATUS = [["Backing Filesystem", "extfs"], ["Supports d_type", "true"],
+                 ["Using metacopy", "false"], ["Native Overlay Diff", "true"],
+                 ["userxattr", "false"]]
+"""overlay2's status lines on an ext4 host."""
+
+
+def info_doc(engine: Engine) -> dict[str, Any]:
+    """`GET /info` (a subset of moby's `system.Info`, in its field order) with the CLI's
+    `ClientInfo`: the object `docker info --format` templates run on."""
+    containers = engine.containers.all()
+    running = sum(1 for c in containers if c.running and not c.paused)
+    paused = sum(1 for c in containers if c.paused)
+    return {
+        "ID": "5c1e2f3a-7b4d-4e8f-9a0b-1c2d3e4f5a6b",
+        "Containers": len(containers), "ContainersRunning": running,
+        "ContainersPaused": paused, "ContainersStopped": len(containers) - running - paused,
+        "Images": len(engine.images.all()),
+        "Driver": "overlay2", "DriverStatus": DRIVER_STATUS,
+        "Plugins": {"Volume": ["local"],
+                    "Network": ["bridge", "host", "ipvlan", "macvlan", "null", "overlay"],
+                    "Authorization": None,
+                    "Log": ["awslogs", "fluentd", "gcplogs", "gelf", "journald", "json-file",
+                            "local", "splunk", "syslog"]},
+        "MemoryLimit": True, "SwapLimit": True, "CpuCfsPeriod": True, "CpuCfsQuota": True,
+        "CPUShares": True, "CPUSet": True, "PidsLimit": True, "IPv4Forwarding": True,
+        "Debug": False, "OomKillDisable": False,
+        "LoggingDriver": "json-file", "CgroupDriver": "systemd", "CgroupVersion": "2",
+        "KernelVersion": "6.8.0-85-generic", "OperatingSystem": "Ubuntu 24.04.3 LTS",
+        "OSVersion": "24.04", "OSType": "linux", "Architecture": "x86_64",
+        "IndexServerAddress": "https://index.docker.io/v1/",
+        "NCPU": 2, "MemTotal": MEM_TOTAL, "DockerRootDir": "/var/lib/docker",
+        "HttpProxy": "", "HttpsProxy": "", "NoProxy": "", "Name": "tutor", "Labels": [],
+        "ExperimentalBuild": False, "ServerVersion": DOCKER_VERSION,
+        "Runtimes": {"io.containerd.runc.v2": {"path": "runc", "status": {}},
+                     "runc": {"path": "runc", "status": {}}},
+        "DefaultRuntime": "runc",
+        "Swarm": {"NodeID": "", "NodeAddr": "", "LocalNodeState": "inactive",
+                  "ControlAvailable": False, "Error": "", "RemoteManagers": None},
+        "LiveRestoreEnabled": False, "Isolation": "", "InitBinary": "docker-init",
+        "ContainerdCommit": {"ID": "b98a3aace656320842a23f4a392a33f46af97866"},
+        "RuncCommit": {"ID": "v1.3.0-0-g4ca628d1"},
+        "InitCommit": {"ID": "de40ad0"},
+        "SecurityOptions": ["name=apparmor", "name=seccomp,profile=builtin", "name=cgroupns"],
+        "CDISpecDirs": ["/etc/cdi", "/var/run/cdi"],
+        "Warnings": None,
+        "ClientInfo": {
+            "Debug": False, "Version": DOCKER_VERSION, "GitCommit": DOCKER_BUILD,
+            "GoVersion": "go1.24.8", "Os": "linux", "Arch": "amd64", "BuildTime": "",
+            "Context": "default",
+            "Plugins": [{"SchemaVersion": "0.1.0", "Vendor": "Docker Inc.", "Version": version,
+                         "ShortDescription": short, "Name": name,
+                         "Path": f"{PLUGIN_DIR}/docker-{name}"}
+                        for name, short, version in CLIENT_PLUGINS],
+            "Warnings": None,
+        },
+    }
+
+
+def _info_text(doc: dict[str, Any]) -> str:
+    """The CLI's `prettyPrintInfo` for a healthy local daemon."""
+    client = doc["ClientInfo"]
+    lines = ["Client: Docker Engine - Community", f" Version:    {client['Version']}",
+             f" Context:    {client['Context']}", " Debug Mode: false", " Plugins:"]
+    for plugin in client["Plugins"]:
+        lines += [f"  {plugin['Name']}: {plugin['ShortDescription']} ({plugin['Vendor']})",
+                  f"    Version:  {plugin['Version']}", f"    Path:     {plugin['Path']}"]
+    lines += ["", "Server:",
+              f" Containers: {doc['Containers']}", f"  Running: {doc['ContainersRunning']}",
+              f"  Paused: {doc['ContainersPaused']}", f"  Stopped: {doc['ContainersStopped']}",
+              f" Images: {doc['Images']}", f" Server Version: {doc['ServerVersion']}",
+              f" Storage Driver: {doc['Driver']}"]
+    lines += [f"  {key}: {value}" for key, value in doc["DriverStatus"]]
+    plugins = doc["Plugins"]
+    lines += [f" Logging Driver: {doc['LoggingDriver']}",
+              f" Cgroup Driver: {doc['CgroupDriver']}",
+              f" Cgroup Version: {doc['CgroupVersion']}", " Plugins:",
+              "  Volume: " + " ".join(plugins["Volume"]),
+              "  Network: " + " ".join(plugins["Network"]),
+              "  Log: " + " ".join(plugins["Log"]), " CDI spec directories:"]
+    lines += [f"  {d}" for d in doc["CDISpecDirs"]]
+    lines += [f" Swarm: {doc['Swarm']['LocalNodeState']}",
+              " Runtimes: " + " ".join(doc["Runtimes"]),
+              f" Default Runtime: {doc['DefaultRuntime']}",
+              f" Init Binary: {doc['InitBinary']}",
+              f" containerd version: {doc['ContainerdCommit']['ID']}",
+              f" runc version: {doc['RuncCommit']['ID']}",
+              f" init version: {doc['InitCommit']['ID']}", " Security Options:"]
+    for option in doc["SecurityOptions"]:
+        fields = dict(kv.split("=", 1) for kv in option.split(","))
+        lines.append(f"  {fields['name']}")
+        if "profile" in fields:
+            lines.append(f"   Profile: {fields['profile']}")
+    lines += [f" Kernel Version: {doc['KernelVersion']}",
+              f" Operating System: {doc['OperatingSystem']}", f" OSType: {doc['OSType']}",
+              f" Architecture: {doc['Architecture']}", f" CPUs: {doc['NCPU']}",
+              f" Total Memory: {bytes_size(doc['MemTotal'])}", f" Name: {doc['Name']}",
+              f" ID: {doc['ID']}", f" Docker Root Dir: {doc['DockerRootDir']}",
+              " Debug Mode: false", " Experimental: false", " Insecure Registries:",
+              "  ::1/128", "  127.0.0.0/8", " Live Restore Enabled: false", "", ""]
+    return "\n".join(lines)
+
+
+def _go_struct(value: Any, name: str) -> Any:
+    """The info document as the Go values a template sees: objects are structs (a missing
+    field is an error), lists stay slices."""
+    if isinstance(value, dict) and name != "Runtimes":
+        return Struct(f"system.{name}", {k: _go_struct(v, k) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_go_struct(v, name) for v in value]
+    return value
+
+
+@command("info", "system info", usage="[OPTIONS]", summary="Display system-wide information",
+         flags=(Flag("format", "string", short="f",
+                     help="Format output using a custom template"),),
+         max_args=0)
+def info(ctx: Context, args: Parsed) -> None:
+    doc = info_doc(ctx.engine)
+    fmt = args.str("format")
+    if not fmt:
+        ctx.out.write(_info_text(doc))
+        return
+    try:
+        template = parse("{{json .}}" if fmt == "json" else fmt)
+    except TemplateError as exc:
+        raise CliError(f"template parsing error: {exc.message}", 64) from None
+    try:
+        ctx.out.write(template.execute(_go_struct(doc, "dockerInfo")) + "\n")
+    except TemplateError as exc:  # Go keeps what it wrote, then the CLI ends the line
+        ctx.out.write(exc.partial + "\n")
+        raise CliError(exc.message) from None
 
 
 # -- disk usage --------------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
 from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli._prompt import confirm
 from tutor.dockercli.commands.images import DAEMON, write_formatted, write_inspect
 from tutor.dockercli.format import human_size
 from tutor.dockercli.templates import Struct
@@ -135,10 +135,8 @@ def volume_prune(ctx: Context, args: Parsed) -> int:
     everything = args.bool("all")
     if not args.bool("force"):
         what = "all local volumes" if everything else "anonymous local volumes"
-        ctx.out.write(f"WARNING! This will remove {what} not used by at least one container.\n"
-                      "Are you sure you want to continue? [y/N] ")
-        answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
-        if answer.strip().lower() not in ("y", "yes"):
+        if not confirm(ctx, f"WARNING! This will remove {what} not used by at least one "
+                            "container.\nAre you sure you want to continue?"):
             ctx.out.write("\n")
             return 0
     removed, reclaimed = prune_volumes(ctx, everything)

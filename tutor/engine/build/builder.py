@@ -66,6 +66,7 @@ from tutor.engine.progress import (
     VertexLog,
     VertexStarted,
     VertexStatus,
+    log_time,
 )
 from tutor.engine.reference import parse_docker_ref
 
@@ -550,7 +551,7 @@ class Builder:
                 self._seconds += seconds
                 yield VertexCompleted(vertex, seconds, error=error)
                 raise self._fail(message, cmd.start_line, cmd.end_line, name,
-                                 tuple(f"{_log_time(at)} {text}" for at, text in logs[-10:]))
+                                 tuple(f"{log_time(at)} {text}" for at, text in logs[-10:]))
             self._seconds += seconds
             record = self._commit_layer(state, key, before, tree, seconds)
         else:
@@ -762,14 +763,6 @@ def _log_lines(output: bytes, seconds: float) -> list[tuple[float, str]]:
         (round(0.05 + (seconds - 0.05) * (i + 1) / (count + 1), 3), line.rstrip("\r"))
         for i, line in enumerate(lines)
     ]
-
-
-def _log_time(at: float) -> str:
-    if at < 10:
-        return f"{at:.3f}"
-    if at < 100:
-        return f"{at:.2f}"
-    return f"{at:.1f}"
 
 
 __all__ = ["Builder"]

@@ -28,7 +28,7 @@ from tutor.engine.dockerfile import (
     User,
     Volume,
 )
-from tutor.engine.dockerfile._gotext import quote
+from tutor.engine.gotext import quote_list
 from tutor.engine.image import Healthcheck as HealthConfig
 
 Added = tuple[tuple[str, str], ...]
@@ -38,11 +38,6 @@ Added = tuple[tuple[str, str], ...]
 def go_slice(items: tuple[str, ...] | list[str]) -> str:
     """Go's `%v` of a []string: `[a b c]`."""
     return "[" + " ".join(items) + "]"
-
-
-def go_quoted_slice(items: tuple[str, ...] | list[str]) -> str:
-    """Go's `%q` of a []string: `["a" "b"]`."""
-    return "[" + " ".join(quote(i) for i in items) + "]"
 
 
 def go_duration(nanos: int) -> str:
@@ -106,7 +101,7 @@ def _cmd(state: StageState, cmd: Cmd, _: Added) -> None:
     args = _with_shell(state, cmd.cmd_line) if cmd.prepend_shell else cmd.cmd_line
     state.config = replace(state.config, cmd=tuple(args), args_escaped=True)
     state.cmd_set = True
-    state.commit(f"CMD {go_quoted_slice(args)}", False, None)
+    state.commit(f"CMD {quote_list(args)}", False, None)
 
 
 def _entrypoint(state: StageState, cmd: Entrypoint, _: Added) -> None:
@@ -115,7 +110,7 @@ def _entrypoint(state: StageState, cmd: Entrypoint, _: Added) -> None:
     state.config = replace(state.config, entrypoint=tuple(args))
     if not state.cmd_set:  # an ENTRYPOINT drops the CMD inherited from the base image
         state.config = replace(state.config, cmd=())
-    state.commit(f"ENTRYPOINT {go_quoted_slice(args)}", False, None)
+    state.commit(f"ENTRYPOINT {quote_list(args)}", False, None)
 
 
 def _healthcheck(state: StageState, cmd: Healthcheck, _: Added) -> None:

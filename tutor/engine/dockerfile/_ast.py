@@ -1,4 +1,4 @@
-"""What the Dockerfile parser produces: BuildKit's parse tree, flattened to one record per instruction.
+"""What the Dockerfile parser produces: BuildKit's parse tree, one record per instruction.
 
 The fields mirror BuildKit's `parser.Node` as its own Python binding (PyPI `dockerfile`) exposes it,
 so that the two can be compared field by field.

@@ -2,13 +2,16 @@
 
 BuildKit is written in Go: its "whitespace" is `unicode.IsSpace` (Python's `str.isspace` also
 counts U+001C..U+001F), `strings.ToLower` maps rune by rune (Python lower-cases `İ` to two
-characters), `%q` quotes the Go way, and some of its loops walk UTF-8 *bytes*. Python strings
-stand for Go strings here; a lone surrogate stands for bytes that are not valid UTF-8.
+characters), `%q` quotes the Go way (tutor.engine.gotext, shared with the docker CLI), and some
+of its loops walk UTF-8 *bytes*. Python strings stand for Go strings here; a lone surrogate
+stands for bytes that are not valid UTF-8.
 """
 
 from __future__ import annotations
 
 import re
+
+from tutor.engine.gotext import quote as quote  # the parser modules reach it through here
 
 SPACE = (
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
@@ -51,38 +54,3 @@ def replace_invalid(text: str) -> str:
     if text.isascii() or _SURROGATES.search(text) is None:
         return text
     return _SURROGATES.sub("\ufffd", text)
-
-
-_SIMPLE_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-    '"': '\\"',
-    "\\": "\\\\",
-}
-
-
-def quote(text: str) -> str:
-    """`strconv.Quote` (Go's `%q`): printable runes as they are, the rest escaped."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in _SIMPLE_ESCAPES:
-            out.append(_SIMPLE_ESCAPES[char])
-        elif 0xD800 <= code <= 0xDFFF:
-            raw = char.encode("utf-8", "surrogateescape" if code >= 0xDC80 else "surrogatepass")
-            out.extend(f"\\x{byte:02x}" for byte in raw)
-        elif char.isprintable():
-            out.append(char)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)

@@ -37,8 +37,10 @@ def _heredoc_from_word(word: str) -> HeredocWord | None:
         raise DockerfileError(f"internal lexing of heredoc produced inconsistent results: {rest}")
     name, raw = words[0], raw_words[0]
     expand = name.count("'") + name.count('"') == raw.count("'") + raw.count('"')
-    # strconv.ParseUint, errors ignored: "" gives 0, an overflow the largest uint64.
-    fd = min(int(digits), _MAX_FD) if digits else 0
+    # strconv.ParseUint, errors ignored: "" gives 0, an overflow the largest uint64. (Python's
+    # int() refuses thousands of digits, so long ones are judged by their length.)
+    significant = digits.lstrip("0") or "0"
+    fd = min(int(significant), _MAX_FD) if len(significant) <= 20 else _MAX_FD
     return HeredocWord(name, fd, dash == "-", expand)
 
 

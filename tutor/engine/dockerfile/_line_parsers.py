@@ -32,16 +32,19 @@ class LineError(Exception):
     """An instruction BuildKit's parser refuses; the caller adds the lines."""
 
 
-def _words_pattern(escape: str) -> re.Pattern[str]:
+def _words_pattern(escape: str, *, at_end: bool) -> re.Pattern[str]:
+    """A word of parseWords; with `at_end`, groups mark an escape token ending the text."""
     esc = re.escape(escape)
     space = re.escape(SPACE)
+    tail, quoted_tail = (f"|(?P<tail>{esc}\\Z)", f"|(?P<qtail>{esc}\\Z)") if at_end else ("", "")
     return re.compile(
-        rf"(?:{esc}[\s\S]|(?P<tail>{esc}\Z)|'[^']*'?"
-        rf"|\"(?:{esc}[\s\S]|(?P<qtail>{esc}\Z)|[^\"{esc}])*\"?|[^{space}'\"{esc}])+"
+        rf"(?:[^{space}'\"{esc}]+|{esc}[\s\S]{tail}|'[^']*'?"
+        rf"|\"(?:[^\"{esc}]+|{esc}[\s\S]{quoted_tail})*\"?)+"
     )
 
 
-_WORDS = {"\\": _words_pattern("\\"), "`": _words_pattern("`")}
+_WORDS = {e: _words_pattern(e, at_end=False) for e in ("\\", "`")}
+_WORDS_AT_END = {e: _words_pattern(e, at_end=True) for e in ("\\", "`")}
 
 
 def parse_words(rest: str, escape: str) -> list[str]:
@@ -49,17 +52,25 @@ def parse_words(rest: str, escape: str) -> list[str]:
 
     An escape token at the very end of the text is dropped, as BuildKit does.
     """
-    words = []
-    for match in _WORDS[escape].finditer(rest):
-        word = match.group()
-        if match.group("tail") is not None or match.group("qtail") is not None:
-            word = word[:-1]
-            if not word:
-                continue
-        words.append(word)
+    if rest[-1:] != escape:
+        words: list[str] = _WORDS[escape].findall(rest)
+    else:
+        words = []
+        for match in _WORDS_AT_END[escape].finditer(rest):
+            word = match.group()
+            if match.group("tail") is not None or match.group("qtail") is not None:
+                word = word[:-1]
+                if not word:
+                    continue
+            words.append(word)
     if not rest.isascii():
         words = [_gotext.replace_invalid(word) for word in words]
     return words
+
+
+# Leading flags without quotes, escapes, control or non-ASCII characters, each followed by blanks
+# or the end: the common case, where the byte loop below would only split on blanks.
+_PLAIN_FLAGS = re.compile(r"(?:--[^\x00-\x20'\"\\`\x7f-\U0010ffff]*(?:[\t\n\v\f\r ]+|\Z))+")
 
 
 def _extract_flags(line: str, escape: str) -> tuple[str, list[str]]:
@@ -67,6 +78,11 @@ def _extract_flags(line: str, escape: str) -> tuple[str, list[str]]:
 
     Go walks bytes here and turns each byte into a rune, so it runs on a bytes view.
     """
+    plain = _PLAIN_FLAGS.match(line)
+    if plain is not None and not line.startswith("--", plain.end()):
+        plain_words = plain.group().split()
+        if "--" not in plain_words:
+            return line[plain.end() :], plain_words
     ascii_only = line.isascii()
     view = line if ascii_only else _gotext.to_bytes_view(line)
     end = len(view)

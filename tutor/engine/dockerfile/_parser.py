@@ -71,6 +71,8 @@ def parse(text: str) -> tuple[Instruction, ...]:
 
 def _first_overlong_line(lines: list[str]) -> int | None:
     """Index of the first line bufio.Scanner refuses as too long, if any."""
+    if max(map(len, lines), default=0) * 4 < _MAX_LINE_BYTES:
+        return None
     for index, line in enumerate(lines):
         # With or without its newline, a line fails from 65536 bytes of its own on. A character
         # is at most 4 bytes, so only long lines need encoding.
@@ -211,11 +213,7 @@ def parse_dockerfile(text: str) -> ParsedDockerfile:
         original = line
         if heredoc_key in _HEREDOC_KEYWORDS and not is_json and "<<" in line:
             heredocs, index = _read_heredocs(lines, index, line, bare_last, start)
-            # BuildKit hangs ONBUILD's heredocs on the ONBUILD node, where the instruction
-            # (and the Python binding this mirrors) never reads them.
-            if sub_keyword is not None:
-                heredocs = ()
-            elif heredocs:
+            if heredocs:
                 original = line + "\n" + "".join(h.content + h.name + "\n" for h in heredocs)
 
         instructions.append(

@@ -48,6 +48,26 @@ class ShProcess(Process):
         return self.epoch + int(self.seconds)
 
 
+def as_shell_process(proc: Process) -> ShProcess:
+    """`proc` as the shell sees it: a program called without a shell (as tests and the package
+    managers' direct callers do) gets the shell's defaults but keeps its fds, env and clock."""
+    if isinstance(proc, ShProcess):
+        return proc
+    return ShProcess(
+        argv=proc.argv,
+        fs=proc.fs,
+        env=proc.env,
+        cwd=proc.cwd,
+        uid=proc.uid,
+        gid=proc.gid,
+        stdin=proc.stdin,
+        stdout=proc.stdout,
+        stderr=proc.stderr,
+        world=proc.world,
+        seconds=proc.seconds,
+    )
+
+
 class Exhausted(Exception):
     """The run used up its step budget; it ends as if the kernel had killed it."""
 

@@ -10,6 +10,7 @@ from tutor.engine.fs import FsError, normalize
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import (
     ShProcess,
+    as_shell_process,
     complain,
     now_of,
     read_bytes,
@@ -406,21 +407,7 @@ def env(proc: Process) -> int:
     if not args:
         proc.out("".join(f"{k}={v}\n" for k, v in environ.items()))
         return 0
-    child = ShProcess(
-        argv=args,
-        fs=proc.fs,
-        env=environ,
-        cwd=proc.cwd,
-        uid=proc.uid,
-        gid=proc.gid,
-        stdin=proc.stdin,
-        stdout=proc.stdout,
-        stderr=proc.stderr,
-        world=proc.world,
-        seconds=proc.seconds,
-    )
-    if isinstance(proc, ShProcess):
-        child = dataclasses.replace(proc, argv=args, env=environ, builtin=False)
+    child = dataclasses.replace(as_shell_process(proc), argv=args, env=environ, builtin=False)
     status = run_child(child, args)
     proc.seconds = child.seconds
     if status in (126, 127):

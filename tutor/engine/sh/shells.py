@@ -5,7 +5,7 @@ from __future__ import annotations
 from tutor.engine.fs import FsError
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._interp import shell_for
-from tutor.engine.sh._proc import ShellKind, ShProcess, tools_of
+from tutor.engine.sh._proc import ShellKind, as_shell_process, tools_of
 
 FLAG_OPTIONS = {"e": "e", "x": "x", "u": "u", "f": "f", "a": "a"}
 LONG_OPTIONS = {
@@ -17,26 +17,8 @@ LONG_OPTIONS = {
 }
 
 
-def _as_shell_process(proc: Process) -> ShProcess:
-    if isinstance(proc, ShProcess):
-        return proc
-    return ShProcess(
-        argv=proc.argv,
-        fs=proc.fs,
-        env=proc.env,
-        cwd=proc.cwd,
-        uid=proc.uid,
-        gid=proc.gid,
-        stdin=proc.stdin,
-        stdout=proc.stdout,
-        stderr=proc.stderr,
-        world=proc.world,
-        seconds=proc.seconds,
-    )
-
-
 def run_shell(proc: Process, kind: ShellKind) -> int:
-    sp = _as_shell_process(proc)
+    sp = as_shell_process(proc)
     argv0 = proc.argv[0] if proc.argv else "sh"
     args = proc.argv[1:]
     opts: set[str] = set()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from tutor.engine.fs import Node, Synthetic
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh.pkg.catalogue import (
+    LINK_SPEED,
     Catalogue,
     Index,
     Package,
@@ -33,7 +34,6 @@ DB = "/lib/apk/db/installed"
 WORLD = "/etc/apk/world"
 REPOSITORIES = "/etc/apk/repositories"
 CACHE = "/var/cache/apk"
-LINK_SPEED = 20e6  # simulated bytes per second
 _BIN_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/")
 
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from tutor.engine.fs import FsError, Node, Synthetic
+from tutor.engine.fs import Node, Synthetic
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh.pkg.catalogue import (
+    LINK_SPEED,
     Index,
     Package,
     catalogue_of,
     ensure_dir,
     file_plan,
+    list_dir,
     parse_size,
     put_file,
     read_text,
@@ -31,7 +33,6 @@ INFO = "/var/lib/dpkg/info"
 LISTS = "/var/lib/apt/lists"
 ARCHIVES = "/var/cache/apt/archives"
 CONF_DIR = "/etc/apt/apt.conf.d"
-LINK_SPEED = 20e6
 _DEFAULT_SUITES = ("bookworm", "bullseye", "trixie", "noble", "jammy", "focal")
 
 
@@ -48,11 +49,7 @@ def _sources(proc: Process) -> list[Source]:
         words = line.split("#")[0].split()
         if len(words) >= 3 and words[0] == "deb":
             found.append(Source(words[1].rstrip("/"), words[2]))
-    try:
-        names = proc.fs.listdir(proc.fs.resolve("/etc/apt/sources.list.d"))
-    except FsError:
-        names = []
-    for name in names:
+    for name in list_dir(proc.fs, "/etc/apt/sources.list.d"):
         if name.endswith(".sources"):
             text = read_text(proc.fs, f"/etc/apt/sources.list.d/{name}") or ""
             for stanza in text.split("\n\n"):
@@ -85,11 +82,8 @@ def _index(proc: Process) -> Index | None:
 
 
 def _conf(proc: Process) -> str:
-    try:
-        names = proc.fs.listdir(proc.fs.resolve(CONF_DIR))
-    except FsError:
-        return ""
-    return "\n".join(read_text(proc.fs, f"{CONF_DIR}/{n}") or "" for n in names)
+    return "\n".join(read_text(proc.fs, f"{CONF_DIR}/{n}") or ""
+                     for n in list_dir(proc.fs, CONF_DIR))
 
 
 def size_to_str(size: float) -> str:
@@ -253,10 +247,7 @@ def _reading(proc: Process, opts: Options, full: bool = True) -> None:
 
 
 def _has_lists(proc: Process) -> bool:
-    try:
-        return any("Packages" in n for n in proc.fs.listdir(proc.fs.resolve(LISTS)))
-    except FsError:
-        return False
+    return any("Packages" in n for n in list_dir(proc.fs, LISTS))
 
 
 def _status(proc: Process) -> dict[str, str]:
@@ -442,12 +433,8 @@ def _dpkg(proc: Process, order: list[Package], index: Index, status: dict[str, s
 
 
 def _database_size(proc: Process) -> int:
-    try:
-        names = proc.fs.listdir(proc.fs.resolve(INFO))
-    except FsError:
-        names = []
     paths: set[str] = set()
-    for name in names:
+    for name in list_dir(proc.fs, INFO):
         if name.endswith(".list"):
             paths.update((read_text(proc.fs, f"{INFO}/{name}") or "").split())
     return len(paths) or len(proc.fs)
@@ -475,11 +462,7 @@ def _status_block(pkg: Package) -> str:
 
 def _clean(proc: Process) -> None:
     for folder in (ARCHIVES, f"{ARCHIVES}/partial"):
-        try:
-            names = proc.fs.listdir(proc.fs.resolve(folder))
-        except FsError:
-            continue
-        for name in names:
+        for name in list_dir(proc.fs, folder):
             if name.endswith(".deb"):
                 proc.fs.remove(f"{folder}/{name}")
     for name in ("pkgcache.bin", "srcpkgcache.bin"):

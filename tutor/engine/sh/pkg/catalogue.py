@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Protocol
 
 from tutor.engine.errors import EngineError
-from tutor.engine.fs import Data, FileTree, Node, Synthetic, directory
+from tutor.engine.fs import Data, FileTree, FsError, Node, Synthetic, directory
 
 _UNITS = {"": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
+# Simulated download speed in bytes per second, one network for every package manager.
+LINK_SPEED = 20e6
 
 
 class CatalogueError(EngineError):
@@ -53,6 +55,10 @@ class Package:
 
     def prefixed(self, mark: str) -> tuple[str, ...]:
         return tuple(d[1:] for d in self.deps if d.startswith(mark))
+
+    def flag(self, key: str) -> list[str]:
+        """The values of the package's `!key=value` tokens, in catalogue order."""
+        return [f.split("=", 1)[1] for f in self.prefixed("!") if f.startswith(key + "=")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +246,25 @@ def remove_file(fs: FileTree, path: str) -> None:
         return
     node = fs.get(real)
     if node is not None and not node.is_dir:
+        fs.remove(real)
+
+
+def list_dir(fs: FileTree, path: str) -> list[str]:
+    """The names in a directory; none when it is missing, as a manager finds an absent state
+    directory (no sources, no installed packages) rather than failing."""
+    try:
+        return fs.listdir(fs.resolve(path))
+    except FsError:
+        return []
+
+
+def remove_path(fs: FileTree, path: str) -> None:
+    """Delete a file or a whole directory; what is already gone is no error, as with `rm -rf`."""
+    try:
+        real = fs.resolve(path, follow=False)
+    except FsError:
+        return
+    if real in fs:
         fs.remove(real)
 
 

@@ -39,11 +39,13 @@ from dataclasses import dataclass, field
 from tutor.engine.fs import Data, FsError, Node, Synthetic
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh.pkg.catalogue import (
+    LINK_SPEED,
     Index,
     Package,
     catalogue_of,
     ensure_dir,
     file_plan,
+    list_dir,
     parse_size,
     put_file,
     read_text,
@@ -56,7 +58,6 @@ PROXY = "https://proxy.golang.org"
 MANIFEST_START = b"\x00TUTOR-GO-MANIFEST\x00"
 MANIFEST_END = b"\x00/TUTOR-GO-MANIFEST\x00"
 RUNTIME_SIZE = 1_450_000
-LINK_SPEED = 20e6
 COMPILE_SPEED = 0.9e6
 """Bytes of linked output a cold build compiles per simulated second (stdlib included)."""
 _MACHINES = {"amd64": 0x3E, "arm64": 0xB7, "386": 0x03, "arm": 0x28}
@@ -222,10 +223,7 @@ def _env(proc: Process, key: str) -> str:
 
 
 def _host_arch(proc: Process) -> str:
-    try:
-        names = proc.fs.listdir(proc.fs.resolve(f"{GOROOT}/pkg/tool"))
-    except FsError:
-        names = []
+    names = list_dir(proc.fs, f"{GOROOT}/pkg/tool")
     return next((n.split("_", 1)[1] for n in names if n.startswith("linux_")), "amd64")
 
 
@@ -569,15 +567,8 @@ def _target(proc: Process) -> Target:
         dirs = proc.env.get("PATH", "/usr/bin:/bin").split(":")
         cgo = goarch == _host_arch(proc) and any(
             posixpath.join(d, cc) in proc.fs for d in dirs if d)
-    musl = any(n.startswith("ld-musl") for n in _listdir(proc, "/lib"))
+    musl = any(n.startswith("ld-musl") for n in list_dir(proc.fs, "/lib"))
     return Target(goos, goarch, cgo, "musl" if musl else "glibc")
-
-
-def _listdir(proc: Process, path: str) -> list[str]:
-    try:
-        return proc.fs.listdir(proc.fs.resolve(path))
-    except FsError:
-        return []
 
 
 def _exec_name(import_path: str) -> str:

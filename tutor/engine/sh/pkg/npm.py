@@ -22,16 +22,17 @@ from tutor.engine.fs import FsError, Node, Synthetic, symlink
 from tutor.engine.sh._api import Process, Program, program
 from tutor.engine.sh._proc import now_of, run_child
 from tutor.engine.sh.pkg.catalogue import (
+    LINK_SPEED,
     Index,
     Package,
     catalogue_of,
     file_plan,
     put_file,
     read_text,
+    remove_path,
     write_text,
 )
 
-LINK_SPEED = 20e6
 REGISTRY = "https://registry.npmjs.org"
 BUNDLED_NPM = "/usr/local/lib/node_modules/npm/package.json"
 Json = dict[str, object]
@@ -131,20 +132,17 @@ class Manifest:
             deps[token[:at]] = token[at + 1 :].replace(",", " ")
         return deps
 
-    def flag(self, key: str) -> list[str]:
-        return [f.split("=", 1)[1] for f in self.pkg.flags if f.startswith(key + "=")]
-
     @property
     def license(self) -> str:
-        return (self.flag("license") or ["MIT"])[0]
+        return (self.pkg.flag("license") or ["MIT"])[0]
 
     @property
     def funding(self) -> str:
-        return (self.flag("fund") or [""])[0]
+        return (self.pkg.flag("fund") or [""])[0]
 
     @property
     def bins(self) -> dict[str, str]:
-        return dict(sorted(b.split(":", 1) for b in self.flag("bin")))
+        return dict(sorted(b.split(":", 1) for b in self.pkg.flag("bin")))
 
     @property
     def tarball(self) -> str:
@@ -241,7 +239,7 @@ def build_tree(
 def _mark_prod(tree: Mapping[str, Manifest], dev_only: dict[str, bool], loc: str) -> None:
     dev_only[loc] = False
     for name in tree[loc].dependencies:
-        target = _resolve(tree, loc, name)
+        target = resolve_location(tree, loc, name)
         if target is not None and dev_only[target]:
             _mark_prod(tree, dev_only, target)
 
@@ -259,7 +257,7 @@ def _levels(loc: str) -> list[str]:
     return levels
 
 
-def _resolve(tree: Mapping[str, Manifest], loc: str, name: str) -> str | None:
+def resolve_location(tree: Mapping[str, Manifest], loc: str, name: str) -> str | None:
     for level in _levels(loc):
         if f"{level}/{name}" in tree:
             return f"{level}/{name}"
@@ -334,7 +332,7 @@ def read_manifest(proc: Process, required: bool) -> Json:
     return data if isinstance(data, dict) else {}
 
 
-def _deps(manifest: Json, key: str) -> dict[str, str]:
+def manifest_deps(manifest: Json, key: str) -> dict[str, str]:
     value = manifest.get(key)
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
@@ -363,8 +361,8 @@ def render_lock(manifest: Json, tree: Mapping[str, Placed]) -> str:
     if "license" in manifest:
         root["license"] = manifest["license"]
     for key in ("dependencies", "devDependencies"):
-        if _deps(manifest, key):
-            root[key] = _deps(manifest, key)
+        if manifest_deps(manifest, key):
+            root[key] = manifest_deps(manifest, key)
     packages: Json = {"": root}
     packages.update({loc: lock_entry(p) for loc, p in tree.items()})
     head: Json = {k: manifest[k] for k in ("name", "version") if k in manifest}
@@ -434,15 +432,6 @@ def link_bins(proc: Process, project: str, tree: Mapping[str, Placed]) -> None:
         for cmd, path in placed.manifest.bins.items():
             put_file(proc.fs, f"{project}/node_modules/.bin/{cmd}",
                      symlink(f"../{placed.manifest.name}/{path}"))
-
-
-def remove(proc: Process, path: str) -> None:
-    try:
-        real = proc.fs.resolve(path, follow=False)
-    except FsError:
-        return
-    if real in proc.fs:
-        proc.fs.remove(real)
 
 
 def home(proc: Process) -> str:
@@ -695,7 +684,7 @@ def npm(proc: Process) -> int:
     return 1
 
 
-def _split_spec(spec: str) -> tuple[str, str]:
+def split_spec(spec: str) -> tuple[str, str]:
     at = spec.find("@", 1)
     return (spec, "") if at < 0 else (spec[:at], spec[at + 1 :])
 
@@ -729,11 +718,11 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
                 *missing,
                 "",
             ] + _CI_USAGE)
-        remove(proc, posixpath.join(project, "node_modules"))
+        remove_path(proc.fs, posixpath.join(project, "node_modules"))
         on_disk: dict[str, str] = {}
     else:
         for spec in opts.args:
-            name, wanted = _split_spec(spec)
+            name, wanted = split_spec(spec)
             if not index.versions(name):
                 return not_found(proc, name, wanted)
             chosen = pick(index, name, wanted)
@@ -742,24 +731,24 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
             key = "devDependencies" if opts.save_dev else "dependencies"
             other = "dependencies" if opts.save_dev else "devDependencies"
             saved = chosen.version if opts.save_exact else f"^{chosen.version}"
-            table = _deps(manifest, key)
+            table = manifest_deps(manifest, key)
             table[name] = saved
             manifest[key] = dict(sorted(table.items()))
-            rest = _deps(manifest, other)
+            rest = manifest_deps(manifest, other)
             if name in rest:
                 del rest[name]
                 manifest[other] = rest
         locked = {k: str(v.get("version", "")) for k, v in (lock or {}).items() if k}
         try:
-            tree = build_tree(index, _deps(manifest, "dependencies"),
-                              _deps(manifest, "devDependencies"), locked)
+            tree = build_tree(index, manifest_deps(manifest, "dependencies"),
+                              manifest_deps(manifest, "devDependencies"), locked)
         except Unresolvable as exc:
             if not index.versions(exc.name):
                 return not_found(proc, exc.name, exc.spec)
             return no_target(proc, exc.name, exc.spec)
-        on_disk = _on_disk(proc, project)
+        on_disk = installed_versions(proc, project)
     wanted_tree = {k: p for k, p in tree.items() if not (opts.omit_dev and p.dev)}
-    change = _apply(proc, project, wanted_tree, on_disk)
+    change = apply_tree(proc, project, wanted_tree, on_disk)
     fresh = [p.manifest for loc, p in wanted_tree.items() if on_disk.get(loc) !=
              p.manifest.version]
     proc.spend(0.4 + 0.035 * len(wanted_tree) + sum(m.pkg.download for m in fresh) / LINK_SPEED
@@ -785,26 +774,26 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
     return 0
 
 
-def _on_disk(proc: Process, project: str) -> dict[str, str]:
+def installed_versions(proc: Process, project: str) -> dict[str, str]:
     hidden = read_lock(proc, posixpath.join(project, "node_modules/.package-lock.json")) or {}
     return {loc: str(e.get("version", "")) for loc, e in hidden.items()
             if loc and posixpath.join(project, loc, "package.json") in proc.fs}
 
 
-def _apply(
+def apply_tree(
     proc: Process, project: str, tree: Mapping[str, Placed], on_disk: Mapping[str, str]
 ) -> Change:
     change = Change()
     for loc in on_disk:
         if loc not in tree:
-            remove(proc, posixpath.join(project, loc))
+            remove_path(proc.fs, posixpath.join(project, loc))
             change.removed += 1
     for loc, placed in tree.items():
         before = on_disk.get(loc)
         if before == placed.manifest.version:
             continue
         if before is not None:
-            remove(proc, posixpath.join(project, loc))
+            remove_path(proc.fs, posixpath.join(project, loc))
             change.changed += 1
         else:
             change.added += 1
@@ -817,8 +806,8 @@ def _out_of_sync(manifest: Json, lock: Mapping[str, Json]) -> list[str]:
     root = lock.get("", {})
     missing = []
     for key in ("dependencies", "devDependencies"):
-        locked = _deps(root, key)
-        for name, spec in _deps(manifest, key).items():
+        locked = manifest_deps(root, key)
+        for name, spec in manifest_deps(manifest, key).items():
             entry = lock.get(f"node_modules/{name}")
             version = str(entry.get("version", "")) if entry else ""
             if not entry or locked.get(name) != spec and not satisfies(version, spec):
@@ -897,7 +886,7 @@ def cache(proc: Process, opts: Options) -> int:
     if not opts.force:
         return fail(proc, None, _CACHE_REFUSAL)
     proc.err("npm warn using --force Recommended protections disabled.\n")
-    remove(proc, f"{home(proc)}/.npm/_cacache")
+    remove_path(proc.fs, f"{home(proc)}/.npm/_cacache")
     proc.spend(0.2)
     return 0
 

@@ -11,20 +11,22 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 
-from tutor.engine.fs import FsError, Node, Synthetic
+from tutor.engine.fs import Node, Synthetic
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh.pkg.catalogue import (
+    LINK_SPEED,
     Index,
     Package,
     catalogue_of,
     file_plan,
+    list_dir,
     parse_size,
     put_file,
     read_text,
+    remove_path,
     write_text,
 )
 
-LINK_SPEED = 20e6
 DEFAULT_PIP = "25.0.1"
 ROOT_WARNING = (
     "WARNING: Running pip as the 'root' user can result in broken permissions and conflicting "
@@ -102,9 +104,6 @@ class Dist:
     def name(self) -> str:
         return self.pkg.name
 
-    def flag(self, key: str) -> list[str]:
-        return [f.split("=", 1)[1] for f in self.pkg.flags if f.startswith(key + "=")]
-
     @property
     def requires(self) -> list[Requirement]:
         found = (parse_requirement(t) for t in self.pkg.requires())
@@ -112,14 +111,14 @@ class Dist:
 
     @property
     def wheel(self) -> str:
-        tags = (self.flag("whl") or ["py3-none-any"])[0]
+        tags = (self.pkg.flag("whl") or ["py3-none-any"])[0]
         stem = self.name if tags.startswith("cp") and self.name[0].isupper() else (
             canonical(self.name).replace("-", "_"))
         return f"{stem}-{self.pkg.version}-{tags}.whl"
 
     @property
     def tops(self) -> list[str]:
-        given = self.flag("top")
+        given = self.pkg.flag("top")
         return given[0].split(",") if given else [canonical(self.name).replace("-", "_")]
 
 
@@ -140,10 +139,7 @@ def best(index: Index, req: Requirement) -> Dist | None:
 
 
 def site_packages(proc: Process, user: bool) -> str:
-    try:
-        names = proc.fs.listdir(proc.fs.resolve("/usr/local/lib"))
-    except FsError:
-        names = []
+    names = list_dir(proc.fs, "/usr/local/lib")
     pythons = sorted(n for n in names if re.fullmatch(r"python3\.\d+", n))
     python = pythons[-1] if pythons else "python3.12"
     if user:
@@ -153,16 +149,13 @@ def site_packages(proc: Process, user: bool) -> str:
 
 def installed(proc: Process, site: str) -> dict[str, str]:
     """canonical name → version, from the `*.dist-info` folders pip would scan."""
-    try:
-        names = proc.fs.listdir(proc.fs.resolve(site))
-    except FsError:
-        return {}
+    names = list_dir(proc.fs, site)
     found: dict[str, str] = {}
     for name in names:
         if name.endswith(".dist-info") and "-" in name:
             project, version = name[: -len(".dist-info")].rsplit("-", 1)
             found[canonical(project)] = version
-    if "pip" in proc.fs.listdir(proc.fs.resolve(site)) and "pip" not in found:
+    if "pip" in names and "pip" not in found:
         found["pip"] = DEFAULT_PIP
     return found
 
@@ -306,7 +299,7 @@ def _install(proc: Process, opts: Options) -> int:
             if dist is None:
                 return _not_found(proc, index, req)
             _fetch(proc, opts, dist, dist.wheel + ".metadata",
-                   parse_size((dist.flag("meta") or ["2K"])[0]), indent=True)
+                   parse_size((dist.pkg.flag("meta") or ["2K"])[0]), indent=True)
             chosen[key] = Chosen(dist, req.name, depth, tuple(canonical(r.name)
                                                                for r in dist.requires))
             chain = req.text + ("->" + origin if origin else "")
@@ -376,9 +369,9 @@ def _unpack(proc: Process, site: str, dist: Dist, user: bool, old: str | None) -
     version = dist.pkg.version
     stem = canonical(dist.name).replace("-", "_")
     if old is not None:
-        _remove(proc, f"{site}/{stem}-{old}.dist-info")
+        remove_path(proc.fs, f"{site}/{stem}-{old}.dist-info")
     info = f"{site}/{stem}-{version}.dist-info"
-    scripts = dist.flag("script")
+    scripts = dist.pkg.flag("script")
     bin_dir = f"{proc.env.get('HOME', '/root')}/.local/bin" if user else "/usr/local/bin"
     python = "/usr/local/bin/" + site.split("/")[-2]
     files = [f"{site}/{t}" if t.endswith(".py") or "." in t else f"{site}/{t}/__init__.py"
@@ -410,15 +403,6 @@ def _unpack(proc: Process, site: str, dist: Dist, user: bool, old: str | None) -
     record += [f"{stem}-{version}.dist-info/{n},," for n in ("METADATA", "WHEEL", "INSTALLER",
                                                              "RECORD")]
     write_text(proc.fs, f"{info}/RECORD", "\n".join(record) + "\n")
-
-
-def _remove(proc: Process, path: str) -> None:
-    try:
-        real = proc.fs.resolve(path, follow=False)
-    except FsError:
-        return
-    if real in proc.fs:
-        proc.fs.remove(real)
 
 
 def _not_found(proc: Process, index: Index | None, req: Requirement) -> int:

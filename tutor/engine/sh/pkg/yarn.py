@@ -17,7 +17,7 @@ from tutor.engine.fs import Node, Synthetic
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import run_child
 from tutor.engine.sh.pkg import npm
-from tutor.engine.sh.pkg.catalogue import put_file, read_text, write_text
+from tutor.engine.sh.pkg.catalogue import LINK_SPEED, put_file, read_text, remove_path, write_text
 
 VERSION = "1.22.22"
 REGISTRY = "https://registry.yarnpkg.com"
@@ -35,7 +35,7 @@ def render_lock(root: Mapping[str, str], tree: Mapping[str, npm.Placed]) -> str:
     specs: dict[tuple[str, str], set[str]] = {}
 
     def note(loc: str, name: str, spec: str) -> None:
-        target = npm._resolve(manifests, loc, name)
+        target = npm.resolve_location(manifests, loc, name)
         if target is not None:
             m = manifests[target]
             specs.setdefault((m.name, m.version), set()).add(f"{name}@{spec}")
@@ -119,7 +119,7 @@ def install(proc: Process, command: str, names: list[str], flags: set[str]) -> i
     dev = "--dev" in flags or "-D" in flags
     key = "devDependencies" if dev else "dependencies"
     for spec in names:
-        name, wanted = npm._split_spec(spec)
+        name, wanted = npm.split_spec(spec)
         if not index.versions(name):
             return _error(proc, f'An unexpected error occurred: "{REGISTRY}/'
                           f'{name.replace("/", "%2f")}: Not found".', command, log=True)
@@ -127,10 +127,11 @@ def install(proc: Process, command: str, names: list[str], flags: set[str]) -> i
         if chosen is None:
             return _error(proc, f'Couldn\'t find any versions for "{name}" that match '
                           f'"{wanted}"', command)
-        table = npm._deps(manifest, key)
+        table = npm.manifest_deps(manifest, key)
         table[name] = wanted if wanted and wanted[0] in "^~<>=" else f"^{chosen.version}"
         manifest[key] = dict(sorted(table.items()))
-    prod, devs = npm._deps(manifest, "dependencies"), npm._deps(manifest, "devDependencies")
+    prod = npm.manifest_deps(manifest, "dependencies")
+    devs = npm.manifest_deps(manifest, "devDependencies")
     try:
         tree = npm.build_tree(index, prod, devs)
     except npm.Unresolvable as exc:
@@ -152,14 +153,14 @@ def install(proc: Process, command: str, names: list[str], flags: set[str]) -> i
         _done(proc)
         return 0
     proc.out("[2/4] Fetching packages...\n")
-    on_disk = npm._on_disk(proc, project)
-    npm._apply(proc, project, wanted_tree, on_disk)
+    on_disk = npm.installed_versions(proc, project)
+    npm.apply_tree(proc, project, wanted_tree, on_disk)
     fresh = [p.manifest for loc, p in wanted_tree.items()
              if on_disk.get(loc) != p.manifest.version]
     _cache(proc, fresh)
     proc.out("[3/4] Linking dependencies...\n[4/4] Building fresh packages...\n")
     proc.spend(0.5 + 0.03 * len(wanted_tree) + sum(m.pkg.download for m in fresh)
-               / npm.LINK_SPEED + sum(m.pkg.size for m in fresh) / 200e6)
+               / LINK_SPEED + sum(m.pkg.size for m in fresh) / 200e6)
     hidden = npm.render_lock(manifest, wanted_tree)
     write_text(proc.fs, posixpath.join(project, "node_modules/.package-lock.json"), hidden)
     write_text(proc.fs, marker, npm.dumps({"systemParams": "linux-x64-115", "flags": (
@@ -180,7 +181,7 @@ def _summary(proc: Process, names: list[str], tree: Mapping[str, npm.Placed],
     everything = sorted({f"{m.name}@{m.version}" for m in fresh})
     direct = [f"{tree[f'node_modules/{n}'].manifest.name}@"
               f"{tree[f'node_modules/{n}'].manifest.version}"
-              for n in (npm._split_spec(s)[0] for s in names) if f"node_modules/{n}" in tree]
+              for n in (npm.split_spec(s)[0] for s in names) if f"node_modules/{n}" in tree]
     word = "dependency" if len(everything) == 1 else "dependencies"
     proc.out(f"success Saved {len(everything)} new {word}.\n")
     for title, items in (("Direct dependencies", direct), ("All dependencies", everything)):
@@ -235,7 +236,7 @@ def yarn(proc: Process) -> int:
             return install(proc, "add", words[1:], flags)
         if command == "cache" and words[1:2] == ["clean"]:
             proc.out(f"yarn cache v{VERSION}\n")
-            npm.remove(proc, cache_dir(proc))
+            remove_path(proc.fs, cache_dir(proc))
             proc.out("success Cleared cache.\n")
             proc.spend(0.05)
             _done(proc)
