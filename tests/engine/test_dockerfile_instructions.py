@@ -529,3 +529,11 @@ def test_any_record_fails_only_with_engine_errors(keyword: str, is_json: bool, f
         expand_command(command, {"a": "1"})
         if isinstance(command, Run):
             run_command_line(command, ("/bin/sh", "-c"))
+
+
+def test_a_huge_heredoc_fd_is_clamped_not_a_crash() -> None:
+    from tutor.engine.dockerfile import parse, plan_build
+
+    instructions = parse("FROM a\nCOPY " + "9" * 5000 + "<<E /x\nhi\nE\n")
+    assert instructions[1].heredocs[0].file_descriptor == 2**64 - 1
+    plan_build(instructions, build_args={})  # only DockerfileError may ever escape

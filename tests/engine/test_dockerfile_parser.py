@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tutor.engine.dockerfile._ast import Heredoc, Instruction
 from tutor.engine.dockerfile._directives import Directive
-from tutor.engine.dockerfile._heredoc import _heredoc_from_word
+from tutor.engine.dockerfile._lex import parse_heredoc_word
 from tutor.engine.dockerfile._lex import HeredocWord
 from tutor.engine.dockerfile._parser import (
     EMPTY_CONTINUATION_DETAIL,
@@ -555,7 +555,7 @@ HEREDOC_WORDS: dict[str, tuple[str, HeredocWord | None]] = {
 
 @pytest.mark.parametrize(("word", "expected"), HEREDOC_WORDS.values(), ids=HEREDOC_WORDS.keys())
 def test_heredoc_word(word: str, expected: HeredocWord | None) -> None:
-    assert _heredoc_from_word(word) == expected
+    assert parse_heredoc_word(word, strict=True) == expected
 
 
 @pytest.mark.parametrize(
@@ -579,7 +579,7 @@ def test_heredoc_word_lexer_errors(word: str, message: str) -> None:
     # BuildKit's ParseHeredoc fails on these; inside a parsed line the whole-line lexing refuses
     # them first, so the parser itself never gets here.
     with pytest.raises(DockerfileError) as caught:
-        _heredoc_from_word(word)
+        parse_heredoc_word(word, strict=True)
     assert caught.value.message == message
 
 

@@ -477,27 +477,35 @@ def chomp_heredoc(body: str) -> str:
 
 
 _HEREDOC = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z")
+_MAX_FD = 2**64 - 1
+_NAME_LEXER = Lexer(skip_unset_env=True)
+_RAW_NAME_LEXER = Lexer(raw_quotes=True, skip_unset_env=True)
 
 
-def parse_heredoc_word(word: str) -> HeredocWord | None:
-    """The heredoc a word such as `<<EOF`, `<<-"EOT"` or `3<<X` opens, None when it opens none."""
+def parse_heredoc_word(word: str, *, strict: bool = False) -> HeredocWord | None:
+    """The heredoc a word such as `<<EOF`, `<<-"EOT"` or `3<<X` opens, None when it opens none
+    (BuildKit's ParseHeredoc). With `strict`, the lexing errors BuildKit's parser reports are
+    raised (as `DockerfileError` without a line) instead of meaning "no heredoc"."""
     found = _HEREDOC.match(word)
     if found is None or not found.group(3):
         return None
-    rest = found.group(3)
+    digits, dash, rest = found.groups()
     try:
-        words = Lexer(skip_unset_env=True).process_words(rest, {})
+        words = _NAME_LEXER.process_words(rest, {})
         if len(words) != 1:
             return None
-        raw = Lexer(raw_quotes=True, skip_unset_env=True).process_words(rest, {})
+        raw = _RAW_NAME_LEXER.process_words(rest, {})
+        if len(raw) != 1:
+            raise DockerfileError(
+                f"internal lexing of heredoc produced inconsistent results: {rest}")
     except DockerfileError:
+        if strict:
+            raise
         return None
-    if len(raw) != 1:
-        return None
-
-    def quotes(text: str) -> int:
-        return text.count("'") + text.count('"')
-
-    fd = int(found.group(1)) if found.group(1) else 0
-    return HeredocWord(name=words[0], file_descriptor=fd, chomp=found.group(2) == "-",
-                       expand=quotes(words[0]) == quotes(raw[0]))
+    name = words[0]
+    expand = name.count("'") + name.count('"') == raw[0].count("'") + raw[0].count('"')
+    # strconv.ParseUint, errors ignored: "" gives 0, an overflow the largest uint64. (Python's
+    # int() refuses thousands of digits, so long ones are judged by their length.)
+    significant = digits.lstrip("0") or "0"
+    fd = min(int(significant), _MAX_FD) if len(significant) <= 20 else _MAX_FD
+    return HeredocWord(name=name, file_descriptor=fd, chomp=dash == "-", expand=expand)
