@@ -648,3 +648,31 @@ def test_target_resolves_only_the_images_it_needs(docker: Docker, tmp_path: Path
     assert result.status == 0, result.err
     assert "load metadata for docker.io/library/busybox:latest" in result.err
     assert "alpine" not in result.err
+
+
+@pytest.mark.parametrize("argv", [["build", "-t", "stdin:1", "-"],
+                                  ["build", "-t", "stdin:1", "-f", "-", "."]],
+                         ids=["no-context", "dockerfile-on-stdin"])
+def test_dockerfile_from_stdin(docker: Docker, tmp_path: Path, argv: list[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    text = "FROM alpine:3.21\nRUN echo from-stdin\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    result = docker(*argv, cwd=tmp_path)
+    assert result.status == 0, result.err
+    assert re.search(r"^#\d+ \d\.\d{3} from-stdin$", result.err, re.M)
+
+
+def test_no_context_means_copy_finds_nothing(docker: Docker, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    (tmp_path / "here.txt").write_text("x")
+    text = "FROM alpine:3.21\nCOPY here.txt /\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    result = docker("build", "-", cwd=tmp_path)
+    assert result.status == 1
+    assert result.err.rstrip().endswith('"/here.txt": not found')

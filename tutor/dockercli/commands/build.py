@@ -69,9 +69,17 @@ def build(ctx: Context, args: Parsed) -> int:
     target_arg = args.args[0]
     dockerfile_text = None
     if target_arg == "-":
-        raise _buildx_error("reading a build context from stdin is not supported here; "
-                            "use a directory, or `-f -` for a Dockerfile on stdin")
-    context = ctx.path(target_arg)
+        # `docker build - < Dockerfile`: the Dockerfile comes on stdin and there is no
+        # context at all, so COPY and ADD of local files find nothing
+        data = sys.stdin.buffer.read() if sys.stdin and not sys.stdin.closed else b""
+        if data[257:262] == b"ustar" or data[:2] == b"\x1f\x8b":
+            raise _buildx_error("a build context sent as a tar archive on stdin is not "
+                                "supported by the simulated engine; use a directory")
+        dockerfile_text = data.decode("utf-8", errors="surrogateescape")
+        context = ctx.state / "empty-context"
+        context.mkdir(parents=True, exist_ok=True)
+    else:
+        context = ctx.path(target_arg)
     if "://" in target_arg or target_arg.startswith("git@"):
         raise _buildx_error(
             f"failed to build: the simulated engine cannot fetch {target_arg}: no network"
@@ -80,9 +88,9 @@ def build(ctx: Context, args: Parsed) -> int:
         raise _buildx_error(f'unable to prepare context: path "{target_arg}" not found')
     dockerfile: Path | None = None
     file_flag = args.str("file")
-    if file_flag == "-":
+    if file_flag == "-" and target_arg != "-":
         dockerfile_text = sys.stdin.read() if sys.stdin else ""
-    elif file_flag:
+    elif file_flag and target_arg != "-":
         dockerfile = ctx.path(file_flag)
     build_args: list[tuple[str, str | None]] = []
     for item in args.list("build_arg"):
