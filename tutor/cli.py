@@ -1,4 +1,5 @@
-"""The `tutor` command: the tutorial (no arguments) or a front door to the engine (`tutor docker …`).
+"""The `tutor` command: the tutorial (no arguments), or a front door to the engine
+(`tutor docker …`), the quiz and the lesson checker.
 
 Kept light on purpose: `tutor docker …` must start fast, so Textual is imported only when the
 tutorial itself starts.
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
 from tutor import __version__
 

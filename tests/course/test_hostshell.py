@@ -55,7 +55,7 @@ RUNS = [
         "Couldn't connect to server\n",
         7,
     ),
-    ("curl-elsewhere", "curl example.com", "curl: (6) Could not resolve host: example.com\n", 6),
+    ("curl-elsewhere", "curl nope.example", "curl: (6) Could not resolve host: nope.example\n", 6),
     ("syntax", "echo 'open", "bash: unexpected EOF while looking for matching `''\n", 2),
     ("dangling-and", "echo a &&", "bash: syntax error: unexpected end of file\n", 2),
 ]
@@ -198,3 +198,12 @@ def test_complete_docker_flags_and_names(shell: HostShell, monkeypatch: pytest.M
     assert shell.complete("docker rmi my", 13) == ["my-app:1.0"]
     assert shell.complete("docker build -t ", 16) == []
     assert shell.complete("docker build -t x s", 19) == ["src/"]
+
+
+def test_curl_reaches_the_simulated_web(tmp_path: Path) -> None:
+    shell = HostShell(tmp_path, tmp_path / "state")
+    page = shell.run("curl https://example.com")
+    assert page.status == 0 and "<h1>Example Domain</h1>" in page.output
+    missing = shell.run("curl https://nowhere.invalid/")
+    assert (missing.status, missing.output.strip()) == (
+        6, "curl: (6) Could not resolve host: nowhere.invalid")

@@ -346,7 +346,8 @@ def test_add_downloads_urls_without_unpacking_and_unpacks_local_tars(
 
 
 def test_add_from_an_unknown_host(docker: Docker, tmp_path: Path) -> None:
-    ctx = write(tmp_path / "nohost", {"Dockerfile": "FROM alpine:3.21\nADD https://nope.test/x /\n"})
+    dockerfile = "FROM alpine:3.21\nADD https://nope.test/x /\n"
+    ctx = write(tmp_path / "nohost", {"Dockerfile": dockerfile})
     result = docker("build", ".", cwd=ctx)
     assert result.status == 1
     assert result.err.endswith(

@@ -55,7 +55,8 @@ def test_lesson_one_flow(d: Docker) -> None:
 
 
 def test_image_is_never_changed_and_containers_are_isolated(d: Docker) -> None:
-    d("run", "--name", "aa", "alpine:3.21", "sh", "-c", "rm /etc/alpine-release; echo x >> /etc/motd")
+    d("run", "--name", "aa", "alpine:3.21", "sh", "-c",
+      "rm /etc/alpine-release; echo x >> /etc/motd")
     assert d("diff", "aa").out.splitlines() == ["C /etc", "D /etc/alpine-release", "C /etc/motd"]
     r = d("run", "--rm", "alpine:3.21", "cat", "/etc/alpine-release")
     assert r.status == 0

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from tutor.engine.dockerfile._ast import Heredoc, Instruction
 from tutor.engine.dockerfile._directives import Directive
-from tutor.engine.dockerfile._lex import parse_heredoc_word
-from tutor.engine.dockerfile._lex import HeredocWord
+from tutor.engine.dockerfile._lex import HeredocWord, parse_heredoc_word
 from tutor.engine.dockerfile._parser import (
     EMPTY_CONTINUATION_DETAIL,
     EMPTY_CONTINUATION_URL,

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from tutor.course.checks import CommandRecord
 from tutor.course.web import engine_curl
+from tutor.paths import content_dir
 
 HOME = "/home/learner/workspace"
 """Where the workspace appears to be, for `pwd` and the prompt."""
@@ -291,7 +292,8 @@ class HostShell:
         from tutor.dockercli import main as docker
 
         streamed = self.docker_stderr(args) if self.docker_stderr is not None else None
-        out, err = io.StringIO(), streamed or io.StringIO()
+        out, collected = io.StringIO(), io.StringIO()
+        err = streamed or collected
         try:
             status = docker(args, state=self.state, stdout=out, stderr=err, tty=self.tty,
                             cwd=self.real_cwd)
@@ -300,8 +302,7 @@ class HostShell:
             status = 1
         if streamed is not None:
             streamed.flush()
-            return _Run(out.getvalue(), "", status)
-        return _Run(out.getvalue(), err.getvalue(), status)
+        return _Run(out.getvalue(), collected.getvalue(), status)
 
     # -- paths --------------------------------------------------------------------------------
 
@@ -623,8 +624,18 @@ def _curl(shell: HostShell, args: list[str]) -> _Run:
             "curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535", 3
         )
     if host not in ("localhost", "127.0.0.1", "0.0.0.0", "::1"):
-        return _fail(f"curl: (6) Could not resolve host: {host}", 6)
-    body = shell.curl_hook(port, parts.path or "/") if shell.curl_hook else None
+        # the learner's machine reaches the same simulated web as the containers do
+        from tutor.engine.world import SimulatedWorld
+
+        world = SimulatedWorld(content_dir("assets"))
+        if not world.host_exists(url):
+            return _fail(f"curl: (6) Could not resolve host: {host}", 6)
+        page = world.fetch_url(url)
+        if page is None:
+            return _fail("curl: (22) The requested URL returned error: 404", 22) \
+                if "-f" in args or "--fail" in args else _Run(out="404 Not Found\n")
+        return _Run(out=page.decode(errors="replace"))
+    body = shell.curl_hook(port, parts.path or "/")
     if body is None:
         return _fail(
             f"curl: (7) Failed to connect to {host} port {port} after 0 ms: "

@@ -114,19 +114,21 @@ def _arg_error(path: str, cmd: Command, n: int) -> str | None:
         return "argument" if k == 1 else "arguments"
 
     tail = f"\n\nUsage:  {cmd.use_line(path)}\n\n"
+    run_help = f"Run 'docker {path} --help' for more information"
     if hi == 0 and n > 0:
-        return f"docker: 'docker {path}' accepts no arguments{tail}Run 'docker {path} --help' for more information"
+        return f"docker: 'docker {path}' accepts no arguments{tail}{run_help}"
     if lo == hi and n != lo:
-        return f"docker: 'docker {path}' requires {lo} {plural(lo)}{tail}Run 'docker {path} --help' for more information"
+        return f"docker: 'docker {path}' requires {lo} {plural(lo)}{tail}{run_help}"
     if hi is not None and lo > 0 and not lo <= n <= hi:
         return (
             f"docker: 'docker {path}' requires at least {lo} and at most {hi} {plural(hi)}"
-            f"{tail}Run 'docker {path} --help' for more information"
+            f"{tail}{run_help}"
         )
-    if n < lo:
-        return f"docker: 'docker {path}' requires at least {lo} {plural(lo)}{tail}See 'docker {path} --help' for more information"
+    if n < lo:  # cobra's RequiresMinArgs alone says "See", not "Run"
+        return (f"docker: 'docker {path}' requires at least {lo} {plural(lo)}{tail}"
+                f"See 'docker {path} --help' for more information")
     if hi is not None and n > hi:
-        return f"docker: 'docker {path}' requires at most {hi} {plural(hi)}{tail}Run 'docker {path} --help' for more information"
+        return f"docker: 'docker {path}' requires at most {hi} {plural(hi)}{tail}{run_help}"
     return None
 
 
@@ -226,7 +228,8 @@ def dispatch(argv: list[str], ctx: Context) -> int:
         parsed = parse_flags(args, cmd.flags, interspersed=cmd.interspersed)
     except FlagError as exc:
         raise CliError(
-            f"{exc}\n\nUsage:  {cmd.use_line(path)}\n\nRun 'docker {path} --help' for more information",
+            f"{exc}\n\nUsage:  {cmd.use_line(path)}\n\n"
+            f"Run 'docker {path} --help' for more information",
             125,
         ) from None
     problem = _arg_error(path, cmd, len(parsed.args))

@@ -37,7 +37,7 @@ class SimulatedClock:
 
 
 def rfc3339(seconds: float) -> str:
-    """Docker's timestamp form with nanoseconds, as in `docker inspect` (`…T09:00:00.123456789Z`)."""
+    """Docker's timestamp with nanoseconds, as `docker inspect` shows it (`…T09:00:00.5Z`)."""
     whole = int(seconds)
     nanos = round((seconds - whole) * 1e9)
     if nanos >= 1_000_000_000:

@@ -35,7 +35,8 @@ def read_host_tree(source: str, tree: FileTree, target: str) -> None:
         rel = Path(folder).relative_to(root).as_posix()
         base = target if rel == "." else f"{target}/{rel}"
         for name in sorted(dirs):
-            tree.put(f"{base}/{name}", directory(stat.S_IMODE((Path(folder) / name).stat().st_mode)))
+            mode = stat.S_IMODE((Path(folder) / name).stat().st_mode)
+            tree.put(f"{base}/{name}", directory(mode))
         for name in sorted(files):
             count += 1
             if count > MAX_FILES:

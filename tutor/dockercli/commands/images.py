@@ -562,7 +562,9 @@ def load(ctx: Context, args: Parsed) -> None:
     path = args.str("input")
     engine = ctx.engine
     try:
-        opener = open(ctx.path(path), "rb") if path else contextlib.nullcontext(sys.stdin.buffer)
+        # stdin must stay open after the load: only a named file is ours to close
+        opener = (open(ctx.path(path), "rb") if path  # noqa: SIM115
+                  else contextlib.nullcontext(sys.stdin.buffer))
     except OSError as exc:
         raise CliError(f"open {path}: {(exc.strerror or '').lower()}") from None
     with opener as handle:

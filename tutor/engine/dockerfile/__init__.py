@@ -13,53 +13,119 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tutor.engine.dockerfile._ast import (
         Heredoc as Heredoc,
+    )
+    from tutor.engine.dockerfile._ast import (
         Instruction as Instruction,
     )
     from tutor.engine.dockerfile._expand import (
         StepExpansion as StepExpansion,
+    )
+    from tutor.engine.dockerfile._expand import (
         expand_command as expand_command,
+    )
+    from tutor.engine.dockerfile._expand import (
         run_command_line as run_command_line,
     )
     from tutor.engine.dockerfile._instructions import (
         Add as Add,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Arg as Arg,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Cmd as Cmd,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Command as Command,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Copy as Copy,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Entrypoint as Entrypoint,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Env as Env,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Expose as Expose,
+    )
+    from tutor.engine.dockerfile._instructions import (
         From as From,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Healthcheck as Healthcheck,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Label as Label,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Maintainer as Maintainer,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Onbuild as Onbuild,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Run as Run,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Shell as Shell,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Stopsignal as Stopsignal,
+    )
+    from tutor.engine.dockerfile._instructions import (
         User as User,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Volume as Volume,
+    )
+    from tutor.engine.dockerfile._instructions import (
         Workdir as Workdir,
+    )
+    from tutor.engine.dockerfile._instructions import (
         parse_command as parse_command,
     )
     from tutor.engine.dockerfile._lint import (
         BaseImage as BaseImage,
+    )
+    from tutor.engine.dockerfile._lint import (
         LintWarning as LintWarning,
+    )
+    from tutor.engine.dockerfile._lint import (
         lint as lint,
     )
     from tutor.engine.dockerfile._parser import (
         ParsedDockerfile as ParsedDockerfile,
+    )
+    from tutor.engine.dockerfile._parser import (
         ParseWarning as ParseWarning,
+    )
+    from tutor.engine.dockerfile._parser import (
         parse as parse,
+    )
+    from tutor.engine.dockerfile._parser import (
         parse_dockerfile as parse_dockerfile,
     )
     from tutor.engine.dockerfile._stages import (
         BuildPlan as BuildPlan,
+    )
+    from tutor.engine.dockerfile._stages import (
         PlannedCommand as PlannedCommand,
+    )
+    from tutor.engine.dockerfile._stages import (
         Source as Source,
+    )
+    from tutor.engine.dockerfile._stages import (
         Stage as Stage,
+    )
+    from tutor.engine.dockerfile._stages import (
         dispatch_step as dispatch_step,
+    )
+    from tutor.engine.dockerfile._stages import (
         image_onbuild_commands as image_onbuild_commands,
+    )
+    from tutor.engine.dockerfile._stages import (
         plan_build as plan_build,
     )
 
