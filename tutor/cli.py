@@ -72,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if subcommand == "docker":
         from tutor.dockercli import main as docker_main
 
-        return docker_main(rest, state=state, stdout=sys.stdout, stderr=sys.stderr)
+        return docker_main(rest, state=state, stdout=sys.stdout, stderr=sys.stderr,
+                           stdin=sys.stdin)
     if subcommand == "quiz":
         from tutor.course.quiz.terminal import main as quiz_main
 

@@ -36,14 +36,16 @@ def _cwd(path: Path) -> Iterator[None]:
 
 @pytest.fixture
 def docker(isolated_state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Docker:
-    """`docker("build", "-t", "app:1", ".", cwd=path)` → Result(status, stdout, stderr)."""
+    """`docker("build", "-t", "app:1", ".", cwd=path, stdin="…")` → Result(status, stdout,
+    stderr)."""
     monkeypatch.setenv("TUTOR_DEBUG", "1")
 
-    def run(*argv: str, cwd: Path | None = None, state: Path | None = None) -> Result:
+    def run(*argv: str, cwd: Path | None = None, state: Path | None = None,
+            stdin: str = "") -> Result:
         out, err = io.StringIO(), io.StringIO()
         with _cwd(cwd or tmp_path):
             status = main(list(argv), state=state or isolated_state, stdout=out, stderr=err,
-                          tty=False)
+                          tty=False, stdin=io.TextIOWrapper(io.BytesIO(stdin.encode())))
         return Result(status, out.getvalue(), err.getvalue())
 
     return run

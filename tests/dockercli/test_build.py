@@ -171,8 +171,6 @@ def test_deleting_a_file_in_a_later_layer_does_not_shrink_the_image(
     base = int(docker("image", "inspect", "-f", "{{.Size}}", "alpine:3.21").out)
     size = int(docker("image", "inspect", "-f", "{{.Size}}", "wh:1").out)
     assert size == base + len(big)
-    gone = docker("build", "-t", "check", "-", cwd=ctx)
-    del gone
 
 
 def test_run_failure_is_reported_as_buildkit_does(docker: Docker, tmp_path: Path) -> None:
@@ -654,26 +652,15 @@ def test_target_resolves_only_the_images_it_needs(docker: Docker, tmp_path: Path
 @pytest.mark.parametrize("argv", [["build", "-t", "stdin:1", "-"],
                                   ["build", "-t", "stdin:1", "-f", "-", "."]],
                          ids=["no-context", "dockerfile-on-stdin"])
-def test_dockerfile_from_stdin(docker: Docker, tmp_path: Path, argv: list[str],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import io
-    import sys
-
+def test_dockerfile_from_stdin(docker: Docker, tmp_path: Path, argv: list[str]) -> None:
     text = "FROM alpine:3.21\nRUN echo from-stdin\n"
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
-    result = docker(*argv, cwd=tmp_path)
+    result = docker(*argv, cwd=tmp_path, stdin=text)
     assert result.status == 0, result.err
     assert re.search(r"^#\d+ \d\.\d{3} from-stdin$", result.err, re.M)
 
 
-def test_no_context_means_copy_finds_nothing(docker: Docker, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import io
-    import sys
-
+def test_no_context_means_copy_finds_nothing(docker: Docker, tmp_path: Path) -> None:
     (tmp_path / "here.txt").write_text("x")
-    text = "FROM alpine:3.21\nCOPY here.txt /\n"
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
-    result = docker("build", "-", cwd=tmp_path)
+    result = docker("build", "-", cwd=tmp_path, stdin="FROM alpine:3.21\nCOPY here.txt /\n")
     assert result.status == 1
     assert result.err.rstrip().endswith('"/here.txt": not found')

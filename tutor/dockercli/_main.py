@@ -3,6 +3,7 @@ reporting mistakes in the docker CLI's own words and exit codes."""
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ class Context:
     width: int = 80
     cwd: Path = field(default_factory=Path.cwd)
     """Where relative paths on the command line start (the learner's current directory)."""
+    stdin: TextIO = field(default_factory=io.StringIO)
+    """What the command may read (`build -`, `login --password-stdin`, prompts): the real stdin
+    for `tutor docker`, nothing inside the tutorial's terminal."""
 
     def path(self, text: str) -> Path:
         """A path as typed, made absolute against the command's working directory."""
@@ -246,13 +250,15 @@ def main(
     stderr: TextIO,
     tty: bool | None = None,
     cwd: Path | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
     """Entry point shared by `tutor docker …`, the tutorial's terminal and the tests.
 
     `cwd` is the directory relative paths (`docker build .`) start from; the process's own
     working directory when None."""
     is_tty = stderr.isatty() if tty is None else tty
-    ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty, cwd=cwd or Path.cwd())
+    ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty, cwd=cwd or Path.cwd(),
+                  stdin=stdin if stdin is not None else io.StringIO())
     try:
         return dispatch(list(argv), ctx)
     except CliError as exc:
@@ -271,6 +277,8 @@ def main(
         return 1
     finally:
         if "engine" in ctx.__dict__:  # opened by this command: persist its clock and counters
+            for problem in ctx.engine.store.problems:
+                stderr.write(f"tutor: warning: {problem}\n")
             ctx.engine.close()
 
 

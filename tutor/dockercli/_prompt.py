@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 from tutor.dockercli._main import Context
 
 
 def confirm(ctx: Context, message: str) -> bool:
-    """Print `message [y/N] ` and read one line: only `y` or `yes` goes on; no input is a no."""
+    """Print `message [y/N] ` and read one line: only `y` (either case) goes on, as the docker
+    CLI's prompt.Confirm; anything else, or no input, declines silently (exit 0)."""
     ctx.out.write(message + " [y/N] ")
-    answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
-    return answer.strip().lower() in ("y", "yes")
+    return ctx.stdin.readline().strip().lower() == "y"

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from tutor.engine.clock import SimulatedClock
+from tutor.engine.errors import EngineError
 from tutor.engine.fs import Data, Node, Synthetic
 from tutor.engine.layers import Change, Changes, Layer
-from tutor.engine.statefile import atomic_write, read_json, write_json
+from tutor.engine.statefile import atomic_write, read_json, set_aside, write_json
 
 INLINE_LIMIT = 512
 """File content up to this size is kept inside the layer recipe; larger content is shared."""
@@ -101,7 +102,17 @@ class Store:
     # -- layers -----------------------------------------------------------------------------
 
     def has_layer(self, diff_id: str) -> bool:
-        return diff_id in self._layers or self._layer_path(diff_id).exists()
+        """Whether the layer is here and readable; a damaged one is set aside (and so made
+        again by the next pull or build that needs it)."""
+        if diff_id in self._layers:
+            return True
+        if not self._layer_path(diff_id).exists():
+            return False
+        try:
+            self.get_layer(diff_id)
+        except EngineError:
+            return False
+        return True
 
     def _layer_path(self, diff_id: str) -> Path:
         return self.root / "layers" / (diff_id.removeprefix("sha256:") + ".json")
@@ -126,13 +137,23 @@ class Store:
         cached = self._layers.get(diff_id)
         if cached is not None:
             return cached
-        doc = json.loads(self._layer_path(diff_id).read_bytes())
-        items = []
-        for kind, opaque, *encoded in doc["changes"]:
-            path, node = self._decode(encoded)
-            items.append(Change(kind, path, node, opaque))
-        blob = Data(self.get_content(doc["blob"])) if doc["blob"] else None
-        layer = Layer(doc["diff_id"], doc["size"], doc["tar_size"], Changes(tuple(items)), blob)
+        path = self._layer_path(diff_id)
+        try:
+            doc = json.loads(path.read_bytes())
+            items = []
+            for kind, opaque, *encoded in doc["changes"]:
+                name, node = self._decode(encoded)
+                items.append(Change(kind, name, node, opaque))
+            blob = Data(self.get_content(doc["blob"])) if doc["blob"] else None
+            layer = Layer(doc["diff_id"], doc["size"], doc["tar_size"], Changes(tuple(items)),
+                          blob)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            kept = set_aside(path) if path.exists() else None
+            where = f" (set aside as {kept.name})" if kept else ""
+            raise EngineError(
+                f"layer {diff_id[:19]} is missing or damaged in this sandbox{where}: remove "
+                "the images that use it (docker rmi) and pull or build them again"
+            ) from None
         self._layers[diff_id] = layer
         return layer
 

@@ -4,7 +4,6 @@ stderr, the image ID with `-q`, errors with the Dockerfile excerpt, lint warning
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from tutor.dockercli._flags import Flag, Parsed
@@ -73,7 +72,9 @@ def build(ctx: Context, args: Parsed) -> int:
     if target_arg == "-":
         # `docker build - < Dockerfile`: the Dockerfile comes on stdin and there is no
         # context at all, so COPY and ADD of local files find nothing
-        data = sys.stdin.buffer.read() if sys.stdin and not sys.stdin.closed else b""
+        raw = getattr(ctx.stdin, "buffer", None)
+        data = raw.read() if raw is not None else ctx.stdin.read().encode(
+            "utf-8", errors="surrogateescape")
         if data[257:262] == b"ustar" or data[:2] == b"\x1f\x8b":
             raise _buildx_error("a build context sent as a tar archive on stdin is not "
                                 "supported by the simulated engine; use a directory")
@@ -91,7 +92,7 @@ def build(ctx: Context, args: Parsed) -> int:
     dockerfile: Path | None = None
     file_flag = args.str("file")
     if file_flag == "-" and target_arg != "-":
-        dockerfile_text = sys.stdin.read() if sys.stdin else ""
+        dockerfile_text = ctx.stdin.read()
     elif file_flag and target_arg != "-":
         dockerfile = ctx.path(file_flag)
     build_args: list[tuple[str, str | None]] = []

@@ -978,7 +978,6 @@ def container_prune(ctx: Context, args: Parsed) -> int:
     if not args.bool("force") and not confirm(
             ctx, "WARNING! This will remove all stopped containers.\n"
                  "Are you sure you want to continue?"):
-        ctx.out.write("\n")
         return 0
     removed, reclaimed = _store(ctx).prune()
     if removed:

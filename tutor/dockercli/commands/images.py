@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
 from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli._prompt import confirm
 from tutor.dockercli.format import (
     created_since,
     ellipsis,
@@ -480,10 +480,7 @@ def image_prune(ctx: Context, args: Parsed) -> int:
             "WARNING! This will remove all images without at least one container associated "
             "to them." if everything else "WARNING! This will remove all dangling images."
         )
-        ctx.out.write(f"{warning}\nAre you sure you want to continue? [y/N] ")
-        answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
-        if answer.strip().lower() not in ("y", "yes"):
-            ctx.out.write("\n")
+        if not confirm(ctx, f"{warning}\nAre you sure you want to continue?"):
             return 0
     deleted, reclaimed = prune_images(ctx.engine, everything)
     if deleted:
@@ -563,8 +560,11 @@ def load(ctx: Context, args: Parsed) -> None:
     engine = ctx.engine
     try:
         # stdin must stay open after the load: only a named file is ours to close
+        stdin = getattr(ctx.stdin, "buffer", None)
+        if not path and stdin is None:
+            raise CliError("requested load from stdin, but stdin is empty")
         opener = (open(ctx.path(path), "rb") if path  # noqa: SIM115
-                  else contextlib.nullcontext(sys.stdin.buffer))
+                  else contextlib.nullcontext(stdin))
     except OSError as exc:
         raise CliError(f"open {path}: {(exc.strerror or '').lower()}") from None
     with opener as handle:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
@@ -112,7 +111,7 @@ def login(ctx: Context, args: Parsed) -> None:
     if password:
         ctx.err.write("WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n")
     if args.bool("password_stdin"):
-        password = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+        password = ctx.stdin.read().removesuffix("\n").removesuffix("\r")
     server = args.args[0] if args.args else None
     if not user or not password:
         raise CliError("Error: Cannot perform an interactive login from a non TTY device")

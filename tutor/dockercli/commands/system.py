@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
 from tutor.dockercli._main import DOCKER_BUILD, DOCKER_VERSION, CliError, Context, command
+from tutor.dockercli._prompt import confirm
 from tutor.dockercli.commands.build import cache_id
 from tutor.dockercli.commands.containers import PS_HEADERS, ps_row
 from tutor.dockercli.commands.images import prune_images, write_formatted
@@ -362,11 +362,9 @@ def system_prune(ctx: Context, args: Parsed) -> int:
         warnings.append("all images without at least one container associated to them"
                         if everything else "all dangling images")
         warnings.append("all build cache" if everything else "unused build cache")
-        ctx.out.write("WARNING! This will remove:\n" + "".join(f"  - {w}\n" for w in warnings)
-                      + "\nAre you sure you want to continue? [y/N] ")
-        answer = sys.stdin.readline() if sys.stdin and not sys.stdin.closed else ""
-        if answer.strip().lower() not in ("y", "yes"):
-            ctx.out.write("\n")
+        if not confirm(ctx, "WARNING! This will remove:\n"
+                       + "".join(f"  - {w}\n" for w in warnings)
+                       + "\nAre you sure you want to continue?"):
             return 0
     engine = ctx.engine
     removed, total = engine.containers.prune()

@@ -137,7 +137,6 @@ def volume_prune(ctx: Context, args: Parsed) -> int:
         what = "all local volumes" if everything else "anonymous local volumes"
         if not confirm(ctx, f"WARNING! This will remove {what} not used by at least one "
                             "container.\nAre you sure you want to continue?"):
-            ctx.out.write("\n")
             return 0
     removed, reclaimed = prune_volumes(ctx, everything)
     if removed:
