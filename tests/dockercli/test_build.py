@@ -664,3 +664,20 @@ def test_no_context_means_copy_finds_nothing(docker: Docker, tmp_path: Path) -> 
     result = docker("build", "-", cwd=tmp_path, stdin="FROM alpine:3.21\nCOPY here.txt /\n")
     assert result.status == 1
     assert result.err.rstrip().endswith('"/here.txt": not found')
+
+
+def test_save_to_stdout_and_load_from_stdin(docker: Docker, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env_state = tmp_path / "a"
+    tutor = [sys.executable, "-m", "tutor", "--state", str(env_state), "docker"]
+    subprocess.run([*tutor, "pull", "alpine:3.21"], check=True, capture_output=True)
+    archive = subprocess.run([*tutor, "save", "alpine:3.21"], check=True,
+                             capture_output=True).stdout
+    other = [sys.executable, "-m", "tutor", "--state", str(tmp_path / "b"), "docker"]
+    loaded = subprocess.run([*other, "load"], input=archive, capture_output=True)
+    assert (loaded.returncode, loaded.stdout) == (0, b"Loaded image: alpine:3.21\n")
+    empty = subprocess.run([*other, "load"], input=b"", capture_output=True)
+    assert (empty.returncode, empty.stderr) == (
+        1, b"requested load from stdin, but stdin is empty\n")

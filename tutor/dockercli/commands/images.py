@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import contextlib
+import io
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from tutor.dockercli._flags import Flag, Parsed
 from tutor.dockercli._main import CliError, Context, command
@@ -558,16 +558,20 @@ def save(ctx: Context, args: Parsed) -> None:
 def load(ctx: Context, args: Parsed) -> None:
     path = args.str("input")
     engine = ctx.engine
-    try:
-        # stdin must stay open after the load: only a named file is ours to close
-        stdin = getattr(ctx.stdin, "buffer", None)
-        if not path and stdin is None:
+    handle: BinaryIO
+    if path:
+        try:
+            handle = open(ctx.path(path), "rb")  # noqa: SIM115  (closed below)
+        except OSError as exc:
+            raise CliError(f"open {path}: {(exc.strerror or '').lower()}") from None
+    else:
+        # the archive is read whole: a pipe cannot seek, and the loader needs to
+        raw = getattr(ctx.stdin, "buffer", None)
+        data = raw.read() if raw is not None else b""
+        if not data:
             raise CliError("requested load from stdin, but stdin is empty")
-        opener = (open(ctx.path(path), "rb") if path  # noqa: SIM115
-                  else contextlib.nullcontext(stdin))
-    except OSError as exc:
-        raise CliError(f"open {path}: {(exc.strerror or '').lower()}") from None
-    with opener as handle:
+        handle = io.BytesIO(data)
+    with handle:
         try:
             loaded = oci.load(handle)
         except EngineError as exc:
