@@ -52,6 +52,7 @@ from tutor.engine.volumes import Volume, VolumeStore
 
 if TYPE_CHECKING:
     from tutor.engine.engine import Engine
+    from tutor.engine.health import Health
 
 START_SECONDS = 0.4
 COMMAND_SECONDS = 1.0
@@ -959,6 +960,43 @@ class ContainerStore:
             if vol is not None:
                 return f"volume-{vol.name}-{int(vol.created * 1000)}"
         return c.id
+
+    # -- health ------------------------------------------------------------------------------
+
+    def health(self, c: Container) -> Health | None:
+        """The HEALTHCHECK status of a running container (None when its image has no check)."""
+        from tutor.engine.health import health
+
+        image = self.engine.images.find(c.image_id)
+        check = image.config.config.healthcheck if image is not None else None
+        return health(self, c, check, self.engine.clock)
+
+    def serve_inside(self, c: Container, port: int, path: str) -> tuple[int, bytes] | None:
+        """What the container's own server answers on its port `port` (from inside it)."""
+        tree = self.tree(c)
+        env = c.env_map()
+        server = recognise(self.engine.assets, c.argv, tree, c.workdir or "/", env)
+        if server is None or server.port != port or server.http in ("", "registry"):
+            return None
+        return respond(server, tree, path, env)
+
+    def probe(self, c: Container, test: tuple[str, ...], world: object) -> bool:
+        """Run a health check's test in the container (on a copy: probes leave no trace)."""
+        from tutor.engine.sh import run_script
+
+        tree, _ = self._mounted(c)
+        tree = tree.copy()
+        env = {"HOSTNAME": c.short_id, **c.env_map()}
+        cwd = c.workdir or "/"
+        if test[0] == "CMD-SHELL":
+            result = run_script(" ".join(test[1:]), fs=tree, env=env, cwd=cwd,
+                                world=world,  # type: ignore[arg-type]
+                                epoch=int(self.engine.clock))
+        else:
+            result = run_argv(list(test[1:]), fs=tree, env=env, cwd=cwd,
+                              world=world,  # type: ignore[arg-type]
+                              epoch=int(self.engine.clock))
+        return result.exec_error is None and result.exit_code == 0
 
     def http_get(self, host_port: int, path: str,
                  accept: tuple[str, ...] = ()) -> tuple[int, bytes] | None:

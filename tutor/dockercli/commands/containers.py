@@ -279,17 +279,33 @@ PS_HEADERS = {
 }
 
 
-def status_text(c: Container, now: float) -> str:
-    """moby's `State.String()`."""
+def status_text(c: Container, now: float, health: str = "") -> str:
+    """moby's `State.String()`; `health` is the HEALTHCHECK status when the image has one."""
     if c.running:
         if c.paused:
             return f"Up {human_duration(now - c.started_at)} (Paused)"
         if c.restarting:
             return f"Restarting ({c.exit_code}) {human_duration(now - c.finished_at)} ago"
-        return f"Up {human_duration(now - c.started_at)}"
+        up = f"Up {human_duration(now - c.started_at)}"
+        if health == "starting":
+            return f"{up} (health: starting)"
+        return f"{up} ({health})" if health else up
     if c.started_at == 0.0:
         return "Created"
     return f"Exited ({c.exit_code}) {human_duration(now - c.finished_at)} ago"
+
+
+def _health_doc(store: ContainerStore, c: Container) -> dict[str, Any]:
+    found = store.health(c)
+    if found is None:
+        return {}
+    return {"Health": {"Status": found.status, "FailingStreak": found.failing_streak,
+                       "Log": []}}
+
+
+def _health_status(store: ContainerStore, c: Container) -> str:
+    found = store.health(c)
+    return found.status if found is not None else ""
 
 
 def ports_text(c: Container) -> str:
@@ -330,7 +346,7 @@ def ps_row(ctx: Context, c: Container, *, no_trunc: bool, size: bool) -> dict[st
         "RunningFor": created_since(int(c.created), now),
         "Ports": ports_text(c),
         "State": c.state,
-        "Status": status_text(c, now),
+        "Status": status_text(c, now, _health_status(store, c)),
         "Names": c.name,
         "Labels": ",".join(f"{k}={v}" for k, v in sorted(c.labels.items())),
         "Mounts": ",".join(m.source[:15] if m.kind == "volume" else m.source for m in c.mounts),
@@ -840,6 +856,7 @@ def container_inspect_doc(ctx: Context, c: Container) -> dict[str, Any]:
             "ExitCode": c.exit_code, "Error": c.error,
             "StartedAt": rfc3339(c.started_at) if c.started_at else zero,
             "FinishedAt": rfc3339(c.finished_at) if c.finished_at else zero,
+            **_health_doc(_store(ctx), c),
         },
         "Image": c.image_id,
         "ResolvConfPath": f"/var/lib/docker/containers/{c.id}/resolv.conf",
