@@ -681,3 +681,18 @@ def test_save_to_stdout_and_load_from_stdin(docker: Docker, tmp_path: Path) -> N
     empty = subprocess.run([*other, "load"], input=b"", capture_output=True)
     assert (empty.returncode, empty.stderr) == (
         1, b"requested load from stdin, but stdin is empty\n")
+
+
+def test_a_later_invalid_instruction_fails_before_any_step_runs(
+    docker: Docker, tmp_path: Path
+) -> None:
+    ctx = write(tmp_path / "late", {
+        "Dockerfile": "FROM alpine:3.21\nRUN echo ran-anyway\nEXPOSE 80/xyz\n",
+    })
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert not re.search(r"^#\d+ \d\.\d{3} ran-anyway$", result.err, re.M)  # no RUN ran
+    assert "RUN echo ran-anyway\n#" not in result.err
+    assert ">>> EXPOSE 80/xyz" in result.err
+    assert result.err.endswith(
+        'ERROR: failed to build: failed to solve: invalid port: "80/xyz": invalid proto: xyz\n')

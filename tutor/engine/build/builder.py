@@ -142,8 +142,8 @@ class Builder:
             )
         ]
         yield from self._load_metadata(plan)
-        dockerignore = self._dockerignore_vertex()
-        yield from dockerignore
+        self._check_dispatch(plan)
+        yield from self._dockerignore_vertex()
         build_id = hashlib.sha256(
             f"{request.context.resolve()}|{self._dockerfile_name}|{request.target}".encode()
         ).hexdigest()
@@ -241,6 +241,46 @@ class Builder:
                 raise self._fail(f"failed to solve: {message}", start, end) from None
             self._seconds += seconds
             yield VertexCompleted(vertex, seconds)
+
+    def _check_dispatch(self, plan: BuildPlan) -> None:
+        """Expand and check every instruction of the stages to build before any step runs:
+        BuildKit converts the whole Dockerfile first, so an invalid EXPOSE or STOPSIGNAL in the
+        last stage fails the build before the first RUN (the real build dispatches again)."""
+        envs: dict[int, dict[str, str]] = {}
+        for index in plan.reachable:
+            stage = plan.stages[index]
+            if stage.base.stage is not None:
+                env = dict(envs.get(stage.base.stage, {}))
+            else:
+                env = self._base_env(stage.base_name)
+            env.setdefault("PATH", DEFAULT_PATH)
+            for planned in self._image_triggers(plan, index) + stage.commands:
+                try:
+                    expansion = dispatch_step(plan, index, planned, env)
+                except DockerfileError as exc:
+                    command = planned.command
+                    raise self._fail(f"failed to solve: {exc.message}",
+                                     exc.start_line or command.start_line,
+                                     exc.end_line or command.end_line) from None
+                env.update(dict(expansion.env))
+            envs[index] = env
+
+    def _base_env(self, name: str) -> dict[str, str]:
+        """The ENV a base image starts a stage with (local image first, else the registry's)."""
+        if name == "scratch":
+            return {}
+        try:
+            ref = parse_docker_ref(name)
+            image = self.engine.images.find(str(ref))
+            if image is not None:
+                env = image.config.config.env
+            else:
+                spec = self.engine.catalogue.resolve(ref.name, ref.tag or "latest",
+                                                     self.request.platform or "linux/amd64")
+                env = tuple(spec.config.get("Env", ())) if spec is not None else ()
+        except EngineError:
+            return {}
+        return dict(e.split("=", 1) for e in env if "=" in e)
 
     def _dockerignore_vertex(self) -> Iterator[ProgressEvent]:
         """`[internal] load .dockerignore`, skipped when `<Dockerfile>.dockerignore` is used."""
