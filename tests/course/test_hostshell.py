@@ -41,7 +41,7 @@ RUNS = [
     ("unknown", "foo", "bash: foo: command not found\n", 127),
     ("suggest", "dokcer ps", "bash: dokcer: command not found\nDid you mean 'docker'?\n", 127),
     ("and", "cat nope && echo yes", "cat: nope: No such file or directory\n", 1),
-    ("or", "cat nope || echo fallback", "fallback\ncat: nope: No such file or directory\n", 0),
+    ("or", "cat nope || echo fallback", "cat: nope: No such file or directory\nfallback\n", 0),
     ("seq", "echo a; echo b", "a\nb\n", 0),
     ("comment", "echo a # b", "a\n", 0),
     ("pipe", "ls | grep x", None, 2),
@@ -207,3 +207,14 @@ def test_curl_reaches_the_simulated_web(tmp_path: Path) -> None:
     missing = shell.run("curl https://nowhere.invalid/")
     assert (missing.status, missing.output.strip()) == (
         6, "curl: (6) Could not resolve host: nowhere.invalid")
+
+
+def test_docker_output_keeps_the_order_it_was_written_in(tmp_path: Path) -> None:
+    shell = HostShell(tmp_path, tmp_path / "state")
+    shown = shell.run("docker run hello-world").output
+    # stderr's "Unable to find image" comes first, as in a real terminal, then the pull, then
+    # what the container printed
+    assert shown.index("Unable to find image") < shown.index("Pulling from") < shown.index(
+        "Hello from Docker!")
+    shell.run("docker run hello-world > out.txt")
+    assert (tmp_path / "out.txt").read_text().lstrip().startswith("Hello from Docker!")

@@ -143,6 +143,29 @@ class _Run:
     err: str = ""
     status: int = 0
     action: Action | None = None
+    shown: str | None = None
+    """What the terminal shows, stdout and stderr in the order they were written; None when
+    that is simply `out` then `err`."""
+
+    @property
+    def display(self) -> str:
+        return self.shown if self.shown is not None else self.out + self.err
+
+
+class _Capture(io.StringIO):
+    """One of a command's two output streams, writing into a record shared with the other, so
+    that what the terminal shows keeps the order in which things were written."""
+
+    def __init__(self, record: list[tuple[int, str]], fd: int) -> None:
+        super().__init__()
+        self.record, self.fd = record, fd
+
+    def write(self, text: str) -> int:
+        self.record.append((self.fd, text))
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
 
 
 _Builtin = Callable[["HostShell", list[str]], _Run]
@@ -209,7 +232,7 @@ class HostShell:
         except ShellSyntaxError as exc:
             result = _Run(err=f"bash: {exc}\n", status=2)
         self.history.append(CommandRecord(line, result.status))
-        return ShellResult(result.out + result.err, result.status, result.action)
+        return ShellResult(result.display, result.status, result.action)
 
     def _run_line(self, line: str) -> _Run:
         groups: list[tuple[str, list[_Token]]] = []
@@ -226,13 +249,14 @@ class HostShell:
             groups.append((connector, command))
         elif connector != ";":
             raise ShellSyntaxError("syntax error: unexpected end of file")
-        total = _Run()
+        total = _Run(shown="")
         for connector, command in groups:
             if connector == "&&" and total.status != 0 or connector == "||" and total.status == 0:
                 continue
             run = self._simple(command)
             total.out += run.out
             total.err += run.err
+            total.shown = (total.shown or "") + run.display
             total.status = run.status
             total.action = run.action or total.action
         return total
@@ -292,8 +316,9 @@ class HostShell:
         from tutor.dockercli import main as docker
 
         streamed = self.docker_stderr(args) if self.docker_stderr is not None else None
-        out, collected = io.StringIO(), io.StringIO()
-        err = streamed or collected
+        record: list[tuple[int, str]] = []
+        out = _Capture(record, 1)
+        err: TextIO = streamed or _Capture(record, 2)
         try:
             status = docker(args, state=self.state, stdout=out, stderr=err, tty=self.tty,
                             cwd=self.real_cwd)
@@ -302,7 +327,9 @@ class HostShell:
             status = 1
         if streamed is not None:
             streamed.flush()
-        return _Run(out.getvalue(), collected.getvalue(), status)
+        return _Run("".join(t for fd, t in record if fd == 1),
+                    "".join(t for fd, t in record if fd == 2), status,
+                    shown="".join(t for _, t in record))
 
     # -- paths --------------------------------------------------------------------------------
 
