@@ -696,3 +696,15 @@ def test_a_later_invalid_instruction_fails_before_any_step_runs(
     assert ">>> EXPOSE 80/xyz" in result.err
     assert result.err.endswith(
         'ERROR: failed to build: failed to solve: invalid port: "80/xyz": invalid proto: xyz\n')
+
+
+def test_a_stage_built_from_a_stage_keeps_its_history_times_and_args(
+    docker: Docker, tmp_path: Path
+) -> None:
+    ctx = write(tmp_path / "chain", {"Dockerfile": (
+        "FROM alpine:3.21 AS base\nARG V=1\nRUN echo a > /a\nFROM base\nRUN echo b > /b\n")})
+    assert docker("build", "-t", "chain:1", ".", cwd=ctx).status == 0
+    rows = docker("history", "--no-trunc", "--format", "{{.CreatedAt}}|{{.CreatedBy}}",
+                  "chain:1").out.splitlines()
+    assert not any(row.startswith("1970-") for row in rows), rows
+    assert rows[0].endswith("|RUN |1 V=1 /bin/sh -c echo b > /b # buildkit")

@@ -821,7 +821,7 @@ def go_sprint(value: object) -> str:
     return str(value)
 
 
-def _to_json_value(value: object, sort_maps: bool = True) -> object:
+def _to_json_value(value: object) -> object:
     """Convert template data into what encoding/json would see (Go maps encode sorted)."""
     if isinstance(value, (_Invalid, _NilPointer, NilMap, NilSlice)) or value is None:
         return None

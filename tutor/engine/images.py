@@ -28,10 +28,6 @@ class NoSuchImage(EngineError):
         super().__init__(f"No such image: {name}")
 
 
-class ImageConflict(EngineError):
-    """A removal Docker refuses (`conflict: unable to delete …`)."""
-
-
 class InvalidFilter(EngineError):
     """moby's `invalidFilter`: `invalid filter 'x'`, or with its values `'dangling=[maybe]'`
     (Go's `%s` of a string slice)."""

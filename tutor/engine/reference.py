@@ -28,7 +28,6 @@ _NAME = rf"(?:{_DOMAIN}/)?{_REMOTE}"
 _REFERENCE = re.compile(rf"^({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?$", re.ASCII)
 _ANCHORED_NAME = re.compile(rf"^(?:({_DOMAIN})/)?({_REMOTE})$", re.ASCII)
 _IDENTIFIER = re.compile(r"^[a-f0-9]{64}$")
-_TAG_ONLY = re.compile(rf"^{_TAG}$", re.ASCII)
 
 
 class InvalidReference(EngineError):
@@ -139,6 +138,3 @@ def parse_docker_ref(text: str) -> Reference:
     ref = with_default_tag(parse_reference(text))
     return ref.with_tag(None) if ref.digest is not None else ref
 
-
-def valid_tag(tag: str) -> bool:
-    return bool(_TAG_ONLY.match(tag))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -30,7 +30,6 @@ from tutor.engine.build.copy import (
     TreeSource,
     context_source,
     copy_into,
-    image_source,
 )
 from tutor.engine.build.metadata import apply_metadata
 from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
@@ -73,6 +72,9 @@ from tutor.engine.reference import parse_docker_ref
 if TYPE_CHECKING:
     from tutor.engine.engine import Engine
 
+NameFor = Callable[..., tuple[str, int]]
+"""Names a stage's next step `[stage i/n] TEXT` (with `ONBUILD` when it is a trigger)."""
+
 CONTEXT_BYTES_PER_SECOND = 100e6
 COPY_BYTES_PER_SECOND = 200e6
 EXPORT_BYTES_PER_SECOND = 400e6
@@ -96,13 +98,11 @@ class Builder:
         self._dockerfile_text = ""
         self._dockerfile_name = "Dockerfile"
         self._context: ContextSource | None = None
-        self._context_vertex: Vertex | None = None
         self._states: dict[int, StageState] = {}
         self._seconds = 0.0
         self._steps_now: dict[str, StepInputs] = {}
         self._steps_before: dict[str, StepInputs] = {}
         self._new_layer_bytes = 0
-        self._base_pulled: set[str] = set()
 
     # -- events -------------------------------------------------------------------------------
 
@@ -339,26 +339,27 @@ class Builder:
                              exc.end_line) from None
 
     def _from(self, plan: BuildPlan, index: int,
-              name_for: object) -> Generator[ProgressEvent, None, StageState]:
+              name_for: NameFor) -> Generator[ProgressEvent, None, StageState]:
         stage = plan.stages[index]
-        assert callable(name_for)
         if stage.base.stage is not None:
             parent = self._states[stage.base.stage]
             state = StageState(
                 name=stage.name, config=parent.config, image_env=list(parent.image_env),
                 state_env=list(parent.state_env), diff_ids=list(parent.diff_ids),
-                history=list(parent.history), key=parent.key, base_history_len=len(
-                    parent.history), architecture=parent.architecture, os=parent.os,
-                variant=parent.variant,
+                history=list(parent.history), key=parent.key,
+                architecture=parent.architecture, os=parent.os, variant=parent.variant,
                 tree=parent.tree.copy() if parent.tree is not None else None,
+                # what the parent stage built so far is part of this image too: its history
+                # entries still need their times, and its ARGs stay declared
+                pending_times=list(parent.pending_times), build_args=list(parent.build_args),
+                base_created=parent.base_created,
             )
-            state.base_created = parent.base_created
             return state
         if stage.base_name == "scratch":
             state = StageState(
                 name=stage.name, config=RunConfig(), image_env=[("PATH", DEFAULT_PATH)],
                 state_env=[("PATH", DEFAULT_PATH)], diff_ids=[], history=[], key="scratch",
-                base_history_len=0, tree=FileTree(),
+                tree=FileTree(),
             )
             return state
         ref = parse_docker_ref(stage.base_name)
@@ -406,7 +407,7 @@ class Builder:
         state = StageState(
             name=stage.name, config=replace(config.config, on_build=()), image_env=image_env,
             state_env=list(image_env), diff_ids=list(config.diff_ids),
-            history=list(config.history), key=base_key, base_history_len=len(config.history),
+            history=list(config.history), key=base_key,
             architecture=config.architecture, os=config.os, variant=config.variant,
         )
         state.base_created = parse_rfc3339(config.created_at) if config.created_at else 0.0
@@ -415,8 +416,7 @@ class Builder:
     # -- instructions -------------------------------------------------------------------------
 
     def _dispatch(self, plan: BuildPlan, index: int, state: StageState,
-                  planned: PlannedCommand, name_for: object) -> Iterator[ProgressEvent]:
-        assert callable(name_for)
+                  planned: PlannedCommand, name_for: NameFor) -> Iterator[ProgressEvent]:
         command = planned.command
         try:
             expansion = dispatch_step(plan, index, planned, dict(state.state_env))
@@ -489,8 +489,7 @@ class Builder:
         self.outcome.steps.append(StepRecord(vertex.name, cached, seconds, reason, state.name))
 
     def _workdir(self, state: StageState, cmd: Workdir, display: str,
-                 planned: PlannedCommand, name_for: object) -> Iterator[ProgressEvent]:
-        assert callable(name_for)
+                 planned: PlannedCommand, name_for: NameFor) -> Iterator[ProgressEvent]:
         path = normalize(cmd.path, state.config.working_dir or "/")
         state.config = replace(state.config, working_dir=path)
         if path == "/":
@@ -522,8 +521,7 @@ class Builder:
                                      0.0)
 
     def _run(self, plan: BuildPlan, state: StageState, cmd: Run, display: str,
-             planned: PlannedCommand, name_for: object) -> Iterator[ProgressEvent]:
-        assert callable(name_for)
+             planned: PlannedCommand, name_for: NameFor) -> Iterator[ProgressEvent]:
         name, step = name_for(display, planned.from_onbuild)
         shell = state.config.shell or ("/bin/sh", "-c")
         try:
@@ -601,10 +599,9 @@ class Builder:
                                      seconds)
 
     def _copy(self, plan: BuildPlan, index: int, state: StageState, cmd: Copy | Add,
-              display: str, planned: PlannedCommand, name_for: object) -> Iterator[
+              display: str, planned: PlannedCommand, name_for: NameFor) -> Iterator[
         ProgressEvent
     ]:
-        assert callable(name_for)
         source_ref = planned.sources[0] if planned.sources else None
         written = cmd
         source: SourceFiles
@@ -625,12 +622,12 @@ class Builder:
             source_key = "context"
         elif source_ref.stage is not None:
             other = self._states[source_ref.stage]
-            source = image_source(self._materialize(other))
+            source = TreeSource(self._materialize(other))
             source_key = other.key
         else:
             assert source_ref.image is not None
             image, _ = self.engine.local_or_pull(source_ref.image, self.request.platform)
-            source = image_source(self.engine.tree(image.diff_ids))
+            source = TreeSource(self.engine.tree(image.diff_ids))
             source_key = "image:" + image.id
         if not urls:
             name, step = name_for(display, planned.from_onbuild)

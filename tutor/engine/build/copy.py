@@ -161,10 +161,6 @@ def node_checksum(node: Node) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def image_source(tree: FileTree) -> TreeSource:
-    return TreeSource(tree)
-
-
 def context_source(root: Path, dockerfile: Path | None, cache_file: Path) -> ContextSource:
     """Load the build context as the client sends it, reusing checksums remembered in
     `cache_file` for files whose inode, size, mode and times are unchanged."""

@@ -12,10 +12,6 @@ from tutor.engine.image import HistoryEntry, ImageConfig, RunConfig
 BUILDKIT_COMMENT = "buildkit.dockerfile.v0"
 
 
-def env_dict(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    return dict(pairs)
-
-
 def set_env(pairs: list[tuple[str, str]], key: str, value: str) -> None:
     """Replace `key` in place, or append it (BuildKit's addEnv keeps the original order)."""
     for i, (k, _) in enumerate(pairs):
@@ -39,7 +35,6 @@ class StageState:
     history: list[HistoryEntry]
     key: str
     """Cache key of the file system so far."""
-    base_history_len: int
     architecture: str = "amd64"
     os: str = "linux"
     variant: str = ""

@@ -9,7 +9,7 @@ may reach are in `proc.world`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -70,6 +70,3 @@ def program(*names: str) -> Callable[[Program], Program]:
 
     return register
 
-
-def registered() -> Mapping[str, Program]:
-    return PROGRAMS
