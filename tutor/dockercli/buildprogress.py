@@ -196,10 +196,7 @@ def snippet(dockerfile: str, start: int, end: int, name: str = "Dockerfile") -> 
 
 def failure_block(step_name: str, logs: list[str]) -> str:
     """The `------ > [2/2] RUN exit 3: … ------` block listing a failed step's last log lines."""
-    body = [f"------\n > {step_name}:"]
-    body += [f"{line}" for line in logs[-10:]]
-    body.append("------")
-    return "\n".join(body) + "\n"
+    return "\n".join([f"------\n > {step_name}:", *logs[-10:], "------"]) + "\n"
 
 
 def warnings_block(warnings: list[tuple[str, str, int]]) -> str:

@@ -30,7 +30,7 @@ from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree, FsError
 from tutor.engine.image import JSON, HistoryEntry, RunConfig, go_json
 from tutor.engine.images import LocalImage
-from tutor.engine.layers import Change, Changes, built_size, diff, layer
+from tutor.engine.layers import Change, Changes, apply_changes, built_size, diff, layer
 from tutor.engine.names import VALID_NAME, generated_name
 from tutor.engine.oci import parse_config
 from tutor.engine.readonly import ReadOnlyMounts, under, writable
@@ -472,7 +472,6 @@ class ContainerStore:
 
     def rootfs(self, c: Container) -> FileTree:
         """The container's file system without its mounts: image + writable layer."""
-        from tutor.engine.engine import apply_changes
 
         tree = self.image_tree(c.image_id).copy()
         apply_changes(tree, c.changes)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from tutor.engine.build.request import BuildOutcome, StepRecord
 from tutor.engine.fs import FileTree
 from tutor.engine.images import ImageStore, LocalImage
-from tutor.engine.layers import Changes
+from tutor.engine.layers import apply_changes
 from tutor.engine.reference import Reference, parse_docker_ref
 from tutor.engine.store import Store
 
@@ -114,14 +114,12 @@ class Engine:
 
         return distribution.push(self, ref, all_tags)
 
-    def local_or_pull(self, name: str, platform: str | None = None) -> tuple[LocalImage, bool]:
-        """A base image as `FROM` or `docker run` finds it: local first, else pulled.
-        Returns the image and whether it had to be pulled."""
+    def local_or_pull(self, name: str, platform: str | None = None) -> LocalImage:
+        """An image as `COPY --from=<image>` finds it: local first, else pulled."""
         image = self.images.find(name)
         if image is not None:
-            return image, False
-        ref = parse_docker_ref(name)
-        return self.pull(ref, platform).image, True
+            return image
+        return self.pull(parse_docker_ref(name), platform).image
 
     # -- builds ---------------------------------------------------------------------------------
 
@@ -162,17 +160,3 @@ class Engine:
             apply_changes(tree, self.store.get_layer(diff_id).changes)
         return tree
 
-
-def apply_changes(tree: FileTree, changes: Changes) -> None:
-    """Lay one layer's changes over `tree`, as overlayfs would show them."""
-    for change in changes.items:
-        if change.kind == "D":
-            if change.path in tree:
-                tree.remove(change.path)
-            continue
-        if change.opaque and change.path in tree:
-            for child in list(tree.children.get(change.path, ())):
-                tree.remove(child)
-        if change.path != "/" and tree.get(change.path.rsplit("/", 1)[0] or "/") is None:
-            tree.makedirs(change.path.rsplit("/", 1)[0] or "/")
-        tree.put(change.path, change.node)

@@ -300,6 +300,21 @@ def layer(source: Changes | FileTree) -> Layer:
     return Layer(diff_id, built_size(changes), tar_size, changes)
 
 
+def apply_changes(tree: FileTree, changes: Changes) -> None:
+    """Lay one layer's changes over `tree`, as overlayfs would show them."""
+    for change in changes.items:
+        if change.kind == "D":
+            if change.path in tree:
+                tree.remove(change.path)
+            continue
+        if change.opaque and change.path in tree:
+            for child in list(tree.children.get(change.path, ())):
+                tree.remove(child)
+        if change.path != "/" and tree.get(change.path.rsplit("/", 1)[0] or "/") is None:
+            tree.makedirs(change.path.rsplit("/", 1)[0] or "/")
+        tree.put(change.path, change.node)
+
+
 def chain_ids(diff_ids: Iterable[str]) -> list[str]:
     """OCI ChainIDs: the first is the diffID, each next hashes "<parent chainID> <diffID>"."""
     out: list[str] = []

@@ -626,7 +626,7 @@ class Builder:
             source_key = other.key
         else:
             assert source_ref.image is not None
-            image, _ = self.engine.local_or_pull(source_ref.image, self.request.platform)
+            image = self.engine.local_or_pull(source_ref.image, self.request.platform)
             source = TreeSource(self.engine.tree(image.diff_ids))
             source_key = "image:" + image.id
         if not urls:
