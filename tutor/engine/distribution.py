@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from tutor.engine.engine import Engine
 
 PULL_BYTES_PER_SECOND = 40e6
+EXTRACT_BYTES_PER_SECOND = 160e6
 """Simulated download speed from the simulated registries."""
 PUSH_BYTES_PER_SECOND = 20e6
 MAX_CONCURRENT_UPLOADS = 5

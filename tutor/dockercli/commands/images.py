@@ -23,7 +23,11 @@ from tutor.dockercli.format import (
 from tutor.dockercli.templates import NilMap, NilSlice, Struct, TemplateError, render_format
 from tutor.engine import oci
 from tutor.engine.clock import rfc3339
-from tutor.engine.distribution import PULL_BYTES_PER_SECOND, PullResult
+from tutor.engine.distribution import (
+    EXTRACT_BYTES_PER_SECOND,
+    PULL_BYTES_PER_SECOND,
+    PullResult,
+)
 from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
 from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
@@ -71,7 +75,7 @@ def pull_lines(result: PullResult) -> Iterator[str]:
     for i, la in enumerate(result.layers):
         if la.existed:
             continue
-        extracted = max(extracted, downloaded[i]) + la.size / (4 * PULL_BYTES_PER_SECOND)
+        extracted = max(extracted, downloaded[i]) + la.size / EXTRACT_BYTES_PER_SECOND
         events.append((extracted, 3, f"{ids[i]}: Pull complete"))
     events.sort(key=lambda e: (e[0], e[1]))
     for _, _, line in events:

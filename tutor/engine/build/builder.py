@@ -36,6 +36,7 @@ from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest,
 from tutor.engine.build.stage import StageState
 from tutor.engine.build.users import exec_user
 from tutor.engine.clock import parse_rfc3339
+from tutor.engine.distribution import EXTRACT_BYTES_PER_SECOND, PULL_BYTES_PER_SECOND
 from tutor.engine.dockerfile import (
     Add,
     BaseImage,
@@ -78,6 +79,8 @@ NameFor = Callable[..., tuple[str, int]]
 CONTEXT_BYTES_PER_SECOND = 100e6
 COPY_BYTES_PER_SECOND = 200e6
 EXPORT_BYTES_PER_SECOND = 400e6
+RESOLVE_SECONDS = 0.6
+"""A registry round trip for a base image's manifest and config (`load metadata`)."""
 RUN_OVERHEAD = 0.1
 """Simulated seconds to start a build container, on top of what the commands take."""
 
@@ -232,7 +235,7 @@ class Builder:
                 image = self.engine.images.find(str(ref))
                 if image is None:
                     self.engine.resolve_remote(ref, self.request.platform)
-                    seconds = 0.6
+                    seconds = RESOLVE_SECONDS
                 else:
                     seconds = 0.0
             except EngineError as exc:
@@ -382,12 +385,12 @@ class Builder:
             for la in result.layers:
                 if la.existed:
                     continue
-                secs = la.size / 40e6
+                secs = la.size / PULL_BYTES_PER_SECOND
                 yield VertexStatus(vertex, la.diff_id, la.size, la.size, secs)
             for la in result.layers:
                 if not la.existed:
                     yield VertexStatus(vertex, f"extracting {la.diff_id}",
-                                       seconds=la.size / 160e6)
+                                       seconds=la.size / EXTRACT_BYTES_PER_SECOND)
             self._seconds += result.seconds
             yield VertexCompleted(vertex, result.seconds)
         elif used_before and not self.request.pull:
