@@ -140,14 +140,17 @@ class PullResult:
     up_to_date: bool
     seconds: float
     warning: str = ""
+    """The daemon's note when `--platform` names another platform than a single-platform image's."""
     image_existed: bool = False
     """The image (its config) was already in the store: the daemon then skips the layers, and
     `docker pull` shows no per-layer lines."""
-    """The daemon's note when `--platform` names another platform than a single-platform image's."""
 
 
-def pull(engine: Engine, ref: Reference, platform: str | None = None) -> PullResult:
-    resolved = resolve(engine, ref, platform)
+def pull(
+    engine: Engine, ref: Reference, platform: str | None = None, resolved: Resolved | None = None
+) -> PullResult:
+    """Pull `ref`; `resolved` saves a second lookup when the caller has already resolved it."""
+    resolved = resolved or resolve(engine, ref, platform)
     doc = resolved.manifest.doc
     config = parse_config(resolved.registry.config(doc["config"]["digest"]))
     local = {c for image in engine.images.all() for c in chain_ids(image.diff_ids)}

@@ -104,10 +104,12 @@ class Engine:
 
         return distribution.resolve(self, ref, platform)
 
-    def pull(self, ref: Reference, platform: str | None = None) -> PullResult:
+    def pull(
+        self, ref: Reference, platform: str | None = None, resolved: Resolved | None = None
+    ) -> PullResult:
         from tutor.engine import distribution
 
-        return distribution.pull(self, ref, platform)
+        return distribution.pull(self, ref, platform, resolved)
 
     def push(self, ref: Reference, all_tags: bool = False) -> Iterator[PushEvent]:
         from tutor.engine import distribution

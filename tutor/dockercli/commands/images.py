@@ -112,12 +112,12 @@ def pull_and_report(ctx: Context, ref: Reference, platform: str | None, quiet: b
     """Pull `ref` and print what `docker pull` prints (also used by `docker run`)."""
     engine = ctx.engine
     try:
-        engine.resolve_remote(ref, platform)
+        resolved = engine.resolve_remote(ref, platform)
     except EngineError as exc:
         raise daemon_error(exc) from None
     if not quiet:
         ctx.out.write(f"{ref.tag or ref.digest}: Pulling from {ref.path}\n")
-    result = engine.pull(ref, platform)
+    result = engine.pull(ref, platform, resolved)
     if result.warning:
         ctx.out.write(result.warning + "\n")
     if not quiet:

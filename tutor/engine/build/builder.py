@@ -366,15 +366,14 @@ class Builder:
             )
             return state
         ref = parse_docker_ref(stage.base_name)
-        pulled = self.engine.images.find(str(ref)) is None
+        found = self.engine.images.find(str(ref))
+        pulled = found is None
         name, step = name_for(f"FROM {ref}")
-        if pulled:
+        if found is None:
             result = self.engine.pull(ref, self.request.platform)
             image = result.image
             name = f"{name}@{result.digest}"
         else:
-            found = self.engine.images.find(str(ref))
-            assert found is not None
             image = found
         vertex = self._vertex(name, step, stage.progress_name)
         yield VertexStarted(vertex)
