@@ -82,11 +82,11 @@ def test_docker_version_flag() -> None:
     assert result.stdout.startswith("Docker version 28.")
 
 
-def test_state_dir_from_flag_and_env(tmp_path: Path) -> None:
+def test_state_dir_from_flag_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tutor.paths import state_dir
 
     assert state_dir(tmp_path / "a") == (tmp_path / "a").resolve()
-    os.environ["TUTOR_HOME"] = str(tmp_path / "b")
+    monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "b"))
     assert state_dir() == (tmp_path / "b").resolve()
     assert state_dir(tmp_path / "a") == (tmp_path / "a").resolve(), "--state wins over the env"
 
