@@ -7,6 +7,7 @@ Run standalone (`python benchmarks/build.py`) or through `run(report)`.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import subprocess
@@ -77,6 +78,7 @@ def _best(fn: Callable[[], float], rounds: int = 5) -> float:
 
 
 def run(report: Report) -> None:
+    _catalogue(report)
     with tempfile.TemporaryDirectory(prefix="tutor-bench-build-") as tmp:
         base = Path(tmp)
         state = base / "state"
@@ -115,6 +117,22 @@ def run(report: Report) -> None:
         report("docker save of node:20-alpine: archive size", size / 1e6, "MB")
         report("docker save of node:20-alpine: peak Python memory", peak / 1e6, "MB")
         report("  ratio peak memory / archive size", peak / size, "x")
+
+
+def _catalogue(report: Report) -> None:
+    from tutor.engine import catalogue
+    from tutor.paths import content_dir
+
+    def fresh(ref: str) -> float:
+        catalogue._CACHE.clear()
+        start = time.perf_counter()
+        name, _, tag = ref.partition(":")
+        catalogue.load_catalogue(content_dir("assets")).resolve(catalogue.normalize_repository(name), tag)
+        return time.perf_counter() - start
+
+    for ref in ("node:20", "python:3.12-slim"):
+        seconds = _best(functools.partial(fresh, ref))
+        report(f"catalogue: parse the base images and build {ref}'s spec", seconds * 1000, "ms")
 
 
 def _time_python_startup() -> float:

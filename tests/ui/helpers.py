@@ -5,22 +5,40 @@ from __future__ import annotations
 from textual.app import App
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
+from textual.widgets import RichLog
 
 from tutor.ui.screens.lesson import LessonScreen
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no shell line or sandbox preparation is running, and messages are handled."""
+    """Wait until no shell line or sandbox preparation is running, every log shows its last
+    line, and nothing on screen changed over a full round of messages."""
     app = pilot.app
-    for _ in range(200):
+    before: object = None
+    for _ in range(400):
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
         screen = app.screen
-        if not isinstance(screen, LessonScreen) or (
+        idle = not isinstance(screen, LessonScreen) or (
             screen.ready and not screen.terminal.busy and not app.workers._workers
-        ):
+        )
+        now = _logs_state(app)
+        if idle and now is not None and now == before:
             return
+        before = now
     raise AssertionError("the UI did not settle")
+
+
+def _logs_state(app: App[None]) -> object:
+    """What the logs show, or None while one has not yet scrolled to its last line: a log
+    scrolls on the refresh after a write, which a loaded machine can delay past the work."""
+    state = []
+    for log in app.screen.query(RichLog):
+        if log.auto_scroll and (log._deferred_renders or log.scroll_y < log.max_scroll_y):
+            return None
+        state.append((len(log.lines), log.scroll_y, log.max_scroll_y, log.size))
+    return (app.screen, tuple(state))
 
 
 async def open_lesson(pilot: Pilot[None], lesson_id: str) -> LessonScreen:

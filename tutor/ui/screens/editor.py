@@ -26,11 +26,12 @@ class EditorScreen(ModalScreen[bool]):
         Binding("escape", "close", "Close", id="close", priority=True),
     ]
 
-    def __init__(self, path: Path, shown: str) -> None:
+    def __init__(self, path: Path, shown: str, *, cursor_blink: bool = True) -> None:
         super().__init__()
         self.path = path
         self.shown = shown
         self.saved = False
+        self.cursor_blink = cursor_blink
 
     def compose(self) -> ComposeResult:
         try:
@@ -45,7 +46,9 @@ class EditorScreen(ModalScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DockerfileArea).focus()
+        area = self.query_one(DockerfileArea)
+        area.cursor_blink = self.cursor_blink
+        area.focus()
 
     @property
     def text(self) -> str:

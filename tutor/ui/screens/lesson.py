@@ -387,7 +387,9 @@ class LessonScreen(Screen[None]):
                 self.check_step()
             self.terminal.focus_prompt()
 
-        self.app.push_screen(EditorScreen(path, shown), closed)
+        self.app.push_screen(
+            EditorScreen(path, shown, cursor_blink=self.session.cursor_blink), closed
+        )
 
     def action_reset(self) -> None:
         from tutor.ui.screens.dialogs import ConfirmScreen

@@ -40,11 +40,14 @@ def common_prefix(words: list[str]) -> str:
 def styled(text: str, *, stderr: bool, color: bool = True) -> Text:
     """Output as docker's colours would show it: ANSI kept, error lines red, hints dim.
     Without `color` (NO_COLOR), only bold and dim are used and ANSI colours are dropped."""
+    # Only the last line's own newline goes: a blank line at the end of a batch of streamed
+    # progress is output too, and must show whatever the batch boundaries were.
+    text = text.removesuffix("\n")
     if "\x1b[" in text:
-        ansi = Text.from_ansi(text.rstrip("\n"))
+        ansi = Text.from_ansi(text)
         return ansi if color else Text(ansi.plain)
     result = Text()
-    for n, line in enumerate(text.rstrip("\n").split("\n")):
+    for n, line in enumerate(text.split("\n")):
         if n:
             result.append("\n")
         if line.startswith(_ERROR_PREFIXES) or (stderr and " ERROR: " in line):
