@@ -127,7 +127,8 @@ def _catalogue(report: Report) -> None:
         catalogue._CACHE.clear()
         start = time.perf_counter()
         name, _, tag = ref.partition(":")
-        catalogue.load_catalogue(content_dir("assets")).resolve(catalogue.normalize_repository(name), tag)
+        found = catalogue.load_catalogue(content_dir("assets"))
+        found.resolve(catalogue.normalize_repository(name), tag)
         return time.perf_counter() - start
 
     for ref in ("node:20", "python:3.12-slim"):

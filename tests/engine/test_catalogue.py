@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.engine.catalogue_images import ASSETS, image, read, tree
@@ -209,7 +208,7 @@ def test_unknown_and_scratch(catalogue: Catalogue) -> None:
 
 
 def test_deterministic() -> None:
-    """Parsing the catalogue afresh gives byte-identical specs (speed is measured in benchmarks/)."""
+    """Parsing the catalogue afresh gives identical specs (its speed is measured in benchmarks)."""
     from tutor.engine import catalogue as module
 
     module._CACHE.clear()
