@@ -708,3 +708,35 @@ def test_a_stage_built_from_a_stage_keeps_its_history_times_and_args(
                   "chain:1").out.splitlines()
     assert not any(row.startswith("1970-") for row in rows), rows
     assert rows[0].endswith("|RUN |1 V=1 /bin/sh -c echo b > /b # buildkit")
+
+
+def test_workdir_and_copy_create_every_missing_parent(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "deep", {
+        "Dockerfile": (
+            "FROM alpine:3.21\n"
+            "WORKDIR /usr/src/app\n"
+            "WORKDIR /w/a/b\n"
+            "COPY a.txt /dst/new/deep/\n"
+            "COPY a.txt /single/missing/parents/b.txt\n"
+            "RUN pwd && cat /dst/new/deep/a.txt /single/missing/parents/b.txt\n"
+        ),
+        "a.txt": "copied\n",
+    })
+    result = docker("build", "--progress=plain", "-t", "deep:1", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "/w/a/b\n" in result.err and result.err.count("copied") == 2
+    listing = docker("run", "--rm", "deep:1", "ls", "-ld", "/usr/src/app", "/w/a", "/dst/new")
+    assert listing.status == 0, listing.err
+    assert [line[0] for line in listing.out.splitlines()] == ["d", "d", "d"]
+
+
+def test_workdir_through_a_file_fails_with_the_step_and_its_lines(
+    docker: Docker, tmp_path: Path
+) -> None:
+    ctx = write(tmp_path / "bad", {"Dockerfile": "FROM alpine:3.21\nWORKDIR /etc/passwd/x\n"})
+    result = docker("build", "--progress=plain", ".", cwd=ctx)
+    assert result.status == 1
+    assert " > [2/2] WORKDIR /etc/passwd/x:" in result.err
+    assert "   2 | >>> WORKDIR /etc/passwd/x" in result.err
+    assert result.err.rstrip().endswith(
+        "ERROR: failed to build: failed to solve: mkdir /etc/passwd/x: not a directory")

@@ -187,9 +187,11 @@ class FileTree:
 
     # -- symlink-aware lookup -------------------------------------------------------------
 
-    def resolve(self, path: str, cwd: str = "/", follow: bool = True) -> str:
+    def resolve(self, path: str, cwd: str = "/", follow: bool = True,
+                missing_ok: bool = False) -> str:
         """The real path that `path` names, following symlinks in every component (and in the
-        last one when `follow`). The last component need not exist; an earlier one must."""
+        last one when `follow`). The last component need not exist; an earlier one must, unless
+        `missing_ok` (a path about to be created with all its parents, as `mkdir -p` does)."""
         hops = 0
         pending = [p for p in normalize(path, cwd).split("/") if p]
         done = "/"
@@ -198,9 +200,9 @@ class FileTree:
             candidate = posixpath.join(done, name)
             node = self.nodes.get(candidate)
             if node is None:
-                if pending:
+                if pending and not missing_ok:
                     raise FsError("ENOENT", path)
-                return candidate
+                return posixpath.normpath(posixpath.join(candidate, *pending))
             if node.type == "symlink" and (pending or follow):
                 hops += 1
                 if hops > MAX_SYMLINKS:

@@ -55,7 +55,7 @@ from tutor.engine.dockerfile import (
 )
 from tutor.engine.dockerfile._stages import DEFAULT_PATH
 from tutor.engine.errors import DockerfileError, EngineError
-from tutor.engine.fs import Data, FileTree, Node, directory, normalize
+from tutor.engine.fs import Data, FileTree, FsError, Node, directory, normalize
 from tutor.engine.image import RunConfig
 from tutor.engine.layers import diff, layer
 from tutor.engine.progress import (
@@ -511,10 +511,18 @@ class Builder:
             except EngineError as exc:
                 raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
                                  cmd.end_line, name) from None
-            real = tree.resolve(path)
-            if tree.get(real) is None:
-                tree.makedirs(real, directory(0o755, uid=uid, gid=gid,
-                                              mtime=int(self.engine.clock + self._seconds)))
+            try:
+                real = tree.resolve(path, missing_ok=True)
+                existing = tree.get(real)
+                if existing is None:
+                    tree.makedirs(real, directory(0o755, uid=uid, gid=gid,
+                                                  mtime=int(self.engine.clock + self._seconds)))
+                elif existing.type != "dir":
+                    raise FsError("ENOTDIR", real)
+            except FsError as exc:
+                # BuildKit's mkdir file op, reported with the step and its Dockerfile lines
+                raise self._fail(f"failed to solve: mkdir {exc.path}: {exc.strerror.lower()}",
+                                 cmd.start_line, cmd.end_line, name) from None
             record = self._commit_layer(state, key, before, tree, 0.0)
         else:
             state.tree = None
@@ -555,8 +563,9 @@ class Builder:
                 raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
                                  cmd.end_line, name) from None
             cwd = state.config.working_dir or "/"
-            if tree.get(tree.resolve(cwd)) is None:
-                tree.makedirs(tree.resolve(cwd))
+            real_cwd = tree.resolve(cwd, missing_ok=True)
+            if tree.get(real_cwd) is None:
+                tree.makedirs(real_cwd)
             if line.script is not None:
                 tree.makedirs("/dev/pipes")
                 tree.put("/dev/pipes/" + line.script.name,

@@ -202,7 +202,7 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
         return node
 
     def ensure_dir(path: str) -> str:
-        real = tree.resolve(path)
+        real = tree.resolve(path, missing_ok=True)
         existing = tree.get(real)
         if existing is None:
             tree.makedirs(real, owned(directory(0o755, mtime=now)))
@@ -213,7 +213,7 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
     for node, rel in selection.items():
         if not dest_is_dir:
             parent = ensure_dir(posixpath.dirname(target) or "/")
-            real = tree.resolve(target)
+            real = tree.resolve(target, missing_ok=True)
             existing = tree.get(real)
             if existing is not None and existing.type == "dir":
                 real = posixpath.join(real, rel)
