@@ -12,12 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tutor.dockercli._flags import Flag, FlagError, Parsed, parse_flags
+from tutor.engine.errors import EngineError
 
 if TYPE_CHECKING:
     from tutor.engine import Engine
 
 DOCKER_VERSION = "28.5.1"
 DOCKER_BUILD = "e180ab8"
+
+
+DAEMON = "Error response from daemon: "
+"""How the docker CLI prefixes an error the daemon sent back."""
 
 
 class CliError(Exception):
@@ -267,6 +272,9 @@ def main(
         return exc.status
     except BrokenPipeError:
         return 1
+    except EngineError as exc:  # the daemon refused; a command that words it itself catches it
+        stderr.write(f"{DAEMON}{exc.message}\n")
+        return 1
     except Exception as exc:  # a bug of ours must never reach the learner as a traceback
         if os.environ.get("TUTOR_DEBUG"):
             raise
@@ -282,4 +290,4 @@ def main(
             ctx.engine.close()
 
 
-__all__ = ["COMMANDS", "CliError", "Command", "Context", "command", "dispatch", "main"]
+__all__ = ["COMMANDS", "DAEMON", "CliError", "Command", "Context", "command", "dispatch", "main"]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from tutor.engine.clock import rfc3339
 from tutor.engine.errors import EngineError
-from tutor.engine.fs import FileTree, FsError
+from tutor.engine.fs import FileTree, FsError, normalize
 from tutor.engine.image import JSON, HistoryEntry, RunConfig, go_json
 from tutor.engine.images import LocalImage
 from tutor.engine.layers import Change, Changes, apply_changes, built_size, diff, layer
@@ -431,6 +431,9 @@ class ContainerStore:
             cmd = list(cfg.cmd)
         if not entrypoint and not cmd:
             raise EngineError("no command specified")
+        if opts.workdir and not opts.workdir.startswith("/"):
+            raise EngineError(f"the working directory '{opts.workdir}' is invalid, it needs to "
+                              "be an absolute path")
         env = _merge_env(list(cfg.env) or [DEFAULT_ENV_PATH], list(opts.env))
         exposed = sorted(set(cfg.exposed_ports) | {p.key for p in opts.ports})
         ports = list(opts.ports)
@@ -451,7 +454,8 @@ class ContainerStore:
         c = Container(
             id=hashlib.sha256(f"container-{seed}".encode()).hexdigest(),
             name=name, created=self.engine.clock, image_id=image.id, image_ref=opts.image,
-            entrypoint=entrypoint, cmd=cmd, env=env, workdir=opts.workdir or cfg.working_dir,
+            entrypoint=entrypoint, cmd=cmd, env=env,
+            workdir=normalize(opts.workdir) if opts.workdir else cfg.working_dir,
             user=opts.user or cfg.user, exposed=exposed,
             labels={**dict(cfg.labels), **dict(opts.labels)}, tty=opts.tty,
             stdin_open=opts.stdin_open, stop_signal=cfg.stop_signal or "SIGTERM",

@@ -278,7 +278,7 @@ class FileTree:
         """`mkdir -p` on a real path: missing parents are created with `node`'s metadata."""
         proto = node or directory()
         missing: list[str] = []
-        current = path
+        current = normalize(path)  # a relative or `//` path would never reach the root
         while current not in self.nodes:
             missing.append(current)
             current = posixpath.dirname(current)

@@ -8,20 +8,28 @@ with that directory's content, as Docker does.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tutor.engine.clock import rfc3339
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree, Node, directory
-from tutor.engine.statefile import atomic_write
+from tutor.engine.statefile import atomic_write, set_aside
 from tutor.engine.store import Store
 
 VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 ROOT = "/var/lib/docker/volumes"
+
+
+NAME_MAX = 255
+"""The longest file name Linux allows: the local driver makes a directory named after the volume."""
+_NAME_IN_FILE = NAME_MAX - len(".json") - 20
+"""Longer names are stored under a digest, leaving room for `atomic_write`'s temporary name."""
 
 
 class NoSuchVolume(EngineError):
@@ -71,24 +79,43 @@ class VolumeStore:
         self.store = store
         self.folder = store.root / "volumes"
 
-    def _path(self, name: str) -> Any:
+    def _path(self, name: str) -> Path:
+        # A name may be as long as a file name may be; with `.json` it would not fit, so the
+        # longest are stored under a digest (`~` can never start a volume name).
+        if len(name.encode()) > _NAME_IN_FILE:
+            return self.folder / f"~{hashlib.sha256(name.encode()).hexdigest()}.json"
         return self.folder / f"{name}.json"
 
     def names(self) -> list[str]:
         if not self.folder.is_dir():
             return []
-        return sorted(p.stem for p in self.folder.glob("*.json"))
+        names = []
+        for path in self.folder.glob("*.json"):
+            if not path.stem.startswith("~"):
+                names.append(path.stem)
+                continue
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                names.append(str(json.loads(path.read_bytes())["name"]))
+        return sorted(names)
 
     def find(self, name: str) -> Volume | None:
+        path = self._path(name)
         try:
-            doc = json.loads(self._path(name).read_bytes())
-        except (OSError, ValueError):
+            raw = path.read_bytes()
+        except FileNotFoundError:
             return None
-        entries = []
-        for item in doc["entries"]:
-            path, node = self.store._decode(item)  # noqa: SLF001  (the store's layer encoding)
-            entries.append((path, node))
-        return Volume(doc["name"], float(doc["created"]), bool(doc["anonymous"]), tuple(entries))
+        try:
+            doc = json.loads(raw)
+            entries = [self.store._decode(item) for item in doc["entries"]]  # noqa: SLF001
+            return Volume(doc["name"], float(doc["created"]), bool(doc["anonymous"]),
+                          tuple(entries))
+        except (ValueError, KeyError, TypeError, IndexError):
+            # Never silently start afresh over a learner's data: keep the file and say so
+            kept = set_aside(path)
+            raise EngineError(
+                f"volume {name} was damaged in this sandbox; its file was set aside as "
+                f"{kept.name} (run the command again to start with an empty volume)"
+            ) from None
 
     def get(self, name: str) -> Volume:
         volume = self.find(name)
@@ -111,6 +138,10 @@ class VolumeStore:
                 "only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host "
                 "directory, use absolute path"
             )
+        if len(name.encode()) > NAME_MAX:
+            root = f"{ROOT}/{name}"
+            raise EngineError(f"create {name}: error while creating volume root path "
+                              f"'{root}/_data': mkdir {root}: file name too long")
         volume = Volume(name, now, anonymous, (("", directory()),))
         self.save(volume)
         return volume

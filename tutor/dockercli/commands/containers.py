@@ -121,17 +121,40 @@ def _ports(specs: list[str]) -> tuple[PortBinding, ...]:
     return tuple(out)
 
 
+def _volume_spec(spec: str) -> list[str]:
+    """`-v` split as the CLI's volume-spec parser splits it (it refuses empty sections), then
+    checked as the daemon checks a raw mount (`volume/mounts/linux_parser.go`)."""
+    parts = spec.split(":")
+    if len(spec) > 2 and "" in parts:
+        raise EngineError(f"invalid spec: {spec}: empty section between colons")
+    if not parts[0] or len(parts) > 3 or (len(parts) == 2 and parts[1] in ("ro", "rw")):
+        raise EngineError(f"{DAEMON}invalid volume specification: '{spec}'")
+    target = parts[-1] if len(parts) < 3 else parts[1]
+    if not target.startswith("/"):
+        kind = "bind" if parts[0].startswith("/") and len(parts) > 1 else "volume"
+        raise EngineError(
+            f"{DAEMON}invalid volume specification: '{spec}': invalid mount config for type "
+            f'"{kind}": invalid mount path: \'{target}\' mount path must be absolute')
+    if posixpath.normpath(target) == "/":
+        kind = "bind" if parts[0].startswith("/") else "volume"
+        raise EngineError(f"{DAEMON}invalid volume specification: '{spec}': invalid mount "
+                          f'config for type "{kind}": invalid specification: destination '
+                          "can't be '/'")
+    return parts
+
+
 def _mounts(volumes: list[str], mounts: list[str], cwd: Path) -> tuple[MountSpec, ...]:
     out = []
     for spec in volumes:
-        parts = spec.split(":")
+        parts = _volume_spec(spec)
         ro = len(parts) > 2 and "ro" in parts[2].split(",")
         if len(parts) == 1:
             out.append(MountSpec("volume", "", parts[0], False))
             continue
         source, target = parts[0], parts[1]
-        if source.startswith((".", "/", "~")):
-            host = Path(source).expanduser()
+        # Only `/` and `.` make a bind mount: `~` is the shell's to expand, never docker's
+        if source.startswith((".", "/")):
+            host = Path(source)
             host = host if host.is_absolute() else cwd / host
             out.append(MountSpec("bind", str(host.resolve()), target, ro))
         else:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from tutor.dockercli._flags import Flag, Parsed
-from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli._main import DAEMON, CliError, Context, command
 from tutor.dockercli._prompt import confirm
 from tutor.dockercli.format import (
     created_since,
@@ -32,8 +32,6 @@ from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
 from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
-
-DAEMON = "Error response from daemon: "
 
 
 def daemon_error(exc: EngineError) -> CliError:

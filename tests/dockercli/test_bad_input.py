@@ -1,0 +1,65 @@
+"""Bad input to `docker run` and `docker volume`: Docker's own refusal, never a hang or a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.dockercli.conftest import Docker
+
+RUN_HELP = "\n\nRun 'docker run --help' for more information\n"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["-w", "app"], "docker: Error response from daemon: the working directory 'app' is "
+                    "invalid, it needs to be an absolute path"),
+    (["-v", "data:relative"],
+     "docker: Error response from daemon: invalid volume specification: 'data:relative': "
+     "invalid mount config for type \"volume\": invalid mount path: 'relative' mount path "
+     "must be absolute"),
+    (["-v", "/tmp:rel"],
+     "docker: Error response from daemon: invalid volume specification: '/tmp:rel': invalid "
+     "mount config for type \"bind\": invalid mount path: 'rel' mount path must be absolute"),
+    (["-v", "::"], "docker: Error response from daemon: invalid volume specification: '::'"),
+    (["-v", "a::/x"], "docker: invalid spec: a::/x: empty section between colons"),
+    (["-v", "~nope:/z"],
+     'docker: Error response from daemon: create ~nope: "~nope" includes invalid characters '
+     'for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended '
+     "to pass a host directory, use absolute path"),
+])
+def test_run_refuses_bad_paths_as_docker_does(docker: Docker, argv: list[str],
+                                              message: str) -> None:
+    result = docker("run", *argv, "alpine:3.21", "true")
+    assert result.status == 125
+    assert result.err.endswith(message + RUN_HELP)
+    assert docker("ps", "-aq").out == ""
+
+
+def test_workdir_is_cleaned_as_the_daemon_cleans_it(docker: Docker) -> None:
+    for workdir, shown in (("//", "/"), ("/a/../b//", "/b")):
+        result = docker("run", "--rm", "-w", workdir, "alpine:3.21", "pwd")
+        assert (result.status, result.out) == (0, shown + "\n"), result.err
+
+
+def test_volume_names_up_to_the_file_name_limit(docker: Docker) -> None:
+    longest = "v" * 255
+    assert docker("volume", "create", longest).out == longest + "\n"
+    assert longest in docker("volume", "ls", "-q").out.split()
+    assert docker("run", "--rm", "-v", f"{longest}:/data", "alpine:3.21", "true").status == 0
+    too_long = "w" * 256
+    result = docker("volume", "create", too_long)
+    assert result.status == 1
+    assert result.err.endswith(f"mkdir /var/lib/docker/volumes/{too_long}: file name too long\n")
+
+
+def test_a_damaged_volume_file_is_set_aside_and_reported(docker: Docker,
+                                                         isolated_state: Path) -> None:
+    assert docker("run", "--rm", "-v", "notes:/n", "alpine:3.21",
+                  "sh", "-c", "echo kept > /n/a").status == 0
+    (isolated_state / "volumes" / "notes.json").write_text("{not json")
+    result = docker("volume", "inspect", "notes")
+    assert result.status == 1
+    assert "volume notes was damaged in this sandbox" in result.err
+    assert (isolated_state / "volumes" / "notes.json.corrupt-1").read_text() == "{not json"
+    assert docker("volume", "create", "notes").status == 0
