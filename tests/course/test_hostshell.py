@@ -218,3 +218,32 @@ def test_docker_output_keeps_the_order_it_was_written_in(tmp_path: Path) -> None
         "Hello from Docker!")
     shell.run("docker run hello-world > out.txt")
     assert (tmp_path / "out.txt").read_text().lstrip().startswith("Hello from Docker!")
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("touch notes && mkdir notes/x", "mkdir: cannot create directory 'notes/x': Not a directory\n"),
+    ("mkdir " + "a" * 300, f"mkdir: cannot create directory '{'a' * 300}': File name too long\n"),
+    ("touch " + "b" * 300, f"touch: cannot touch '{'b' * 300}': File name too long\n"),
+    ("echo hi > " + "c" * 300, f"bash: {'c' * 300}: File name too long\n"),
+    ("cat " + "d" * 300, f"cat: {'d' * 300}: File name too long\n"),
+])
+def test_what_the_file_system_refuses_is_worded_as_the_tool_would(
+    shell: HostShell, line: str, message: str
+) -> None:
+    result = shell.run(line)
+    assert (result.output, result.status) == (message, 1)
+    assert shell.run("pwd").status == 0
+
+
+def test_a_failing_builtin_still_returns_a_result(shell: HostShell,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.course import hostshell
+
+    def broken(shell: HostShell, args: list[str]) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(hostshell.BUILTINS, "ls", broken)
+    result = shell.run("ls")
+    assert result.status == 1
+    assert "RuntimeError: boom" in result.output
+    assert shell.history[-1].line == "ls"

@@ -163,3 +163,19 @@ async def test_sandbox_and_help(make_app: Callable[[], TutorApp]) -> None:
         assert app.screen.__class__.__name__ == "PageScreen"
         await pilot.press("escape")
         assert app.screen.__class__.__name__ == "LessonScreen"
+
+
+async def test_the_prompt_comes_back_whatever_the_line_does(
+    make_app: Callable[[], TutorApp]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lesson(pilot, LAYERS)
+
+        def explode(line: str) -> None:
+            raise RuntimeError("the engine broke")
+
+        screen.terminal.shell.run = explode  # type: ignore[method-assign]
+        await type_line(pilot, "docker images")
+        assert not screen.terminal.busy
+        assert "RuntimeError: the engine broke" in scrollback(app)

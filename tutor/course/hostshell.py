@@ -231,6 +231,9 @@ class HostShell:
             result = self._run_line(line)
         except ShellSyntaxError as exc:
             result = _Run(err=f"bash: {exc}\n", status=2)
+        except Exception as exc:  # noqa: BLE001  (a bug of ours must not end the terminal)
+            result = _Run(err=f"tutor: this terminal failed to run that line: "
+                              f"{type(exc).__name__}: {exc}\n", status=1)
         self.history.append(CommandRecord(line, result.status))
         return ShellResult(result.display, result.status, result.action)
 
@@ -294,7 +297,12 @@ class HostShell:
             return self._docker(args)
         builtin = BUILTINS.get(name)
         if builtin is not None:
-            return builtin(self, args)
+            try:
+                return builtin(self, args)
+            except OSError as exc:  # what the host's file system refused, worded as a tool would
+                typed = [a for a in args if exc.filename and self.resolve(a) == Path(exc.filename)]
+                where = f"{typed[0]}: " if typed else ""
+                return _Run(err=f"{name}: {where}{exc.strerror or exc}\n", status=1)
         message = f"bash: {name}: command not found\n"
         close = difflib.get_close_matches(name, COMMAND_NAMES, n=1, cutoff=0.6)
         if close:
@@ -303,13 +311,15 @@ class HostShell:
 
     def _redirect(self, run: _Run, op: str, name: str) -> _Run:
         path = self.resolve(name)
-        if path is None or path.is_dir():
-            why = "Is a directory" if path is not None else "Permission denied"
-            return _Run(err=run.err + f"bash: {name}: {why}\n", status=1, action=run.action)
-        if not path.parent.is_dir():
-            return _Run(err=run.err + f"bash: {name}: No such file or directory\n", status=1)
-        with path.open("a" if op == ">>" else "w", encoding="utf-8") as handle:
-            handle.write(run.out)
+        if path is None:
+            return _Run(err=run.err + f"bash: {name}: Permission denied\n", status=1,
+                        action=run.action)
+        try:
+            with path.open("a" if op == ">>" else "w", encoding="utf-8") as handle:
+                handle.write(run.out)
+        except OSError as exc:
+            return _Run(err=run.err + f"bash: {name}: {exc.strerror}\n", status=1,
+                        action=run.action)
         return _Run(err=run.err, status=run.status, action=run.action)
 
     def _docker(self, args: list[str]) -> _Run:
@@ -579,11 +589,13 @@ def _touch(shell: HostShell, args: list[str]) -> _Run:
     run = _Run()
     for target in args:
         path = shell.resolve(target)
-        if path is None or not path.parent.is_dir():
-            run.err += f"touch: cannot touch '{target}': No such file or directory\n"
-            run.status = 1
-        else:
+        try:
+            if path is None or not path.parent.is_dir():
+                raise FileNotFoundError(2, "No such file or directory")
             path.touch()
+        except OSError as exc:
+            run.err += f"touch: cannot touch '{target}': {exc.strerror}\n"
+            run.status = 1
     return run
 
 
@@ -604,6 +616,9 @@ def _mkdir(shell: HostShell, args: list[str]) -> _Run:
             run.status = 1
         except FileNotFoundError:
             run.err += f"mkdir: cannot create directory '{target}': No such file or directory\n"
+            run.status = 1
+        except OSError as exc:
+            run.err += f"mkdir: cannot create directory '{target}': {exc.strerror}\n"
             run.status = 1
     return run
 

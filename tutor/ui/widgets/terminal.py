@@ -199,8 +199,11 @@ class Terminal(Vertical):
 
     @work(thread=True, group="shell", exit_on_error=False)
     def _run(self, line: str) -> None:
-        with self.engine_lock:
-            result = self.shell.run(line)
+        try:
+            with self.engine_lock:
+                result = self.shell.run(line)
+        except Exception as exc:  # noqa: BLE001  (the prompt must come back whatever happened)
+            result = ShellResult(f"tutor: that line failed: {type(exc).__name__}: {exc}\n", 1)
         self.post_message(self.Finished(self, line, result))
 
     def _progress(self, text: str) -> None:
