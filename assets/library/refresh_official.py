@@ -75,6 +75,9 @@ from tutor.engine.fs import normalize  # noqa: E402
 from tutor.engine.image import RunConfig  # noqa: E402
 
 OFFICIAL = "docker-library/official-images"
+ARCH_NAMESPACES = frozenset({"amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386",
+                             "mips64le", "ppc64le", "riscv64", "s390x", "windows-amd64"})
+"""Docker Hub namespaces holding one architecture of each official image."""
 DEFAULT_ARCH = "amd64"
 """The architecture whose Dockerfile a group's config and history are read from when it has
 per-architecture sources (the simulated engine is linux/amd64)."""
@@ -153,7 +156,7 @@ class Git:
     """Read-only access to one clone."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = path / ".git" if (path / ".git").is_dir() else path
 
     def _run(self, *args: str) -> bytes | None:
         done = subprocess.run(["git", "--git-dir", str(self.path), *args], capture_output=True,
@@ -176,12 +179,13 @@ class Git:
         return out.decode().strip() if out else ""
 
     def newest_with(self, path: str, ref: str = "") -> str:
-        """The newest commit (on `ref`, else on any branch) where `path` exists."""
+        """The newest commit where `path` exists: on `ref`, else on the default branch, else
+        on any ref."""
         refs = [ref] if ref and self._run("rev-parse", "--verify", "-q", ref) else []
-        for where in (refs, ["--all"]):
-            if not where and ref:
+        for where in ([*refs, "--"], ["HEAD", "--"], ["--all", "--"]):
+            if where == ["--"]:
                 continue
-            out = self._run("log", "-1", "--diff-filter=AMR", "--format=%H", *where, "--", path)
+            out = self._run("log", "-1", "--diff-filter=AMR", "--format=%H", *where, path)
             if out and out.strip():
                 return out.decode().strip()
         return ""
@@ -282,7 +286,8 @@ def _copy_files(cmd: Copy | Add, workdir: str, context: list[str] | None) -> lis
 
 
 def replay(text: str, base_info: Mapping[str, BaseInfo] | None = None,
-           context: list[str] | None = None) -> Replayed:
+           context: list[str] | None = None,
+           build_args: Mapping[str, str] | None = None) -> Replayed:
     """The image a Dockerfile's last stage makes: its base, own config and own history.
 
     `base_info` gives the ENV/SHELL/WORKDIR of base images (by normalized reference) so that
@@ -292,8 +297,8 @@ def replay(text: str, base_info: Mapping[str, BaseInfo] | None = None,
     """
     bases = base_info or {}
     parsed = parse_dockerfile(text)
-    plan = plan_build(parsed.instructions, build_args={}, escape=parsed.escape_token,
-                      parse_trigger=parse)
+    plan = plan_build(parsed.instructions, build_args=dict(build_args or {}),
+                      escape=parsed.escape_token, parse_trigger=parse)
     stages: dict[int, _Stage] = {}
     for index in plan.reachable:
         stage = plan.stages[index]
@@ -444,6 +449,8 @@ class Source:
     file: str
     builder: str
     fetch: str
+    build_args: dict[str, str] = field(default_factory=dict)
+    """`--build-arg`s the image is built with (none for the Official Images)."""
 
 
 def group_source(group: Group) -> Source:
@@ -497,6 +504,9 @@ class Library:
 
     def base_info(self, ref: str, seen: frozenset[tuple[str, int]]) -> BaseInfo | None:
         found = self.by_tag.get(ref)
+        namespace, _, rest = ref.partition("/")
+        if found is None and namespace in ARCH_NAMESPACES:
+            found = self.by_tag.get(rest)  # `amd64/node:22` is node:22's amd64 image
         if found is None or found in seen:
             return None
         return self.build(*found, seen=seen).info
@@ -554,7 +564,8 @@ class Library:
         bases: dict[str, BaseInfo] = {}
         try:
             parsed = parse_dockerfile(text)
-            plan = plan_build(parsed.instructions, build_args={}, escape=parsed.escape_token)
+            plan = plan_build(parsed.instructions, build_args=source.build_args,
+                              escape=parsed.escape_token)
             for stage in plan.stages:
                 ref = normalize_ref(stage.base_name).partition("@")[0]
                 if stage.base.stage is None and ref != "scratch":
@@ -565,7 +576,7 @@ class Library:
                 (git._run("ls-tree", "-r", "--name-only", commit) or b"").decode().splitlines())
             if context is not None and source.directory != ".":
                 context = [f[len(source.directory) + 1:] for f in context]
-            replayed = replay(text, bases, context)
+            replayed = replay(text, bases, context, source.build_args)
         except DockerfileError as err:
             self.problems.append(f"{name}:{_label(group)}: {err.message}")
             return None, BaseInfo()
@@ -593,10 +604,14 @@ class Library:
                 continue
             image["tags"] = tags
             images.append(image)
+        source = {"name": OFFICIAL, "commit": head, "date": self.official.commit_date(head)[:10]}
+        urls = {s.url for _, s in self.groups[name]}
+        if urls == {DOTNET_URL} and self.clone(DOTNET_URL) is not None:
+            commit, date = self.used[DOTNET_URL]
+            source = {"name": "dotnet/dotnet-docker", "commit": commit, "date": date[:10]}
         return {
             "repository": repository or name,
-            "source": {"name": OFFICIAL, "commit": head,
-                       "date": self.official.commit_date(head)[:10]},
+            "source": source,
             "images": images,
         }
 
@@ -620,7 +635,11 @@ DOTNET_IMAGES = ("sdk", "aspnet", "runtime", "runtime-deps")
 
 
 def dotnet_groups(repos: Path) -> dict[str, list[tuple[Group, Source]]]:
-    """`mcr.microsoft.com/dotnet/<image>` tag groups from dotnet-docker's `manifest.json`."""
+    """`mcr.microsoft.com/dotnet/<image>` tag groups from dotnet-docker's `manifest.json`.
+
+    Each Linux platform of an image is a group with its own (`…-arm64v8`) tags; the amd64 one
+    also carries the image's shared tags and lists every architecture they cover.
+    """
     path = find_clone(repos, DOTNET_URL)
     if path is None:
         return {}
@@ -628,9 +647,14 @@ def dotnet_groups(repos: Path) -> dict[str, list[tuple[Group, Source]]]:
     head = git.head()
     try:
         manifest = json.loads(git.show(head, "manifest.json") or b"{}")
+        variables: dict[str, Any] = dict(manifest.get("variables", {}))
+        for include in manifest.get("includes", []):
+            variables.update(json.loads(git.show(head, include) or b"{}").get("variables", {}))
     except ValueError:
         return {}
-    variables = manifest.get("variables", {})
+    registry = manifest.get("registry", "mcr.microsoft.com")
+    for repo in manifest.get("repos", []):
+        variables[f"Repo:{repo.get('id', '')}"] = f"{registry}/{repo.get('name', '')}"
     out: dict[str, list[tuple[Group, Source]]] = {}
     for repo in manifest.get("repos", []):
         image_name = repo.get("name", "").rsplit("/", 1)[-1]
@@ -638,34 +662,49 @@ def dotnet_groups(repos: Path) -> dict[str, list[tuple[Group, Source]]]:
             continue
         groups: list[tuple[Group, Source]] = []
         for image in repo.get("images", []):
-            shared = [_dotnet_var(t, variables) for t in image.get("sharedTags", {})]
-            linux = [p for p in image.get("platforms", []) if p.get("os") == "linux"]
-            if not linux:
+            platforms = []
+            for platform in image.get("platforms", []):
+                if platform.get("os") != "linux":
+                    continue
+                arch = _dotnet_arch(platform)
+                tags = [_dotnet_var(t, variables) for t in platform.get("tags", {})]
+                args = {k: _dotnet_var(v, variables)
+                        for k, v in platform.get("buildArgs", {}).items()}
+                directory = platform.get("dockerfile", "").strip("/")
+                file = "Dockerfile"
+                if directory.endswith("Dockerfile"):
+                    directory, file = posixpath.split(directory)
+                platforms.append((arch, tags, Source(DOTNET_URL, head, directory, file,
+                                                     "buildkit", "", args)))
+            if not platforms:
                 continue
-            by_arch: dict[str, Any] = {}
-            for platform in linux:
-                arch = {"amd64": "amd64", "arm64": "arm64v8", "arm": "arm32v7"}.get(
-                    platform.get("architecture", ""), platform.get("architecture", ""))
-                by_arch.setdefault(arch, platform)
-            first = by_arch.get("amd64") or next(iter(by_arch.values()))
-            tags = [_dotnet_var(t, variables) for p in linux for t in p.get("tags", {})]
-            tags = [t for t in dict.fromkeys(tags) if "$(" not in t]
-            shared = [t for t in shared if "$(" not in t]
-            dockerfile = first.get("dockerfile", "")
-            directory, file = (dockerfile, "Dockerfile") if not dockerfile.endswith(
-                "Dockerfile") else posixpath.split(dockerfile)
-            group = Group(tags, shared, sorted(by_arch), {})
-            groups.append((group, Source(DOTNET_URL, head, directory, file, "buildkit", "")))
-        out[f"mcr.microsoft.com/dotnet/{image_name}"] = groups
+            archs = sorted({arch for arch, _, _ in platforms})
+            shared = [_dotnet_var(t, variables) for t in image.get("sharedTags", {})]
+            platforms.sort(key=lambda p: p[0] != DEFAULT_ARCH)
+            for i, (arch, tags, source) in enumerate(platforms):
+                group = Group([t for t in tags if "$(" not in t],
+                              [t for t in shared if "$(" not in t] if i == 0 else [],
+                              archs if i == 0 else [arch], {})
+                groups.append((group, source))
+        out[f"{registry}/dotnet/{image_name}"] = groups
     return out
+
+
+def _dotnet_arch(platform: Mapping[str, Any]) -> str:
+    arch = platform.get("architecture", "amd64")
+    if arch == "arm64":
+        return "arm64v8"
+    if arch == "arm":
+        return "arm32" + platform.get("variant", "v7")
+    return str(arch)
 
 
 def _dotnet_var(text: str, variables: Mapping[str, Any]) -> str:
     def sub(match: re.Match[str]) -> str:
         value = variables.get(match.group(1))
         return str(value) if value is not None else match.group(0)
-    for _ in range(5):
-        text = re.sub(r"\$\(([^)]+)\)", sub, text)
+    for _ in range(8):
+        text = re.sub(r"\$\(([^()]+)\)", sub, text)
     return text
 
 
