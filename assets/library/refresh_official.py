@@ -2,7 +2,8 @@
 
 Usage:
 
-    python assets/library/refresh_official.py OFFICIAL_IMAGES_GIT REPOS_DIR [--out DIR] [--only NAME…]
+    python assets/library/refresh_official.py OFFICIAL_IMAGES_GIT REPOS_DIR [--out DIR]
+        [--only NAME…]
 
 - `OFFICIAL_IMAGES_GIT`: a clone (bare or not) of github.com/docker-library/official-images.
   Its `library/<name>` files (HEAD) list every repository, tag group and architecture.
@@ -82,7 +83,7 @@ DEFAULT_ARCH = "amd64"
 """The architecture whose Dockerfile a group's config and history are read from when it has
 per-architecture sources (the simulated engine is linux/amd64)."""
 
-# -- the library files (RFC 2822-like blocks, as bashbrew reads them) ------------------------------
+# -- the library files (RFC 2822-like blocks, as bashbrew reads them) -----------------------------
 
 
 @dataclass
@@ -149,7 +150,7 @@ def parse_library(text: str) -> list[Group]:
     return groups
 
 
-# -- git --------------------------------------------------------------------------------------------
+# -- git ------------------------------------------------------------------------------------------
 
 
 class Git:
@@ -210,7 +211,7 @@ def find_clone(repos: Path, url: str) -> Path | None:
     return None
 
 
-# -- replaying a Dockerfile ---------------------------------------------------------------------
+# -- replaying a Dockerfile -----------------------------------------------------------------------
 
 
 @dataclass
@@ -404,7 +405,7 @@ def _own_config(stage: _Stage) -> dict[str, Any]:
     return config
 
 
-# -- OCI-imported images (Builder: oci-import) ---------------------------------------------------
+# -- OCI-imported images (Builder: oci-import) ----------------------------------------------------
 
 
 def oci_image(git: Git, commit: str, directory: str, index_file: str) -> Replayed | None:
@@ -436,7 +437,7 @@ def oci_image(git: Git, commit: str, directory: str, index_file: str) -> Replaye
     return Replayed("scratch", own, history)
 
 
-# -- the whole library --------------------------------------------------------------------------
+# -- the whole library ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -695,7 +696,7 @@ def _dotnet_arch(platform: Mapping[str, Any]) -> str:
     if arch == "arm64":
         return "arm64v8"
     if arch == "arm":
-        return "arm32" + platform.get("variant", "v7")
+        return "arm32" + str(platform.get("variant", "v7"))
     return str(arch)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import io
 import json
 import re
 import subprocess
@@ -20,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests.dockercli.conftest import Docker, docker, write  # noqa: F401  (the fixture)
+from tests.dockercli.conftest import Docker, Result, _cwd, write
+from tutor.dockercli import main as docker_main
 
 LIBRARY = Path(__file__).resolve().parents[2] / "assets" / "library"
 OFFICIAL = LIBRARY / "official"
@@ -46,7 +48,8 @@ def documents() -> dict[str, dict[str, Any]]:
     out = {}
     for path in sorted(OFFICIAL.glob("*.json.gz")):
         with gzip.open(path) as raw:
-            out[path.name.removesuffix(".json.gz")] = json.load(raw)
+            doc: dict[str, Any] = json.load(raw)
+            out[path.name.removesuffix(".json.gz")] = doc
     return out
 
 
@@ -54,7 +57,21 @@ def image_tagged(repository: str, tag: str) -> dict[str, Any]:
     doc = documents()[repository.replace("/", "__")]
     found = [im for im in doc["images"] if tag in im["tags"]]
     assert len(found) == 1, f"{repository}:{tag}"
-    return found[0]
+    image: dict[str, Any] = found[0]
+    return image
+
+
+@pytest.fixture
+def docker(isolated_state: Path, tmp_path: Path) -> Docker:
+    """`tutor docker …` in-process on an isolated state, as the CLI tests drive it."""
+    def run(*argv: str, cwd: Path | None = None) -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        with _cwd(cwd or tmp_path):
+            status = docker_main(list(argv), state=isolated_state, stdout=out, stderr=err,
+                                 tty=False, stdin=io.TextIOWrapper(io.BytesIO(b"")))
+        return Result(status, out.getvalue(), err.getvalue())
+
+    return run
 
 
 # -- the committed data ---------------------------------------------------------------------------
