@@ -275,7 +275,14 @@ def _copy_files(cmd: Copy | Add, workdir: str, context: list[str] | None) -> lis
             return None
         src = posixpath.normpath(src.lstrip("./") or ".")
         if src in context:
-            files.append(posixpath.join(dest, posixpath.basename(src)) if into_dir else dest)
+            if into_dir:
+                files.append(posixpath.join(dest, posixpath.basename(src)))
+            elif posixpath.basename(dest) == posixpath.basename(src):
+                files.append(dest)
+            else:
+                # `COPY a.sh /dir` writes /dir/a.sh when /dir is a directory of the image and
+                # /dir otherwise: not knowable without the image
+                return None
             continue
         below = [f for f in context if src == "." or f.startswith(src + "/")]
         if not below:
@@ -490,6 +497,9 @@ class Library:
         self._built: dict[tuple[str, int], Built] = {}
         self._clones: dict[str, Git | None] = {}
         self.problems: list[str] = []
+        self.read: dict[str, dict[str, int]] = {}
+        """Per repository: how many groups were read at their GitCommit, at another commit,
+        or not at all."""
         self.used: dict[str, tuple[str, str]] = {}
         """GitRepo → (commit of the clone's HEAD, its date), for SOURCES.md."""
 
@@ -531,6 +541,11 @@ class Library:
             image["from"] = replayed.base
             image["config"] = replayed.config
             image["history"] = replayed.history
+        counts = self.read.setdefault(name, {"listed": 0, "other": 0, "missing": 0})
+        if replayed is None:
+            counts["missing"] += 1
+        else:
+            counts["other" if "dockerfile_commit" in image else "listed"] += 1
         built = Built(image, info)
         self._built[key] = built
         return built
@@ -729,16 +744,22 @@ def sources_section(library: Library, names: Iterable[str]) -> str:
         "`REPOS/<owner>/<name>.git`, then run "
         "`python assets/library/refresh_official.py OFFICIAL_IMAGES_GIT REPOS`.",
         "",
-        "| Repository | Source repository | Commit read | Date |",
-        "|---|---|---|---|",
+        "Groups: read at the library's GitCommit / at another commit of the clone (newest "
+        "with the file) / not read (no clone, or the file is in none of its commits).",
+        "",
+        "| Repository | Source repository | Clone HEAD | Date | Groups |",
+        "|---|---|---|---|---|",
     ]
     for name in names:
         urls = sorted({s.url for _, s in library.groups.get(name, [])})
+        counts = library.read.get(name, {})
+        tally = f"{counts.get('listed', 0)} / {counts.get('other', 0)} / " \
+                f"{counts.get('missing', 0)}"
         for url in urls:
             commit, date = library.used.get(url, ("", ""))
             where = url.removeprefix("https://").removesuffix(".git")
             lines.append(f"| {name} | {where} | `{commit[:12] or 'not available'}` | "
-                         f"{date[:10]} |")
+                         f"{date[:10]} | {tally} |")
     lines.append(END)
     return "\n".join(lines) + "\n"
 
@@ -769,7 +790,13 @@ def main(argv: list[str] | None = None) -> int:
     names = [n for n in library.groups if args.only is None or n in args.only]
     for name in names:
         write_json_gz(args.out / "official" / file_name(name), library.document(name))
-    update_sources(args.out / "SOURCES.md", sources_section(library, library.groups))
+    if args.only is None:
+        # a full refresh: repositories the library dropped go, and SOURCES.md is rewritten
+        written = {file_name(n) for n in names}
+        for old in (args.out / "official").glob("*.json.gz"):
+            if old.name not in written:
+                old.unlink()
+        update_sources(args.out / "SOURCES.md", sources_section(library, library.groups))
     for problem in library.problems:
         print(problem, file=sys.stderr)
     return 0
