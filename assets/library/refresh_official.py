@@ -316,7 +316,7 @@ def replay(text: str, base_info: Mapping[str, BaseInfo] | None = None,
             state = StageState(
                 name=stage.name, config=ps.config, image_env=list(ps.image_env),
                 state_env=list(ps.state_env), diff_ids=[], history=list(ps.history),
-                key="", build_args=list(ps.build_args), cmd_set=ps.cmd_set)
+                key="", build_args=list(ps.build_args))  # cmd_set starts afresh, as in the builder
             current = _Stage(state, list(parent.own_env), set(parent.touched),
                              list(parent.ports), list(parent.volumes), dict(parent.labels),
                              list(parent.files), parent.root)

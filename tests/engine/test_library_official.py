@@ -203,6 +203,7 @@ INLINED = """\
 FROM alpine:3.20 AS base
 ENV A=1
 RUN echo hi > /hi
+CMD ["echo"]
 FROM base
 ENTRYPOINT ["/bin/sh"]
 """
@@ -304,7 +305,8 @@ def test_the_script_writes_the_expected_document(fixture_library: tuple[Path, Pa
     # FROM an earlier stage: that stage's steps are part of the image
     assert inlined["from"] == "alpine:3.20"
     assert [h["created_by"] for h in inlined["history"]] == [
-        "ENV A=1", "RUN /bin/sh -c echo hi > /hi # buildkit", 'ENTRYPOINT ["/bin/sh"]']
+        "ENV A=1", "RUN /bin/sh -c echo hi > /hi # buildkit", 'CMD ["echo"]',
+        'ENTRYPOINT ["/bin/sh"]']
     assert inlined["config"] == {"Env": ["A=1"], "Entrypoint": ["/bin/sh"], "Cmd": []}
     sources = (out / "SOURCES.md").read_text()
     assert "github.com/example/docker-app" in sources and "<!-- official:begin -->" in sources
@@ -325,6 +327,13 @@ def test_history_equals_what_docker_build_records(docker: Docker, tmp_path: Path
     assert recorded[-len(ours):] == ours
     base = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", "alpine:3.20")
     assert len(recorded) == len(base.out.splitlines()) + len(ours)
+    # the config the data gives, over alpine's, is the built image's config
+    config = json.loads(docker("image", "inspect", "-f", "{{json .Config}}", "app:test").out)
+    for key, value in replayed.config.items():
+        if key == "Env":
+            assert set(value) <= set(config["Env"])
+        else:
+            assert (config.get(key) or type(value)()) == value, key
 
 
 def test_a_file_that_is_no_dockerfile_is_refused() -> None:
