@@ -273,7 +273,7 @@ def _copy_files(cmd: Copy | Add, workdir: str, context: list[str] | None) -> lis
     for src in cmd.sources:
         if any(ch in src for ch in "*?["):
             return None
-        src = posixpath.normpath(src.lstrip("./") or ".")
+        src = posixpath.normpath(src).lstrip("/") or "."
         if src in context:
             if into_dir:
                 files.append(posixpath.join(dest, posixpath.basename(src)))
@@ -285,8 +285,8 @@ def _copy_files(cmd: Copy | Add, workdir: str, context: list[str] | None) -> lis
                 return None
             continue
         below = [f for f in context if src == "." or f.startswith(src + "/")]
-        if not below:
-            return None
+        if not below or ".dockerignore" in context:
+            return None  # a directory's files, unless a .dockerignore leaves some out
         for name in below:
             rel = name if src == "." else name[len(src) + 1:]
             files.append(posixpath.join(dest, rel))

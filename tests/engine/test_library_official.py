@@ -340,3 +340,19 @@ def test_a_file_that_is_no_dockerfile_is_refused() -> None:
     with pytest.raises(Exception) as failure:
         script().replay("RUN echo no stage\n")
     assert "no build stage" in str(failure.value)
+
+
+def test_copy_lists_the_files_it_creates_only_when_they_are_knowable() -> None:
+    replayed = script().replay(
+        "FROM alpine:3.20\nWORKDIR /app\nCOPY .hidden ./\nCOPY conf/ /etc/conf/\n"
+        "COPY a.sh /usr/bin\nCOPY a.sh /usr/bin/a.sh\nCOPY --from=alpine:3.20 /etc/os-release /\n",
+        context=[".hidden", "conf/x.conf", "conf/y/z", "a.sh", "Dockerfile"])
+    files = [h.get("files") for h in replayed.history]
+    assert files == [
+        None,  # WORKDIR
+        ["/app/.hidden"],
+        ["/etc/conf/x.conf", "/etc/conf/y/z"],
+        None,  # /usr/bin may be a directory of the image: not knowable here
+        ["/usr/bin/a.sh"],
+        None,  # from another image
+    ]
