@@ -13,6 +13,12 @@ Usage:
   architectures, with `from: null` and no history); `dotnet/dotnet-docker` adds the
   `mcr.microsoft.com/dotnet/*` repositories.
 - `--out`: the `assets/library` directory to write (default: the one beside this script).
+- `--only NAME…`: rewrite just these repositories (SOURCES.md and other files stay as they are);
+  without it every file is rewritten, files of repositories the library dropped are removed and
+  the official section of SOURCES.md is regenerated.
+
+Problems (no clone, Dockerfile in no commit, a file that does not parse) go to stderr; those
+groups keep their tags and architectures with `from: null` and an empty history.
 
 Each group's Dockerfile (`GitCommit:Directory/File`) is read with git, parsed and planned with
 the project's own Dockerfile front end, and its final stage replayed through the builder's own
