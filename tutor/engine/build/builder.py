@@ -663,15 +663,7 @@ class Builder:
         vertex, key, inputs, record = self._step(state, name, step, definition, display, files,
                                                  linked=cmd.link)
         yield VertexStarted(vertex)
-        flags = []
-        if getattr(cmd, "parents", False):
-            flags.append("--parents")
-        if cmd.chown:
-            flags.append(f"--chown={cmd.chown}")
-        if cmd.chmod:
-            flags.append(f"--chmod={cmd.chmod}")
-        words = [*flags, *written.sources, *(f"<<{c.path}" for c in cmd.contents), cmd.dest]
-        created_by = ("ADD " if isinstance(cmd, Add) else "COPY ") + " ".join(words) + " # buildkit"
+        created_by = copy_created_by(cmd, written.sources)
         cached = record is not None
         reason = "" if cached else self._miss_reason(state, inputs, step)
         seconds = 0.0
@@ -772,6 +764,19 @@ class Builder:
 
 def _is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
+
+
+def copy_created_by(cmd: Copy | Add, sources: tuple[str, ...]) -> str:
+    """BuildKit's history text for COPY/ADD (`sources` as written, URLs before download)."""
+    flags = []
+    if getattr(cmd, "parents", False):
+        flags.append("--parents")
+    if cmd.chown:
+        flags.append(f"--chown={cmd.chown}")
+    if cmd.chmod:
+        flags.append(f"--chmod={cmd.chmod}")
+    words = [*flags, *sources, *(f"<<{c.path}" for c in cmd.contents), cmd.dest]
+    return ("ADD " if isinstance(cmd, Add) else "COPY ") + " ".join(words) + " # buildkit"
 
 
 def _run_command_string(argv: list[str], state: StageState) -> str:
