@@ -30,7 +30,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +136,9 @@ def parse_remote(text: str, repository: str) -> Remote | None:
     i = 0
     while i < len(lines) and not lines[i].startswith("### "):
         item = lines[i].strip().lstrip("-").strip()
-        if lines[i].startswith(("\t", " ")) and item in _ARCH:
-            if _ARCH[item] not in architectures:
-                architectures.append(_ARCH[item])
+        indented = lines[i].startswith(("\t", " "))
+        if indented and item in _ARCH and _ARCH[item] not in architectures:
+            architectures.append(_ARCH[item])
         i += 1
     # Find the linux; amd64 section.
     while i < len(lines):
@@ -286,14 +286,14 @@ def makes_layer(created_by: str) -> bool:
     """Whether a history entry, as repo-info prints it, produced a filesystem layer."""
     text = created_by.strip()
     if text.startswith("/bin/sh -c #(nop)"):
-        word = text[len("/bin/sh -c #(nop)") :].split(None, 1)
-        return bool(word) and word[0].upper() in ("ADD", "COPY")
-    word = text.split(None, 1)[0] if text else ""
-    return word.upper() not in _CONFIG_ONLY
+        words = text[len("/bin/sh -c #(nop)") :].split(None, 1)
+        return bool(words) and words[0].upper() in ("ADD", "COPY")
+    first = text.split(None, 1)[0] if text else ""
+    return first.upper() not in _CONFIG_ONLY
 
 
 def _iso(date: str) -> str:
-    moment = datetime.strptime(date, "%a, %d %b %Y %H:%M:%S").replace(tzinfo=timezone.utc)
+    moment = datetime.strptime(date, "%a, %d %b %Y %H:%M:%S").replace(tzinfo=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -473,9 +473,13 @@ def build(
             for image in written
         ]
         docs.sort(key=lambda d: d["tags"][0])
+        # Files read one by one come from several commits: the repository's document then
+        # names the commit of its newest image, and each image its own (source_commit).
+        newest = max(written, key=lambda image: _iso(image.remote.history[-1][0])
+                     if image.remote.history else "")
         documents[repository] = {
             "repository": repository,
-            "source": {"name": SOURCE_NAME, "commit": commit, "date": date},
+            "source": {"name": SOURCE_NAME, "commit": newest.source_commit or commit, "date": date},
             "images": docs,
         }
     return documents
@@ -491,6 +495,58 @@ def write(documents: dict[str, dict[str, Any]], out: Path) -> None:
             filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
         ) as gz:
             gz.write(data.encode("utf-8"))
+
+
+_BEGIN = "<!-- repo-info:begin -->"
+_END = "<!-- repo-info:end -->"
+
+
+def sources_section(documents: dict[str, dict[str, Any]], date: str) -> str:
+    """The docker-library/repo-info section of SOURCES.md: what was read, at which commit."""
+    lines = [
+        _BEGIN,
+        "## docker-library/repo-info (`repo-info/`)",
+        "",
+        "- Source: github.com/docker-library/repo-info, `repos/<name>/remote/<tag>.md` (registry",
+        "  metadata: platforms, history, compressed layer sizes) and `repos/<name>/local/<tag>.md`",
+        "  (pulled image: Image ID, \"Virtual Size\", Env, installed packages).",
+        f"- Read on {date}. The files come from several commits of the repository: the current",
+        "  tags from 2026 commits, retired tags from the older snapshot `72e4be79b9c8` (January",
+        "  2023). Each image records its own commit (`source_commit`); the table lists them.",
+        "- `size` is the local file's \"Virtual Size\", printed there with two decimals",
+        "  (\"~ 7.04 Mb\", decimal units): it is exact to 10 kB, as `docker images` shows it.",
+        "- `from`/`base_history`: the image among the files read whose layers and history are",
+        "  the longest prefix of this one's (its parent, or the nearest ancestor read);",
+        "  `scratch` for alpine, debian, ubuntu, busybox; null when no such image was read.",
+        "- `history_layer_mismatch: true` marks images whose history has more layer-making",
+        "  steps (RUN/ADD/COPY) than layers (Ubuntu's rockcraft builds record `RUN umoci ...`",
+        "  steps that made none), so which entries are empty cannot be told from the text.",
+        "- Refresh: `python assets/library/refresh_repoinfo.py --commit SHA --date YYYY-MM-DD",
+        "  [--commits FILE] REPOS [OLDER_REPOS ...]` on a clone's `repos/` (the first tree given",
+        "  owns a tag; older trees add retired tags and bases).",
+        "",
+        "| Repository | Tags | Commit read | Image created |",
+        "|---|---|---|---|",
+    ]
+    for repository, document in sorted(documents.items()):
+        for image in document["images"]:
+            commit = image.get("source_commit") or document["source"]["commit"]
+            tags = ", ".join(image["tags"])
+            lines.append(f"| {repository} | {tags} | `{commit[:12]}` | {image['created'][:10]} |")
+    lines.append(_END)
+    return "\n".join(lines) + "\n"
+
+
+def update_sources(path: Path, section: str) -> None:
+    text = "# Sources of `assets/library/`\n\n"
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+    if _BEGIN in text and _END in text:
+        head, rest = text.split(_BEGIN, 1)
+        text = head + section.rstrip("\n") + rest.split(_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -512,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
                 commits[parts[0]] = parts[1]
     documents = build(args.roots, args.commit, args.date, commits)
     write(documents, args.out)
+    if args.out.resolve() == (Path(__file__).parent / "repo-info").resolve():
+        update_sources(Path(__file__).parent / "SOURCES.md", sources_section(documents, args.date))
     for repository, document in documents.items():
         print(f"{repository}: {len(document['images'])} images")
     return 0
