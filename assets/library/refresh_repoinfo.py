@@ -96,6 +96,7 @@ class Local:
     entrypoint: list[str] | None
     cmd: list[str] | None
     packages: dict[str, Any] | None
+    labels: dict[str, str] | None = None
 
 
 @dataclass
@@ -247,6 +248,7 @@ def parse_local(text: str) -> Local | None:
     image_id = ""
     size = None
     env: list[str] | None = None
+    labels: dict[str, str] | None = None
     entrypoint = cmd = None
     i = 0
     while i < len(lines) and not lines[i].startswith("## `"):
@@ -261,13 +263,17 @@ def parse_local(text: str) -> Local | None:
                 entrypoint = _json_list(item.split("`", 1)[1].rsplit("`", 1)[0])
             elif item.startswith("Command:") and "`" in item:
                 cmd = _json_list(item.split("`", 1)[1].rsplit("`", 1)[0])
-            elif item.startswith("Environment:"):
-                env = []
+            elif item.startswith(("Environment:", "Labels:")):
+                values = []
                 while i + 1 < len(lines) and lines[i + 1].startswith((" ", "\t")):
                     i += 1
                     value = lines[i].strip()[2:].strip()
                     if value.startswith("`") and value.endswith("`"):
-                        env.append(value[1:-1])
+                        values.append(value[1:-1])
+                if item.startswith("Labels:"):
+                    labels = dict(v.split("=", 1) for v in values if "=" in v)
+                else:
+                    env = values
         i += 1
     if not image_id:
         return None
@@ -279,7 +285,7 @@ def parse_local(text: str) -> Local | None:
         packages = {"format": "dpkg", "list": _dpkg_packages(rest)}
     if packages is not None and not packages["list"]:
         packages = None
-    return Local(image_id, size, env, entrypoint, cmd, packages)
+    return Local(image_id, size, env, entrypoint, cmd, packages, labels)
 
 
 def makes_layer(created_by: str) -> bool:
@@ -386,6 +392,8 @@ def image_document(image: Image, base: Image | None) -> dict[str, Any]:
     if image.local is not None:
         entrypoint = entrypoint or image.local.entrypoint
         cmd = cmd or image.local.cmd
+    if image.local is not None and image.local.labels:
+        config["Labels"] = image.local.labels
     if entrypoint:
         config["Entrypoint"] = entrypoint
     if cmd:
