@@ -298,6 +298,23 @@ def makes_layer(created_by: str) -> bool:
     return first.upper() not in _CONFIG_ONLY
 
 
+def layer_flags(history: list[str], layers: int) -> list[bool]:
+    """Which history entries made a layer, reconciled with the number of layers published.
+
+    BuildKit records a layer for WORKDIR when it had to create (or touch) the directory,
+    even an empty one (the 32-byte empty tar); the classic builder never did. When an image
+    built by BuildKit has exactly as many layers too many as it has WORKDIR steps, those
+    steps are the ones that made them.
+    """
+    made = [makes_layer(created_by) for created_by in history]
+    workdirs = [i for i, text in enumerate(history) if text.strip().startswith("WORKDIR ")]
+    buildkit = any(text.rstrip().endswith("# buildkit") for text in history)
+    if buildkit and workdirs and layers - sum(made) == len(workdirs):
+        for i in workdirs:
+            made[i] = True
+    return made
+
+
 def _iso(date: str) -> str:
     moment = datetime.strptime(date, "%a, %d %b %Y %H:%M:%S").replace(tzinfo=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -377,9 +394,10 @@ def _preferred_tag(image: Image) -> str:
 
 def image_document(image: Image, base: Image | None) -> dict[str, Any]:
     remote = image.remote
+    made = layer_flags([created_by for _, created_by in remote.history], len(remote.layers))
     history = [
-        {"created_by": created_by, "empty_layer": not makes_layer(created_by)}
-        for _, created_by in remote.history
+        {"created_by": created_by, "empty_layer": not layer}
+        for (_, created_by), layer in zip(remote.history, made, strict=True)
     ]
     config: dict[str, Any] = _config_from_history(remote.history)
     env = image.local.env if image.local and image.local.env is not None else None
@@ -408,7 +426,7 @@ def image_document(image: Image, base: Image | None) -> dict[str, Any]:
     }
     if remote.history:
         doc["created"] = _iso(remote.history[-1][0])
-    if sum(1 for h in history if not h["empty_layer"]) != len(remote.layers):
+    if sum(made) != len(remote.layers):
         # Some builders (e.g. Ubuntu's rockcraft) record RUN steps that made no layer, so
         # which entries are empty cannot be told from the history text: say so.
         doc["history_layer_mismatch"] = True

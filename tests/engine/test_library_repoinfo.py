@@ -192,6 +192,14 @@ def test_makes_layer_rules():
         assert not refresh.makes_layer(config_only), config_only
 
 
+def test_buildkit_workdir_layers_are_recognised_only_when_they_reconcile_the_count():
+    history = ["RUN a # buildkit", "WORKDIR /data", "COPY x / # buildkit", 'CMD ["x"]']
+    assert refresh.layer_flags(history, 3) == [True, True, True, False]
+    assert refresh.layer_flags(history, 2) == [True, False, True, False]
+    classic = ["/bin/sh -c a", "WORKDIR /data", "/bin/sh -c #(nop) COPY x in / "]
+    assert refresh.layer_flags(classic, 3) == [True, False, True]
+
+
 # --- the shipped data ----------------------------------------------------------------------
 
 
