@@ -138,6 +138,9 @@ def parse_remote(text: str, repository: str) -> Remote | None:
     while i < len(lines) and not lines[i].startswith("### "):
         item = lines[i].strip().lstrip("-").strip()
         indented = lines[i].startswith(("\t", " "))
+        # Windows entries carry the OS build: "windows version 10.0.20348.5386; amd64".
+        if item.startswith("windows version ") and item.endswith("; amd64"):
+            item = "windows; amd64"
         if indented and item in _ARCH and _ARCH[item] not in architectures:
             architectures.append(_ARCH[item])
         i += 1

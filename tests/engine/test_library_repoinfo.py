@@ -179,6 +179,16 @@ def test_cli_writes_deterministic_gzip(tmp_path):
     ]
 
 
+def test_windows_platforms_keep_their_architecture_without_the_os_build():
+    text = (FIXTURES / "alpine" / "remote" / "3.17.md").read_text()
+    text = text.replace(
+        "\t-\tlinux; arm64 variant v8\n", "\t-\twindows version 10.0.20348.5386; amd64\n", 1
+    )
+    remote = refresh.parse_remote(text, "alpine")
+    assert remote is not None
+    assert remote.architectures == ["amd64", "windows-amd64"]
+
+
 def test_makes_layer_rules():
     assert refresh.makes_layer("RUN apt-get update # buildkit")
     assert refresh.makes_layer("COPY docker-entrypoint.sh /usr/local/bin/ # buildkit")
