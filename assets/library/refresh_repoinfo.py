@@ -544,6 +544,8 @@ def sources_section(documents: dict[str, dict[str, Any]], date: str) -> str:
         "  2023). Each image records its own commit (`source_commit`); the table lists them.",
         "- `size` is the local file's \"Virtual Size\", printed there with two decimals",
         "  (\"~ 7.04 Mb\", decimal units): it is exact to 10 kB, as `docker images` shows it.",
+        "- `packages` only where the local file's package list was read in full; `size`, Env and",
+        "  Labels wherever a local file with the same Image ID was read.",
         "- `from`/`base_history`: the image among the files read whose layers and history are",
         "  the longest prefix of this one's (its parent, or the nearest ancestor read);",
         "  `scratch` for alpine, debian, ubuntu, busybox; null when no such image was read.",
