@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
-from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli._main import DAEMON, CliError, Context, command
 from tutor.dockercli._prompt import confirm
 from tutor.dockercli.commands.images import (
-    DAEMON,
     daemon_error,
     image_inspect_doc,
     missing_image_name,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
-from tutor.dockercli._main import CliError, Context, command
+from tutor.dockercli._main import DAEMON, CliError, Context, command
 from tutor.dockercli._prompt import confirm
-from tutor.dockercli.commands.images import DAEMON, write_formatted, write_inspect
+from tutor.dockercli.commands.images import write_formatted, write_inspect
 from tutor.dockercli.format import human_size
 from tutor.dockercli.templates import Struct
 from tutor.engine.errors import EngineError
