@@ -63,3 +63,46 @@ def test_a_damaged_volume_file_is_set_aside_and_reported(docker: Docker,
     assert "volume notes was damaged in this sandbox" in result.err
     assert (isolated_state / "volumes" / "notes.json.corrupt-1").read_text() == "{not json"
     assert docker("volume", "create", "notes").status == 0
+
+
+def test_a_process_that_would_outlive_the_clock_runs_until_stopped(docker: Docker) -> None:
+    assert docker("run", "--rm", "--name", "forever", "alpine:3.21",
+                  "sleep", "999999999999").status == 0
+    assert "Up " in docker("ps", "--filter", "name=forever", "--format", "{{.Status}}").out
+    year = docker("run", "--rm", "alpine:3.21", "date", "+%Y")
+    assert (year.status, year.out) == (0, "2026\n"), year.err
+    assert docker("stop", "forever").status == 0
+    assert docker("ps", "-aq").out == ""  # --rm removed it once it stopped
+    docker("run", "-d", "--name", "later", "alpine:3.21", "sleep", "5")
+    assert docker("inspect", "-f", "{{.State.StartedAt}}", "later").out.startswith("2026-")
+
+
+def test_the_clock_never_passes_what_timestamps_can_show() -> None:
+    from tutor.engine.clock import LATEST, SimulatedClock, rfc3339
+
+    clock = SimulatedClock()
+    clock.advance(1e15)
+    assert clock.now() == LATEST
+    assert rfc3339(clock.now() + 10**6).startswith("9000-")
+    assert SimulatedClock(1e15).now() == LATEST
+
+
+def test_cp_to_dash_streams_a_tar_on_stdout(docker: Docker, tmp_path: Path,
+                                           isolated_state: Path) -> None:
+    import io
+    import tarfile
+
+    from tutor.dockercli import main
+
+    assert docker("run", "-d", "--name", "box", "alpine:3.21", "sleep", "100").status == 0
+    out = io.TextIOWrapper(io.BytesIO())
+    err = io.StringIO()
+    status = main(["cp", "box:/etc/apk", "-"], state=isolated_state, stdout=out,
+                  stderr=err, tty=False, cwd=tmp_path)
+    assert status == 0, err.getvalue()
+    out.flush()
+    raw = out.buffer.getvalue()  # type: ignore[attr-defined]
+    with tarfile.open(fileobj=io.BytesIO(raw)) as archive:
+        names = archive.getnames()
+    assert "apk/arch" in names and all(n.startswith("apk") for n in names)
+    assert not (tmp_path / "-").exists() and err.getvalue() == ""

@@ -13,6 +13,9 @@ from typing import Protocol
 
 EPOCH = int(datetime(2026, 11, 23, 9, 0, 0, tzinfo=UTC).timestamp())
 """Where every new sandbox's clock starts."""
+LATEST = float(int(datetime(9000, 1, 1, tzinfo=UTC).timestamp()))
+"""The clock never goes past this: a `sleep 999999999999` must not carry it beyond the years that
+timestamps (Go's and Python's alike) can show, with room left for what comes after."""
 
 
 class Clock(Protocol):
@@ -29,11 +32,14 @@ class SimulatedClock:
 
     current: float = float(EPOCH)
 
+    def __post_init__(self) -> None:
+        self.current = min(self.current, LATEST)  # a state saved before the limit existed
+
     def now(self) -> float:
         return self.current
 
     def advance(self, seconds: float) -> None:
-        self.current += max(0.0, seconds)
+        self.current = min(self.current + max(0.0, seconds), LATEST)
 
 
 def rfc3339(seconds: float) -> str:

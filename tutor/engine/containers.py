@@ -25,7 +25,7 @@ import posixpath
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from tutor.engine.clock import rfc3339
+from tutor.engine.clock import LATEST, rfc3339
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import FileTree, FsError, normalize
 from tutor.engine.image import JSON, HistoryEntry, RunConfig, go_json
@@ -663,7 +663,7 @@ class ContainerStore:
             raise
         c.running, c.paused, c.restarting = True, False, False
         c.started_at, c.manually_stopped, c.error = at, False, ""
-        c.run_until = at + outcome.seconds if outcome.ends else None
+        c.run_until = _end_time(at, outcome)
         c.logs += [(at, stream, text) for stream, text in outcome.output]
         self.save(c)
         return outcome
@@ -695,7 +695,7 @@ class ContainerStore:
                     changed = True
                     break
                 c.started_at = at
-                c.run_until = at + outcome.seconds if outcome.ends else None
+                c.run_until = _end_time(at, outcome)
                 c.logs += [(at, s, t) for s, t in outcome.output]
                 changed = True
                 continue
@@ -1077,3 +1077,11 @@ def _container_config(c: Container, cfg: RunConfig, image: RunConfig) -> dict[st
     omitempty = {"ExposedPorts", "Healthcheck", "ArgsEscaped", "StopSignal", "StopTimeout",
                  "Shell"}
     return {k: v for k, v in pairs if v is not None or k not in omitempty}
+
+
+def _end_time(started: float, outcome: RunOutcome) -> float | None:
+    """When the process ends, or None while it runs until stopped: a process that would outlive
+    the simulated clock (`sleep 999999999999`) is, for every purpose, one that never ends."""
+    if not outcome.ends or started + outcome.seconds >= LATEST:
+        return None
+    return started + outcome.seconds

@@ -45,7 +45,7 @@ from tutor.engine.containers import (
     StartError,
 )
 from tutor.engine.errors import EngineError
-from tutor.engine.fs import Data, FsError, Node
+from tutor.engine.fs import Data, FileTree, FsError, Node
 from tutor.engine.layers import write_tar
 from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_reference
 
@@ -283,8 +283,9 @@ def run(ctx: Context, args: Parsed) -> int:
     assert outcome is not None
     for stream, text in outcome.output:
         (ctx.out if stream == 1 else ctx.err).write(text)
-    _finish(ctx, START_SECONDS + (outcome.seconds if outcome.ends else 0.0))
-    if not outcome.ends:
+    ends = c.run_until is not None  # false too for a process that would outlive the clock
+    _finish(ctx, START_SECONDS + (outcome.seconds if ends else 0.0))
+    if not ends:
         return 0
     ctx.engine.advance(0.001)
     current = store.find(c.id)
@@ -786,6 +787,8 @@ def _copy_out(ctx: Context, store: ContainerStore, c: Container, src: str, dst: 
     except FsError:
         raise CliError(f"{DAEMON}Could not find the file {src} in container {c.name}") from None
     entries = [(p, tree.nodes[p]) for p in tree.walk(real)] if node.is_dir else [(real, node)]
+    if dst == "-":
+        return _copy_out_tar(ctx, entries, real)
     target = ctx.path(dst)
     base = target / posixpath.basename(real) if target.is_dir() else target
     for path, item in entries:
@@ -796,6 +799,20 @@ def _copy_out(ctx: Context, store: ContainerStore, c: Container, src: str, dst: 
             host.parent.mkdir(parents=True, exist_ok=True)
             host.write_bytes(item.content.read())
             host.chmod(item.mode & 0o777)
+    return _tar_size(entries)
+
+
+def _copy_out_tar(ctx: Context, entries: list[tuple[str, Node]], real: str) -> int:
+    """`docker cp CONTAINER:PATH -`: a tar of PATH (named by its last component) on stdout."""
+    stream = getattr(ctx.out, "buffer", None)
+    if stream is None:
+        raise CliError("cannot write a tar archive to this output")
+    name = "/" + (posixpath.basename(real) or "root")
+    archive = FileTree()
+    for path, item in entries:
+        archive.put(name + path[len(real):], item)
+    ctx.out.flush()
+    write_tar(archive, stream)
     return _tar_size(entries)
 
 
