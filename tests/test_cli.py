@@ -98,3 +98,15 @@ def test_state_dir_default_is_user_data_dir(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.delenv("TUTOR_HOME")
     assert state_dir() == Path(user_data_dir("image-tutor", appauthor=False))
+
+
+def test_a_state_directory_that_is_a_file_is_refused_plainly(tmp_path: Path) -> None:
+    blocker = tmp_path / "state-file"
+    blocker.write_text("not a directory\n")
+    for argv, env in ((["--state", str(blocker / "sub")], {}), ([], {"TUTOR_HOME": str(blocker)})):
+        result = subprocess.run([sys.executable, "-m", "tutor", *argv, "docker", "ps"],
+                                capture_output=True, text=True, env={**os.environ, **env},
+                                timeout=120)
+        assert result.returncode == 1
+        assert "as the state directory: Not a directory" in result.stderr
+        assert "Traceback" not in result.stderr

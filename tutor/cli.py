@@ -69,6 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tutor.paths import state_dir
 
     state = state_dir(args.state)
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "Not a directory" if isinstance(exc, FileExistsError) else exc.strerror or exc
+        sys.stderr.write(f"tutor: cannot use {state} as the state directory: {why} "
+                         "(choose another with --state DIR or TUTOR_HOME)\n")
+        return 1
     if subcommand == "docker":
         from tutor.dockercli import main as docker_main
 

@@ -240,3 +240,14 @@ def test_key_line(path: tuple[str | int, ...], needle: str) -> None:
     assert got in want
     if path[:2] == ("steps", 1):
         assert got > line_of(GOOD, 'id = "two"')
+
+
+def test_lint_takes_several_paths_and_reports_each_missing_one(tmp_path: Path) -> None:
+    out = io.StringIO()
+    first, second = sorted(p for p in BUILTIN.iterdir() if (p / "lesson.toml").is_file())[:2]
+    assert lint_main([str(first), str(second)], out) == 0, out.getvalue()
+    assert out.getvalue().endswith("2 lessons checked, 0 problems\n")
+    out = io.StringIO()
+    assert lint_main([str(first), str(tmp_path / "nowhere")], out) == 1
+    assert f"{tmp_path / 'nowhere'}: no lesson.toml here or in its sub-folders\n" in out.getvalue()
+    assert out.getvalue().endswith("1 lesson checked, 1 problem\n")

@@ -106,3 +106,16 @@ def test_cp_to_dash_streams_a_tar_on_stdout(docker: Docker, tmp_path: Path,
         names = archive.getnames()
     assert "apk/arch" in names and all(n.startswith("apk") for n in names)
     assert not (tmp_path / "-").exists() and err.getvalue() == ""
+
+
+def test_an_env_file_that_is_not_text_is_refused_as_the_cli_refuses_it(
+    docker: Docker, tmp_path: Path
+) -> None:
+    (tmp_path / "bin.env").write_bytes(b"\xef\xbb\xbfA=1\n# note\n\x00\xffB\n")
+    result = docker("run", "--rm", "--env-file", "bin.env", "alpine:3.21", "env")
+    assert result.status == 125
+    assert result.err.startswith(
+        "docker: env file bin.env contains invalid utf8 bytes at line 3: [0 255 66]")
+    (tmp_path / "ok.env").write_bytes(b"\xef\xbb\xbfA=1\n  # note\n B=2 \n")
+    result = docker("run", "--rm", "--env-file", "ok.env", "alpine:3.21", "env")
+    assert "A=1\n" in result.out and "B=2\n" in result.out

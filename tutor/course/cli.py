@@ -17,16 +17,23 @@ def lint_main(argv: Sequence[str], stdout: TextIO) -> int:
         prog="tutor lessons lint",
         description="Check lesson folders: lesson.toml, step texts and checks.",
     )
-    parser.add_argument("path", type=Path, help="a lesson folder, or a folder of lesson folders")
+    parser.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                        help="a lesson folder, or a folder of lesson folders")
     args = parser.parse_args(list(argv))
     from tutor.paths import content_dir
 
-    folders = lesson_folders(args.path)
+    folders = []
+    missing = 0
+    for path in args.paths:
+        found = lesson_folders(path)
+        if not found:
+            stdout.write(f"{path}: no lesson.toml here or in its sub-folders\n")
+            missing += 1
+        folders += [f for f in found if f not in folders]
     if not folders:
-        stdout.write(f"{args.path}: no lesson.toml here or in its sub-folders\n")
         return 1
     dca = dca_objectives(content_dir("assets"))
-    count = 0
+    count = missing
     for folder in folders:
         _, problems = read_lesson(folder, dca=dca)
         count += len(problems)

@@ -179,17 +179,31 @@ def _env(values: list[str], files: list[str], cwd: Path) -> tuple[str, ...]:
     out = []
     for path in files:
         try:
-            text = (cwd / path).read_text()
+            raw = (cwd / path).read_bytes()
         except OSError as exc:
             raise EngineError(f"open {path}: {(exc.strerror or '').lower()}") from None
-        values = [line.strip() for line in text.splitlines()
-                  if line.strip() and not line.lstrip().startswith("#")] + values
+        values = _env_file_lines(path, raw) + values
     for item in values:
         if "=" in item:
             out.append(item)
         elif item in os.environ:
             out.append(f"{item}={os.environ[item]}")
     return tuple(out)
+
+
+def _env_file_lines(path: str, raw: bytes) -> list[str]:
+    """The settings of an env file, read as the CLI's `opts.ParseEnvFile` reads them."""
+    lines = []
+    for number, line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").split(b"\n"), 1):
+        try:
+            text = line.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            shown = " ".join(str(b) for b in line)
+            raise EngineError(f"env file {path} contains invalid utf8 bytes at line {number}: "
+                              f"[{shown}]") from None
+        if text and not text.startswith("#"):
+            lines.append(text)
+    return lines
 
 
 def _restart(text: str) -> RestartPolicy:
