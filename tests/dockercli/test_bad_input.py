@@ -119,3 +119,24 @@ def test_an_env_file_that_is_not_text_is_refused_as_the_cli_refuses_it(
     (tmp_path / "ok.env").write_bytes(b"\xef\xbb\xbfA=1\n  # note\n B=2 \n")
     result = docker("run", "--rm", "--env-file", "ok.env", "alpine:3.21", "env")
     assert "A=1\n" in result.out and "B=2\n" in result.out
+
+
+def test_a_thousand_deep_context_builds_and_runs(docker: Docker, tmp_path: Path) -> None:
+    import os
+
+    ctx = tmp_path / "deep"
+    ctx.mkdir()
+    where = ctx
+    for _ in range(1000):  # deeper than Python's recursion limit
+        where = where / "d"
+        os.mkdir(where)
+    (where / "f").write_text("bottom\n")
+    (ctx / "Dockerfile").write_text("FROM alpine:3.21\nCOPY . /ctx\nRUN find /ctx | wc -l\n")
+    result = docker("build", "--progress=plain", "-t", "deep:1", ".", cwd=ctx)
+    assert result.status == 0, result.err[-2000:]
+    assert " 1003\n" in result.err  # /ctx, 1000 directories, f and the Dockerfile
+    made = docker("run", "--name", "deeper", "deep:1", "sh", "-c",
+                  "mkdir -p /a/$(printf 'x/%.0s' $(seq 1 1100)) && echo made")
+    assert (made.status, made.out) == (0, "made\n"), made.err
+    assert len(docker("diff", "deeper").out.splitlines()) == 1101
+    assert docker("rm", "deeper").status == 0

@@ -244,9 +244,11 @@ class FileTree:
 
     def walk(self, top: str = "/") -> Iterator[str]:
         """Every real path under `top` (itself included), parents before children, sorted."""
-        yield top
-        for child in sorted(self.children.get(top, ())):
-            yield from self.walk(child)
+        stack = [top]  # not recursive: a tree may nest deeper than Python recursion goes
+        while stack:
+            path = stack.pop()
+            yield path
+            stack.extend(sorted(self.children.get(path, ()), reverse=True))
 
     # -- mutation -------------------------------------------------------------------------
 
@@ -296,9 +298,11 @@ class FileTree:
         self.children[posixpath.dirname(path)].discard(path)
 
     def _drop_subtree(self, path: str) -> None:
-        for child in self.children.pop(path, set()):
-            self._drop_subtree(child)
-            del self.nodes[child]
+        stack = [path]
+        while stack:
+            for child in self.children.pop(stack.pop(), set()):
+                stack.append(child)
+                del self.nodes[child]
 
     def total_size(self) -> int:
         return sum(n.size for n in self.nodes.values())

@@ -107,35 +107,67 @@ def diff(
     return Changes(tuple(_diff_dir(lower, upper, "/", opaque, whiteout, hidden=False)))
 
 
+@dataclass(slots=True)
+class _DiffFrame:
+    path: str
+    hidden: bool
+    names: Iterator[str]
+    out: list[Change]
+    own: tuple[Node, Node | None, bool] | None = None
+    """The directory's new and old node and whether it is opaque: settled after its subtree."""
+
+
 def _diff_dir(
     lower: FileTree, upper: FileTree, top: str, opaque: frozenset[str], whiteout: Node, hidden: bool
 ) -> list[Change]:
-    """Changes below directory `top`; `hidden` when the lower contents of `top` do not count."""
-    names = {posixpath.basename(p) for p in upper.children.get(top, ())}
-    if not hidden:
-        lower_top = lower.get(top)
-        if lower_top is not None and lower_top.is_dir:
-            names |= {posixpath.basename(p) for p in lower.children.get(top, ())}
-    out: list[Change] = []
-    for name in sorted(names):
-        path = posixpath.join(top, name)
+    """Changes below directory `top`; `hidden` when the lower contents of `top` do not count.
+
+    Depth-first with an explicit stack, as a learner's context may nest deeper than Python
+    recursion goes. A directory's own change comes before its subtree's, and whether a kept
+    directory counts as changed depends on that subtree, so each directory is settled when its
+    last child is."""
+
+    def names(where: str, where_hidden: bool) -> Iterator[str]:
+        found = {posixpath.basename(p) for p in upper.children.get(where, ())}
+        if not where_hidden:
+            lower_top = lower.get(where)
+            if lower_top is not None and lower_top.is_dir:
+                found |= {posixpath.basename(p) for p in lower.children.get(where, ())}
+        return iter(sorted(found))
+
+    stack = [_DiffFrame(top, hidden, names(top, hidden), [])]
+    while True:
+        frame = stack[-1]
+        name = next(frame.names, None)
+        if name is None:
+            stack.pop()
+            if not stack:
+                return frame.out
+            assert frame.own is not None
+            new, old, is_opaque = frame.own
+            parent = stack[-1].out
+            if old is None:
+                parent.append(Change("A", frame.path, new))
+            elif old != new or frame.out or is_opaque:
+                parent.append(Change("C", frame.path, new, is_opaque))
+            parent.extend(frame.out)
+            continue
+        path = posixpath.join(frame.path, name)
         new = upper.get(path)
-        old = None if hidden else lower.get(path)
+        old = None if frame.hidden else lower.get(path)
         if new is None:
             assert old is not None
-            out.append(Change("D", path, whiteout))
+            frame.out.append(Change("D", path, whiteout))
             continue
         is_opaque = new.is_dir and path in opaque and old is not None and old.is_dir
-        below: list[Change] = []
         if new.is_dir:
             below_hidden = is_opaque or old is None or not old.is_dir
-            below = _diff_dir(lower, upper, path, opaque, whiteout, below_hidden)
-        if old is None:
-            out.append(Change("A", path, new))
-        elif old != new or below or is_opaque:
-            out.append(Change("C", path, new, is_opaque))
-        out.extend(below)
-    return out
+            stack.append(_DiffFrame(path, below_hidden, names(path, below_hidden), [],
+                               (new, old, is_opaque)))
+        elif old is None:
+            frame.out.append(Change("A", path, new))
+        elif old != new:
+            frame.out.append(Change("C", path, new, False))
 
 
 def full(tree: FileTree) -> Changes:
