@@ -144,12 +144,12 @@ def _diff_dir(
             if not stack:
                 return frame.out
             assert frame.own is not None
-            new, old, is_opaque = frame.own
+            made, was, is_opaque = frame.own
             parent = stack[-1].out
-            if old is None:
-                parent.append(Change("A", frame.path, new))
-            elif old != new or frame.out or is_opaque:
-                parent.append(Change("C", frame.path, new, is_opaque))
+            if was is None:
+                parent.append(Change("A", frame.path, made))
+            elif was != made or frame.out or is_opaque:
+                parent.append(Change("C", frame.path, made, is_opaque))
             parent.extend(frame.out)
             continue
         path = posixpath.join(frame.path, name)
