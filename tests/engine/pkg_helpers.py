@@ -11,11 +11,15 @@ from tutor.engine.sh.pkg.catalogue import Catalogue, write_text
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "packages"
 
 
+# One catalogue for every test: it is read-only, and a full suite index loads in about a second.
+_SHARED = Catalogue(ASSETS)
+
+
 class FakeWorld:
     """A network that reaches the shipped package repositories and nothing else."""
 
     def __init__(self) -> None:
-        self.packages = Catalogue(ASSETS)
+        self.packages = _SHARED
 
     def fetch_url(self, url: str) -> bytes | None:
         return None

@@ -6,11 +6,20 @@ import re
 
 import pytest
 
-from tests.engine.pkg_helpers import debian_tree, run
+from tests.engine.pkg_helpers import FakeWorld, debian_tree, run
 from tutor.engine.sh.pkg.apt import apt_get, size_to_str
 from tutor.engine.sh.pkg.catalogue import read_text
+from tutor.engine.sh.pkg.debindex import suite_index
 
 LISTS = "/var/lib/apt/lists"
+
+
+def _version(name: str) -> str:
+    """The candidate version in the shipped bookworm index (real data, refreshed over time)."""
+    index = suite_index(FakeWorld().packages, "debian/bookworm")
+    pkg = index.get(name) if index else None
+    assert pkg is not None
+    return pkg.version
 
 
 def _out(proc) -> str:  # type: ignore[no-untyped-def]
@@ -52,8 +61,8 @@ def test_update_writes_lists_and_reports_fetch() -> None:
     fs = debian_tree()
     out = _out(run(apt_get, ["apt-get", "update"], fs)).splitlines()
     assert out[0] == "Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]"
-    assert "Get:4 http://deb.debian.org/debian bookworm/main amd64 Packages [8792 kB]" in out
-    assert out[-2].startswith("Fetched 9306 kB in ")
+    assert "Get:4 http://deb.debian.org/debian bookworm/main amd64 Packages [8790 kB]" in out
+    assert out[-2].startswith("Fetched 9427 kB in ")
     assert out[-1] == "Reading package lists..."
     lists = [p for p in fs.paths() if p.startswith(LISTS + "/") and "Packages" in p]
     assert f"{LISTS}/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4" in lists
@@ -73,9 +82,12 @@ def test_install_curl_with_recommends() -> None:
     assert names == sorted(names) and {"curl", "libcurl4", "ca-certificates", "openssl"} <= set(
         names
     )
-    assert f"0 upgraded, {len(names)} newly installed, 0 to remove and 0 not upgraded." in out
+    # the tree's libc6 & co are older than the lists' candidates: apt counts them as held back
+    assert re.search(
+        rf"^0 upgraded, {len(names)} newly installed, 0 to remove and [1-9]\d* not upgraded\.$",
+        out, re.M)
     assert "Selecting previously unselected package libcurl4:amd64." in out
-    assert "Setting up curl (7.88.1-10+deb12u8) ..." in out
+    assert f"Setting up curl ({_version('curl')}) ..." in out
     assert "Processing triggers for libc-bin (2.36-9+deb12u9) ..." in out
     status = read_text(fs, "/var/lib/dpkg/status") or ""
     assert "Package: curl\nStatus: install ok installed" in status
@@ -108,7 +120,7 @@ def test_archives_kept_without_docker_clean_and_removed_by_clean() -> None:
     fs = _updated(docker_clean=False)
     run(apt_get, ["apt-get", "install", "-y", "jq"], fs)
     debs = sorted(p for p in fs.paths() if p.endswith(".deb"))
-    assert "/var/cache/apt/archives/jq_1.6-2.1_amd64.deb" in debs
+    assert f"/var/cache/apt/archives/jq_{_version('jq')}_amd64.deb" in debs
     assert "/var/cache/apt/pkgcache.bin" in fs
     run(apt_get, ["apt-get", "clean"], fs)
     assert not [p for p in fs.paths() if p.endswith(".deb")]
@@ -118,8 +130,9 @@ def test_already_installed() -> None:
     fs = _updated()
     run(apt_get, ["apt-get", "install", "-y", "jq"], fs)
     out = _out(run(apt_get, ["apt-get", "install", "-y", "jq"], fs))
-    assert "jq is already the newest version (1.6-2.1).\n" in out
-    assert "0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded." in out
+    assert f"jq is already the newest version ({_version('jq')}).\n" in out
+    assert re.search(r"^0 upgraded, 0 newly installed, 0 to remove and \d+ not upgraded\.$", out,
+                     re.M)
 
 
 def test_debconf_notices_depend_on_frontend() -> None:

@@ -29,6 +29,7 @@ from tutor.engine.sh.pkg.catalogue import (
     remove_file,
     write_text,
 )
+from tutor.engine.sh.pkg.debversion import compare
 
 DB = "/lib/apk/db/installed"
 WORLD = "/etc/apk/world"
@@ -209,6 +210,7 @@ def _only_repo(index: Index, repo: str) -> Index:
 
 
 def _find(indexes: Iterable[Index], name: str) -> Package | None:
+    indexes = list(indexes)
     for index in indexes:
         pkg = index.newest(name)
         if pkg is not None:
@@ -217,18 +219,87 @@ def _find(indexes: Iterable[Index], name: str) -> Package | None:
         for versions in index.packages.values():
             if f"provides={name}" in versions[-1].flags:
                 return versions[-1]
+    return _subpackage(indexes, name)
+
+
+# abuild's default split functions: the suffix, the share of the origin's installed size the
+# split takes, whether it depends on the origin, pkgdesc's suffix and the files it moves.
+_SPLITS = {
+    "-dev": (
+        0.25,
+        True,
+        "development files",
+        ("/usr/include/{b}.h", "/usr/lib/pkgconfig/{b}.pc:300", "/usr/lib/lib{b}.so->lib{b}.so.0"),
+    ),
+    "-doc": (0.10, False, "documentation", ("/usr/share/man/man1/{b}.1.gz",
+                                            "/usr/share/licenses/{b}/LICENSE:2K")),
+    "-openrc": (0.01, True, "OpenRC init scripts", ("/etc/init.d/{b}:2K", "/etc/conf.d/{b}:500")),
+    "-static": (0.30, True, "static library", ("/usr/lib/lib{b}.a",)),
+    "-lang": (0.15, True, "translations", ("/usr/share/locale/de/LC_MESSAGES/{b}.mo",)),
+    "-dbg": (0.50, True, "debug symbols", ("/usr/lib/debug/usr/lib/lib{b}.so.debug",)),
+}
+
+
+def _subpackage(indexes: list[Index], name: str) -> Package | None:
+    """A subpackage no data file lists, derived from its origin by abuild's split convention
+    (`zstd-dev` of `zstd`/`zstd-libs`, `nginx-openrc` of `nginx`): the origin's version, a share of
+    its size, and the files abuild's default split function moves."""
+    for suffix, (share, depends, what, files) in _SPLITS.items():
+        if not name.endswith(suffix):
+            continue
+        base = name[: -len(suffix)]
+        origin = None
+        for candidate in (base, f"{base}-libs", f"lib{base}"):
+            origin = next((i.newest(candidate) for i in indexes if i.newest(candidate)), None)
+            if origin is not None:
+                break
+        if origin is None:
+            return None
+        return Package(
+            name=name,
+            version=origin.version,
+            download=max(1, int(origin.download * share)),
+            size=max(1, int(origin.size * share)),
+            deps=(origin.name,) if depends else (),
+            files=tuple(f.format(b=base) for f in files),
+            description=f"{origin.description} ({what})",
+            repo=origin.repo,
+        )
     return None
+
+
+def _constraint(spec: str) -> tuple[str, str, str]:
+    """`curl=8.12.1-r1` → (curl, =, 8.12.1-r1); apk's operators: = ~ < > <= >=."""
+    for op in ("<=", ">=", "=", "~", "<", ">"):
+        if op in spec:
+            name, _, version = spec.partition(op)
+            return name, op, version
+    return spec, "", ""
+
+
+def _matches(version: str, op: str, wanted: str) -> bool:
+    if not op:
+        return True
+    if op == "~":
+        return version == wanted or version.startswith(wanted + ".") or version.startswith(
+            wanted + "-")
+    c = compare(version.replace("-r", "-"), wanted.replace("-r", "-"))
+    return {"=": c == 0, "<": c < 0, ">": c > 0, "<=": c <= 0, ">=": c >= 0}[op]
 
 
 def _update(proc: Process, opts: Options) -> int:
     indexes, errors = _load_indexes(proc, opts, force=True)
     distinct = 0
+    names: set[str] = set()
     for repo, index in zip((r for r in _repos(proc)), indexes, strict=False):
         for words in index.meta_lines("describe"):
             if words[0] == repo.name:
                 proc.out(f"{words[1]} [{repo.url}]\n")
         for words in index.meta_lines("distinct"):
             distinct = int(words[0])
+        names.update(index.packages)
+    # a release without the real count offers what its data lists
+    distinct = distinct or len(names)
     if errors:
         proc.out(f"{errors} unavailable, 0 stale; {distinct} distinct packages available\n")
         return errors
@@ -247,7 +318,20 @@ def _add(proc: Process, opts: Options) -> int:
     indexes, _ = _load_indexes(proc, opts, force=opts.update)
     db = Installed.parse(read_text(proc.fs, DB) or "")
     world = (read_text(proc.fs, WORLD) or "").split()
+    specs = list(opts.names)
+    opts.names = [_constraint(s)[0] for s in specs]
     missing = [n for n in opts.names if n not in db.blocks and _find(indexes, n) is None]
+    broken = []
+    for spec in specs:
+        name, op, wanted = _constraint(spec)
+        pkg = _find(indexes, name)
+        if op and pkg is not None and not _matches(pkg.version, op, wanted):
+            broken.append((pkg, spec))
+    if broken and not missing:
+        proc.err("ERROR: unable to select packages:\n")
+        for pkg, spec in broken:
+            proc.err(f"  {pkg.name}-{pkg.version}:\n    breaks: world[{spec}]\n")
+        return len(broken)
     if missing:
         proc.err("ERROR: unable to select packages:\n")
         for name in missing:
@@ -282,7 +366,8 @@ def _add(proc: Process, opts: Options) -> int:
         )
         world = [w for w in world if w != opts.virtual] + [opts.virtual]
     else:
-        world += [n for n in opts.names if n not in world]
+        # apk keeps a pinned name in world with its constraint (`curl=8.12.1-r1`)
+        world = [w for w in world if _constraint(w)[0] not in opts.names] + specs
     for i, pkg in enumerate(order, 1):
         proc.out(f"({i}/{len(order)}) Installing {pkg.name} ({pkg.version})\n")
         flags = pkg.flags
@@ -349,7 +434,9 @@ def _save(proc: Process, db: Installed, world: list[str]) -> None:
 
 def _del(proc: Process, opts: Options) -> int:
     db = Installed.parse(read_text(proc.fs, DB) or "")
-    world = [w for w in (read_text(proc.fs, WORLD) or "").split() if w not in opts.names]
+    world = [
+        w for w in (read_text(proc.fs, WORLD) or "").split() if _constraint(w)[0] not in opts.names
+    ]
     wanted: set[str] = set()
 
     def keep(name: str) -> None:
@@ -360,7 +447,7 @@ def _del(proc: Process, opts: Options) -> int:
             keep(dep)
 
     for name in world:
-        keep(name)
+        keep(_constraint(name)[0])
     doomed = [name for name in reversed(list(db.blocks)) if name not in wanted]
     for i, name in enumerate(doomed, 1):
         proc.out(f"({i}/{len(doomed)}) Purging {name} ({db.version(name)})\n")

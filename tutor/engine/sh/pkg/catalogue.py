@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import Data, FileTree, FsError, Node, Synthetic, directory
 
+_T = TypeVar("_T")
+_OWN_META = frozenset({"index", "describe", "distinct", "snapshot"})
 _UNITS = {"": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
 # Simulated download speed in bytes per second, one network for every package manager.
 LINK_SPEED = 20e6
@@ -88,6 +90,14 @@ class Catalogue:
 
     assets_dir: Path
     _cache: dict[str, Index] = field(default_factory=dict)
+    _memo: dict[str, object] = field(default_factory=dict)
+
+    def memo(self, key: str, make: Callable[[], _T]) -> _T:
+        """`make()` once per key: the full indexes other modules load from `assets_dir` (a
+        Debian suite's) are read the first time a manager needs them, never before."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]  # type: ignore[return-value]
 
     def index(self, name: str) -> Index | None:
         """The repository `name` (`alpine/v3.21`, `debian/bookworm`, `pypi`…), None if unknown."""
@@ -118,7 +128,8 @@ class Catalogue:
                     for name, versions in base.packages.items():
                         packages[name] = list(versions)
                     inherited = set(base.packages)
-                    meta.extend(m for m in base.meta if m[0] != "index")
+                    # what describes one release's repositories is not another's
+                    meta.extend(m for m in base.meta if m[0] not in _OWN_META)
                 else:
                     meta.append(words)
                 continue
