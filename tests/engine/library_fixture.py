@@ -239,6 +239,46 @@ TEMURIN_OFFICIAL = {
     }],
 }
 
+MEMCACHED_REPOINFO = {
+    "repository": "memcached",
+    "source": {"name": "docker-library/repo-info", "commit": "8" * 40, "date": "2025-07-15"},
+    "images": [{
+        "tags": ["1.6-alpine3.21"], "architectures": ["amd64"], "from": "alpine:3.21",
+        "base_history": 2, "created": "2025-03-11T18:40:08Z",
+        "config": {"User": "memcache", "Entrypoint": ["docker-entrypoint.sh"],
+                   "Cmd": ["memcached"], "ExposedPorts": {"11211/tcp": {}}},
+        "history": [
+            {"created_by": "ADD alpine-minirootfs-3.21.3-x86_64.tar.gz / # buildkit",
+             "empty_layer": False},
+            {"created_by": 'CMD ["/bin/sh"]', "empty_layer": True},
+            {"created_by": "RUN /bin/sh -c addgroup -g 11211 memcache && adduser -D -u 11211 -G "
+                           "memcache memcache # buildkit", "empty_layer": False},
+            {"created_by": "RUN /bin/sh -c apk add --no-cache libsasl # buildkit",
+             "empty_layer": False},
+            {"created_by": "ENV MEMCACHED_VERSION=1.6.38", "empty_layer": True},
+            {"created_by": "RUN /bin/sh -c set -x && apk add --no-cache --virtual .build-deps "
+                           "ca-certificates coreutils cyrus-sasl-dev gcc libc-dev libevent-dev "
+                           "make openssl-dev perl && wget -O memcached.tar.gz \"https://memcached"
+                           ".org/files/memcached-$MEMCACHED_VERSION.tar.gz\" && make install && "
+                           "apk del --no-network .build-deps && memcached -V # buildkit",
+             "empty_layer": False},
+            {"created_by": "COPY docker-entrypoint.sh /usr/local/bin/ # buildkit",
+             "empty_layer": False, "files": ["/usr/local/bin/docker-entrypoint.sh"]},
+            {"created_by": "RUN /bin/sh -c ln -s usr/local/bin/docker-entrypoint.sh /entrypoint.sh"
+                           " # backwards compat # buildkit", "empty_layer": False},
+            {"created_by": 'ENTRYPOINT ["docker-entrypoint.sh"]', "empty_layer": True},
+            {"created_by": "USER memcache", "empty_layer": True},
+            {"created_by": "EXPOSE map[11211/tcp:{}]", "empty_layer": True},
+            {"created_by": 'CMD ["memcached"]', "empty_layer": True},
+        ],
+        "layers": [{"compressed": 3642000}, {"compressed": 1210}, {"compressed": 74000},
+                   {"compressed": 1790000}, {"compressed": 283}, {"compressed": 120}],
+        "size": 13100000,
+        "packages": {"format": "apk", "list": ["musl 1.2.5-r9", "libsasl 2.1.28-r8",
+                                               "libevent 2.1.12-r7"]},
+    }],
+}
+
 DEBIAN_OFFICIAL = {
     "repository": "debian",
     "source": {"name": "docker-library/official-images", "commit": "7" * 40, "date": "2025-07-15"},
@@ -261,6 +301,7 @@ FILES = {
     "official/maven": MAVEN_OFFICIAL,
     "official/eclipse-temurin": TEMURIN_OFFICIAL,
     "official/debian": DEBIAN_OFFICIAL,
+    "repo-info/memcached": MEMCACHED_REPOINFO,
 }
 
 

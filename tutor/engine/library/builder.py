@@ -204,6 +204,7 @@ class LibraryImages:
             planned.append((step, recipe, size if size is not None else estimate, size is not None))
             layer_index += 1
         self._place_programs(record, config, planned, base_layers, words)
+        _record_packages(record, planned, base_layers, lower_files, words)
         layers = base_layers
         for i, (step, recipe, size, _real) in enumerate(planned):
             recipe["size"] = size
@@ -345,6 +346,52 @@ class LibraryImages:
             recipe["symlinks"] = links
         planned[main] = (planned[main][0], recipe, max(planned[main][2], _install_size(
             self.rules, name, planned[main][3])), planned[main][3])
+
+
+_DATABASES = {"apk": "/lib/apk/db/installed", "dpkg": "/var/lib/dpkg/status"}
+_INSTALLERS = {"apk": "apk add", "dpkg": "install"}
+
+
+def _record_packages(record: ImageRecord, planned: list[tuple[StepRecord, dict[str, Any], int,
+                                                                bool]],
+                     base_layers: tuple[LayerSpec, ...], lower_files: set[str],
+                     words: Mapping[str, str]) -> None:
+    """Add the packages the data lists and the base lacks to the package database, in the
+    first step that installs packages (the data knows what is installed, not which step did it)."""
+    path = _DATABASES.get(record.packages_format)
+    if path is None or path not in lower_files or not planned or not record.packages:
+        return
+    text = _lower_text(base_layers, path)
+    key = "P:" if record.packages_format == "apk" else "Package: "
+    have = {line[len(key):].strip() for line in text.splitlines() if line.startswith(key)}
+    rows = [row.split(None, 1) for row in record.packages]
+    missing = [(r[0], r[1] if len(r) > 1 else "") for r in rows if r and r[0] not in have]
+    if not missing:
+        return
+    installer = _INSTALLERS[record.packages_format]
+    index = next((i for i, (step, _, _, _) in enumerate(planned)
+                  if installer in step.created_by), 0)
+    recipe = planned[index][1]
+    parts = [recipe, *[p for p in recipe.get("use", ()) if isinstance(p, dict)]]
+    if any(spec.get("path") == path for part in parts for spec in part.get("packages", ())):
+        return  # the reused hand-written recipe writes its own package list there
+    if record.packages_format == "apk":
+        stanzas = "".join(f"P:{n}\nV:{v}\nA:{words['@ARCH@']}\nT:{n}\n\n" for n, v in missing)
+    else:
+        stanzas = "".join(
+            f"Package: {n}\nStatus: install ok installed\nArchitecture: {words['@DEBARCH@']}\n"
+            f"Version: {v}\nDescription: {n}\n\n" for n, v in missing)
+    append = dict(recipe.get("append", {}))
+    append[path] = append.get(path, "") + stanzas
+    recipe["append"] = append
+
+
+def _lower_text(layers: tuple[LayerSpec, ...], path: str) -> str:
+    for layer in reversed(layers):
+        for entry, node in layer.entries:
+            if entry == path and node.content is not None:
+                return node.content.read().decode(errors="replace")
+    return ""
 
 
 def _install_size(rules: Rules, name: str, real: bool) -> int:

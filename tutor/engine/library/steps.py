@@ -83,7 +83,7 @@ def expand(text: str, env: Mapping[str, str]) -> str | None:
 
 def _words(command: str) -> list[str]:
     try:
-        return shlex.split(command, posix=True)
+        return shlex.split(command, comments=True, posix=True)
     except ValueError:
         return command.split()
 
