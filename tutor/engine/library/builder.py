@@ -159,7 +159,17 @@ class LibraryImages:
         name = familiar(repository)
         if name not in FAMILIES:
             return None
-        identity = identify(name, [tag], "", self.rules)
+        # the release a tag names elsewhere (another platform of a hand-written or data image)
+        tags, history = [tag], ""
+        known = self.catalogue._images.get((repository, tag))
+        if known is not None:
+            tags = list(known.tags)
+        else:
+            record = self.files.find(name, tag)
+            if record is not None:
+                tags = list(record.tags)
+                history = " ".join(s.created_by for s in record.history)
+        identity = identify(name, tags, history, self.rules)
         if name == "alpine" and not re.fullmatch(r"\d+\.\d+(\.\d+)?", tag):
             return None
         record = ImageRecord(

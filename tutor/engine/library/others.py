@@ -7,9 +7,10 @@ busybox under /busybox (its Entrypoint is `/busybox/sh` for the images without a
 runtime); `nonroot` runs as user 65532 (`nonroot`, home /home/nonroot); /etc/passwd holds root,
 nobody and nonroot; CA certificates and tzdata; each image adds to the one before
 (static ⊂ base ⊂ cc ⊂ language images); the languages' entry points are `/usr/bin/java -jar`,
-`/usr/bin/python3.11`, `/nodejs/bin/node`. Distroless images are built by Bazel, not from a
-Dockerfile: their history lines here are the tutor's (`bazel build …`), and sizes are estimates
-near the README's ("static ~2 MiB, base ~20 MiB").
+`/usr/bin/python3.11`, `/nodejs/bin/node`. Here each image is FROM the previous one with the same
+tag, so they share layers (a `:debug` chain has its busybox layer on `static`). Distroless
+images are built by Bazel, not from a Dockerfile: their history lines here are the tutor's
+(`bazel build …`), and sizes are estimates near the README's ("static ~2 MiB, base ~20 MiB").
 
 mcr.microsoft.com/dotnet (dotnet/dotnet-docker): runtime-deps ← runtime ← aspnet ← sdk, on
 Debian 12 slim (and Alpine), .NET 8.0.18 / SDK 8.0.412 and 9.0.7 / SDK 9.0.302 (releases of
@@ -120,7 +121,11 @@ _ENTRYPOINTS: dict[str, list[str]] = {
 def _distroless(kind: str, tag: str) -> ImageRecord:
     debug = tag.startswith("debug")
     nonroot = tag.endswith("nonroot")
-    parts = _CHAINS[kind] + (("busybox",) if debug else ())
+    chain = _CHAINS[kind]
+    # each image is FROM the one before with the same tag, so they share layers as the real
+    # ones do (:debug adds busybox once, on static)
+    parts = chain[-1:] + (("busybox",) if debug and kind == "static" else ())
+    base = f"gcr.io/distroless/{chain[-2]}-debian12:{tag}" if len(chain) > 1 else "scratch"
     config: dict[str, Any] = {"Env": [_PATH + (":/busybox" if debug else ""), _CERTS],
                               "User": "65532" if nonroot else "0",
                               "WorkingDir": "/home/nonroot" if nonroot else "/"}
@@ -133,7 +138,7 @@ def _distroless(kind: str, tag: str) -> ImageRecord:
     layers = tuple(LayerSize(_LAYERS[p][1], None) for p in parts)
     return ImageRecord(
         source="rule", repository=f"gcr.io/distroless/{kind}-debian12", tags=(tag,),
-        architectures=DISTROLESS_ARCHES, base="scratch", base_history=None, created=_EPOCH,
+        architectures=DISTROLESS_ARCHES, base=base, base_history=None, created=_EPOCH,
         config=config, history=history, layers=layers, size=None, packages_format="",
         packages=(), recipes=tuple(_LAYERS[p][2] for p in parts))
 

@@ -206,9 +206,9 @@ def _run(recipe: Recipe, body: str, ctx: StepContext) -> int:
                 if target and link and link.startswith("/") and not link.endswith("/"):
                     recipe.symlinks[posixpath.normpath(link)] = target
         elif name in ("useradd", "adduser"):
-            _user(recipe, name, args, ctx)
+            _user(recipe, name, [expand(a, ctx.env) or a for a in args], ctx)
         elif name in ("groupadd", "addgroup"):
-            _group(recipe, args, ctx)
+            _group(recipe, [expand(a, ctx.env) or a for a in args], ctx)
         elif name == "apk" and args[:1] == ["add"]:
             packages += len([a for a in args[1:] if not a.startswith(("-", "."))])
             estimate = max(estimate, packages * sizes.size("apk_package"))

@@ -1,10 +1,10 @@
 """The tutor's hint after Docker's "not found" errors: the closest references that exist.
 
 Docker's own message stays first and unchanged; the CLI adds this one line, marked `tutor:`.
-Closeness: for a tag that starts with a version (`99`, `18-alpine3.99`), tags of the same shape
-(same text after the version) ranked by how near their version is, newest first on ties; for any
-other tag, edit distance. For an unknown repository (`pyhton`), repositories within a small edit
-distance, keeping the tag when that repository has it.
+Closeness: for a tag with numbers (`99`, `18-alpine3.99`), tags of the same shape (the same
+text around the numbers) ranked by how near their numbers are, left to right, newest first on
+ties; otherwise edit distance. For an unknown repository (`pyhton`), repositories within a
+small edit distance, keeping the tag when that repository has it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tutor.engine.catalogue import Catalogue
 
 SHOWN = 3
-_VERSIONED = re.compile(r"^(\d+(?:\.\d+)*)(.*)$")
+_NUMBER = re.compile(r"\d+")
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -32,21 +32,19 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in text.split("."))
+def _shape(tag: str) -> tuple[str, tuple[int, ...]]:
+    """`18-alpine3.21` → (`#-alpine#.#`, (18, 3, 21))."""
+    return _NUMBER.sub("#", tag), tuple(int(n) for n in _NUMBER.findall(tag))
 
 
 def closest_tags(wanted: str, tags: list[str]) -> list[str]:
-    match = _VERSIONED.match(wanted)
-    if match:
-        version, rest = _version(match.group(1)), match.group(2)
+    shape, numbers = _shape(wanted)
+    if numbers:
         same_shape = []
         for tag in tags:
-            other = _VERSIONED.match(tag)
-            if other and other.group(2) == rest and other.group(1).count(".") == \
-                    match.group(1).count("."):
-                theirs = _version(other.group(1))
-                gap = tuple(abs(a - b) for a, b in zip(version, theirs, strict=False))
+            theirs_shape, theirs = _shape(tag)
+            if theirs_shape == shape:
+                gap = tuple(abs(a - b) for a, b in zip(numbers, theirs, strict=True))
                 same_shape.append((gap, tuple(-v for v in theirs), tag))
         if same_shape:
             return [t for _, _, t in sorted(same_shape)[:SHOWN]]
