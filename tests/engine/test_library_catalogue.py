@@ -348,3 +348,22 @@ def test_suggestions_name_tags_and_repositories_that_exist(cat: Catalogue) -> No
     assert suggestion(cat, "docker.io/library/pyhton", "3.12") == (
         "tutor: no such repository; closest that exist: python:3.12")
     assert suggestion(cat, "docker.io/library/zzzzzzzzzzzz", "1") == ""
+
+
+# -- older releases by rule ----------------------------------------------------------------------
+
+def test_an_older_release_is_the_nearest_tag_group_with_its_version_changed(
+        cat: Catalogue) -> None:
+    image = spec(cat, "node:16-alpine3.19")  # the data has 18-alpine3.19 and 22-alpine…
+    assert "NODE_VERSION=16.0.0" in image.config["Env"]
+    assert read(image, "/etc/alpine-release") == "3.19.8\n"
+    assert any("NODE_VERSION=16.0.0" in h.created_by for h in image.history)
+    old_alpine = spec(cat, "alpine:3.18")
+    assert read(old_alpine, "/etc/alpine-release") == "3.18.0\n"
+
+
+def test_no_release_newer_than_the_data_knows(cat: Catalogue) -> None:
+    assert cat.resolve("docker.io/library/node", "99") is None
+    assert cat.resolve("docker.io/library/node", "18-alpine3.99") is None
+    assert cat.resolve("docker.io/library/alpine", "3.99") is None
+    assert cat.resolve("docker.io/library/node", "hydrogen-slim") is None

@@ -33,6 +33,7 @@ from tutor.engine.catalogue import (
     Platform,
 )
 from tutor.engine.library.data import ImageRecord, LibraryFiles, StepRecord
+from tutor.engine.library.older import older_release
 from tutor.engine.library.osroot import FAMILIES, RootIdentity, derive_root, identify
 from tutor.engine.library.platforms import platforms_of
 from tutor.engine.library.recipes import family_recipes, matching_recipe
@@ -85,11 +86,20 @@ class LibraryImages:
         self._built: dict[tuple[str, str, str, str], _Built] = {}
         self._families: dict[int, str] = {}
         self._active: set[tuple[str, str, str]] = set()
+        self._older: dict[tuple[str, str], ImageRecord | None] = {}
 
     # -- lookups the catalogue delegates ------------------------------------------------------
 
     def record(self, repository: str, tag: str) -> ImageRecord | None:
-        return self.files.find(familiar(repository), tag)
+        """The data's record for the tag, else an older release by rule (older.py)."""
+        name = familiar(repository)
+        found = self.files.find(name, tag)
+        if found is None:
+            key = (name, tag)
+            if key not in self._older:
+                self._older[key] = older_release(self.files.records(name), tag)
+            found = self._older[key]
+        return found
 
     def platforms(self, repository: str, tag: str) -> tuple[Platform, ...]:
         record = self.record(repository, tag)
