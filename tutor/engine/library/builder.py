@@ -35,7 +35,7 @@ from tutor.engine.catalogue import (
 from tutor.engine.library.data import ImageRecord, LibraryFiles, StepRecord
 from tutor.engine.library.older import older_release
 from tutor.engine.library.osroot import FAMILIES, RootIdentity, derive_root, identify
-from tutor.engine.library.platforms import platforms_of
+from tutor.engine.library.platforms import ARCHITECTURES, platforms_of
 from tutor.engine.library.recipes import family_recipes, matching_recipe
 from tutor.engine.library.rules import Rules
 from tutor.engine.library.steps import Recipe, StepContext, classify, expand, step_recipe
@@ -138,7 +138,7 @@ class LibraryImages:
         if record.base in (None, "scratch"):
             return None
         assert record.base is not None
-        repository, tag = split_ref(record.base)
+        repository, tag = split_ref(_without_arch_namespace(record.base))
         spec = self.catalogue.resolve(repository, tag, str(platform))
         if spec is None:
             spec = self.os_root(repository, tag, platform)
@@ -256,7 +256,9 @@ class LibraryImages:
             index = [s for s in record.history if not s.empty_layer].index(step)
             return dict(record.recipes[index]), self.rules.size("run_small"), False
         kind = classify(step.created_by).kind
-        if first_without_base and (kind in ("ROOTFS", "ADD") or record.repository in FAMILIES):
+        # an image whose base is unknown starts with its OS root whatever the step says
+        if first_without_base and (kind in ("ROOTFS", "ADD") or record.repository in FAMILIES
+                                   or record.base is None):
             family = _root_family(record)
             if family in FAMILIES:
                 identity = identify(family, record.tags, step.created_by, self.rules)
@@ -412,6 +414,13 @@ def _lower_text(layers: tuple[LayerSpec, ...], path: str) -> str:
             if entry == path and node.content is not None:
                 return node.content.read().decode(errors="replace")
     return ""
+
+
+def _without_arch_namespace(ref: str) -> str:
+    """`amd64/debian:bookworm-slim` (official-images' per-architecture namespaces, as
+    multi-arch Dockerfiles name their base) → `debian:bookworm-slim`."""
+    first, _, rest = ref.partition("/")
+    return rest if rest and first in ARCHITECTURES else ref
 
 
 def _install_size(rules: Rules, name: str, real: bool) -> int:

@@ -43,7 +43,9 @@ def classify(created_by: str) -> Step:
     """The instruction behind a `docker history` line, BuildKit's or the classic builder's."""
     text = created_by.strip()
     text = text.removesuffix("# buildkit").strip()
-    if text.startswith("# debian.sh") or text.startswith("#"):
+    if text.startswith("RUN #"):
+        text = text[4:]  # a debuerreotype line as some tools print it
+    if text.startswith("#"):
         return Step("ROOTFS", text)
     nop = re.match(r"/bin/sh -c #\(nop\)\s*(.*)", text, re.S)
     if nop:
@@ -176,12 +178,13 @@ def _copy_destinations(body: str, env: Mapping[str, str]) -> list[str]:
 
 
 def _copied_file(recipe: Recipe, path: str) -> None:
+    """A COPY'd script (`*.sh`, an entry point, anything put in a bin directory) is the generic
+    script; any other file a small data file (its content is the upstream repository's)."""
     name = posixpath.basename(path)
-    if name.endswith(".sh") or "entrypoint" in name:
+    folder = posixpath.basename(posixpath.dirname(path))
+    if name.endswith(".sh") or "entrypoint" in name or folder in ("bin", "sbin"):
         recipe.files[path] = ENTRYPOINT_SCRIPT
         recipe.modes[path] = "755"
-    elif "." not in name:
-        recipe.dirs.append(path)
     else:
         recipe.blobs[path] = 1024
 
