@@ -179,12 +179,15 @@ def _copy_destinations(body: str, env: Mapping[str, str]) -> list[str]:
 
 def _copied_file(recipe: Recipe, path: str) -> None:
     """A COPY'd script (`*.sh`, an entry point, anything put in a bin directory) is the generic
-    script; any other file a small data file (its content is the upstream repository's)."""
+    script; a name without an extension elsewhere a directory (`COPY /usr/share/maven …`); any
+    other file a small data file (its content is the upstream repository's)."""
     name = posixpath.basename(path)
     folder = posixpath.basename(posixpath.dirname(path))
     if name.endswith(".sh") or "entrypoint" in name or folder in ("bin", "sbin"):
         recipe.files[path] = ENTRYPOINT_SCRIPT
         recipe.modes[path] = "755"
+    elif "." not in name:
+        recipe.dirs.append(path)
     else:
         recipe.blobs[path] = 1024
 
