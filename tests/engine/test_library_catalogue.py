@@ -354,10 +354,11 @@ def test_suggestions_name_tags_and_repositories_that_exist(cat: Catalogue) -> No
 
 def test_an_older_release_is_the_nearest_tag_group_with_its_version_changed(
         cat: Catalogue) -> None:
-    image = spec(cat, "node:16-alpine3.19")  # the data has 18-alpine3.19 and 22-alpine…
-    assert "NODE_VERSION=16.0.0" in image.config["Env"]
+    image = spec(cat, "node:20-alpine3.19")  # the data has 18-alpine3.19 and 22-alpine…
+    assert "NODE_VERSION=20.0.0" in image.config["Env"]
     assert read(image, "/etc/alpine-release") == "3.19.8\n"
-    assert any("NODE_VERSION=16.0.0" in h.created_by for h in image.history)
+    assert any("NODE_VERSION=20.0.0" in h.created_by for h in image.history)
+    assert cat.resolve("docker.io/library/node", "16-alpine3.19") is None  # older than 18
     old_alpine = spec(cat, "alpine:3.18")
     assert read(old_alpine, "/etc/alpine-release") == "3.18.0\n"
 
@@ -366,4 +367,5 @@ def test_no_release_newer_than_the_data_knows(cat: Catalogue) -> None:
     assert cat.resolve("docker.io/library/node", "99") is None
     assert cat.resolve("docker.io/library/node", "18-alpine3.99") is None
     assert cat.resolve("docker.io/library/alpine", "3.99") is None
+    assert cat.resolve("docker.io/library/alpine", "2.0") is None
     assert cat.resolve("docker.io/library/node", "hydrogen-slim") is None

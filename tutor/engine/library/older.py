@@ -7,7 +7,9 @@ lacks is taken as such an older release when:
 - a tag group of the repository has a tag of the same shape (same text around the numbers:
   `1.18-alpine` ↔ `1.27-alpine`), and
 - every number of the wanted tag is no greater than the largest at that place among the tags of
-  that shape (a release cannot be newer than the newest the data knows: `node:99` stays unknown).
+  that shape (a release cannot be newer than the newest the data knows: `node:99` stays unknown),
+  and its first number no smaller than the smallest there (`alpine:2.0` stays unknown: an older
+  major line may have had another layout).
 
 The image is then the tag group nearest in version, with its version changed: the environment
 variable that carries the release (`GOLANG_VERSION=1.27.0` → `1.18.0`) and the same version in
@@ -49,6 +51,8 @@ def older_release(records: Iterable[ImageRecord], tag: str) -> ImageRecord | Non
     for i, value in enumerate(numbers):
         if value > max(theirs[i] for theirs, _, _ in same):
             return None
+    if numbers[0] < min(theirs[0] for theirs, _, _ in same):
+        return None  # an older major line than any the data knows may have had another layout
     if any(theirs == numbers for theirs, _, _ in same):
         return None  # the tag exists (it would have been found)
     _, template_tag, template = min(
