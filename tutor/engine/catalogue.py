@@ -238,13 +238,16 @@ class Catalogue:
         for candidate in data.platforms:
             if _platform_matches(candidate, wanted):
                 return self._build(data, candidate)
-        return None
+        # a platform the recipe lacks (arm/v7…) may still be in the generated library, for the
+        # generated images built FROM this tag
+        return self._library.resolve(repository, tag, wanted) if self._library else None
 
     def platforms(self, repository: str, tag: str) -> tuple[Platform, ...]:
         """The platforms `repository:tag` exists for (empty when the tag is unknown)."""
         data = self._images.get((repository, tag))
         if data is None:
             return self._library.platforms(repository, tag) if self._library else ()
+        # a hand-written tag's index stays the recipe's platforms (digests do not move)
         return data.platforms
 
     def tags(self, repository: str) -> tuple[str, ...]:
