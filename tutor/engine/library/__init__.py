@@ -8,8 +8,12 @@ hand-written `assets/base-images/*.toml` do not have the tag):
    (docker-library/repo-info), with real sizes when known;
 2. `assets/library/official/<name>.json.gz`: the tag group's current Dockerfile
    (docker-library/official-images);
-3. built-in rules (`rules.py` data in `assets/library/rules.toml`, `others.py`) for images of
-   other registries the data does not cover (gcr.io/distroless, mcr.microsoft.com/dotnet).
+3. built-in rules (`others.py`) for images of other registries the data does not cover
+   (gcr.io/distroless, mcr.microsoft.com/dotnet);
+4. an older release of a tag group the data lists (`older.py`: `golang:1.18-alpine`).
+
+The tutor's hint after a not-found error (closest references that exist) is `suggest.py`; the
+estimation and placement rules' data is `assets/library/rules.toml` (`rules.py`).
 
 Files are read lazily, one repository at a time (`data.py`); specs are built on first use and
 cached, so a FROM chain shares its base's `LayerSpec` objects (`docker pull` says
@@ -25,8 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.engine.catalogue import BaseImageSpec, Platform, RepositoryInfo
-from tutor.engine.library.builder import LibraryImages as _Images
-from tutor.engine.library.builder import familiar, full_name
+from tutor.engine.library.builder import ImageBuilder, familiar, full_name
 from tutor.engine.library.data import LibraryFiles
 from tutor.engine.library.others import builtin_records
 from tutor.engine.library.rules import load_rules
@@ -43,7 +46,7 @@ class LibraryImages:
     def __init__(self, catalogue: Catalogue, root: Path) -> None:
         self.files = LibraryFiles(root)
         self.files.extra = builtin_records()
-        self.images = _Images(catalogue, self.files, load_rules(root / RULES_FILE))
+        self.images = ImageBuilder(catalogue, self.files, load_rules(root / RULES_FILE))
 
     def names(self) -> frozenset[str]:
         """Familiar names of every repository the library can serve."""

@@ -76,7 +76,7 @@ class _Built:
     family: str
 
 
-class LibraryImages:
+class ImageBuilder:
     """Specs for the generated library's images, built on first use and shared."""
 
     def __init__(self, catalogue: Catalogue, files: LibraryFiles, rules: Rules) -> None:
