@@ -369,3 +369,22 @@ def test_no_release_newer_than_the_data_knows(cat: Catalogue) -> None:
     assert cat.resolve("docker.io/library/alpine", "3.99") is None
     assert cat.resolve("docker.io/library/alpine", "2.0") is None
     assert cat.resolve("docker.io/library/node", "hydrogen-slim") is None
+
+
+def test_values_of_the_wrong_type_in_the_data_are_left_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_library(tmp_path / "lib")
+    doc = {"repository": "odd", "images": [
+        {"tags": ["1"], "architectures": ["amd64"], "from": "alpine:3.21",
+         "config": {"Env": "PATH=/bin", "Cmd": ["x", 1], "Entrypoint": ["/e.sh"],
+                    "ExposedPorts": ["80/tcp"], "User": "app"},
+         "history": [{"created_by": "RUN /bin/sh -c true # buildkit", "empty_layer": False},
+                     "not a step"],
+         "layers": [{"size": -5}], "packages": ["not", "a", "map"]},
+        "not an image"]}
+    (root / "official" / "odd.json.gz").write_bytes(gzip.compress(json.dumps(doc).encode()))
+    monkeypatch.setattr(catalogue_module, "library_root", lambda assets: root)
+    image = spec(load_catalogue(ASSETS), "odd:1")
+    assert image.config["User"] == "app" and image.config["Entrypoint"] == ["/e.sh"]
+    assert "Cmd" not in image.config  # the bad Cmd left out, the inherited one reset
+    assert len(image.layers) == 2

@@ -156,6 +156,28 @@ def _read(path: Path, source: str) -> RepositoryRecord | None:
     return RepositoryRecord(name, str(doc.get("description", "")), images, by_tag)
 
 
+_LISTS = ("Env", "Entrypoint", "Cmd", "Shell")
+_MAPS = ("ExposedPorts", "Volumes", "Labels")
+
+
+def _config(value: Any) -> dict[str, Any]:
+    """The image's config with values of the wrong type left out (a data bug must not reach
+    the engine as a crash)."""
+    if not isinstance(value, dict):
+        return {}
+    config: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in _LISTS:
+            if isinstance(item, list) and all(isinstance(x, str) for x in item):
+                config[key] = list(item)
+        elif key in _MAPS:
+            if isinstance(item, dict):
+                config[key] = dict(item)
+        elif isinstance(item, (str, int, bool, dict, list)) or item is None:
+            config[key] = item
+    return config
+
+
 def _optional_int(value: Any) -> int | None:
     return int(value) if isinstance(value, int) and value >= 0 else None
 
@@ -168,8 +190,10 @@ def _image(source: str, repository: str, raw: Mapping[str, Any]) -> ImageRecord:
     layers = tuple(LayerSize(_optional_int(la.get("size")), _optional_int(la.get("compressed")))
                    for la in raw.get("layers", ()) if isinstance(la, dict))
     packages = raw.get("packages") or {}
+    if not isinstance(packages, dict):
+        packages = {}
     base = raw.get("from")
-    config = raw.get("config") or {}
+    config = _config(raw.get("config"))
     return ImageRecord(
         source=source,
         repository=repository,
