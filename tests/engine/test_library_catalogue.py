@@ -388,3 +388,18 @@ def test_values_of_the_wrong_type_in_the_data_are_left_out(
     assert image.config["User"] == "app" and image.config["Entrypoint"] == ["/e.sh"]
     assert "Cmd" not in image.config  # the bad Cmd left out, the inherited one reset
     assert len(image.layers) == 2
+
+
+def test_a_tag_group_without_known_steps_still_has_a_root_and_its_programs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_library(tmp_path / "lib")
+    doc = {"repository": "perl", "images": [
+        {"tags": ["5.44", "5.44.0"], "architectures": ["amd64"], "from": None,
+         "created": "2026-08-01T00:00:00Z", "config": {}, "history": []}]}
+    (root / "official" / "perl.json.gz").write_bytes(gzip.compress(json.dumps(doc).encode()))
+    monkeypatch.setattr(catalogue_module, "library_root", lambda assets: root)
+    image = spec(load_catalogue(ASSETS), "perl:5.44")
+    assert [h.created_by.split(" ")[0] for h in image.history] == ["ADD", "RUN"]
+    assert "no Dockerfile steps" in image.history[1].created_by
+    assert image.config["Cmd"] == ["/bin/bash"]
+    assert exists(image, "/bin/sh") and exists(image, "/usr/local/bin/perl")

@@ -17,6 +17,8 @@ gives no size for:
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,7 +101,7 @@ class ImageBuilder:
             if key not in self._older:
                 self._older[key] = older_release(self.files.records(name), tag)
             found = self._older[key]
-        return found
+        return _completed(found) if found is not None else None
 
     def platforms(self, repository: str, tag: str) -> tuple[Platform, ...]:
         record = self.record(repository, tag)
@@ -416,6 +418,31 @@ def _lower_text(layers: tuple[LayerSpec, ...], path: str) -> str:
     return ""
 
 
+_DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+UNKNOWN_STEPS = ("RUN /bin/sh -c true # contents by Image Tutor's rules: the data has no "
+                 "Dockerfile steps for this image # buildkit")
+
+
+def _completed(record: ImageRecord) -> ImageRecord:
+    """A record whose data has neither a base nor any layer (a Dockerfile the generator could
+    not read) gets, by rule, an OS root and — unless it is an OS image itself — one layer for
+    its software, so it still has a shell and its programs. The history says so."""
+    if record.base is not None or any(not s.empty_layer for s in record.history):
+        return record
+    root = hashlib.sha256(" ".join(record.tags).encode()).hexdigest()
+    steps = [StepRecord(f"ADD file:{root} in / ", False)]
+    if record.repository not in FAMILIES:
+        steps.append(StepRecord(UNKNOWN_STEPS, False))
+    config = dict(record.config)
+    env = list(config.get("Env", []))
+    if not any(str(e).startswith("PATH=") for e in env):
+        config["Env"] = [_DEFAULT_PATH, *env]
+    if "Cmd" not in config and "Entrypoint" not in config:
+        config["Cmd"] = ["/bin/sh"] if _root_family(record) == "alpine" else ["/bin/bash"]
+    return dataclasses.replace(record, history=(*steps, *record.history), config=config,
+                               layers=(), base_history=None)
+
+
 def _without_arch_namespace(ref: str) -> str:
     """`amd64/debian:bookworm-slim` (official-images' per-architecture namespaces, as
     multi-arch Dockerfiles name their base) → `debian:bookworm-slim`."""
@@ -555,8 +582,6 @@ def _timestamp(created: str) -> int:
 
 
 def _short_hash(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
