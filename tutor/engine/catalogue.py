@@ -238,9 +238,7 @@ class Catalogue:
         for candidate in data.platforms:
             if _platform_matches(candidate, wanted):
                 return self._build(data, candidate)
-        # a platform the recipe lacks (arm/v7…) may still be in the generated library, for the
-        # generated images built FROM this tag
-        return self._library.resolve(repository, tag, wanted) if self._library else None
+        return None
 
     def platforms(self, repository: str, tag: str) -> tuple[Platform, ...]:
         """The platforms `repository:tag` exists for (empty when the tag is unknown)."""

@@ -143,7 +143,9 @@ class ImageBuilder:
         repository, tag = split_ref(_without_arch_namespace(record.base))
         spec = self.catalogue.resolve(repository, tag, str(platform))
         if spec is None:
-            spec = self.os_root(repository, tag, platform)
+            # a hand-written tag without this platform (arm/v7…): the library's, else the rule
+            spec = self.resolve(repository, tag, platform) or self.os_root(repository, tag,
+                                                                             platform)
         return spec
 
     def family_of(self, spec: BaseImageSpec | None) -> str:
