@@ -23,7 +23,7 @@ from tutor.engine import catalogue as catalogue_module
 from tutor.engine.catalogue import Catalogue, load_catalogue, normalize_repository
 from tutor.engine.fs import FsError
 from tutor.engine.library import data
-from tutor.engine.library.builder import merge_config
+from tutor.engine.library.config import merge_config
 from tutor.engine.library.platforms import platforms_of
 from tutor.engine.library.suggest import closest_tags, suggestion
 

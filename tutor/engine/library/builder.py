@@ -34,19 +34,21 @@ from tutor.engine.catalogue import (
     LayerSpec,
     Platform,
 )
+from tutor.engine.library.config import DEFAULT_PATH, env_map, merge_config, track_env
+from tutor.engine.library.contents import Planned, place_programs, record_packages
 from tutor.engine.library.data import ImageRecord, LibraryFiles, StepRecord
 from tutor.engine.library.older import older_release
 from tutor.engine.library.osroot import FAMILIES, RootIdentity, derive_root, identify
 from tutor.engine.library.platforms import ARCHITECTURES, platforms_of
 from tutor.engine.library.recipes import family_recipes, matching_recipe
 from tutor.engine.library.rules import Rules
-from tutor.engine.library.steps import Recipe, StepContext, classify, expand, step_recipe
+from tutor.engine.library.sizes import layer_sizes
+from tutor.engine.library.steps import Recipe, StepContext, classify, step_recipe
 
 if TYPE_CHECKING:
     from tutor.engine.catalogue import Catalogue
 
 HUB = "docker.io/"
-_SHELL_WORDS = {"sh", "bash", "/bin/sh", "/bin/bash", "ash"}
 
 
 def familiar(repository: str) -> str:
@@ -203,9 +205,9 @@ class ImageBuilder:
         base_layers = base.layers if base is not None else ()
         base_history = base.history if base is not None else ()
         config = merge_config(base.config if base is not None else {}, record.config)
-        env = _env_map(base.config.get("Env", []) if base is not None else [])
+        env = env_map(base.config.get("Env", []) if base is not None else [])
         nonempty = [s for s in own if not s.empty_layer]
-        sizes = self._sizes(record, base, len(nonempty))
+        sizes = layer_sizes(self.files, record, base, len(nonempty))
         buildkit = record.source != "repo-info" or any(
             s.created_by.endswith("# buildkit") for s in record.history)
         comment = BUILDKIT_COMMENT if buildkit else ""
@@ -214,10 +216,10 @@ class ImageBuilder:
             for s in own)
         lower_files = _files_in(base_layers)
         ctx = StepContext(familiar(record.repository), family, env, lower_files, self.rules)
-        planned: list[tuple[StepRecord, dict[str, Any], int, bool]] = []
+        planned: list[Planned] = []
         layer_index = 0
         for step in own:
-            _track_env(step.created_by, env)
+            track_env(step.created_by, env)
             if step.empty_layer:
                 continue
             size = sizes[layer_index]
@@ -227,8 +229,8 @@ class ImageBuilder:
                 family = ctx.family = _root_family(record)
             planned.append((step, recipe, size if size is not None else estimate, size is not None))
             layer_index += 1
-        self._place_programs(record, config, planned, base_layers, words)
-        _record_packages(record, planned, base_layers, lower_files, words)
+        place_programs(self.rules, record, config, planned, base_layers)
+        record_packages(record, planned, base_layers, lower_files, words)
         layers = base_layers
         for i, (step, recipe, size, _real) in enumerate(planned):
             recipe["size"] = size
@@ -292,135 +294,6 @@ class ImageBuilder:
         recipe["fill"] = {_fill_dir(ctx, step, rule): "data.bin"}
         return recipe, estimate, False
 
-    def _sizes(self, record: ImageRecord, base: BaseImageSpec | None,
-               count: int) -> list[int | None]:
-        total_layers = sum(not s.empty_layer for s in record.history)
-        data = list(record.layers)
-        if len(data) == total_layers and count <= len(data):
-            own = data[len(data) - count:] if count else []
-            if own and all(d.size is not None for d in own):
-                return [d.size for d in own]
-            if own and record.size is not None and all(d.compressed for d in own):
-                remaining = record.size - (base.size if base is not None else 0)
-                weights = [d.compressed or 0 for d in own]
-                spread = [max(0, remaining) * w // max(1, sum(weights)) for w in weights]
-                return [int(s) for s in spread]
-        sibling = self._sibling_sizes(record, count)
-        return list(sibling) if sibling is not None else [None] * count
-
-    def _sibling_sizes(self, record: ImageRecord, count: int) -> tuple[int, ...] | None:
-        best: tuple[int, tuple[int, ...]] | None = None
-        variant = _variant(record.tags)
-        for other in self.files.records(record.repository):
-            if other is record or not other.layers:
-                continue
-            own = [s for s in other.own_history if not s.empty_layer]
-            if len(own) != count or len(other.layers) < count:
-                continue
-            sizes = [la.size for la in other.layers[len(other.layers) - count:]]
-            if any(s is None for s in sizes):
-                continue
-            score = int(_variant(other.tags) == variant)
-            if best is None or score > best[0]:
-                best = (score, tuple(int(s or 0) for s in sizes))
-        return best[1] if best is not None else None
-
-    def _place_programs(self, record: ImageRecord, config: Mapping[str, Any],
-                        planned: list[tuple[StepRecord, dict[str, Any], int, bool]],
-                        base_layers: tuple[LayerSpec, ...], words: Mapping[str, str]) -> None:
-        """Put the repository's programs (and the one CMD/ENTRYPOINT names) in its main layer."""
-        if not planned:
-            return
-        env = _env_map(config.get("Env", []))
-        name = familiar(record.repository)
-        existing = {p for layer in base_layers for p, _ in layer.entries}
-        for _, recipe, _, _ in planned:
-            existing |= _recipe_paths(recipe)
-        main = _main_layer(planned, name, env)
-        recipe = planned[main][1]
-        blobs: dict[str, int] = dict(recipe.get("blobs", {}))
-        links: dict[str, str] = dict(recipe.get("symlinks", {}))
-        majmin = ".".join(env.get("PYTHON_VERSION", "3").split(".")[:2])
-        for group in self.rules.programs.get(name, ()):
-            folder = expand(group.dir, env)
-            if not folder:
-                continue
-            for program in group.names:
-                path = f"{folder}/{program.replace('@MAJMIN@', majmin)}"
-                if path not in existing and path not in links:
-                    blobs[path] = group.size
-            for link, target in group.links.items():
-                path = f"{folder}/{link}"
-                if path not in existing and path not in blobs:
-                    links[path] = target.replace("@MAJMIN@", majmin)
-            for path, target in group.links_in.items():
-                real_target = expand(target, env)
-                if real_target and path not in existing:
-                    links[path] = real_target
-        command = list(config.get("Entrypoint") or []) + list(config.get("Cmd") or [])
-        program = command[0] if command else ""
-        on_path = [d for d in env.get("PATH", "").split(":") if d]
-        if (program and "/" not in program and program not in _SHELL_WORDS
-                and not program.endswith(".sh") and not program.startswith("-")
-                and not any(f"{d}/{program}" in existing | set(blobs) | set(links)
-                            for d in on_path)):
-            folder = "/usr/local/bin" if "/usr/local/bin" in on_path else (on_path or ["/bin"])[0]
-            blobs[f"{folder}/{program}"] = 1_000_000
-        if blobs:
-            recipe["blobs"] = blobs
-        if links:
-            recipe["symlinks"] = links
-        planned[main] = (planned[main][0], recipe, max(planned[main][2], _install_size(
-            self.rules, name, planned[main][3])), planned[main][3])
-
-
-_DATABASES = {"apk": "/lib/apk/db/installed", "dpkg": "/var/lib/dpkg/status"}
-_INSTALLERS = {"apk": "apk add", "dpkg": "install"}
-
-
-def _record_packages(record: ImageRecord, planned: list[tuple[StepRecord, dict[str, Any], int,
-                                                                bool]],
-                     base_layers: tuple[LayerSpec, ...], lower_files: set[str],
-                     words: Mapping[str, str]) -> None:
-    """Add the packages the data lists and the base lacks to the package database, in the
-    first step that installs packages (the data knows what is installed, not which step did it)."""
-    path = _DATABASES.get(record.packages_format)
-    if path is None or path not in lower_files or not planned or not record.packages:
-        return
-    text = _lower_text(base_layers, path)
-    key = "P:" if record.packages_format == "apk" else "Package: "
-    have = {line[len(key):].strip() for line in text.splitlines() if line.startswith(key)}
-    rows = [row.split(None, 1) for row in record.packages]
-    missing = [(r[0], r[1] if len(r) > 1 else "") for r in rows if r and r[0] not in have]
-    if not missing:
-        return
-    installer = _INSTALLERS[record.packages_format]
-    index = next((i for i, (step, _, _, _) in enumerate(planned)
-                  if installer in step.created_by), 0)
-    recipe = planned[index][1]
-    parts = [recipe, *[p for p in recipe.get("use", ()) if isinstance(p, dict)]]
-    if any(spec.get("path") == path for part in parts for spec in part.get("packages", ())):
-        return  # the reused hand-written recipe writes its own package list there
-    if record.packages_format == "apk":
-        stanzas = "".join(f"P:{n}\nV:{v}\nA:{words['@ARCH@']}\nT:{n}\n\n" for n, v in missing)
-    else:
-        stanzas = "".join(
-            f"Package: {n}\nStatus: install ok installed\nArchitecture: {words['@DEBARCH@']}\n"
-            f"Version: {v}\nDescription: {n}\n\n" for n, v in missing)
-    append = dict(recipe.get("append", {}))
-    append[path] = append.get(path, "") + stanzas
-    recipe["append"] = append
-
-
-def _lower_text(layers: tuple[LayerSpec, ...], path: str) -> str:
-    for layer in reversed(layers):
-        for entry, node in layer.entries:
-            if entry == path and node.content is not None:
-                return node.content.read().decode(errors="replace")
-    return ""
-
-
-_DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 UNKNOWN_STEPS = ("RUN /bin/sh -c true # contents by Image Tutor's rules: the data has no "
                  "Dockerfile steps for this image # buildkit")
 
@@ -438,7 +311,7 @@ def _completed(record: ImageRecord) -> ImageRecord:
     config = dict(record.config)
     env = list(config.get("Env", []))
     if not any(str(e).startswith("PATH=") for e in env):
-        config["Env"] = [_DEFAULT_PATH, *env]
+        config["Env"] = [DEFAULT_PATH, *env]
     if "Cmd" not in config and "Entrypoint" not in config:
         config["Cmd"] = ["/bin/sh"] if _root_family(record) == "alpine" else ["/bin/bash"]
     return dataclasses.replace(record, history=(*steps, *record.history), config=config,
@@ -452,34 +325,6 @@ def _without_arch_namespace(ref: str) -> str:
     return rest if rest and first in ARCHITECTURES else ref
 
 
-def _install_size(rules: Rules, name: str, real: bool) -> int:
-    return 0 if real else rules.install_sizes.get(name, 0)
-
-
-def _main_layer(planned: list[tuple[StepRecord, dict[str, Any], int, bool]], name: str,
-                env: Mapping[str, str]) -> int:
-    """The step that installs the repository's software: the largest RUN/COPY naming a
-    *_VERSION variable or the repository, else the largest layer."""
-    version_vars = [k for k in env if k.endswith("_VERSION")]
-    best, best_size = None, -1
-    for i, (step, _, size, _) in enumerate(planned):
-        text = step.created_by
-        if (any(v in text for v in version_vars) or name.rsplit("/", 1)[-1] in text) \
-                and size > best_size:
-            best, best_size = i, size
-    if best is None:
-        best = max(range(len(planned)), key=lambda i: planned[i][2])
-    return best
-
-
-def _recipe_paths(recipe: Mapping[str, Any]) -> set[str]:
-    paths: set[str] = set()
-    for part in [*[p for p in recipe.get("use", ()) if isinstance(p, dict)], recipe]:
-        for key in ("files", "symlinks", "blobs"):
-            paths |= set(part.get(key, {}))
-    return paths
-
-
 def _fill_dir(ctx: StepContext, step: StepRecord, rule: Recipe) -> str:
     text = step.created_by
     if "apt-get install" in text or "apt install" in text:
@@ -488,15 +333,6 @@ def _fill_dir(ctx: StepContext, step: StepRecord, rule: Recipe) -> str:
         return "/usr/lib"
     slug = re.sub(r"[^a-z0-9]+", "-", ctx.repository.rsplit("/", 1)[-1].lower()).strip("-")
     return f"/usr/local/lib/{slug or 'image'}"
-
-
-def _variant(tags: tuple[str, ...]) -> str:
-    """`18-alpine3.20` → `alpine`; `3.11-slim-bookworm` → `slim`; `18` → ``."""
-    for tag in tags:
-        for word in ("alpine", "slim", "bookworm", "bullseye", "trixie", "noble", "jammy"):
-            if word in tag:
-                return word
-    return ""
 
 
 def _guess_family(record: ImageRecord) -> str:
@@ -532,48 +368,6 @@ def _files_in(layers: tuple[LayerSpec, ...]) -> set[str]:
         files -= set(layer.deletions)
         files |= {p for p, node in layer.entries if node.type == "file"}
     return files
-
-
-def _env_map(entries: Any) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for item in entries or ():
-        key, _, value = str(item).partition("=")
-        env[key] = value
-    return env
-
-
-_ENV_LINE = re.compile(r"^(?:/bin/sh -c #\(nop\)\s*)?ENV\s+(.*)$", re.S)
-
-
-def _track_env(created_by: str, env: dict[str, str]) -> None:
-    match = _ENV_LINE.match(created_by.strip())
-    if not match:
-        return
-    body = match.group(1).strip()
-    if "=" not in body.split(" ", 1)[0]:
-        key, _, value = body.partition(" ")
-        env[key] = value.strip()
-        return
-    for item in re.findall(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)', body):
-        env[item[0]] = item[1].strip('"')
-
-
-def merge_config(base: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
-    """The image config a Dockerfile's final stage gets: Env merged by key, a new Entrypoint
-    resetting an inherited Cmd (as BuildKit does), maps merged, other keys replaced."""
-    merged: dict[str, Any] = {k: v for k, v in base.items()}
-    for key, value in own.items():
-        if key == "Env":
-            env = _env_map(merged.get("Env", []))
-            env.update(_env_map(value))
-            merged["Env"] = [f"{k}={v}" for k, v in env.items()]
-        elif key in ("ExposedPorts", "Volumes", "Labels") and isinstance(value, dict):
-            merged[key] = {**dict(merged.get(key) or {}), **value}
-        else:
-            merged[key] = value
-    if "Entrypoint" in own and "Cmd" not in own:
-        merged.pop("Cmd", None)
-    return merged
 
 
 def _timestamp(created: str) -> int:
