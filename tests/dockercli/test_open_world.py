@@ -175,3 +175,19 @@ def test_run_and_build_of_a_missing_tag_add_the_tutor_line_last(docker: Docker,
                                                  "node:99: failed to resolve source metadata")
     assert build.err.splitlines()[-1] == (
         "tutor: no such tag; closest that exist: node:24, node:22, node:20")
+
+
+def test_a_windows_only_tag_has_no_manifest_for_linux(
+        docker: Docker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    root = write_library(tmp_path / "lib")
+    doc = {"repository": "golang", "images": [
+        {"tags": ["nanoserver-ltsc2025"], "architectures": ["windows-amd64"],
+         "from": "mcr.microsoft.com/windows/nanoserver:ltsc2025", "config": {}, "history": []}]}
+    (root / "official" / "golang.json.gz").write_bytes(gzip.compress(json.dumps(doc).encode()))
+    monkeypatch.setattr(catalogue_module, "library_root", lambda assets: root)
+    result = docker("pull", "golang:nanoserver-ltsc2025")
+    assert result.status == 1
+    assert result.err == ("Error response from daemon: no matching manifest for linux/amd64 in "
+                          "the manifest list entries\n")

@@ -320,7 +320,7 @@ def test_a_total_size_is_spread_by_compressed_size(cat: Catalogue) -> None:
 def test_official_architectures_become_platforms() -> None:
     assert [str(p) for p in platforms_of(("arm32v7", "amd64", "arm64v8", "windows-amd64",
                                           "s390x"))] == [
-        "linux/amd64", "linux/arm64/v8", "linux/arm/v7", "linux/s390x"]
+        "linux/amd64", "linux/arm64/v8", "linux/arm/v7", "linux/s390x", "windows/amd64"]
 
 
 def test_arm_images_build_even_where_the_base_recipe_has_no_arm(cat: Catalogue) -> None:

@@ -114,7 +114,7 @@ class ImageBuilder:
         if record is None:
             return None
         for candidate in platforms_of(record.architectures):
-            if _matches(candidate, platform):
+            if candidate.os == "linux" and _matches(candidate, platform):
                 return self.build(record, candidate)
         return None
 
