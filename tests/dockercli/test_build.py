@@ -234,11 +234,14 @@ def test_unknown_base_image(docker: Docker, tmp_path: Path) -> None:
     ctx = write(tmp_path / "base", {"Dockerfile": "FROM alpine:nope\n"})
     result = docker("build", ".", cwd=ctx)
     assert result.status == 1
-    assert result.err.endswith(
+    # BuildKit's error line unchanged, then the tutor's one line naming tags that exist
+    error, hint = result.err.rstrip("\n").split("\n")[-2:]
+    assert error == (
         "ERROR: failed to build: failed to solve: alpine:nope: failed to resolve source "
         "metadata for docker.io/library/alpine:nope: docker.io/library/alpine:nope: "
-        "not found\n"
+        "not found"
     )
+    assert hint.startswith("tutor: no such tag; closest that exist: alpine:")
 
 
 def test_dockerignored_files_never_invalidate(docker: Docker, tmp_path: Path) -> None:

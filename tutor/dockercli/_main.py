@@ -28,9 +28,11 @@ DAEMON = "Error response from daemon: "
 class CliError(Exception):
     """Ends a command: `message` goes to stderr (when not empty) and `status` is the exit code."""
 
-    def __init__(self, message: str, status: int = 1) -> None:
+    def __init__(self, message: str, status: int = 1, hint: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.hint = hint
+        """The tutor's own line after Docker's message (`tutor: …`), or empty."""
 
 
 @dataclass
@@ -269,6 +271,8 @@ def main(
     except CliError as exc:
         if str(exc):
             stderr.write(f"{exc}\n")
+        if exc.hint:
+            stderr.write(f"{exc.hint}\n")
         return exc.status
     except BrokenPipeError:
         return 1

@@ -20,11 +20,15 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import Data, Node, Synthetic, directory, symlink
+
+if TYPE_CHECKING:
+    from tutor.engine.library import LibraryImages
 
 DEFAULT_PLATFORM = "linux/amd64"
 SCRATCH = "scratch"
@@ -48,6 +52,55 @@ _ARCH_WORDS: dict[str, dict[str, str]] = {
         "@LD@": "ld-linux-aarch64.so.1",
         "@NODEARCH@": "arm64",
         "@GOARCH@": "arm64",
+    },
+    # The architectures only generated-library images list (official-images arm32v7, i386, …).
+    "arm": {
+        "@ARCH@": "armv7",
+        "@DEBARCH@": "armhf",
+        "@TRIPLET@": "arm-linux-gnueabihf",
+        "@LD@": "ld-linux-armhf.so.3",
+        "@NODEARCH@": "armv7l",
+        "@GOARCH@": "arm",
+    },
+    "386": {
+        "@ARCH@": "x86",
+        "@DEBARCH@": "i386",
+        "@TRIPLET@": "i386-linux-gnu",
+        "@LD@": "ld-linux.so.2",
+        "@NODEARCH@": "x86",
+        "@GOARCH@": "386",
+    },
+    "ppc64le": {
+        "@ARCH@": "ppc64le",
+        "@DEBARCH@": "ppc64el",
+        "@TRIPLET@": "powerpc64le-linux-gnu",
+        "@LD@": "ld64.so.2",
+        "@NODEARCH@": "ppc64le",
+        "@GOARCH@": "ppc64le",
+    },
+    "s390x": {
+        "@ARCH@": "s390x",
+        "@DEBARCH@": "s390x",
+        "@TRIPLET@": "s390x-linux-gnu",
+        "@LD@": "ld64.so.1",
+        "@NODEARCH@": "s390x",
+        "@GOARCH@": "s390x",
+    },
+    "riscv64": {
+        "@ARCH@": "riscv64",
+        "@DEBARCH@": "riscv64",
+        "@TRIPLET@": "riscv64-linux-gnu",
+        "@LD@": "ld-linux-riscv64-lp64d.so.1",
+        "@NODEARCH@": "riscv64",
+        "@GOARCH@": "riscv64",
+    },
+    "mips64le": {
+        "@ARCH@": "mips64el",
+        "@DEBARCH@": "mips64el",
+        "@TRIPLET@": "mips64el-linux-gnuabi64",
+        "@LD@": "ld.so.1",
+        "@NODEARCH@": "mips64el",
+        "@GOARCH@": "mips64le",
     },
 }
 
@@ -147,21 +200,41 @@ class _ImageData:
 
 @dataclass(eq=False)
 class Catalogue:
-    """All base images; specs are built on first use and then shared (aliases, FROM chains)."""
+    """All base images; specs are built on first use and then shared (aliases, FROM chains).
 
-    repositories: dict[str, RepositoryInfo]
+    The hand-written TOML images come first; any other tag is looked up in the generated library
+    (`assets/library/`, see `tutor.engine.library`), read lazily per repository."""
+
+    _own_repositories: dict[str, RepositoryInfo]
     _images: dict[tuple[str, str], _ImageData]
     _fragments: dict[str, Mapping[str, Any]]
     _built: dict[tuple[str, str, str], BaseImageSpec] = field(default_factory=dict)
+    library_root: Path | None = None
+    """`assets/library`: the generated library (None: the hand-written images only)."""
+
+    @cached_property
+    def _library(self) -> LibraryImages | None:
+        if self.library_root is None:
+            return None
+        from tutor.engine.library import open_library
+
+        return open_library(self, self.library_root)
+
+    @property
+    def repositories(self) -> Mapping[str, RepositoryInfo]:
+        """Every repository by normalized name; library ones described when first looked at."""
+        if self._library is None:
+            return self._own_repositories
+        return self._library.repositories(self._own_repositories)
 
     def resolve(
         self, repository: str, tag: str, platform: str = DEFAULT_PLATFORM
     ) -> BaseImageSpec | None:
         """The image `repository:tag` names for `platform`, or None when there is none."""
+        wanted = Platform.parse(platform)
         data = self._images.get((repository, tag))
         if data is None:
-            return None
-        wanted = Platform.parse(platform)
+            return self._library.resolve(repository, tag, wanted) if self._library else None
         for candidate in data.platforms:
             if _platform_matches(candidate, wanted):
                 return self._build(data, candidate)
@@ -170,10 +243,16 @@ class Catalogue:
     def platforms(self, repository: str, tag: str) -> tuple[Platform, ...]:
         """The platforms `repository:tag` exists for (empty when the tag is unknown)."""
         data = self._images.get((repository, tag))
-        return data.platforms if data is not None else ()
+        if data is None:
+            return self._library.platforms(repository, tag) if self._library else ()
+        # a hand-written tag's index stays the recipe's platforms (digests do not move)
+        return data.platforms
 
     def tags(self, repository: str) -> tuple[str, ...]:
-        return tuple(sorted(t for r, t in self._images if r == repository))
+        own = {t for r, t in self._images if r == repository}
+        if self._library is not None:
+            own |= self._library.tags(repository)
+        return tuple(sorted(own))
 
     def _build(self, data: _ImageData, platform: Platform) -> BaseImageSpec:
         cache_key = (data.repository, data.name, str(platform))
@@ -221,7 +300,9 @@ class Catalogue:
         mtime: int,
         lower: tuple[LayerSpec, ...],
     ) -> LayerSpec:
-        parts = [self._fragment(name) for name in recipe.get("use", ())] + [recipe]
+        # `use` names fragments; generated images (tutor.engine.library) pass them inline
+        parts = [self._fragment(n) if isinstance(n, str) else n for n in recipe.get("use", ())]
+        parts.append(recipe)
         target = int(recipe.get(f"size_{words['@DEBARCH@']}", recipe["size"]))
         builder = _LayerBuilder(key, words, mtime, lower)
         for part in parts:
@@ -473,7 +554,11 @@ def _split_ref(ref: str) -> tuple[str, str]:
 
 
 def normalize_repository(name: str) -> str:
-    """`alpine` → `docker.io/library/alpine`; the catalogue holds Docker Hub images only."""
+    """`alpine` → `docker.io/library/alpine`; names with a registry host keep it
+    (`mcr.microsoft.com/dotnet/sdk`, `gcr.io/distroless/static-debian12`)."""
+    first = name.split("/", 1)[0]
+    if "/" in name and ("." in first or ":" in first or first == "localhost"):
+        return name
     if "/" not in name:
         name = f"library/{name}"
     return name if name.startswith(HUB_PREFIX) else HUB_PREFIX + name
@@ -485,12 +570,20 @@ def scratch_image(platform: str = DEFAULT_PLATFORM) -> BaseImageSpec:
 
 
 _CACHE: dict[Path, Catalogue] = {}
+_CACHE_LIBRARY: dict[Path, Path] = {}
+
+
+def library_root(assets_dir: Path) -> Path:
+    """Where the generated library lives (tests point it at small fixture files)."""
+    return Path(assets_dir) / "library"
 
 
 def load_catalogue(assets_dir: Path) -> Catalogue:
-    """The catalogue under `assets_dir/base-images`, parsed once per directory."""
+    """The catalogue under `assets_dir/base-images`, parsed once per directory; the generated
+    library under `assets_dir/library` is only opened when a tag outside the TOML is asked for."""
     root = Path(assets_dir) / "base-images"
-    cached = _CACHE.get(root)
+    library = library_root(assets_dir)
+    cached = _CACHE.get(root) if _CACHE_LIBRARY.get(root) == library else None
     if cached is not None:
         return cached
     repositories: dict[str, RepositoryInfo] = {}
@@ -521,6 +614,7 @@ def load_catalogue(assets_dir: Path) -> Catalogue:
                 if (name, tag) in images:
                     raise CatalogueError(f"{path.name}: tag {tag} defined twice")
                 images[(name, tag)] = data
-    catalogue = Catalogue(repositories, images, fragments)
+    catalogue = Catalogue(repositories, images, fragments, library_root=library)
     _CACHE[root] = catalogue
+    _CACHE_LIBRARY[root] = library
     return catalogue

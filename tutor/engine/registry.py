@@ -10,7 +10,8 @@ Multi-platform catalogue images are served as OCI indexes (no attestation manife
 
 Storage. Each registry keeps `registries/<folder>/repositories.json` in the state directory;
 manifests and configs go to the store's content area, layers are the store's layer recipes (never
-copied). `docker.io` serves the base-image catalogue read-only under `library/`, the user
+copied). `docker.io` serves the base-image catalogue read-only under `library/` (and
+`mcr.microsoft.com`, `gcr.io` serve the catalogue images named with those hosts), the user
 repositories seeded from `assets/registry/hub.toml`, and whatever learners push. A
 `localhost:PORT` registry exists only while a running `registry:2` container publishes its port
 5000 on host port PORT: `Registries` asks the container store (`serving`) each time, and keeps
@@ -52,6 +53,8 @@ from tutor.engine.store import Store
 
 HUB = "docker.io"
 HUB_ENDPOINT = "https://registry-1.docker.io/v2/"
+CATALOGUE_HOSTS = ("mcr.microsoft.com", "gcr.io")
+"""Read-only registries serving the catalogue's images of other vendors."""
 BUILDKIT_COMMENT = "buildkit.dockerfile.v0"
 WHITEOUT = Node("file", 0o600)
 _LOOPBACK = ("localhost", "127.0.0.1")
@@ -215,20 +218,22 @@ class HubRepository:
     official: bool
 
 
-class Hub(Registry):
-    """Docker Hub: the catalogue under `library/`, seeded user repositories, and pushes."""
+class CatalogueRegistry(Registry):
+    """A registry whose repositories are catalogue images: read-only, built on request.
 
-    def __init__(self, store: Store, catalogue: Catalogue, assets: Path) -> None:
-        super().__init__(HUB, store, HUB)
+    Docker Hub serves the catalogue under `library/` (and the library's other namespaces);
+    `mcr.microsoft.com` and `gcr.io` serve the catalogue images named with their host."""
+
+    def __init__(self, host: str, store: Store, catalogue: Catalogue) -> None:
+        super().__init__(host, store, host)
         self.catalogue = catalogue
-        self._seeds: dict[str, Any] = _load_toml(assets / "registry" / "hub.toml").get(
-            "repositories", {})
         self._index_path = store.root / "catalogue-layers.json"
-        self._digests_path = store.root / "registries" / HUB / "catalogue.json"
+        self._digests_path = store.root / "registries" / host / "catalogue.json"
 
     @cached_property
     def library(self) -> set[str]:
-        return {r.removeprefix(HUB + "/") for r in self.catalogue.repositories}
+        prefix = self.host + "/"
+        return {r[len(prefix):] for r in self.catalogue.repositories if r.startswith(prefix)}
 
     @cached_property
     def _known(self) -> dict[str, Any]:
@@ -240,21 +245,17 @@ class Hub(Registry):
         return found
 
     def exists(self, path: str) -> bool:
-        return path in self.library or path in self._seeds or super().exists(path)
+        return path in self.library
 
     def repositories(self) -> list[str]:
-        return sorted(self.library | set(self._seeds) | set(super().repositories()))
+        return sorted(self.library)
 
     def tags(self, path: str) -> list[str]:
-        if path in self.library:
-            return list(self.catalogue.tags(f"{HUB}/{path}"))
-        self._seed(path)
-        return super().tags(path)
+        return list(self.catalogue.tags(f"{self.host}/{path}")) if path in self.library else []
 
     def manifest(self, path: str, reference: str) -> Manifest | None:
         if path not in self.library:
-            self._seed(path)
-            return super().manifest(path, reference)
+            return None
         if not reference.startswith("sha256:"):
             return self._catalogue_manifest(path, reference, None)
         for attempt in range(2):
@@ -264,35 +265,21 @@ class Hub(Registry):
                 if found is not None and found.digest == reference:
                     return found
             if attempt == 0:
-                for tag in self.catalogue.tags(f"{HUB}/{path}"):
+                for tag in self.catalogue.tags(f"{self.host}/{path}"):
                     self._catalogue_manifest(path, tag, None)
         return None
 
     def has_blob(self, path: str, dgst: str) -> bool:
-        if path in self.library:
-            return dgst in self._known["blobs"].get(path, ())
-        self._seed(path)
-        return super().has_blob(path, dgst)
+        return dgst in self._known["blobs"].get(path, ())
 
     def can_push(self, path: str, user: str | None) -> bool:
-        return user is not None and path.split("/", 1)[0] == user
-
-    def search_info(self) -> list[HubRepository]:
-        found = [HubRepository(i.name, i.description, i.stars, i.official)
-                 for i in self.catalogue.repositories.values()]
-        for name, seed in self._seeds.items():
-            found.append(HubRepository(name, str(seed.get("description", "")),
-                                       int(seed.get("stars", 0)), False))
-        seeded = {r.name for r in found}
-        found += [HubRepository(p, "", 0, False) for p in super().repositories()
-                  if p not in seeded]
-        return found
+        return False
 
     # -- the catalogue as registry content ----------------------------------------------------
 
     def _catalogue_manifest(self, path: str, tag: str, platform: str | None) -> Manifest | None:
         """The index of `path:tag` (every platform), or one platform's manifest."""
-        repo = f"{HUB}/{path}"
+        repo = f"{self.host}/{path}"
         platforms = self.catalogue.platforms(repo, tag)
         if not platforms:
             return None
@@ -301,7 +288,8 @@ class Hub(Registry):
             if platform is not None and str(candidate) != platform:
                 continue
             spec = self.catalogue.resolve(repo, tag, str(candidate))
-            assert spec is not None
+            if spec is None:
+                continue
             data = self._image_manifest(path, spec)
             self._known["manifests"][digest(data)] = [path, tag, str(candidate)]
             entries.append((data, candidate))
@@ -344,6 +332,54 @@ class Hub(Registry):
         self.store.put_layer(built)
         index[spec.key] = built.diff_id
         return built
+
+
+class Hub(CatalogueRegistry):
+    """Docker Hub: the catalogue under `library/`, seeded user repositories, and pushes."""
+
+    def __init__(self, store: Store, catalogue: Catalogue, assets: Path) -> None:
+        super().__init__(HUB, store, catalogue)
+        self._seeds: dict[str, Any] = _load_toml(assets / "registry" / "hub.toml").get(
+            "repositories", {})
+
+    def exists(self, path: str) -> bool:
+        return path in self.library or path in self._seeds or Registry.exists(self, path)
+
+    def repositories(self) -> list[str]:
+        return sorted(self.library | set(self._seeds) | set(Registry.repositories(self)))
+
+    def tags(self, path: str) -> list[str]:
+        if path in self.library:
+            return super().tags(path)
+        self._seed(path)
+        return Registry.tags(self, path)
+
+    def manifest(self, path: str, reference: str) -> Manifest | None:
+        if path not in self.library:
+            self._seed(path)
+            return Registry.manifest(self, path, reference)
+        return super().manifest(path, reference)
+
+    def has_blob(self, path: str, dgst: str) -> bool:
+        if path in self.library:
+            return super().has_blob(path, dgst)
+        self._seed(path)
+        return Registry.has_blob(self, path, dgst)
+
+    def can_push(self, path: str, user: str | None) -> bool:
+        return user is not None and path.split("/", 1)[0] == user
+
+    def search_info(self) -> list[HubRepository]:
+        found = [HubRepository(i.name, i.description, i.stars, i.official)
+                 for name, i in self.catalogue.repositories.items()
+                 if name.startswith(HUB + "/")]
+        for name, seed in self._seeds.items():
+            found.append(HubRepository(name, str(seed.get("description", "")),
+                                       int(seed.get("stars", 0)), False))
+        seeded = {r.name for r in found}
+        found += [HubRepository(p, "", 0, False) for p in Registry.repositories(self)
+                  if p not in seeded]
+        return found
 
     # -- seeded user repositories -------------------------------------------------------------
 
@@ -433,10 +469,18 @@ class Registries:
     def hub(self) -> Hub:
         return Hub(self.store, self.catalogue, self.assets)
 
+    @cached_property
+    def _read_only(self) -> dict[str, CatalogueRegistry]:
+        return {host: CatalogueRegistry(host, self.store, self.catalogue)
+                for host in CATALOGUE_HOSTS}
+
     def at(self, host: str) -> Registry | None:
-        """The registry answering at `host` (`docker.io`, `localhost:5000`), or None."""
+        """The registry answering at `host` (`docker.io`, `localhost:5000`, `gcr.io`…), or
+        None."""
         if host == HUB:
             return self.hub
+        if host in CATALOGUE_HOSTS:
+            return self._read_only[host]
         name, _, port = host.rpartition(":")
         if name not in _LOOPBACK or not port.isdigit():
             return None

@@ -4,6 +4,7 @@ stderr, the image ID with `-q`, errors with the Dockerfile excerpt, lint warning
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from tutor.dockercli._flags import Flag, Parsed
@@ -18,7 +19,7 @@ from tutor.dockercli.buildprogress import (
 )
 from tutor.engine.build import Builder, BuildOutcome, BuildRequest
 from tutor.engine.errors import EngineError
-from tutor.engine.reference import InvalidReference, parse_reference
+from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_reference
 
 USAGE = "docker buildx build [OPTIONS] PATH | URL | -"
 SUMMARY = "Start a build"
@@ -130,6 +131,26 @@ def run_build(ctx: Context, request: BuildRequest, *, quiet: bool, tty: bool) ->
     return report(ctx, builder.outcome, quiet)
 
 
+_UNRESOLVED = re.compile(r"failed to resolve source metadata for (\S+): (?:pull access denied|"
+                         r"\S+: not found)")
+
+
+def _base_hint(ctx: Context, message: str) -> str:
+    """The tutor's line after BuildKit's error when a FROM names an image that does not exist."""
+    found = _UNRESOLVED.search(message)
+    if found is None:
+        return ""
+    from tutor.engine.library.suggest import suggestion
+
+    try:
+        ref = parse_docker_ref(found.group(1))
+    except InvalidReference:
+        return ""
+    if ref.digest is not None:
+        return ""
+    return suggestion(ctx.engine.catalogue, ref.name, ref.tag or "latest")
+
+
 def report(ctx: Context, outcome: BuildOutcome, quiet: bool) -> int:
     failure = outcome.failure
     if failure is not None:
@@ -140,6 +161,9 @@ def report(ctx: Context, outcome: BuildOutcome, quiet: bool) -> int:
             ctx.err.write(snippet(failure.dockerfile_text, failure.start_line, failure.end_line,
                                   failure.dockerfile_name))
         ctx.err.write(f"ERROR: failed to build: {failure.message}\n")
+        hint = _base_hint(ctx, failure.message)
+        if hint:
+            ctx.err.write(hint + "\n")
         return 1
     if quiet:
         ctx.out.write(outcome.image_id + "\n")

@@ -263,7 +263,9 @@ def _create(ctx: Context, args: Parsed, path: str) -> Container:
         try:
             pull_and_report(pulled, docker_ref, args.str("platform") or None, quiet=False)
         except CliError as exc:
-            raise _with_help(str(exc), path) from None
+            error = _with_help(str(exc), path)
+            error.hint = exc.hint
+            raise error from None
         image = engine.images.resolve(name)
     try:
         return _store(ctx).create(opts, image)

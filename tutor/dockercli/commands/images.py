@@ -32,10 +32,20 @@ from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
 from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
+from tutor.engine.registry import ManifestUnknown, PullAccessDenied
 
 
 def daemon_error(exc: EngineError) -> CliError:
     return CliError(DAEMON + exc.message)
+
+
+def not_found_hint(engine: Engine, exc: EngineError, ref: Reference) -> str:
+    """The tutor's line naming the closest references that exist, after a "not found"."""
+    if not isinstance(exc, (PullAccessDenied, ManifestUnknown)) or ref.digest is not None:
+        return ""
+    from tutor.engine.library.suggest import suggestion
+
+    return suggestion(engine.catalogue, ref.name, ref.tag or "latest")
 
 
 # -- pull --------------------------------------------------------------------------------------
@@ -112,7 +122,9 @@ def pull_and_report(ctx: Context, ref: Reference, platform: str | None, quiet: b
     try:
         resolved = engine.resolve_remote(ref, platform)
     except EngineError as exc:
-        raise daemon_error(exc) from None
+        error = daemon_error(exc)
+        error.hint = not_found_hint(engine, exc, ref)
+        raise error from None
     if not quiet:
         ctx.out.write(f"{ref.tag or ref.digest}: Pulling from {ref.path}\n")
     result = engine.pull(ref, platform, resolved)

@@ -27,6 +27,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     fileutils,
     hello,
     net,
+    python,
     shells,
     textutils,
     users,

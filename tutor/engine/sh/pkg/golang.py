@@ -876,7 +876,9 @@ def go(proc: Process) -> int:
     command = args[0] if args else ""
     try:
         if command == "version":
-            proc.out(f"go version go{GO_VERSION} {_env(proc, 'GOOS')}/{_env(proc, 'GOARCH')}\n")
+            # the official golang images state their release in GOLANG_VERSION
+            version = proc.env.get("GOLANG_VERSION", GO_VERSION)
+            proc.out(f"go version go{version} {_env(proc, 'GOOS')}/{_env(proc, 'GOARCH')}\n")
             return 0
         if command == "env":
             keys = args[1:] or ["GOARCH", "GOCACHE", "GOMODCACHE", "GOOS", "GOPATH", "GOROOT"]
