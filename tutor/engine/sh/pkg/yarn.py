@@ -120,7 +120,7 @@ def install(proc: Process, command: str, names: list[str], flags: set[str]) -> i
     key = "devDependencies" if dev else "dependencies"
     for spec in names:
         name, wanted = npm.split_spec(spec)
-        if not index.versions(name):
+        if npm.name_errors(name):
             return _error(proc, f'An unexpected error occurred: "{REGISTRY}/'
                           f'{name.replace("/", "%2f")}: Not found".', command, log=True)
         chosen = npm.pick(index, name, wanted)
