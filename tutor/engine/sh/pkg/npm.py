@@ -837,11 +837,13 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
         remove_path(proc.fs, posixpath.join(project, "node_modules"))
         on_disk: dict[str, str] = {}
     else:
+        locked = {k: str(v.get("version", "")) for k, v in lock_packages(lock).items() if k}
         for spec in opts.args:
             name, wanted = split_spec(spec)
             chosen = pick(index, name, wanted)
             if chosen is None:
                 return no_target(proc, name, wanted)
+            locked[f"node_modules/{name}"] = chosen.version
             key = "devDependencies" if opts.save_dev else "dependencies"
             other = "dependencies" if opts.save_dev else "devDependencies"
             saved = chosen.version if opts.save_exact else f"^{chosen.version}"
@@ -852,7 +854,6 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
             if name in rest:
                 del rest[name]
                 manifest[other] = rest
-        locked = {k: str(v.get("version", "")) for k, v in lock_packages(lock).items() if k}
         try:
             tree = build_tree(index, manifest_deps(manifest, "dependencies"),
                               manifest_deps(manifest, "devDependencies"), locked)
@@ -1145,9 +1146,7 @@ def npx(proc: Process) -> int:
         proc.spend(0.4 + sum(m.pkg.download for m in fresh) / LINK_SPEED)
         cache_tarballs(proc, fresh)
     bins = chosen[0].bins
-    if packages:
-        run = command
-    elif command in bins or len(bins) != 1:
+    if packages or command in bins or len(bins) != 1:
         run = command
     else:
         run = next(iter(bins))
