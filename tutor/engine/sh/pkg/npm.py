@@ -236,7 +236,8 @@ def build_tree(
     """Place every package as npm's hoisting does: each dependency goes as high in
     `node_modules` as it can without clashing with another version already placed there, and
     nests under its dependent only on a clash. Breadth-first, alphabetical within a level, so the
-    result is the same every time. `locked` maps locations to versions to prefer."""
+    result is the same every time. `locked` maps locations (`node_modules/ms`) or requests
+    (`ms@^2.1.1`, as yarn.lock keys them) to versions to prefer."""
     locked = locked or {}
     tree: dict[str, Manifest] = {}
     dev_only: dict[str, bool] = {}
@@ -246,7 +247,7 @@ def build_tree(
     for name in sorted(roots):
         spec, dev = roots[name]
         loc = f"node_modules/{name}"
-        manifest = _choose(index, name, spec, locked.get(loc))
+        manifest = _choose(index, name, spec, locked.get(loc) or locked.get(f"{name}@{spec}"))
         tree[loc] = manifest
         dev_only[loc] = dev
         queue.append((loc, manifest.dependencies, dev))
@@ -321,9 +322,11 @@ def _place(
         if satisfies(existing.version, spec):
             return f"{level}/{name}", existing, False
         target = f"{levels[i - 1]}/{name}" if i else f"{level}/{name}"
-        return target, _choose(index, name, spec, locked.get(target)), True
+        return target, _choose(index, name, spec, locked.get(target) or locked.get(
+            f"{name}@{spec}")), True
     target = f"node_modules/{name}"
-    return target, _choose(index, name, spec, locked.get(target)), True
+    return target, _choose(index, name, spec, locked.get(target) or locked.get(
+        f"{name}@{spec}")), True
 
 
 # -- package.json and the lockfile ------------------------------------------------------------
@@ -363,6 +366,15 @@ def read_manifest(proc: Process, required: bool) -> Json:
             "JSON.parse Failed to parse JSON data.",
             "JSON.parse Note: package versions must follow the semver specification.",
         ]) from None
+    return data if isinstance(data, dict) else {}
+
+
+def read_manifest_at(proc: Process, path: str) -> Json:
+    """A package.json somewhere in the tree, {} when missing or unreadable."""
+    try:
+        data = json.loads(read_text(proc.fs, path) or "{}")
+    except json.JSONDecodeError:
+        return {}
     return data if isinstance(data, dict) else {}
 
 
@@ -1146,10 +1158,7 @@ def npx(proc: Process) -> int:
         proc.spend(0.4 + sum(m.pkg.download for m in fresh) / LINK_SPEED)
         cache_tarballs(proc, fresh)
     bins = chosen[0].bins
-    if packages or command in bins or len(bins) != 1:
-        run = command
-    else:
-        run = next(iter(bins))
+    run = command if packages or command in bins or len(bins) != 1 else next(iter(bins))
     return _run_with_path(proc, [run, *rest], f"{folder}/node_modules/.bin:{path}")
 
 
