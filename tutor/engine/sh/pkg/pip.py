@@ -8,11 +8,15 @@ download also stays in `~/.cache/pip/http-v2`, the weight a learner removes from
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
+import tomllib
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from tutor.engine.fs import Node, Synthetic
 from tutor.engine.sh._api import Process, program
+from tutor.engine.sh.pkg import standin
 from tutor.engine.sh.pkg.catalogue import (
     LINK_SPEED,
     Index,
@@ -83,14 +87,92 @@ class Requirement:
     """As written (`Werkzeug>=3.1`): pip echoes it in `Collecting …` and `(from …)`."""
     name: str
     specifier: str
+    extras: tuple[str, ...] = ()
+    marker: str = ""
+
+
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 
 
 def parse_requirement(text: str) -> Requirement | None:
-    bare = text.split(";")[0].strip()
-    match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)", bare)
+    """A PEP 508 requirement (`name[extra1,extra2] (>=1,<2) ; marker`), None when it is not one.
+    URL forms (`name @ https://…`) keep the name and accept any version."""
+    bare, _, marker = text.partition(";")
+    bare = bare.strip()
+    match = re.fullmatch(rf"({_NAME})\s*(?:\[([^\]]*)\])?\s*(.*)", bare)
     if match is None:
         return None
-    return Requirement(bare, match[1], match[3].replace(" ", ""))
+    rest = match[3].strip()
+    if rest.startswith("@"):
+        rest = ""
+    elif rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1]
+    spec = rest.replace(" ", "")
+    if spec and not all(re.fullmatch(r"(~=|===|==|!=|<=|>=|<|>)[A-Za-z0-9.*+!_-]+", c)
+                        for c in spec.split(",")):
+        return None
+    extras = tuple(e.strip() for e in (match[2] or "").split(",") if e.strip())
+    return Requirement(bare, match[1], spec, extras, marker.strip())
+
+
+def marker_holds(marker: str, python: str, extras: tuple[str, ...] = ()) -> bool:
+    """Evaluate a PEP 508 environment marker for the container: CPython `python` on x86-64
+    Linux. Parentheses, `and` and `or` nest as in Python; an unreadable marker holds."""
+    env = {"python_version": python, "python_full_version": f"{python}.9",
+           "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+           "platform_machine": "x86_64", "implementation_name": "cpython",
+           "platform_python_implementation": "CPython", "platform_release": "",
+           "implementation_version": f"{python}.9"}
+    tokens: list[str] = re.findall(r"\(|\)|'[^']*'|\"[^\"]*\"|===|==|!=|<=|>=|~=|<|>|\bnot in\b|\w+",
+                        marker)
+    pos = 0
+
+    def value(tok: str) -> str:
+        return tok[1:-1] if tok[:1] in "'\"" else env.get(tok, tok)
+
+    def atom() -> bool:
+        nonlocal pos
+        if pos < len(tokens) and tokens[pos] == "(":
+            pos += 1
+            result = disjunction()
+            pos += 1
+            return result
+        left, op, right = tokens[pos: pos + 3]
+        if op == "not" and pos + 3 < len(tokens):
+            op, right = "not in", tokens[pos + 3]
+            pos += 1
+        pos += 3
+        if left == "extra" or right == "extra":
+            wanted = value(right if left == "extra" else left)
+            return (canonical(wanted) in {canonical(e) for e in extras}) == (op == "==")
+        a, b = value(left), value(right)
+        if op in ("in", "not in"):
+            return (a in b) == (op == "in")
+        if "version" in left or "version" in right:
+            return _clause(a, op + b)
+        return {"==": a == b, "!=": a != b, "<": a < b, ">": a > b, "<=": a <= b,
+                ">=": a >= b}.get(op, False)
+
+    def conjunction() -> bool:
+        nonlocal pos
+        result = atom()
+        while pos < len(tokens) and tokens[pos] == "and":
+            pos += 1
+            result = atom() and result
+        return result
+
+    def disjunction() -> bool:
+        nonlocal pos
+        result = conjunction()
+        while pos < len(tokens) and tokens[pos] == "or":
+            pos += 1
+            result = conjunction() or result
+        return result
+
+    try:
+        return disjunction()
+    except (ValueError, IndexError, KeyError):
+        return True
 
 
 # -- the index ------------------------------------------------------------------------------
@@ -127,12 +209,88 @@ def pypi(proc: Process) -> Index | None:
     return catalogue.index("pypi") if catalogue else None
 
 
-def best(index: Index, req: Requirement) -> Dist | None:
-    for versions in (v for k, v in index.packages.items() if canonical(k) == canonical(req.name)):
-        for pkg in sorted(versions, key=lambda p: version_key(p.version), reverse=True):
-            if matches(pkg.version, req.specifier):
-                return Dist(pkg)
-    return None
+def _known(index: Index | None, name: str) -> list[Package]:
+    if index is None:
+        return []
+    for key, versions in index.packages.items():
+        if canonical(key) == canonical(name):
+            return sorted(versions, key=lambda p: version_key(p.version))
+    return []
+
+
+def _candidates(name: str, specifier: str, known: list[Package]) -> list[str]:
+    """Versions a release of `name` may have: the catalogue's, the versions the specifier
+    names (with `.*` filled in and one release below an upper bound), and the newest release
+    (the catalogue's, else the guessed one). Only plausible ones (see standin.py)."""
+    guess = standin.guessed_latest("pypi", name)
+    found = [p.version for p in known] or [".".join(map(str, guess))]
+    for clause in (c for c in specifier.split(",") if c):
+        match = re.fullmatch(r"(~=|===|==|!=|<=|>=|<|>)(.+)", clause)
+        if match is None or match[1] == "!=":
+            continue
+        target = match[2]
+        if target.endswith(".*"):
+            target = f"{target[:-2]}.{guess[2]}" if target.count(".") < 2 else target[:-2]
+        release = version_key(target)[0]
+        found.append(target)
+        if match[1] in ("<", "~=") and release:
+            parts = [*release, 0][:3] if len(release) < 3 else list(release)
+            if match[1] == "<":
+                found += _below(parts, guess)
+            else:
+                found.append(".".join(map(str, [*parts[:-1], guess[2] + parts[-1]])))
+    newest = version_key(known[-1].version) if known else None
+    plausible = [v for v in found if (version_key(v) <= newest if newest is not None else
+                                      _plausible(v))]
+    return list(dict.fromkeys(plausible))
+
+
+def _below(parts: list[int], guess: tuple[int, int, int]) -> list[str]:
+    """Releases just under `parts` (`<2` → 1.x.y, `<2.1` → 2.0.y, `<2.1.4` → 2.1.3)."""
+    while parts and parts[-1] == 0:
+        parts = parts[:-1]
+    if not parts:
+        return []
+    if len(parts) == 1:
+        return [f"{parts[0] - 1}.{guess[1]}.{guess[2]}"] if parts[0] else []
+    head = [*parts[:-1], parts[-1] - 1]
+    tail = [guess[1], guess[2]][: max(0, 3 - len(head))]
+    return [".".join(map(str, [*head, *tail]))]
+
+
+def _plausible(version: str) -> bool:
+    release = version_key(version)[0]
+    return bool(release) and standin.plausible_major(release[0])
+
+
+def best(index: Index | None, req: Requirement, constraint: str = "") -> Dist | None:
+    """The newest release satisfying `req` (and a constraint's specifier): the catalogue's
+    when one matches, else a stand-in by rule; None when no plausible version does."""
+    known = _known(index, req.name)
+    spec = ",".join(s for s in (req.specifier, constraint) if s)
+    for pkg in reversed(known):
+        if matches(pkg.version, spec):
+            return Dist(pkg)
+    options = [v for v in _candidates(req.name, spec, known) if matches(v, spec)]
+    if not options:
+        return None
+    version = max(options, key=version_key)
+    if known:
+        base = next((p for p in known if version_key(p.version) >= version_key(version)),
+                    known[-1])
+        # An older release keeps its dependencies' names, not the newer release's ranges.
+        return Dist(standin.older_release(base, version, keep_deps=False))
+    download, size = standin.sizes("pypi", req.name, 15_000, 3_000_000)
+    name = canonical(req.name) if req.name.islower() else req.name
+    return Dist(Package(name, version, download, size, (standin.STANDIN_MARK,), (), ""))
+
+
+def listed_versions(index: Index | None, name: str) -> list[str]:
+    """What `(from versions: …)` lists: the catalogued releases, else the guessed newest."""
+    known = _known(index, name)
+    if known:
+        return [p.version for p in known]
+    return [".".join(map(str, standin.guessed_latest("pypi", name)))]
 
 
 # -- the environment ------------------------------------------------------------------------
@@ -191,6 +349,10 @@ class Options:
     quiet: int = 0
     root_action: str = "warn"
     bad: list[str] = field(default_factory=list)
+    constraint_files: list[str] = field(default_factory=list)
+    constraints: dict[str, str] = field(default_factory=dict)
+    local: list[tuple[str, bool]] = field(default_factory=list)
+    """Project directories to build and install (`.`, `-e .`), editable or not."""
 
 
 def _parse(argv: list[str], env: dict[str, str]) -> Options:
@@ -212,12 +374,24 @@ def _parse(argv: list[str], env: dict[str, str]) -> Options:
             opts.quiet += max(1, arg.count("q"))
         elif arg.startswith("--root-user-action"):
             opts.root_action = arg.split("=", 1)[1] if "=" in arg else next(args, "warn")
-        elif arg in ("-i", "--index-url", "--extra-index-url", "-c", "--constraint"):
+        elif arg in ("-c", "--constraint"):
+            opts.constraint_files.append(next(args, ""))
+        elif arg.startswith("--constraint="):
+            opts.constraint_files.append(arg.split("=", 1)[1])
+        elif arg in ("-e", "--editable"):
+            opts.local.append((next(args, "."), True))
+        elif arg.startswith("--editable="):
+            opts.local.append((arg.split("=", 1)[1], True))
+        elif arg in ("-i", "--index-url", "--extra-index-url", "--root", "--prefix", "-t",
+                     "--target", "-f", "--find-links", "--trusted-host", "--platform",
+                     "--python-version", "--only-binary", "--no-binary", "--progress-bar"):
             next(args, None)
         elif arg.startswith("-"):
             continue
         elif not opts.command:
             opts.command = arg
+        elif arg.startswith((".", "/")) or arg.startswith("file:"):
+            opts.local.append((arg.removeprefix("file://").removeprefix("file:"), False))
         else:
             req = parse_requirement(arg)
             if req is None:
@@ -243,16 +417,45 @@ def pip(proc: Process) -> int:
 
 
 def _read_requirements(proc: Process, opts: Options) -> str | None:
-    for path in opts.files:
+    """Read `-r` files (and the `-r`/`-c`/`-e` lines inside them, relative to the file) and
+    `-c` constraint files; the path of the first file that cannot be opened, else None."""
+    pending = [(path, False) for path in opts.files]
+    pending += [(path, True) for path in opts.constraint_files]
+    seen: set[str] = set()
+    while pending:
+        path, constraint = pending.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
         text = read_text(proc.fs, path, proc.cwd)
         if text is None:
             return path
-        for n, raw in enumerate(text.splitlines(), 1):
-            line = raw.split(" #")[0].strip()
-            if not line or line.startswith(("#", "-")):
+        base = posixpath.dirname(path)
+        for n, raw in enumerate(text.replace("\\\n", "").splitlines(), 1):
+            line = re.split(r"(?:^|\s)#", raw)[0].strip()
+            if not line:
+                continue
+            words = line.split(None, 1)
+            if words[0] in ("-r", "--requirement", "-c", "--constraint") and len(words) > 1:
+                pending.append((posixpath.join(base, words[1].strip()),
+                                words[0] in ("-c", "--constraint")))
+                continue
+            if words[0] in ("-e", "--editable") and len(words) > 1:
+                opts.local.append((posixpath.join(base, words[1].strip()), True))
+                continue
+            if line.startswith("-"):
+                continue
+            if line.startswith((".", "/")):
+                opts.local.append((posixpath.join(base, line), False))
                 continue
             req = parse_requirement(line)
-            if req is not None:
+            if req is None:
+                opts.bad.append(line)
+            elif constraint:
+                key = canonical(req.name)
+                opts.constraints[key] = ",".join(
+                    s for s in (opts.constraints.get(key, ""), req.specifier) if s)
+            else:
                 opts.reqs.append((req, f"-r {path} (line {n})"))
     return None
 
@@ -272,10 +475,26 @@ def _install(proc: Process, opts: Options) -> int:
         proc.err(f"ERROR: Could not open requirements file: [Errno 2] No such file or directory: "
                  f"'{missing}'\n")
         return 1
+    if opts.bad:
+        proc.err(f"ERROR: Invalid requirement: '{opts.bad[0]}'\n")
+        return 1
     index = pypi(proc)
     site = site_packages(proc, opts.user)
+    python = site.split("/")[-2].removeprefix("python")
     have = installed(proc, site)
     chosen: dict[str, Chosen] = {}
+    projects: list[LocalProject] = []
+    for path, editable in opts.local:
+        project = read_project(proc, path, editable)
+        if isinstance(project, str):
+            proc.err(project)
+            return 1
+        projects.append(project)
+        _announce(proc, opts, project)
+        chosen[canonical(project.name)] = Chosen(Dist(project.package()), project.name, 0,
+                                                 tuple(canonical(r.name) for r in
+                                                       project.requires))
+        opts.reqs += [(r, f"{project.name}=={project.version}") for r in project.requires]
     level = [(req, origin, "") for req, origin in opts.reqs]
     depth = 0
     while level:
@@ -284,7 +503,12 @@ def _install(proc: Process, opts: Options) -> int:
             key = canonical(req.name)
             if key in chosen:
                 continue
-            dist = best(index, req) if index is not None else None
+            if req.marker and not marker_holds(req.marker, python, ()):
+                if opts.quiet == 0 and not origin.count("->") and depth == 0:
+                    proc.out(f"Ignoring {req.name}: markers '{req.marker}' don't match your "
+                             "environment\n")
+                continue
+            dist = best(index, req, opts.constraints.get(key, "")) if index is not None else None
             current = have.get(key)
             newest = dist is not None and current == dist.pkg.version
             if current is not None and matches(current, req.specifier) and (
@@ -300,32 +524,203 @@ def _install(proc: Process, opts: Options) -> int:
                 return _not_found(proc, index, req)
             _fetch(proc, opts, dist, dist.wheel + ".metadata",
                    parse_size((dist.pkg.flag("meta") or ["2K"])[0]), indent=True)
-            chosen[key] = Chosen(dist, req.name, depth, tuple(canonical(r.name)
-                                                               for r in dist.requires))
+            wanted = [r for r in dist.requires if not r.marker or marker_holds(
+                r.marker, python, req.extras)]
+            chosen[key] = Chosen(dist, req.name, depth, tuple(canonical(r.name) for r in wanted))
             chain = req.text + ("->" + origin if origin else "")
-            for dep in dist.requires:
+            for dep in wanted:
                 dkey = canonical(dep.name)
                 if dkey not in parents or canonical(parents[dkey][1]) > canonical(req.name):
-                    parents[dkey] = (dep, chain)
+                    parents[dkey] = (replace(dep, marker=""), chain)
         level = [(dep, chain, "") for dep, chain in parents.values()]
         depth += 1
     if not chosen:
         return _finish(proc, opts, index)
+    local = {canonical(p.name) for p in projects}
     order = sorted(chosen.values(), key=lambda c: (c.depth, canonical(c.dist.name)))
     for item in order:
-        _fetch(proc, opts, item.dist, item.dist.wheel, item.dist.pkg.download, indent=False)
+        if canonical(item.dist.name) not in local:
+            _fetch(proc, opts, item.dist, item.dist.wheel, item.dist.pkg.download, indent=False)
+    if projects:
+        _build_wheels(proc, opts, projects)
     rounds = _peel(chosen)
     install_order = sorted(chosen, key=lambda k: (rounds[k], [-ord(c) for c in k]))
     if opts.quiet == 0:
         proc.out("Installing collected packages: "
                  + ", ".join(chosen[k].shown for k in install_order) + "\n")
     for key in install_order:
-        _unpack(proc, site, chosen[key].dist, opts.user, have.get(key))
+        built = next((p for p in projects if canonical(p.name) == key), None)
+        if built is not None:
+            _install_project(proc, site, built, have.get(key))
+        else:
+            _unpack(proc, site, chosen[key].dist, opts.user, have.get(key))
     proc.spend(sum(c.dist.pkg.size for c in chosen.values()) / 150e6 + 0.1 * len(chosen))
     done = sorted(f"{c.shown}-{c.dist.pkg.version}" for c in chosen.values())
     if opts.quiet < 2:
         proc.out("Successfully installed " + " ".join(done) + "\n")
     return _finish(proc, opts, index)
+
+
+# -- local projects (`pip install .`, `pip install -e .`) -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LocalProject:
+    path: str
+    name: str
+    version: str
+    requires: tuple[Requirement, ...]
+    editable: bool
+    backend: str
+    """What pip names the metadata source: `pyproject.toml` or `setup.py`."""
+    packages: tuple[str, ...]
+    """Top-level import packages or modules found in the project (`app`, `src/app`)."""
+
+    def package(self) -> Package:
+        return Package(self.name, self.version, 0, 0, (), (), "")
+
+    @property
+    def wheel(self) -> str:
+        stem = canonical(self.name).replace("-", "_")
+        tag = "0.editable-py3-none-any" if self.editable else "py3-none-any"
+        return f"{stem}-{self.version}-{tag}.whl"
+
+
+def read_project(proc: Process, path: str, editable: bool) -> LocalProject | str:
+    """The project in `path`, from pyproject.toml's [project] table (or Poetry's), setup.cfg
+    or setup.py's literal arguments; pip's error text when there is none."""
+    root = posixpath.normpath(posixpath.join(proc.cwd, path))
+    pyproject = read_text(proc.fs, f"{root}/pyproject.toml")
+    setup_py = read_text(proc.fs, f"{root}/setup.py")
+    setup_cfg = read_text(proc.fs, f"{root}/setup.cfg") or ""
+    if pyproject is None and setup_py is None:
+        if editable:
+            return (f"ERROR: file://{root} does not appear to be a Python project: neither "
+                    "'setup.py' nor 'pyproject.toml' found.\n")
+        return (f"ERROR: Directory '{path}' is not installable. Neither 'setup.py' nor "
+                "'pyproject.toml' found.\n")
+    name, version, deps = "", "", []
+    if pyproject is not None:
+        try:
+            data = tomllib.loads(pyproject)
+        except tomllib.TOMLDecodeError as exc:
+            return f"ERROR: Failed to parse {root}/pyproject.toml: {exc}\n"
+        table: dict[str, Any] = data.get("project") if isinstance(
+            data.get("project"), dict) else {}
+        tool: dict[str, Any] = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        poetry: dict[str, Any] = tool.get("poetry", {}) if isinstance(
+            tool.get("poetry"), dict) else {}
+        name = str(table.get("name") or poetry.get("name") or "")
+        version = str(table.get("version") or poetry.get("version") or "")
+        listed = table.get("dependencies")
+        if isinstance(listed, list):
+            deps = [str(d) for d in listed]
+        elif isinstance(poetry.get("dependencies"), dict):
+            deps = [k for k in poetry["dependencies"] if k.lower() != "python"]
+    source = setup_py or ""
+    for key, pattern in (("name", r"\bname\s*=\s*['\"]([^'\"]+)"),
+                         ("version", r"\bversion\s*=\s*['\"]([^'\"]+)")):
+        found = re.search(pattern, source) or re.search(
+            rf"^{key}\s*=\s*(\S+)", setup_cfg, re.M)
+        if found and key == "name" and not name:
+            name = found[1]
+        if found and key == "version" and not version:
+            version = found[1]
+    if not deps:
+        block = re.search(r"install_requires\s*=\s*\[([^\]]*)\]", source, re.S)
+        if block:
+            deps = re.findall(r"['\"]([^'\"]+)['\"]", block[1])
+        else:
+            cfg = re.search(r"^install_requires\s*=\s*\n((?:[ \t]+\S.*\n?)+)", setup_cfg, re.M)
+            deps = cfg[1].split() if cfg else []
+    requires = tuple(r for r in (parse_requirement(d) for d in deps) if r is not None)
+    return LocalProject(root, name or "UNKNOWN", version or "0.0.0", requires, editable,
+                        "pyproject.toml" if pyproject is not None else "setup.py",
+                        _top_packages(proc, root))
+
+
+def _top_packages(proc: Process, root: str) -> tuple[str, ...]:
+    found = []
+    for base in (f"{root}/src", root):
+        for name in list_dir(proc.fs, base):
+            if f"{base}/{name}/__init__.py" in proc.fs and name not in ("tests", "test"):
+                found.append(posixpath.relpath(f"{base}/{name}", root))
+        if found:
+            break
+    return tuple(found)
+
+
+def _steps(proc: Process, names: list[str]) -> None:
+    for step in names:
+        proc.out(f"  {step}: started\n  {step}: finished with status 'done'\n")
+
+
+def _announce(proc: Process, opts: Options, project: LocalProject) -> None:
+    """The lines pip prints while it prepares a local project's metadata (no terminal, so each
+    step as `started` / `finished`)."""
+    if opts.quiet:
+        return
+    if project.editable:
+        proc.out(f"Obtaining file://{project.path}\n")
+        steps = ["Installing build dependencies",
+                 "Checking if build backend supports build_editable",
+                 "Getting requirements to build editable",
+                 f"Preparing editable metadata ({project.backend})"]
+    else:
+        proc.out(f"Processing {project.path}\n")
+        steps = ["Installing build dependencies", "Getting requirements to build wheel",
+                 f"Preparing metadata ({project.backend})"]
+    _steps(proc, steps)
+    proc.spend(1.5)
+
+
+def _build_wheels(proc: Process, opts: Options, projects: list[LocalProject]) -> None:
+    if opts.quiet:
+        return
+    proc.out("Building wheels for collected packages: "
+             + ", ".join(p.name for p in projects) + "\n")
+    for project in projects:
+        kind = "editable" if project.editable else "wheel"
+        _steps(proc, [f"Building {kind} for {project.name} ({project.backend})"])
+        digest = hashlib.sha256(f"{project.path}:{project.name}:{project.version}".encode())
+        size = 1200 + 40 * len(project.packages)
+        proc.out(f"  Created wheel for {project.name}: filename={project.wheel} size={size} "
+                 f"sha256={digest.hexdigest()}\n")
+        ephemeral = hashlib.sha1(project.path.encode()).hexdigest()
+        proc.out(f"  Stored in directory: /tmp/pip-ephem-wheel-cache-{ephemeral[:8]}/wheels/"
+                 f"{ephemeral[8:10]}/{ephemeral[10:12]}/{ephemeral[12:]}\n")
+        proc.spend(0.8)
+    proc.out("Successfully built " + " ".join(p.name for p in projects) + "\n")
+
+
+def _install_project(proc: Process, site: str, project: LocalProject, old: str | None) -> None:
+    """A built local project: its packages copied into site-packages (or, editable, a `.pth`
+    file pointing at the source) and its dist-info."""
+    stem = canonical(project.name).replace("-", "_")
+    if old is not None:
+        remove_path(proc.fs, f"{site}/{stem}-{old}.dist-info")
+    info = f"{site}/{stem}-{project.version}.dist-info"
+    if project.editable:
+        src = posixpath.dirname(f"{project.path}/{project.packages[0]}") if (
+            project.packages) else project.path
+        write_text(proc.fs, f"{site}/__editable__.{stem}-{project.version}.pth", src + "\n")
+    else:
+        for package in project.packages:
+            source = f"{project.path}/{package}"
+            target = f"{site}/{posixpath.basename(package)}"
+            for path in proc.fs.walk(source):
+                node = proc.fs.get(path)
+                if node is not None and node.type == "file":
+                    put_file(proc.fs, target + path[len(source):], node)
+    metadata = (f"Metadata-Version: 2.4\nName: {project.name}\nVersion: {project.version}\n"
+                + "".join(f"Requires-Dist: {r.text}\n" for r in project.requires))
+    write_text(proc.fs, f"{info}/METADATA", metadata)
+    write_text(proc.fs, f"{info}/INSTALLER", "pip\n")
+    write_text(proc.fs, f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n")
+    write_text(proc.fs, f"{info}/RECORD", "")
+    if project.editable:
+        write_text(proc.fs, f"{info}/direct_url.json",
+                   f'{{"dir_info": {{"editable": true}}, "url": "file://{project.path}"}}\n')
 
 
 def _peel(chosen: dict[str, Chosen]) -> dict[str, int]:
@@ -406,11 +801,7 @@ def _unpack(proc: Process, site: str, dist: Dist, user: bool, old: str | None) -
 
 
 def _not_found(proc: Process, index: Index | None, req: Requirement) -> int:
-    versions: list[str] = []
-    if index is not None:
-        for name, found in index.packages.items():
-            if canonical(name) == canonical(req.name):
-                versions = sorted((p.version for p in found), key=version_key)
+    versions = listed_versions(index, req.name) if index is not None else []
     proc.err(f"ERROR: Could not find a version that satisfies the requirement {req.text} "
              f"(from versions: {', '.join(versions) or 'none'})\n")
     proc.err(f"ERROR: No matching distribution found for {req.text}\n")
