@@ -112,7 +112,9 @@ def parse_requirement(text: str) -> Requirement | None:
                         for c in spec.split(",")):
         return None
     extras = tuple(e.strip() for e in (match[2] or "").split(",") if e.strip())
-    return Requirement(bare, match[1], spec, extras, marker.strip())
+    # pip shows a requirement as packaging prints it: no spaces, no marker.
+    shown = match[1] + (f"[{','.join(extras)}]" if extras else "") + spec
+    return Requirement(shown, match[1], spec, extras, marker.strip())
 
 
 def marker_holds(marker: str, python: str, extras: tuple[str, ...] = ()) -> bool:
@@ -123,8 +125,8 @@ def marker_holds(marker: str, python: str, extras: tuple[str, ...] = ()) -> bool
            "platform_machine": "x86_64", "implementation_name": "cpython",
            "platform_python_implementation": "CPython", "platform_release": "",
            "implementation_version": f"{python}.9"}
-    tokens: list[str] = re.findall(r"\(|\)|'[^']*'|\"[^\"]*\"|===|==|!=|<=|>=|~=|<|>|\bnot in\b|\w+",
-                        marker)
+    tokens: list[str] = re.findall(
+        r"\(|\)|'[^']*'|\"[^\"]*\"|===|==|!=|<=|>=|~=|<|>|\bnot in\b|\w+", marker)
     pos = 0
 
     def value(tok: str) -> str:
@@ -605,11 +607,8 @@ def read_project(proc: Process, path: str, editable: bool) -> LocalProject | str
             data = tomllib.loads(pyproject)
         except tomllib.TOMLDecodeError as exc:
             return f"ERROR: Failed to parse {root}/pyproject.toml: {exc}\n"
-        table: dict[str, Any] = data.get("project") if isinstance(
-            data.get("project"), dict) else {}
-        tool: dict[str, Any] = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-        poetry: dict[str, Any] = tool.get("poetry", {}) if isinstance(
-            tool.get("poetry"), dict) else {}
+        table = _table(data, "project")
+        poetry = _table(_table(data, "tool"), "poetry")
         name = str(table.get("name") or poetry.get("name") or "")
         version = str(table.get("version") or poetry.get("version") or "")
         listed = table.get("dependencies")
@@ -637,6 +636,11 @@ def read_project(proc: Process, path: str, editable: bool) -> LocalProject | str
     return LocalProject(root, name or "UNKNOWN", version or "0.0.0", requires, editable,
                         "pyproject.toml" if pyproject is not None else "setup.py",
                         _top_packages(proc, root))
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _top_packages(proc: Process, root: str) -> tuple[str, ...]:
@@ -817,3 +821,19 @@ def _finish(proc: Process, opts: Options, index: Index | None) -> int:
         proc.err(f"\n[notice] A new release of pip is available: {DEFAULT_PIP} -> {latest}\n"
                  "[notice] To update, run: pip install --upgrade pip\n")
     return 0
+
+
+@program("python", "python3", "python3.11", "python3.12", "python3.13")
+def python(proc: Process) -> int:
+    """Only what the package tools need from the interpreter: `python -m pip …` and
+    `--version`. Running a learner's program is not simulated here."""
+    args = proc.argv[1:]
+    if args[:2] in (["-m", "pip"], ["-m", "pip3"]):
+        proc.argv = ["pip", *args[2:]]
+        return pip(proc)
+    if args[:1] in (["--version"], ["-V"]):
+        version = site_packages(proc, False).split("/")[-2].removeprefix("python")
+        proc.out(f"Python {proc.env.get('PYTHON_VERSION') or version + '.9'}\n")
+        return 0
+    proc.err(f"{proc.argv[0]}: this program cannot run in the simulated engine\n")
+    return 126
