@@ -1,5 +1,5 @@
 """Simulated package managers; importing this package registers their programs."""
 
-from tutor.engine.sh.pkg import apk, apt, golang, gradle, jvm, maven, npm, pip, yarn
+from tutor.engine.sh.pkg import apk, apt, cargo, golang, gradle, jvm, maven, npm, pip, yarn
 
-__all__ = ["apk", "apt", "golang", "gradle", "jvm", "maven", "npm", "pip", "yarn"]
+__all__ = ["apk", "apt", "cargo", "golang", "gradle", "jvm", "maven", "npm", "pip", "yarn"]

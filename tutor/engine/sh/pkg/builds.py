@@ -69,7 +69,7 @@ def printed(body: str, call: str) -> str:
     end the line, the others do not)."""
     out = ""
     for match in re.finditer(rf"({call})\s*\(\s*{_STRING}\s*\)", body):
-        newline = "ln" in match[1].lower() or "Line" in match[1] or match[1].endswith("!")
+        newline = "ln" in match[1] or "Line" in match[1]
         out += _unquote(match[2]) + ("\n" if newline else "")
     return out
 

@@ -75,3 +75,28 @@ def _names_only(token: str) -> str:
 
 def is_standin(pkg: Package) -> bool:
     return STANDIN_MARK in pkg.deps
+
+
+def pick_semver(ecosystem: str, name: str, spec: str) -> str | None:
+    """The version a semver range gets for a name no catalogue knows (cargo, composer, gems):
+    the highest plausible candidate among the versions the range names, one release below each
+    bound and the guessed newest release; None when the range admits none of them."""
+    from tutor.engine.sh.pkg import semver
+
+    guess = guessed_latest(ecosystem, name)
+    found = [semver.Version(*guess)]
+    try:
+        bounds = semver.parse_range(spec).bounds() if spec.strip() not in ("", "*") else []
+    except semver.RangeError:
+        return None
+    for v in bounds:
+        v = semver.Version(v.major, v.minor, v.patch)
+        found.append(v)
+        if v.patch:
+            found.append(semver.Version(v.major, v.minor, v.patch - 1))
+        if v.minor:
+            found.append(semver.Version(v.major, v.minor - 1, guess[2]))
+        if v.major:
+            found.append(semver.Version(v.major - 1, guess[1], guess[2]))
+    ok = [str(v) for v in found if plausible_major(v.major)]
+    return semver.max_satisfying(ok, spec or "*")
