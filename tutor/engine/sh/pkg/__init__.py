@@ -4,6 +4,7 @@ from tutor.engine.sh.pkg import (
     apk,
     apt,
     cargo,
+    composer,
     dotnet,
     golang,
     gradle,
@@ -11,8 +12,9 @@ from tutor.engine.sh.pkg import (
     maven,
     npm,
     pip,
+    ruby,
     yarn,
 )
 
-__all__ = ["apk", "apt", "cargo", "dotnet", "golang", "gradle", "jvm", "maven", "npm", "pip",
-           "yarn"]
+__all__ = ["apk", "apt", "cargo", "composer", "dotnet", "golang", "gradle", "jvm", "maven",
+           "npm", "pip", "ruby", "yarn"]
