@@ -1,0 +1,69 @@
+"""`docker build` of the sample projects Docker's guides use, with dependencies no catalogue
+line lists: they resolve by rule (docs/package-simulation.md) and the build succeeds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.dockercli.conftest import Docker, write
+
+V1_LOCK = {
+    "name": "getting-started", "version": "1.0.0", "lockfileVersion": 1, "requires": True,
+    "dependencies": {
+        "express": {"version": "4.17.1", "requires": {"ms": "2.0.0"}},
+        "ms": {"version": "2.0.0"},
+        "mysql2": {"version": "2.2.5"},
+        "uuid": {"version": "8.3.2"},
+        "jest": {"version": "27.2.5", "dev": True},
+        "nodemon": {"version": "2.0.13", "dev": True},
+    },
+}
+TODO_APP = {
+    "Dockerfile": ("FROM node:20-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\n"
+                   "RUN npm ci --omit=dev\nCOPY src ./src\nCMD [\"node\", \"src/index.js\"]\n"),
+    "package.json": json.dumps({
+        "name": "getting-started", "version": "1.0.0", "main": "index.js",
+        "scripts": {"dev": "nodemon src/index.js", "test": "jest"},
+        "dependencies": {"express": "^4.17.1", "mysql2": "^2.2.5", "uuid": "^8.3.2"},
+        "devDependencies": {"jest": "^27.2.5", "nodemon": "^2.0.13"}}, indent=2),
+    "package-lock.json": json.dumps(V1_LOCK, indent=2),
+    "src/index.js": "const express = require('express');\n",
+}
+FLASK_APP = {
+    "Dockerfile": ("FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+                   "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
+                   'CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]\n'),
+    "requirements.txt": "Flask==2.0.1\ngunicorn==20.1.0\nredis>=4\n",
+    "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+}
+
+
+def test_node_todo_app_with_v1_lockfile_and_npm_ci(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "todo", TODO_APP)
+    result = docker("build", "--progress=plain", "-t", "todo", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "npm warn old lockfile" in result.err
+    assert "added 4 packages, and audited 5 packages in " in result.err
+    listing = docker("run", "--rm", "todo", "ls", "/app/node_modules")
+    assert listing.out.split() == ["express", "ms", "mysql2", "uuid"]
+
+
+def test_flask_app_with_pinned_old_flask(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "flask", FLASK_APP)
+    result = docker("build", "--progress=plain", "-t", "flask-app", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "Collecting Flask==2.0.1 (from -r requirements.txt (line 1))" in result.err
+    assert "Successfully installed " in result.err and " Flask-2.0.1 " in result.err
+    shown = docker("run", "--rm", "flask-app", "ls", "/usr/local/lib/python3.12/site-packages")
+    assert "flask-2.0.1.dist-info" in shown.out.split()
+    assert "gunicorn-20.1.0.dist-info" in shown.out.split()
+
+
+def test_pinning_a_version_no_index_has_fails_the_build(docker: Docker,
+                                                         tmp_path: Path) -> None:
+    ctx = write(tmp_path / "bad", {**FLASK_APP, "requirements.txt": "flask==99\n"})
+    result = docker("build", "--progress=plain", "-t", "bad", ".", cwd=ctx)
+    assert result.status == 1
+    assert ("ERROR: Could not find a version that satisfies the requirement flask==99 (from "
+            "versions: 3.1.0)") in result.err
