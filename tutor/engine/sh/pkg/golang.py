@@ -1,6 +1,7 @@
 """`go` 1.22.12: `build`, `mod download|init|tidy`, `get`, `version` against the module proxy.
 
-Modules come from `assets/packages/go.txt`; the module cache (`$GOPATH/pkg/mod`) and the build
+Modules come from `assets/packages/go.txt`, or by rule (`lookup`, docs/package-simulation.md)
+for any plausible module path and version; the module cache (`$GOPATH/pkg/mod`) and the build
 cache (`$GOCACHE`, default `~/.cache/go-build`) fill up as they do for real, which is why a
 `RUN go mod download` layer is worth caching on its own. Nothing is compiled: `go build` writes a
 deterministic stand-in for the linked program. Its bytes derive from everything the real output

@@ -1,4 +1,8 @@
-"""`npm` 10 (the one bundled with Node 20): install, ci, run, cache clean, against the registry.
+"""`npm` 10 (bundled with Node 20): install, ci, run, cache clean and npx, against the registry.
+
+Packages come from the catalogue (`assets/packages/npm.txt`) when it knows them and are
+otherwise resolved by rule as stand-ins (standin.py, docs/package-simulation.md): any valid name,
+any plausible version a node-semver range (semver.py) admits.
 
 The project's own files are the state, as for real npm: `package.json` names what is wanted,
 `package-lock.json` (lockfileVersion 3) pins the tree, `node_modules/.package-lock.json` records
@@ -463,7 +467,9 @@ def tree_from_lock(index: Index, packages: Mapping[str, Json]) -> dict[str, Plac
     for loc, entry in packages.items():
         if not loc.startswith("node_modules/"):
             continue
-        name = loc.rsplit("node_modules/", 1)[1]
+        if entry.get("link") or entry.get("bundled") or entry.get("inBundle"):
+            continue  # a workspace link, or a package inside its parent's tarball
+        name = str(entry.get("name") or loc.rsplit("node_modules/", 1)[1])
         version = str(entry.get("version", ""))
         if version.startswith("npm:"):  # an alias: `"version": "npm:string-width@4.2.3"`
             name, version = split_spec(version[4:])

@@ -1,5 +1,10 @@
 """`pip` 25 (the python images' pip) installing wheels from PyPI into site-packages.
 
+Distributions come from the catalogue (`assets/packages/pypi.txt`) when it knows them and are
+otherwise resolved by rule as stand-ins (standin.py, docs/package-simulation.md): any PEP 508
+requirement whose version a real index could plausibly have had. Local projects (`pip install
+.`, `-e .`) are built from their pyproject.toml or setup.py.
+
 Installed distributions are found the way pip finds them, by their `*.dist-info` folders, so a
 later `pip install` sees what an earlier layer installed. Unless `--no-cache-dir` is given, every
 download also stays in `~/.cache/pip/http-v2`, the weight a learner removes from the layer.
