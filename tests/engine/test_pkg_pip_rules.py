@@ -172,3 +172,41 @@ def test_python_dash_m_pip() -> None:
                    cwd="/app", world=FakeWorld())
     assert python(proc) == 0
     assert proc.stdout.decode().endswith("Successfully installed six-1.17.0\n")
+
+
+def test_downgrade_uninstalls_the_old_release_first() -> None:
+    fs = _tree()
+    _pip(fs, "install", "six")
+    proc = _pip(fs, "install", "six==1.16.0")
+    assert proc.stdout.decode().splitlines()[-6:] == [
+        "Installing collected packages: six",
+        "  Attempting uninstall: six",
+        "    Found existing installation: six 1.17.0",
+        "    Uninstalling six-1.17.0:",
+        "      Successfully uninstalled six-1.17.0",
+        "Successfully installed six-1.16.0"]
+    assert _versions(fs)["six"] == "1.16.0"
+
+
+def test_virtual_environment_in_the_python_image() -> None:
+    from tests.engine.catalogue_images import image_tree
+    from tutor.engine.sh import run_script
+
+    fs = image_tree("python:3.12-slim")
+    write_text(fs, "/app/requirements.txt", "flask\n")
+    env = {"PATH": "/opt/venv/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+           "HOME": "/root", "PYTHON_VERSION": "3.12.9"}
+    result = run_script("python -m venv /opt/venv && pip install -r requirements.txt && "
+                        "/opt/venv/bin/python -m pip install six && python --version",
+                        fs=fs, env=env, cwd="/app", world=FakeWorld())  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.decode().find("Running pip as the 'root' user") < 0
+    assert result.stdout.decode().endswith("Successfully installed six-1.17.0\nPython 3.12.9\n")
+    venv_site = "/opt/venv/lib/python3.12/site-packages"
+    assert f"{venv_site}/flask-3.1.0.dist-info/METADATA" in fs
+    assert f"{venv_site}/pip-25.0.1.dist-info/METADATA" in fs
+    assert "/opt/venv/bin/flask" in fs
+    assert (read_text(fs, "/opt/venv/bin/flask") or "").startswith("#!/opt/venv/bin/python\n")
+    assert not any(p.startswith("/usr/local/lib/python3.12/site-packages/flask") for p in
+                   fs.paths())
+    assert (read_text(fs, "/opt/venv/pyvenv.cfg") or "").startswith("home = /usr/local/bin\n")

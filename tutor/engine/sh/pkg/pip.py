@@ -27,6 +27,7 @@ from tutor.engine.sh.pkg.catalogue import (
     Index,
     Package,
     catalogue_of,
+    ensure_dir,
     file_plan,
     list_dir,
     parse_size,
@@ -303,10 +304,19 @@ def listed_versions(index: Index | None, name: str) -> list[str]:
 # -- the environment ------------------------------------------------------------------------
 
 
-def site_packages(proc: Process, user: bool) -> str:
+def python_name(proc: Process) -> str:
+    """`python3.12`: the interpreter the image installed under /usr/local."""
     names = list_dir(proc.fs, "/usr/local/lib")
     pythons = sorted(n for n in names if re.fullmatch(r"python3\.\d+", n))
-    python = pythons[-1] if pythons else "python3.12"
+    return pythons[-1] if pythons else "python3.12"
+
+
+def site_packages(proc: Process, user: bool, prefix: str = "") -> str:
+    """Where pip installs: a virtual environment's own site-packages when pip runs from one,
+    `~/.local` for `--user`, else the interpreter's."""
+    python = python_name(proc)
+    if prefix:
+        return f"{prefix}/lib/{python}/site-packages"
     if user:
         return f"{proc.env.get('HOME', '/root')}/.local/lib/{python}/site-packages"
     return f"/usr/local/lib/{python}/site-packages"
@@ -360,6 +370,8 @@ class Options:
     constraints: dict[str, str] = field(default_factory=dict)
     local: list[tuple[str, bool]] = field(default_factory=list)
     """Project directories to build and install (`.`, `-e .`), editable or not."""
+    prefix: str = ""
+    """The virtual environment pip runs from, if any."""
 
 
 def _parse(argv: list[str], env: dict[str, str]) -> Options:
@@ -410,9 +422,14 @@ def _parse(argv: list[str], env: dict[str, str]) -> Options:
 
 @program("pip", "pip3", "pip3.12", "pip3.13", "pip3.11")
 def pip(proc: Process) -> int:
+    return run_pip(proc, "")
+
+
+def run_pip(proc: Process, prefix: str) -> int:
     opts = _parse(proc.argv, proc.env)
+    opts.prefix = prefix
     if opts.command in ("--version", "-V") or proc.argv[1:2] in (["--version"], ["-V"]):
-        site = site_packages(proc, False)
+        site = site_packages(proc, False, prefix)
         python = site.split("/")[-2].removeprefix("python")
         proc.out(f"pip {DEFAULT_PIP} from {site}/pip (python {python})\n")
         return 0
@@ -486,7 +503,7 @@ def _install(proc: Process, opts: Options) -> int:
         proc.err(f"ERROR: Invalid requirement: '{opts.bad[0]}'\n")
         return 1
     index = pypi(proc)
-    site = site_packages(proc, opts.user)
+    site = site_packages(proc, opts.user, opts.prefix)
     python = site.split("/")[-2].removeprefix("python")
     have = installed(proc, site)
     chosen: dict[str, Chosen] = {}
@@ -556,6 +573,12 @@ def _install(proc: Process, opts: Options) -> int:
         proc.out("Installing collected packages: "
                  + ", ".join(chosen[k].shown for k in install_order) + "\n")
     for key in install_order:
+        old = have.get(key)
+        if old is not None and opts.quiet == 0:
+            shown = chosen[key].shown
+            proc.out(f"  Attempting uninstall: {shown}\n    Found existing installation: {shown} "
+                     f"{old}\n    Uninstalling {shown}-{old}:\n      Successfully uninstalled "
+                     f"{shown}-{old}\n")
         built = next((p for p in projects if canonical(p.name) == key), None)
         if built is not None:
             _install_project(proc, site, built, have.get(key))
@@ -776,8 +799,10 @@ def _unpack(proc: Process, site: str, dist: Dist, user: bool, old: str | None) -
         remove_path(proc.fs, f"{site}/{stem}-{old}.dist-info")
     info = f"{site}/{stem}-{version}.dist-info"
     scripts = dist.pkg.flag("script")
-    bin_dir = f"{proc.env.get('HOME', '/root')}/.local/bin" if user else "/usr/local/bin"
-    python = "/usr/local/bin/" + site.split("/")[-2]
+    prefix = site.split("/lib/")[0]
+    bin_dir = f"{proc.env.get('HOME', '/root')}/.local/bin" if user else f"{prefix}/bin"
+    python = "/usr/local/bin/" + site.split("/")[-2] if prefix in ("/usr/local", "/usr") or (
+        user) else f"{prefix}/bin/python"
     files = [f"{site}/{t}" if t.endswith(".py") or "." in t else f"{site}/{t}/__init__.py"
              for t in dist.tops]
     plan = file_plan(replace(dist.pkg, files=tuple(files)), max(0, dist.pkg.size - 4000))
@@ -818,7 +843,7 @@ def _not_found(proc: Process, index: Index | None, req: Requirement) -> int:
 
 
 def _finish(proc: Process, opts: Options, index: Index | None) -> int:
-    if proc.uid == 0 and not opts.user and opts.root_action == "warn":
+    if proc.uid == 0 and not opts.user and not opts.prefix and opts.root_action == "warn":
         proc.err(ROOT_WARNING)
     latest = next((w[1] for w in index.meta_lines("latest") if w[0] == "pip"), DEFAULT_PIP) if (
         index is not None) else DEFAULT_PIP
@@ -830,15 +855,84 @@ def _finish(proc: Process, opts: Options, index: Index | None) -> int:
 
 @program("python", "python3", "python3.11", "python3.12", "python3.13")
 def python(proc: Process) -> int:
-    """Only what the package tools need from the interpreter: `python -m pip …` and
-    `--version`. Running a learner's program is not simulated here."""
+    """Only what the package tools need from the interpreter: `-m pip`, `-m venv`, the pip
+    scripts of a virtual environment (`#!/opt/venv/bin/python`) and `--version`. Running a
+    learner's program is not simulated here."""
     args = proc.argv[1:]
+    prefix = _venv_of(proc, proc.argv[0])
     if args[:2] in (["-m", "pip"], ["-m", "pip3"]):
         proc.argv = ["pip", *args[2:]]
-        return pip(proc)
+        return run_pip(proc, prefix)
+    if args[:1] and posixpath.basename(args[0]) in PIP_SCRIPTS:
+        proc.argv = [posixpath.basename(args[0]), *args[1:]]
+        return run_pip(proc, prefix)
+    if args[:2] == ["-m", "venv"] or args[:2] == ["-m", "virtualenv"]:
+        targets = [a for a in args[2:] if not a.startswith("-")]
+        if not targets:
+            proc.err("usage: venv [-h] [--system-site-packages] [--symlinks | --copies] "
+                     "[--clear]\n            [--upgrade] [--without-pip] [--prompt PROMPT] "
+                     "[--upgrade-deps]\n            ENV_DIR [ENV_DIR ...]\nvenv: error: the "
+                     "following arguments are required: ENV_DIR\n")
+            return 2
+        for target in targets:
+            make_venv(proc, posixpath.normpath(posixpath.join(proc.cwd, target)),
+                      "--without-pip" not in args, "--system-site-packages" in args)
+        return 0
     if args[:1] in (["--version"], ["-V"]):
-        version = site_packages(proc, False).split("/")[-2].removeprefix("python")
+        version = python_name(proc).removeprefix("python")
         proc.out(f"Python {proc.env.get('PYTHON_VERSION') or version + '.9'}\n")
         return 0
     proc.err(f"{proc.argv[0]}: this program cannot run in the simulated engine\n")
     return 126
+
+
+PIP_SCRIPTS = ("pip", "pip3", "pip3.11", "pip3.12", "pip3.13")
+
+
+def _venv_of(proc: Process, interpreter: str) -> str:
+    """The virtual environment an interpreter path belongs to (its `bin/..` has pyvenv.cfg)."""
+    if "/" not in interpreter:
+        return ""
+    root = posixpath.dirname(posixpath.dirname(posixpath.join(proc.cwd, interpreter)))
+    return root if f"{root}/pyvenv.cfg" in proc.fs else ""
+
+
+def make_venv(proc: Process, root: str, with_pip: bool, system: bool) -> None:
+    """What `python -m venv` lays out: pyvenv.cfg, interpreter links, activate scripts and,
+    through ensurepip, pip itself (from the wheel bundled with Python: no download)."""
+    python = python_name(proc)
+    version = proc.env.get("PYTHON_VERSION") or python.removeprefix("python") + ".9"
+    write_text(proc.fs, f"{root}/pyvenv.cfg",
+               f"home = /usr/local/bin\ninclude-system-site-packages = "
+               f"{'true' if system else 'false'}\nversion = {version}\nexecutable = "
+               f"/usr/local/bin/{python}\ncommand = /usr/local/bin/python3 -m venv {root}\n")
+    put_file(proc.fs, f"{root}/bin/python", Node("symlink", 0o777,
+                                                  target="/usr/local/bin/python"))
+    for link in ("python3", python):
+        put_file(proc.fs, f"{root}/bin/{link}", Node("symlink", 0o777, target="python"))
+    write_text(proc.fs, f"{root}/bin/activate",
+               f'# This file must be used with "source bin/activate" *from bash*\n'
+               f'VIRTUAL_ENV="{root}"\nexport VIRTUAL_ENV\n_OLD_VIRTUAL_PATH="$PATH"\n'
+               'PATH="$VIRTUAL_ENV/bin:$PATH"\nexport PATH\n')
+    for name in ("activate.csh", "activate.fish", "Activate.ps1"):
+        write_text(proc.fs, f"{root}/bin/{name}", f"# {name} for {root}\n")
+    proc.fs.makedirs(f"{root}/include/{python}")
+    site = f"{root}/lib/{python}/site-packages"
+    ensure_dir(proc.fs, site)
+    put_file(proc.fs, f"{root}/lib64", Node("symlink", 0o777, target="lib"))
+    proc.spend(0.3)
+    if not with_pip:
+        return
+    catalogue = catalogue_of(proc.world if proc.world is not None else object())
+    index = catalogue.index("pypi") if catalogue else None
+    bundled = next((p for p in _known(index, "pip") if p.version == DEFAULT_PIP), None)
+    dist = Dist(bundled or Package("pip", DEFAULT_PIP, 1_800_000, 8_900_000,
+                                   ("!script=pip", "!script=pip3"), (), ""))
+    _unpack(proc, site, dist, False, None)
+    for script in PIP_SCRIPTS[:2] + (f"pip{python.removeprefix('python')}",):
+        write_text(proc.fs, f"{root}/bin/{script}",
+                   f"#!{root}/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+                   "from pip._internal.cli.main import main\nif __name__ == '__main__':\n"
+                   "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+                   "    sys.exit(main())\n", mode=0o755)
+    proc.spend(2.0)
