@@ -12,9 +12,10 @@ from tutor.engine.sh.pkg import (
     maven,
     npm,
     pip,
+    poetry,
     ruby,
     yarn,
 )
 
 __all__ = ["apk", "apt", "cargo", "composer", "dotnet", "golang", "gradle", "jvm", "maven",
-           "npm", "pip", "ruby", "yarn"]
+           "npm", "pip", "poetry", "ruby", "yarn"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tutor.engine.fs import Node, Synthetic
-from tutor.engine.sh._api import Process, program
+from tutor.engine.sh._api import PROGRAMS, Process, program
 from tutor.engine.sh.pkg import standin
 from tutor.engine.sh.pkg.catalogue import (
     LINK_SPEED,
@@ -799,6 +799,9 @@ def _unpack(proc: Process, site: str, dist: Dist, user: bool, old: str | None) -
         remove_path(proc.fs, f"{site}/{stem}-{old}.dist-info")
     info = f"{site}/{stem}-{version}.dist-info"
     scripts = dist.pkg.flag("script")
+    if not scripts and standin.is_standin(dist.pkg) and canonical(dist.name) in PROGRAMS:
+        # A stand-in for a tool the engine simulates (poetry) provides its command.
+        scripts = [canonical(dist.name)]
     prefix = site.split("/lib/")[0]
     bin_dir = f"{proc.env.get('HOME', '/root')}/.local/bin" if user else f"{prefix}/bin"
     python = "/usr/local/bin/" + site.split("/")[-2] if prefix in ("/usr/local", "/usr") or (
@@ -863,9 +866,15 @@ def python(proc: Process) -> int:
     if args[:2] in (["-m", "pip"], ["-m", "pip3"]):
         proc.argv = ["pip", *args[2:]]
         return run_pip(proc, prefix)
-    if args[:1] and posixpath.basename(args[0]) in PIP_SCRIPTS:
-        proc.argv = [posixpath.basename(args[0]), *args[1:]]
+    script = posixpath.basename(args[0]) if args and not args[0].startswith("-") else ""
+    if script in PIP_SCRIPTS:
+        proc.argv = [script, *args[1:]]
         return run_pip(proc, prefix)
+    tool = PROGRAMS.get(script) if script not in ("python", "python3") else None
+    if tool is not None and posixpath.basename(posixpath.dirname(args[0])) == "bin":
+        # A console script a wheel installed (`poetry`), for a tool the engine simulates.
+        proc.argv = [script, *args[1:]]
+        return tool(proc)
     if args[:2] == ["-m", "venv"] or args[:2] == ["-m", "virtualenv"]:
         targets = [a for a in args[2:] if not a.startswith("-")]
         if not targets:
