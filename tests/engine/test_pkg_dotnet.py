@@ -82,6 +82,9 @@ def test_console_app_runs_with_dotnet_dll() -> None:
     result = _sh(fs, "dotnet publish -o out && dotnet out/Hello.dll && ./out/Hello")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.decode().endswith("Hello, World!\nHello, World!\n")
+    plain = _sh(fs, "dotnet publish Hello.csproj -c Release -o /app /p:UseAppHost=false")
+    assert plain.exit_code == 0, plain.stdout
+    assert "/app/Hello.dll" in fs and "/app/Hello" not in fs
 
 
 def test_failures() -> None:

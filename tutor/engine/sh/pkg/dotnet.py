@@ -139,7 +139,7 @@ def restore(proc: Process, project: CsProject) -> list[builds.Artifact]:
 
 
 def compile_project(proc: Process, project: CsProject, config: str,
-                    resolved: list[builds.Artifact]) -> str:
+                    resolved: list[builds.Artifact], apphost: bool = True) -> str:
     """Write `bin/<config>/<tfm>/`; the assembly's path."""
     sources = builds.source_files(proc, project.folder, ".cs", skip=("bin", "obj"))
     record = builds.describe_csharp(sources)
@@ -150,9 +150,11 @@ def compile_project(proc: Process, project: CsProject, config: str,
     builds.write_bytes(proc.fs, dll, builds.dll(size, fingerprint, record))
     put_file(proc.fs, f"{out}/{project.assembly}.pdb",
              Node("file", 0o644, content=Synthetic(size // 2 + 9000, f"pdb:{fingerprint}")))
-    apphost = builds.elf(72_000, f"apphost:{fingerprint}", {**record, "program": "dotnet"},
-                         GLIBC_LOADER)
-    put_file(proc.fs, f"{out}/{project.assembly}", Node("file", 0o755, content=Data(apphost)))
+    if apphost:  # the native launcher, unless /p:UseAppHost=false
+        launcher = builds.elf(72_000, f"apphost:{fingerprint}", {**record, "program": "dotnet"},
+                              GLIBC_LOADER)
+        put_file(proc.fs, f"{out}/{project.assembly}", Node("file", 0o755,
+                                                             content=Data(launcher)))
     framework = "Microsoft.AspNetCore.App" if project.web else "Microsoft.NETCore.App"
     version = project.framework.removeprefix("net") + ".0"
     write_text(proc.fs, f"{out}/{project.assembly}.runtimeconfig.json", json.dumps({
@@ -182,6 +184,7 @@ def build_command(proc: Process, command: str, args: list[str]) -> int:
     config = "Release" if command == "publish" else "Debug"
     output = ""
     no_restore = False
+    properties: dict[str, str] = {}
     project_arg: str | None = None
     it = iter(args)
     for arg in it:
@@ -193,8 +196,11 @@ def build_command(proc: Process, command: str, args: list[str]) -> int:
             output = arg.split(":" if arg.startswith("-o:") else "=", 1)[1]
         elif arg == "--no-restore":
             no_restore = True
-        elif arg in ("-r", "--runtime", "-f", "--framework", "-p", "-v", "--verbosity"):
+        elif arg in ("-r", "--runtime", "-f", "--framework", "-v", "--verbosity"):
             next(it, None)
+        elif arg.lower().startswith(("/p:", "-p:", "--property:", "/property:")):
+            key, _, value = arg.split(":", 1)[1].partition("=")
+            properties[key.lower()] = value.lower()
         elif not arg.startswith("-"):
             project_arg = arg
     project = find_project(proc, project_arg)
@@ -213,7 +219,8 @@ def build_command(proc: Process, command: str, args: list[str]) -> int:
         resolved = _resolve(project)
     else:
         resolved = restore(proc, project)
-    out = compile_project(proc, project, config, resolved)
+    out = compile_project(proc, project, config, resolved,
+                          apphost=properties.get("useapphost") != "false")
     if command == "publish":
         target = posixpath.normpath(posixpath.join(proc.cwd, output)) if output else (
             f"{out}/publish")
