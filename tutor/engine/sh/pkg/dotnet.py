@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from tutor.engine.fs import Data, FsError, Node, Synthetic
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh.pkg import builds
-from tutor.engine.sh.pkg.catalogue import LINK_SPEED, list_dir, put_file, read_text, write_text
+from tutor.engine.sh.pkg.catalogue import (
+    LINK_SPEED,
+    list_dir,
+    put_file,
+    read_text,
+    remove_path,
+    write_text,
+)
 
 SDK_VERSION = "8.0.405"
 MSBUILD = "MSBuild version 17.12.12+1cce77968 for .NET"
@@ -155,6 +162,8 @@ def compile_project(proc: Process, project: CsProject, config: str,
                               GLIBC_LOADER)
         put_file(proc.fs, f"{out}/{project.assembly}", Node("file", 0o755,
                                                              content=Data(launcher)))
+    else:  # MSBuild's incremental clean removes a launcher an earlier build left
+        remove_path(proc.fs, f"{out}/{project.assembly}")
     framework = "Microsoft.AspNetCore.App" if project.web else "Microsoft.NETCore.App"
     version = project.framework.removeprefix("net") + ".0"
     write_text(proc.fs, f"{out}/{project.assembly}.runtimeconfig.json", json.dumps({
