@@ -78,3 +78,39 @@ def test_poetry_default_virtualenv() -> None:
     assert out.endswith("\nInstalling the current project: todo-api (0.1.0)\n")
     assert any(p.startswith("/root/.cache/pypoetry/virtualenvs/todo-api-") and
                p.endswith("/site-packages/fastapi/__init__.py") for p in fs.paths())
+
+
+PIPFILE = """[[source]]
+url = "https://pypi.org/simple"
+verify_ssl = true
+name = "pypi"
+
+[packages]
+flask = "==2.0.1"
+gunicorn = "*"
+
+[dev-packages]
+pytest = "*"
+"""
+
+
+def test_pipenv_install_system_deploy() -> None:
+    fs = image_tree("python:3.12-slim")
+    write_text(fs, "/app/Pipfile", PIPFILE)
+    first = run_script("pip install pipenv && pipenv install --system", fs=fs, env=ENV,
+                       cwd="/app", world=FakeWorld())  # type: ignore[arg-type]
+    assert first.exit_code == 0, first.stderr
+    err = first.stderr.decode()
+    assert "Pipfile.lock not found, creating...\n" in err
+    assert "Installing dependencies from Pipfile.lock (" in err
+    assert f"{SITE}/flask-2.0.1.dist-info/METADATA" in fs
+    assert not any("pytest" in p for p in fs.listdir(SITE))
+    deploy = run_script("pipenv install --system --deploy", fs=fs, env=ENV, cwd="/app",
+                        world=FakeWorld())  # type: ignore[arg-type]
+    assert deploy.exit_code == 0, deploy.stderr
+    assert "Pipfile.lock not found" not in deploy.stderr.decode()
+    write_text(fs, "/app/Pipfile", PIPFILE.replace("==2.0.1", "==2.0.2"))
+    stale = run_script("pipenv install --system --deploy", fs=fs, env=ENV, cwd="/app",
+                       world=FakeWorld())  # type: ignore[arg-type]
+    assert stale.exit_code == 1
+    assert stale.stderr.decode().endswith("ERROR:: Aborting deploy\n")

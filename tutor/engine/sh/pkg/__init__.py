@@ -12,10 +12,11 @@ from tutor.engine.sh.pkg import (
     maven,
     npm,
     pip,
+    pipenv,
     poetry,
     ruby,
     yarn,
 )
 
 __all__ = ["apk", "apt", "cargo", "composer", "dotnet", "golang", "gradle", "jvm", "maven",
-           "npm", "pip", "poetry", "ruby", "yarn"]
+           "npm", "pip", "pipenv", "poetry", "ruby", "yarn"]

@@ -583,7 +583,7 @@ def _install(proc: Process, opts: Options) -> int:
         if built is not None:
             _install_project(proc, site, built, have.get(key))
         else:
-            _unpack(proc, site, chosen[key].dist, opts.user, have.get(key))
+            unpack_dist(proc, site, chosen[key].dist, opts.user, have.get(key))
     proc.spend(sum(c.dist.pkg.size for c in chosen.values()) / 150e6 + 0.1 * len(chosen))
     done = sorted(f"{c.shown}-{c.dist.pkg.version}" for c in chosen.values())
     if opts.quiet < 2:
@@ -792,7 +792,7 @@ def _fetch(proc: Process, opts: Options, dist: Dist, name: str, size: int, inden
         put_file(proc.fs, f"{path}.body", Node("file", 0o600, content=Synthetic(size, name)))
 
 
-def _unpack(proc: Process, site: str, dist: Dist, user: bool, old: str | None) -> None:
+def unpack_dist(proc: Process, site: str, dist: Dist, user: bool, old: str | None) -> None:
     version = dist.pkg.version
     stem = canonical(dist.name).replace("-", "_")
     if old is not None:
@@ -937,7 +937,7 @@ def make_venv(proc: Process, root: str, with_pip: bool, system: bool) -> None:
     bundled = next((p for p in _known(index, "pip") if p.version == DEFAULT_PIP), None)
     dist = Dist(bundled or Package("pip", DEFAULT_PIP, 1_800_000, 8_900_000,
                                    ("!script=pip", "!script=pip3"), (), ""))
-    _unpack(proc, site, dist, False, None)
+    unpack_dist(proc, site, dist, False, None)
     for script in PIP_SCRIPTS[:2] + (f"pip{python.removeprefix('python')}",):
         write_text(proc.fs, f"{root}/bin/{script}",
                    f"#!{root}/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"

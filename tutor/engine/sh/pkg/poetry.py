@@ -160,10 +160,23 @@ def _groups(args: list[str]) -> set[str] | None:
 
 def _resolve(proc: Process, project: dict[str, Any], groups: set[str] | None,
              locked: dict[str, str]) -> dict[str, pip.Dist] | None:
+    found = resolve_all(proc, requirements(project, groups), locked)
+    if isinstance(found, pip.Requirement):
+        proc.err(f"\nBecause {_name(project)} depends on {found.name} "
+                 f"({found.specifier or '*'}) which doesn't match any versions, version solving "
+                 "failed.\n")
+        return None
+    return found
+
+
+def resolve_all(proc: Process, reqs: list[pip.Requirement],
+                locked: dict[str, str]) -> dict[str, pip.Dist] | pip.Requirement:
+    """Every distribution `reqs` need (pins from a lockfile win), or the requirement no
+    plausible version satisfies."""
     index = pip.pypi(proc)
     python = pip.python_name(proc).removeprefix("python")
     chosen: dict[str, pip.Dist] = {}
-    queue = list(requirements(project, groups))
+    queue = list(reqs)
     while queue:
         req = queue.pop(0)
         key = pip.canonical(req.name)
@@ -173,9 +186,7 @@ def _resolve(proc: Process, project: dict[str, Any], groups: set[str] | None,
         wanted = pip.Requirement(req.text, req.name, f"=={pin}") if pin else req
         dist = pip.best(index, wanted) if index is not None else None
         if dist is None:
-            proc.err(f"\nBecause {_name(project)} depends on {req.name} ({req.specifier or '*'})"
-                     f" which doesn't match any versions, version solving failed.\n")
-            return None
+            return req
         chosen[key] = dist
         queue += dist.requires
     return chosen
@@ -231,7 +242,7 @@ def install(proc: Process, project: dict[str, Any], args: list[str]) -> int:
                  "removals\n\n")
         for key, dist in sorted(fresh.items()):
             proc.out(f"  - Installing {key} ({dist.pkg.version})\n")
-            pip._unpack(proc, site, dist, False, have.get(key))
+            pip.unpack_dist(proc, site, dist, False, have.get(key))
             proc.spend(0.2 + dist.pkg.download / 20e6)
     else:
         proc.out("No dependencies to install or update\n")
