@@ -119,7 +119,7 @@ def pick(index: Index, name: str, spec: str) -> Manifest | None:
     the catalogue when it has one, else a stand-in by rule (see standin.py); None when no
     plausible version satisfies `spec`."""
     versions = sorted(index.versions(name), key=_version_key)
-    wanted = spec if semver.is_range(spec) else ""
+    wanted = spec.strip() if semver.is_range(spec) and spec.strip() != "latest" else ""
     for pkg in reversed(versions):
         if semver.satisfies(pkg.version, wanted):
             return Manifest(pkg)
