@@ -210,3 +210,43 @@ def test_virtual_environment_in_the_python_image() -> None:
     assert not any(p.startswith("/usr/local/lib/python3.12/site-packages/flask") for p in
                    fs.paths())
     assert (read_text(fs, "/opt/venv/pyvenv.cfg") or "").startswith("home = /usr/local/bin\n")
+
+
+def test_vcs_requirements_need_git() -> None:
+    fs = _tree()
+    write_text(fs, "/app/requirements.txt",
+               "git+https://github.com/acme/tools.git@v1.2#egg=acme-tools\n"
+               "six @ git+https://github.com/benjaminp/six.git\n")
+    proc = _pip(fs, "install", "-r", "requirements.txt")
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == ("ERROR: Cannot find command 'git' - do you have 'git' "
+                                    "installed and in your PATH?\n")
+    write_text(fs, "/usr/bin/git", "", mode=0o755)
+    proc = Process(["pip", "install", "-r", "requirements.txt"], fs,
+                   {"HOME": "/root", "PATH": "/usr/bin"}, cwd="/app", world=FakeWorld())
+    assert pip(proc) == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert out.startswith("Collecting git+https://github.com/acme/tools.git@v1.2#egg=acme-tools"
+                          " (from -r requirements.txt (line 1))\n  Cloning https://github.com/"
+                          "acme/tools.git@v1.2 to /tmp/pip-install-")
+    assert ("Collecting six@ git+https://github.com/benjaminp/six.git (from -r requirements.txt "
+            "(line 2))\n") in out
+    assert "acme_tools" in "".join(_versions(fs))
+
+
+def test_freeze_list_show_uninstall() -> None:
+    fs = _tree()
+    _pip(fs, "install", "flask==2.0.1")
+    freeze = _pip(fs, "freeze").stdout.decode().splitlines()
+    assert "flask==2.0.1" in freeze and "Werkzeug==3.1.3" in freeze
+    assert not any(line.startswith("pip==") for line in freeze)
+    listing = _pip(fs, "list").stdout.decode().splitlines()
+    assert listing[0].split() == ["Package", "Version"]
+    assert set(listing[1]) <= {"-", " "}
+    shown = _pip(fs, "show", "werkzeug").stdout.decode()
+    assert "Name: Werkzeug\nVersion: 3.1.3\n" in shown and "Required-by: flask\n" in shown
+    gone = _pip(fs, "uninstall", "-y", "flask")
+    assert gone.stdout.decode() == ("Found existing installation: flask 2.0.1\nUninstalling "
+                                    "flask-2.0.1:\n  Successfully uninstalled flask-2.0.1\n")
+    assert "flask" not in _versions(fs)
+    assert f"{SITE}/flask" not in fs

@@ -95,6 +95,8 @@ class Requirement:
     specifier: str
     extras: tuple[str, ...] = ()
     marker: str = ""
+    url: str = ""
+    """A direct reference (`name @ https://…`, `git+https://…`): fetched from there."""
 
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
@@ -103,14 +105,22 @@ _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 def parse_requirement(text: str) -> Requirement | None:
     """A PEP 508 requirement (`name[extra1,extra2] (>=1,<2) ; marker`), None when it is not one.
     URL forms (`name @ https://…`) keep the name and accept any version."""
-    bare, _, marker = text.partition(";")
+    # After a URL, PEP 508 wants whitespace before the `;` of a marker.
+    bare, _, marker = text.partition(" ;" if "://" in text else ";")
     bare = bare.strip()
+    vcs = re.fullmatch(r"(?:git|hg|svn|bzr)\+\S+", bare)
+    if vcs:  # a bare VCS URL: the project is named by `#egg=` or by the repository
+        egg = re.search(r"#egg=([A-Za-z0-9._-]+)", bare)
+        repo = bare.split("#")[0].split("@")[0].rstrip("/").rsplit("/", 1)[-1]
+        name = egg[1] if egg else repo.removesuffix(".git")
+        return Requirement(bare, name, "", (), marker.strip(), bare.split("#")[0])
     match = re.fullmatch(rf"({_NAME})\s*(?:\[([^\]]*)\])?\s*(.*)", bare)
     if match is None:
         return None
     rest = match[3].strip()
+    url = ""
     if rest.startswith("@"):
-        rest = ""
+        url, rest = rest[1:].strip(), ""
     elif rest.startswith("(") and rest.endswith(")"):
         rest = rest[1:-1]
     spec = rest.replace(" ", "")
@@ -119,8 +129,9 @@ def parse_requirement(text: str) -> Requirement | None:
         return None
     extras = tuple(e.strip() for e in (match[2] or "").split(",") if e.strip())
     # pip shows a requirement as packaging prints it: no spaces, no marker.
-    shown = match[1] + (f"[{','.join(extras)}]" if extras else "") + spec
-    return Requirement(shown, match[1], spec, extras, marker.strip())
+    shown = match[1] + (f"[{','.join(extras)}]" if extras else "") + spec + (
+        f"@ {url}" if url else "")  # packaging's spelling: `six@ git+https://…`
+    return Requirement(shown, match[1], spec, extras, marker.strip(), url)
 
 
 def marker_holds(marker: str, python: str, extras: tuple[str, ...] = ()) -> bool:
@@ -372,6 +383,7 @@ class Options:
     """Project directories to build and install (`.`, `-e .`), editable or not."""
     prefix: str = ""
     """The virtual environment pip runs from, if any."""
+    yes: bool = False
 
 
 def _parse(argv: list[str], env: dict[str, str]) -> Options:
@@ -389,6 +401,8 @@ def _parse(argv: list[str], env: dict[str, str]) -> Options:
             opts.user = True
         elif arg in ("-U", "--upgrade"):
             opts.upgrade = True
+        elif arg in ("-y", "--yes"):
+            opts.yes = True
         elif arg.startswith("-q") or arg == "--quiet":
             opts.quiet += max(1, arg.count("q"))
         elif arg.startswith("--root-user-action"):
@@ -434,10 +448,97 @@ def run_pip(proc: Process, prefix: str) -> int:
         proc.out(f"pip {DEFAULT_PIP} from {site}/pip (python {python})\n")
         return 0
     if opts.command != "install":
+        if opts.command in ("freeze", "list", "show", "uninstall"):
+            return inspect(proc, opts)
         proc.err(f'ERROR: unknown command "{opts.command}"\n' if opts.command else
                  "\nUsage:   \n  pip <command> [options]\n")
         return 1
     return _install(proc, opts)
+
+
+def _display_names(proc: Process, site: str) -> dict[str, tuple[str, str, str]]:
+    """canonical name → (name as its METADATA spells it, version, dist-info folder)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for folder in list_dir(proc.fs, site):
+        if not folder.endswith(".dist-info") or "-" not in folder:
+            continue
+        project, version = folder[: -len(".dist-info")].rsplit("-", 1)
+        meta = read_text(proc.fs, f"{site}/{folder}/METADATA") or ""
+        named = re.search(r"^Name: (.+)$", meta, re.M)
+        found[canonical(project)] = (named[1].strip() if named else project, version, folder)
+    if "pip" not in found and "pip" in list_dir(proc.fs, site):
+        found["pip"] = ("pip", DEFAULT_PIP, "")
+    return found
+
+
+def inspect(proc: Process, opts: Options) -> int:
+    """`pip freeze`, `pip list`, `pip show NAME…` and `pip uninstall [-y] NAME…`."""
+    site = site_packages(proc, opts.user, opts.prefix)
+    dists = _display_names(proc, site)
+    names = [r.name for r, _ in opts.reqs]
+    if opts.command == "freeze":
+        for key in sorted(dists, key=lambda k: dists[k][0].lower()):
+            if key not in ("pip", "setuptools", "wheel", "distribute"):
+                proc.out(f"{dists[key][0]}=={dists[key][1]}\n")
+        return 0
+    if opts.command == "list":
+        rows = [("Package", "Version")] + sorted(
+            ((d[0], d[1]) for d in dists.values()), key=lambda r: r[0].lower())
+        width = max(len(r[0]) for r in rows)
+        widths = (width, max(len(r[1]) for r in rows))
+        rows.insert(1, ("-" * widths[0], "-" * widths[1]))
+        proc.out("".join(f"{a.ljust(width)} {b}".rstrip() + "\n" for a, b in rows))
+        return 0
+    if not names:
+        proc.err(f"ERROR: You must give at least one requirement to {opts.command}" + (
+            " (see \"pip help uninstall\")" if opts.command == "uninstall" else "") + "\n")
+        return 1
+    if opts.command == "show":
+        missing = [n for n in names if canonical(n) not in dists]
+        for i, name in enumerate(n for n in names if canonical(n) in dists):
+            shown, version, folder = dists[canonical(name)]
+            meta = read_text(proc.fs, f"{site}/{folder}/METADATA") or ""
+            summary = re.search(r"^Summary: (.*)$", meta, re.M)
+            requires = [r.split()[0].split(";")[0] for r in re.findall(
+                r"^Requires-Dist: (.+)$", meta, re.M)]
+            requires = [re.split(r"[<>=!~\[ (]", r)[0] for r in requires]
+            users = sorted(d[0] for k, d in dists.items() if d[2] and re.search(
+                rf"^Requires-Dist: {re.escape(shown)}\b", read_text(
+                    proc.fs, f"{site}/{d[2]}/METADATA") or "", re.M | re.I))
+            proc.out(("---\n" if i else "") + f"Name: {shown}\nVersion: {version}\nSummary: "
+                     f"{summary[1] if summary else ''}\nHome-page: \nAuthor: \nAuthor-email: \n"
+                     f"License: \nLocation: {site}\nRequires: {', '.join(requires)}\n"
+                     f"Required-by: {', '.join(users)}\n")
+        if missing:
+            proc.err(f"WARNING: Package(s) not found: {', '.join(missing)}\n")
+            return 1
+        return 0
+    for name in names:  # uninstall
+        key = canonical(name)
+        if key not in dists:
+            proc.err(f"WARNING: Skipping {name} as it is not installed.\n")
+            continue
+        shown, version, folder = dists[key]
+        proc.out(f"Found existing installation: {shown} {version}\nUninstalling "
+                 f"{shown}-{version}:\n")
+        if not opts.yes:
+            proc.out(f"  Would remove:\n    {site}/{folder}/*\nProceed (Y/n)? ")
+            proc.err("ERROR: Exception:\nTraceback (most recent call last):\n  ...\n"
+                     "EOFError: EOF when reading a line\n")
+            return 2
+        record = read_text(proc.fs, f"{site}/{folder}/RECORD") or ""
+        for line in record.splitlines():
+            path = line.split(",")[0]
+            if path and not path.startswith(".."):
+                remove_path(proc.fs, f"{site}/{path}")
+        for top in (read_text(proc.fs, f"{site}/{folder}/top_level.txt") or "").split():
+            if not list_dir(proc.fs, f"{site}/{top}"):
+                remove_path(proc.fs, f"{site}/{top}")
+        remove_path(proc.fs, f"{site}/{folder}")
+        proc.out(f"  Successfully uninstalled {shown}-{version}\n")
+    if proc.uid == 0 and not opts.prefix and opts.root_action == "warn":
+        proc.err(ROOT_WARNING)
+    return 0
 
 
 def _read_requirements(proc: Process, opts: Options) -> str | None:
@@ -544,6 +645,10 @@ def _install(proc: Process, opts: Options) -> int:
                 continue
             if opts.quiet == 0:
                 proc.out(f"Collecting {req.text}" + (f" (from {origin})" if origin else "") + "\n")
+            if req.url and re.match(r"(git|hg|svn|bzr)\+", req.url):
+                failed = _clone(proc, opts, req)
+                if failed:
+                    return failed
             if dist is None:
                 return _not_found(proc, index, req)
             _fetch(proc, opts, dist, dist.wheel + ".metadata",
@@ -835,6 +940,25 @@ def unpack_dist(proc: Process, site: str, dist: Dist, user: bool, old: str | Non
     record += [f"{stem}-{version}.dist-info/{n},," for n in ("METADATA", "WHEEL", "INSTALLER",
                                                              "RECORD")]
     write_text(proc.fs, f"{info}/RECORD", "\n".join(record) + "\n")
+
+
+def _clone(proc: Process, opts: Options, req: Requirement) -> int:
+    """What pip does for a VCS requirement: run the VCS tool to check the repository out; its
+    error when the tool is not installed (slim images have no git)."""
+    tool = req.url.split("+", 1)[0]
+    dirs = proc.env.get("PATH", "/usr/local/bin:/usr/bin:/bin").split(":")
+    if not any(posixpath.join(d, tool) in proc.fs for d in dirs if d):
+        proc.err(f"ERROR: Cannot find command '{tool}' - do you have '{tool}' installed and in "
+                 "your PATH?\n")
+        return 1
+    url = req.url.split("+", 1)[1].split("#")[0]
+    digest = hashlib.sha1(url.encode()).hexdigest()
+    where = f"/tmp/pip-install-{digest[:8]}/{canonical(req.name).replace('-', '_')}_{digest[8:40]}"
+    if opts.quiet == 0:
+        proc.out(f"  Cloning {url} to {where}\n  Running command git clone --filter=blob:none "
+                 f"--quiet {url} {where}\n  Resolved {url} to commit {digest}\n")
+    proc.spend(1.5)
+    return 0
 
 
 def _not_found(proc: Process, index: Index | None, req: Requirement) -> int:
