@@ -66,6 +66,10 @@ def composer(proc: Process) -> int:
             return 0
         return install(proc, data if isinstance(data, dict) else {}, args,
                        update=command in ("update", "u"))
+    if command == "list":
+        proc.out(f"Composer version {COMPOSER_VERSION} 2025-01-21 15:23:40\n\nUsage:\n  command "
+                 "[options] [arguments]\n")
+        return 0
     proc.err(f'\n  Command "{command}" is not defined.\n\n')
     return 1
 

@@ -64,8 +64,10 @@ def read_project(proc: Process, root: str) -> Project:
     named = re.search(r"rootProject\.name\s*=\s*['\"]([^'\"]+)", settings or "")
     plugins = set(re.findall(r"id\s*\(?\s*['\"]([\w.-]+)['\"]", build))
     plugins |= set(re.findall(r"apply\s+plugin:\s*['\"]([\w.-]+)['\"]", build))
-    plugins |= {p for p in ("java", "application", "java-library")
-                if re.search(rf"^\s*`?{p}`?\s*$", build, re.M)}
+    block = re.search(r"plugins\s*\{([^}]*)\}", build)  # Kotlin DSL: bare `java`, `application`
+    bare = r"(?<![\w.'\"-])`?([\w-]+)`?(?![\w.'\"(-])"
+    words = set(re.findall(bare, block[1])) if block else set()
+    plugins |= {p for p in ("java", "application", "java-library") if p in words}
     boot = re.search(r"id\s*\(?\s*['\"]org\.springframework\.boot['\"]\s*\)?\s*version\s*"
                      r"['\"]([^'\"]+)", build)
 
