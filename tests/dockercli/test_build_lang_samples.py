@@ -4,6 +4,7 @@ line lists: they resolve by rule (docs/package-simulation.md) and the build succ
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.dockercli.conftest import Docker, write
@@ -67,3 +68,36 @@ def test_pinning_a_version_no_index_has_fails_the_build(docker: Docker,
     assert result.status == 1
     assert ("ERROR: Could not find a version that satisfies the requirement flask==99 (from "
             "versions: 3.1.0)") in result.err
+
+
+REACT_APP = {
+    "Dockerfile": ("FROM node:20-alpine AS build\nWORKDIR /app\nCOPY package.json ./\n"
+                   "RUN npm install\nCOPY . .\nRUN npm run build\n\n"
+                   "FROM nginx:alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\n"),
+    "package.json": json.dumps({
+        "name": "web", "private": True, "version": "0.0.0", "type": "module",
+        "scripts": {"dev": "vite", "build": "tsc -b && vite build"},
+        "dependencies": {"react": "^18.3.1", "react-dom": "^18.3.1"},
+        "devDependencies": {"@vitejs/plugin-react": "^4.3.4", "typescript": "~5.6.2",
+                            "vite": "^6.0.5"}}, indent=2),
+    "index.html": ('<!doctype html>\n<html lang="en">\n  <head>\n    <title>Vite + React</title>\n'
+                   '  </head>\n  <body>\n    <div id="root"></div>\n    <script type="module" '
+                   'src="/src/main.tsx"></script>\n  </body>\n</html>\n'),
+    "tsconfig.json": '{\n  // project references\n  "files": [],\n}\n',
+    "src/main.tsx": "import React from 'react'\nexport const x: number = 1\n",
+    "src/index.css": "body { margin: 0 }\n",
+}
+
+
+def test_vite_react_app_builds_dist_for_nginx(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "web", REACT_APP)
+    result = docker("build", "--progress=plain", "-t", "web", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "> web@0.0.0 build\n" in result.err and "> tsc -b && vite build\n" in result.err
+    shown = docker("run", "--rm", "web", "find", "/usr/share/nginx/html", "-type", "f")
+    files = shown.out.split()
+    assert "/usr/share/nginx/html/index.html" in files
+    assert any(re.fullmatch(r"/usr/share/nginx/html/assets/index-[0-9a-f]{8}\.js", f)
+               for f in files)
+    page = docker("run", "--rm", "web", "cat", "/usr/share/nginx/html/index.html").out
+    assert "<title>Vite + React</title>" in page and "/src/main.tsx" not in page

@@ -287,3 +287,33 @@ def test_yarn_global_add_links_the_command() -> None:
     meta = json.loads(read_text(
         fs, "/usr/local/share/.config/yarn/global/node_modules/serve/package.json") or "")
     assert meta["version"].startswith("14.")
+
+
+def test_tsc_and_nest_build_write_their_output() -> None:
+    fs = image_tree("node:20-alpine")
+    write_text(fs, "/app/package.json", json.dumps({
+        "name": "api", "version": "1.0.0", "scripts": {"build": "tsc", "nest": "nest build"},
+        "devDependencies": {"typescript": "^5.7.0", "@nestjs/cli": "^10.0.0"}}))
+    write_text(fs, "/app/tsconfig.json", '{"compilerOptions": {"outDir": "./build", '
+               '"rootDir": "./src"}}')
+    write_text(fs, "/app/src/index.ts", "const port: number = 3000\nconsole.log(port)\n")
+    write_text(fs, "/app/src/routes/users.ts", "export const users = []\n")
+    result = run_script("npm install && npm run build && npx tsc --version", fs=fs,
+                        env=dict(ENV), cwd="/app", world=FakeWorld())  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.stderr
+    assert (read_text(fs, "/app/build/index.js") or "").startswith('"use strict";\n')
+    assert "/app/build/routes/users.js" in fs
+    nest = run_script("npm run nest", fs=fs, env=dict(ENV), cwd="/app",
+                      world=FakeWorld())  # type: ignore[arg-type]
+    assert nest.exit_code == 0 and "/app/build/index.js" in fs  # nest honours outDir too
+
+
+def test_a_failing_script_is_reported_with_its_status() -> None:
+    fs = image_tree("node:20-alpine")
+    write_text(fs, "/app/package.json", json.dumps({"name": "api", "scripts": {"build": "exit 3"}}))
+    result = run_script("npm run build", fs=fs, env=dict(ENV), cwd="/app",
+                        world=FakeWorld())  # type: ignore[arg-type]
+    assert result.exit_code == 3
+    assert result.stderr.decode().startswith(
+        "npm error code 3\nnpm error path /app\nnpm error command failed\n"
+        "npm error command sh -c exit 3\nnpm error A complete log of this run can be found in: ")

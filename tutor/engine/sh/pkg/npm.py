@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from tutor.engine.fs import Data, FsError, Node, Synthetic, symlink
 from tutor.engine.sh._api import Process, Program, program
 from tutor.engine.sh._proc import now_of, run_child
-from tutor.engine.sh.pkg import semver, standin
+from tutor.engine.sh.pkg import jsbuild, semver, standin
 from tutor.engine.sh.pkg.catalogue import (
     LINK_SPEED,
     Index,
@@ -181,6 +181,9 @@ def _standin(name: str, version: str) -> Package:
     package (what `npx name` and scripts call), and a weight derived from the name."""
     download, size = standin.sizes("npm", name, 6_000, 600_000)
     command = name.rsplit("/", 1)[-1]
+    scoped = re.fullmatch(r"@([^/]+)/cli", name)
+    if scoped:  # `@vue/cli` → `vue`, `@nestjs/cli` → `nest`: a scope's CLI is named after it
+        command = scoped[1].removesuffix("js") or scoped[1]
     return Package(name, version, download, size,
                    (standin.STANDIN_MARK, f"!bin={command}:bin/cli.js"),
                    ("index.js", "lib/index.js", "bin/cli.js:1K", "README.md", "LICENSE:1.1K"),
@@ -752,10 +755,9 @@ def node(proc: Process) -> int:
         proc.out(f"v{proc.env.get('NODE_VERSION', '20.18.3')}\n")
         return 0
     if "/node_modules/" in real and real in proc.fs:
-        # An installed package's command (tsc, jest, a stand-in's cli.js): its work is not
-        # simulated; it finishes as a tool that found nothing to complain about does.
-        proc.spend(0.3)
-        return 0
+        # An installed package's command (tsc, vite, jest, a stand-in's cli.js): build tools
+        # leave their conventional output (jsbuild.py); every command finishes with status 0.
+        return jsbuild.run_tool(proc, real, proc.argv[2:])
     proc.err(f"{proc.argv[0]}: this program cannot run in the simulated engine\n")
     return 126
 
@@ -1060,6 +1062,9 @@ def run_script(proc: Process, opts: Options) -> int:
     finally:
         proc.env.clear()
         proc.env.update(saved)
+    if status:  # the lifecycle script failed: npm says so and exits with its status
+        fail(proc, str(status), [f"path {proc.cwd}", "command failed",
+                                 f"command sh -c {command}"])
     return status
 
 
