@@ -158,8 +158,11 @@ def install(proc: Process, command: str, names: list[str], flags: set[str],
         return _error(proc, f"Couldn't find any versions for \"{exc.name}\" that match "
                       f'"{exc.spec}"', command)
     lock = render_lock({**devs, **prod}, tree)
-    if old_lock is not None and parse_lock(lock) == pins:
-        lock = old_lock  # the same resolutions: yarn leaves the file as it is
+    needed = parse_lock(lock)
+    if old_lock is not None and all(pins.get(k) == v for k, v in needed.items()):
+        # Every resolution is already in the file (which may list more: the real dependencies
+        # of packages resolved by rule), so yarn leaves it as it is.
+        lock = old_lock
     frozen = flags & {"--frozen-lockfile", "--immutable"}
     if frozen and old_lock is not None and old_lock != lock:
         return _error(proc, "Your lockfile needs to be updated, but yarn was run with "
