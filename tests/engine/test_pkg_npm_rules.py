@@ -323,3 +323,14 @@ def test_a_failing_script_is_reported_with_its_status() -> None:
     assert result.stderr.decode().startswith(
         "npm error code 3\nnpm error path /app\nnpm error command failed\n"
         "npm error command sh -c exit 3\nnpm error A complete log of this run can be found in: ")
+
+
+def test_install_reifies_a_lock_in_sync_and_upgrades_it_to_v3() -> None:
+    fs = _project(TODO_APP)
+    write_text(fs, "/app/package-lock.json", json.dumps(V1_LOCK))
+    proc = _npm(fs, "install")
+    assert proc.returncode == 0, proc.stderr
+    assert "/app/node_modules/lru-cache/node_modules/yallist/package.json" in fs
+    lock = json.loads(read_text(fs, "/app/package-lock.json") or "")
+    assert lock["lockfileVersion"] == 3
+    assert lock["packages"]["node_modules/express"]["version"] == "4.17.1"

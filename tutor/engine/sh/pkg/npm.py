@@ -875,8 +875,13 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
                 del rest[name]
                 manifest[other] = rest
         try:
-            tree = build_tree(index, manifest_deps(manifest, "dependencies"),
-                              manifest_deps(manifest, "devDependencies"), locked)
+            if lock is not None and not opts.args and not _out_of_sync(manifest, lock.packages):
+                # A lockfile that satisfies package.json is the tree npm reifies, with every
+                # package it lists (real dependencies of packages resolved by rule included).
+                tree = tree_from_lock(index, lock.packages)
+            else:
+                tree = build_tree(index, manifest_deps(manifest, "dependencies"),
+                                  manifest_deps(manifest, "devDependencies"), locked)
         except Unresolvable as exc:
             return no_target(proc, exc.name, exc.spec)
         on_disk = installed_versions(proc, project)
