@@ -334,3 +334,14 @@ def test_install_reifies_a_lock_in_sync_and_upgrades_it_to_v3() -> None:
     lock = json.loads(read_text(fs, "/app/package-lock.json") or "")
     assert lock["lockfileVersion"] == 3
     assert lock["packages"]["node_modules/express"]["version"] == "4.17.1"
+
+
+def test_npm_install_g_npm_latest_replaces_the_bundled_npm() -> None:
+    fs = image_tree("node:20-alpine")
+    result = run_script("npm install -g npm@latest && npm --version && npx --version",
+                        fs=fs, env=dict(ENV), cwd="/", world=FakeWorld())  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout.decode()
+    assert out.startswith("\nchanged 1 package in ")
+    assert out.endswith("11.1.0\n11.1.0\n")
+    assert "npm notice New" not in result.stderr.decode()

@@ -1124,6 +1124,9 @@ def npx(proc: Process) -> int:
     PATH; otherwise install the package into npx's cache (`~/.npm/_npx/<hash>`) first, which
     without a terminal to ask on npm 7+ does after a warning, and run its command."""
     args = proc.argv[1:]
+    if args[:1] in (["-v"], ["--version"]):  # npx is npm's: it reports npm's version
+        proc.out(bundled_version(proc) + "\n")
+        return 0
     packages: list[str] = []
     while args and args[0].startswith("-"):
         flag = args.pop(0)
