@@ -98,14 +98,14 @@ def test_version_order(a: str, b: str) -> None:
          {}, "go: go.mod requires go >= 1.23.4 (running go 1.22.12; GOTOOLCHAIN=local)\n"),
         ({"go.mod": GOMOD, "main.go": HELLO_FMT, "b.go": "package app\n"}, ["build"], {},
          "found packages app (b.go) and main (main.go) in /app\n"),
-        ({"go.mod": GOMOD + "\nrequire github.com/nope/nope v1.0.0\n", "main.go": HELLO_FMT},
+        ({"go.mod": GOMOD + "\nrequire github.com/gin-gonic/gin v1.99.0\n", "main.go": HELLO_FMT},
          ["mod", "download"], {},
-         "go: github.com/nope/nope@v1.0.0: reading https://proxy.golang.org/github.com/nope/"
-         "nope/@v/v1.0.0.mod: 404 Not Found\n\tserver response: not found: "
-         "github.com/nope/nope@v1.0.0: invalid version: unknown revision v1.0.0\n"),
+         "go: github.com/gin-gonic/gin@v1.99.0: reading https://proxy.golang.org/github.com/"
+         "gin-gonic/gin/@v/v1.99.0.mod: 404 Not Found\n\tserver response: not found: "
+         "github.com/gin-gonic/gin@v1.99.0: invalid version: unknown revision v1.99.0\n"),
     ],
     ids=["no-go-mod", "no-go-files", "missing-dir", "not-in-std", "no-required-module",
-         "missing-go-sum", "newer-go-directive", "two-packages", "unknown-module"],
+         "missing-go-sum", "newer-go-directive", "two-packages", "newer-than-the-proxy-has"],
 )
 def test_errors(files: dict[str, str], args: list[str], env: dict[str, str],
                 stderr: str) -> None:

@@ -189,14 +189,17 @@ def test_ci_out_of_sync_lock() -> None:
 @pytest.mark.parametrize(
     ("args", "first_lines"),
     [
-        (["install", "nope"], ["npm error code E404",
-                               "npm error 404 Not Found - GET https://registry.npmjs.org/nope - "
-                               "Not found", "npm error 404",
-                               "npm error 404  'nope@*' is not in this registry."]),
+        (["install", ".nope"], ["npm error code EINVALIDPACKAGENAME",
+                                'npm error Invalid package name ".nope" of package ".nope@*": '
+                                "name cannot start with a period."]),
+        (["install", "my package@^1"], [
+            "npm error code EINVALIDPACKAGENAME",
+            'npm error Invalid package name "my package" of package "my package@^1": name can '
+            "only contain URL-friendly characters."]),
         (["install", "express@9"], ["npm error code ETARGET",
                                     "npm error notarget No matching version found for express@9."]),
     ],
-    ids=["unknown-package", "no-matching-version"],
+    ids=["name-starts-with-period", "name-with-space", "no-matching-version"],
 )
 def test_errors(args: list[str], first_lines: list[str]) -> None:
     proc = _npm(_project(), *args)

@@ -89,15 +89,16 @@ def test_requirements_file_no_cache_and_big_wheels_show_a_bar() -> None:
 @pytest.mark.parametrize(
     ("args", "err"),
     [
-        (["install", "nope"], "ERROR: Could not find a version that satisfies the requirement "
-         "nope (from versions: none)\nERROR: No matching distribution found for nope\n"),
+        (["install", "nope==250.1"], "ERROR: Could not find a version that satisfies the "
+         "requirement nope==250.1 (from versions: 8.5.0)\nERROR: No matching distribution found "
+         "for nope==250.1\n"),
         (["install", "flask==9.0"], "ERROR: Could not find a version that satisfies the "
          "requirement flask==9.0 (from versions: 3.1.0)\nERROR: No matching distribution found "
          "for flask==9.0\n"),
         (["install", "-r", "missing.txt"], "ERROR: Could not open requirements file: [Errno 2] "
          "No such file or directory: 'missing.txt'\n"),
     ],
-    ids=["unknown", "no-version", "no-requirements-file"],
+    ids=["implausible-stand-in", "no-version", "no-requirements-file"],
 )
 def test_errors(args: list[str], err: str) -> None:
     proc = _pip(_tree(), *args)

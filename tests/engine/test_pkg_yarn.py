@@ -111,13 +111,13 @@ def test_add_saves_range_and_summarises() -> None:
 @pytest.mark.parametrize(
     ("args", "stderr", "last"),
     [
-        (["add", "nope"], 'error An unexpected error occurred: "https://registry.yarnpkg.com/'
-         'nope: Not found".\n',
+        (["add", ".nope"], 'error An unexpected error occurred: "https://registry.yarnpkg.com/'
+         '.nope: Not found".\n',
          "info Visit https://yarnpkg.com/en/docs/cli/add for documentation about this command."),
         (["run", "deploy"], 'error Command "deploy" not found.\n',
          "info Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command."),
     ],
-    ids=["unknown-package", "unknown-script"],
+    ids=["invalid-package-name", "unknown-script"],
 )
 def test_errors(args: list[str], stderr: str, last: str) -> None:
     fs = _project()

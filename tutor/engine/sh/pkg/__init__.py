@@ -1,5 +1,22 @@
 """Simulated package managers; importing this package registers their programs."""
 
-from tutor.engine.sh.pkg import apk, apt, golang, npm, pip, yarn
+from tutor.engine.sh.pkg import (
+    apk,
+    apt,
+    cargo,
+    composer,
+    dotnet,
+    golang,
+    gradle,
+    jvm,
+    maven,
+    npm,
+    pip,
+    pipenv,
+    poetry,
+    ruby,
+    yarn,
+)
 
-__all__ = ["apk", "apt", "golang", "npm", "pip", "yarn"]
+__all__ = ["apk", "apt", "cargo", "composer", "dotnet", "golang", "gradle", "jvm", "maven",
+           "npm", "pip", "pipenv", "poetry", "ruby", "yarn"]

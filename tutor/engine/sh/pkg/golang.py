@@ -1,6 +1,7 @@
 """`go` 1.22.12: `build`, `mod download|init|tidy`, `get`, `version` against the module proxy.
 
-Modules come from `assets/packages/go.txt`; the module cache (`$GOPATH/pkg/mod`) and the build
+Modules come from `assets/packages/go.txt`, or by rule (`lookup`, docs/package-simulation.md)
+for any plausible module path and version; the module cache (`$GOPATH/pkg/mod`) and the build
 cache (`$GOCACHE`, default `~/.cache/go-build`) fill up as they do for real, which is why a
 `RUN go mod download` layer is worth caching on its own. Nothing is compiled: `go build` writes a
 deterministic stand-in for the linked program. Its bytes derive from everything the real output
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 
 from tutor.engine.fs import Data, FsError, Node, Synthetic
 from tutor.engine.sh._api import Process, program
+from tutor.engine.sh.pkg import standin
 from tutor.engine.sh.pkg.catalogue import (
     LINK_SPEED,
     Index,
@@ -139,14 +141,95 @@ def _find_gomod(proc: Process) -> GoMod:
 
 
 def _module(index: Index, path: str, version: str) -> Package:
-    found = next((p for p in index.versions(path) if p.version == version), None)
+    found = lookup(index, path, version)
     if found is None:
+        problem = version_problem(path, version)
+        if problem:
+            raise GoError(f"go: {path}@{version}: invalid version: {problem}")
         raise GoError(
             f"go: {path}@{version}: reading {PROXY}/{escape(path)}/@v/{version}.mod: "
             f"404 Not Found\n\tserver response: not found: {path}@{version}: invalid version: "
             f"unknown revision {version}"
         )
     return found
+
+
+_MAJOR_SUFFIX = re.compile(r"/v([2-9]|[1-9]\d+)$")
+
+
+def version_problem(path: str, version: str) -> str:
+    """Why `version` cannot be a version of module `path` (semantic import versioning), or ''."""
+    match = re.fullmatch(r"v(\d+)\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(\+incompatible)?", version)
+    if match is None:
+        return "unknown revision " + version
+    major = int(match[1])
+    suffix = _MAJOR_SUFFIX.search(path) or re.search(r"\.v(\d+)$", path)
+    if suffix:
+        if major != int(suffix[1]):
+            return f"should be v{suffix[1]}, not v{major}"
+    elif major >= 2 and not match[2]:
+        return f"should be v0 or v1, not v{major}"
+    return ""
+
+
+def lookup(index: Index, path: str, version: str) -> Package | None:
+    """`path@version` as the proxy serves it: the catalogue's line, else a stand-in by rule
+    (docs/package-simulation.md): an older release of a catalogued module (without its
+    requirements: the main module's go.mod lists what the build needs), or any module on a
+    host-like path at a plausible version."""
+    known = sorted(index.versions(path), key=lambda p: version_key(p.version))
+    exact = next((p for p in known if p.version == version), None)
+    if exact is not None:
+        return exact
+    if version_problem(path, version) or version_key(version)[0] < 0:
+        return None
+    if known:
+        if version_key(version) > version_key(known[-1].version):
+            return None
+        base = next((p for p in known if version_key(p.version) >= version_key(version)),
+                    known[-1])
+        return Package(path, version, base.download, base.size,
+                       tuple(d for d in base.deps if d.startswith("!")), base.files, "")
+    if "." not in path.split("/")[0] or not standin.plausible_major(version_key(version)[0]):
+        return None
+    download, size = standin.sizes("go", path, 8_000, 2_000_000)
+    leaf = re.sub(r"\W", "_", _MAJOR_SUFFIX.sub("", path).rsplit("/", 1)[-1]) or "module"
+    return Package(path, version, download, size, (standin.STANDIN_MARK, f"!link={size // 8}"),
+                   ("go.mod", f"{leaf}.go", "README.md", "LICENSE:1.1K"), "")
+
+
+def newest_version(index: Index, path: str) -> str:
+    """The version `go get path` (or `@latest`) picks: the catalogue's newest, else by rule."""
+    known = [p.version for p in index.versions(path)]
+    if known:
+        return max(known, key=version_key)
+    major, minor, patch = standin.guessed_latest("go", path)
+    suffix = _MAJOR_SUFFIX.search(path)
+    if suffix:
+        major = int(suffix[1])
+    elif path.startswith("gopkg.in/") and re.search(r"\.v(\d+)$", path):
+        major = int(re.search(r"\.v(\d+)$", path)[1])  # type: ignore[index]
+    else:
+        major = major % 2  # without a /vN suffix a module is v0 or v1
+    return f"v{major}.{minor}.{patch}"
+
+
+def module_of(index: Index, path: str, required: Mapping[str, str] | None = None) -> str | None:
+    """The module that provides package `path`: a required or catalogued module whose path is
+    its longest prefix, else by the hosting conventions (`github.com/owner/repo[/vN]`,
+    `golang.org/x/name`, `gopkg.in/name.vN`, otherwise the first three elements)."""
+    pool = list(required or {}) + list(index.packages)
+    owner = max((m for m in pool if path == m or path.startswith(m + "/")), key=len,
+                default=None)
+    if owner is not None:
+        return owner
+    parts = path.split("/")
+    if "." not in parts[0]:
+        return None
+    size = 2 if parts[0] == "gopkg.in" else 3
+    if len(parts) > size and re.fullmatch(r"v([2-9]|[1-9]\d+)", parts[size]):
+        size += 1
+    return "/".join(parts[:size])
 
 
 def _requirement(token: str) -> tuple[str, str]:
@@ -165,7 +248,7 @@ def select(index: Index, roots: Mapping[str, str]) -> dict[str, str]:
         if (path, version) in seen:
             continue
         seen.add((path, version))
-        pkg = next((p for p in index.versions(path) if p.version == version), None)
+        pkg = lookup(index, path, version)
         for token in pkg.deps if pkg else ():
             if token.startswith("!"):
                 continue
@@ -415,7 +498,7 @@ def resolve_imports(
         prefix = "" if rel_dir == "." else rel_dir + "/"
         for path, name, line, col in pkg.imports():
             where = f"{prefix}{name}:{line}:{col}"
-            if path == mod.module or path.startswith(mod.module + "/"):
+            if mod.module and (path == mod.module or path.startswith(mod.module + "/")):
                 if path not in seen:
                     seen.add(path)
                     rel = path[len(mod.module):].lstrip("/")
@@ -433,6 +516,10 @@ def resolve_imports(
                 continue
             owner = max((m for m in chosen if path == m or path.startswith(m + "/")),
                         key=len, default=None)
+            if owner is None and not mod.module:
+                raise GoError(f"{where}: no required module provides package {path}: go.mod "
+                              "file not found in current directory or any parent directory; "
+                              "see 'go help modules'")
             if owner is None:
                 raise GoError(f"{where}: no required module provides package {path}; "
                               f"to add it:\n\tgo get {path}")
@@ -620,9 +707,19 @@ def _version_check(proc: Process, mod: GoMod) -> None:
 
 def build(proc: Process, index: Index, args: list[str]) -> int:
     flags = parse_build_flags(proc.env.get("GOFLAGS", "").split() + args)
-    mod = _find_gomod(proc)
+    files = [p for p in flags.patterns if p.endswith(".go")]
+    if files:
+        # `go build main.go`: the named files are one package, `command-line-arguments`; it
+        # needs a go.mod only for what it imports from outside the standard library.
+        try:
+            mod = _find_gomod(proc)
+        except GoError:
+            mod = GoMod(proc.cwd, "", "", {})
+        roots = [_file_package(proc, files)]
+    else:
+        mod = _find_gomod(proc)
+        roots = load_packages(proc, mod, flags.patterns)
     _version_check(proc, mod)
-    roots = load_packages(proc, mod, flags.patterns)
     if not roots:
         raise GoError("no packages to build")
     chosen = select(index, mod.requires)
@@ -670,7 +767,8 @@ def build(proc: Process, index: Index, args: list[str]) -> int:
             **describe(pkg),
         }
         info = "".join(
-            [f"path\t{pkg.import_path}\nmod\t{mod.module}\t(devel)\t\n"]
+            [f"path\t{pkg.import_path}\n" + (f"mod\t{mod.module}\t(devel)\t\n" if mod.module
+                                               else "")]
             + [f"dep\t{m}\t{chosen[m]}\th1:{_hash(m + chosen[m])}\n" for m in sorted(needed)]
             + [f"build\t-ldflags={flags.ldflags}\n" if flags.ldflags else ""]
             + [f"build\tCGO_ENABLED={int(target.cgo)}\nbuild\tGOARCH={target.goarch}\n"
@@ -680,6 +778,31 @@ def build(proc: Process, index: Index, args: list[str]) -> int:
                              manifest)
         put_file(proc.fs, out, Node("file", 0o755, content=Data(data)))
     return 0
+
+
+FILES_PACKAGE = "command-line-arguments"
+
+
+def _file_package(proc: Process, names: list[str]) -> GoPackage:
+    files = []
+    directories = set()
+    for name in names:
+        path = posixpath.normpath(posixpath.join(proc.cwd, name))
+        text = read_text(proc.fs, path)
+        if text is None:
+            raise GoError(f"stat {path}: no such file or directory" if path not in proc.fs
+                          else f"read {path}: is a directory")
+        directories.add(posixpath.dirname(path))
+        files.append(parse_go_file(posixpath.basename(path), text))
+    if len(directories) > 1:
+        raise GoError("named files must all be in one directory; have "
+                      + " and ".join(sorted(directories)))
+    names_seen = sorted({f.package for f in files})
+    if len(names_seen) > 1:
+        first = {n: next(f.name for f in files if f.package == n) for n in names_seen}
+        raise GoError(f"found packages {names_seen[0]} ({first[names_seen[0]]}) and "
+                      f"{names_seen[1]} ({first[names_seen[1]]}) in {directories.pop()}")
+    return GoPackage(directories.pop(), FILES_PACKAGE, tuple(files))
 
 
 def _outputs(
@@ -699,12 +822,15 @@ def _outputs(
             mains = [p for p in roots if p.name == "main"]
             if not mains:
                 raise GoError("go: no main packages to build")
-            return [(p, posixpath.join(real, _exec_name(p.import_path))) for p in mains]
+            return [(p, posixpath.join(real, p.files[0].name.removesuffix(".go") if (
+                p.import_path == FILES_PACKAGE) else _exec_name(p.import_path))) for p in mains]
         if len(roots) > 1:
             raise GoError(f"go: cannot write multiple packages to non-directory {out}")
         return [(roots[0], real)]
     if len(roots) == 1 and roots[0].name == "main":
         name = _exec_name(roots[0].import_path)
+        if roots[0].import_path == FILES_PACKAGE:
+            name = roots[0].files[0].name.removesuffix(".go")
         path = posixpath.join(proc.cwd, name)
         node = proc.fs.get(path)
         if node is not None and node.is_dir:
@@ -798,13 +924,12 @@ def tidy(proc: Process, index: Index, mod: GoMod) -> int:
                 missing.append(path)
     for path in dict.fromkeys(missing):
         proc.err(f"go: finding module for package {path}\n")
-        owner = max((m for m in index.packages if path == m or path.startswith(m + "/")),
-                    key=len, default=None)
+        owner = module_of(index, path)
         if owner is None:
             raise GoError(f"go: {mod.module} imports\n\t{path}: cannot find module providing "
                           f"package {path}: module {path}: reading {PROXY}/{escape(path)}/@v/"
                           "list: 404 Not Found\n\tserver response: not found")
-        newest = max((p.version for p in index.versions(owner)), key=version_key)
+        newest = newest_version(index, owner)
         download(proc, index, {owner: newest}, announce=True)
         proc.err(f"go: found {path} in {owner} {newest}\n")
         requires[owner] = newest
@@ -826,16 +951,14 @@ def get(proc: Process, index: Index, args: list[str]) -> int:
     added: list[tuple[str, str]] = []
     for arg in (a for a in args if not a.startswith("-")):
         path, _, version = arg.partition("@")
-        owner = max((m for m in index.packages if path == m or path.startswith(m + "/")),
-                    key=len, default=None)
+        owner = module_of(index, path)
         if owner is None:
             raise GoError(f"go: module {path}: reading {PROXY}/{escape(path)}/@v/list: "
                           "404 Not Found\n\tserver response: not found")
-        versions = sorted((p.version for p in index.versions(owner)), key=version_key)
-        if version in ("", "latest"):
-            version = versions[-1]
-        elif version not in versions:
-            raise GoError(f"go: {owner}@{version}: invalid version: unknown revision {version}")
+        if version in ("", "latest", "upgrade"):
+            version = newest_version(index, owner)
+        elif lookup(index, owner, version) is None:
+            _module(index, owner, version)
         requires[owner] = version
         added.append((owner, version))
     chosen = select(index, requires)

@@ -1,4 +1,8 @@
-"""`npm` 10 (the one bundled with Node 20): install, ci, run, cache clean, against the registry.
+"""`npm` 10 (bundled with Node 20): install, ci, run, cache clean and npx, against the registry.
+
+Packages come from the catalogue (`assets/packages/npm.txt`) when it knows them and are
+otherwise resolved by rule as stand-ins (standin.py, docs/package-simulation.md): any valid name,
+any plausible version a node-semver range (semver.py) admits.
 
 The project's own files are the state, as for real npm: `package.json` names what is wanted,
 `package-lock.json` (lockfileVersion 3) pins the tree, `node_modules/.package-lock.json` records
@@ -18,9 +22,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from tutor.engine.fs import FsError, Node, Synthetic, symlink
+from tutor.engine.fs import Data, FsError, Node, Synthetic, symlink
 from tutor.engine.sh._api import Process, Program, program
 from tutor.engine.sh._proc import now_of, run_child
+from tutor.engine.sh.pkg import jsbuild, semver, standin
 from tutor.engine.sh.pkg.catalogue import (
     LINK_SPEED,
     Index,
@@ -47,64 +52,13 @@ def parse_version(text: str) -> Version | None:
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
-def _partial(text: str) -> list[int]:
-    """The numbers of a partial version, up to the first wildcard (`1.x` → [1], `*` → [])."""
-    numbers: list[int] = []
-    for part in text.lstrip("v=").split("-")[0].split(".")[:3]:
-        if not part.isdigit():
-            break
-        numbers.append(int(part))
-    return numbers
-
-
-def _comparator(token: str, version: Version) -> bool:
-    match = re.fullmatch(r"(\^|~>?|>=|<=|>|<|=)?(.*)", token)
-    if match is None:
-        return False
-    op, parts = match[1] or "", _partial(match[2])
-    n = [*parts, 0, 0, 0]
-    low: Version = (n[0], n[1], n[2])
-    if not parts:
-        return op not in ("<", ">")
-    if len(parts) == 3:
-        high: Version = (n[0], n[1], n[2] + 1)
-    elif len(parts) == 2:
-        high = (n[0], n[1] + 1, 0)
-    else:
-        high = (n[0] + 1, 0, 0)
-    if op == "^":
-        if n[0] > 0 or len(parts) == 1:
-            high = (n[0] + 1, 0, 0)
-        elif n[1] > 0 or len(parts) == 2:
-            high = (0, n[1] + 1, 0)
-        return low <= version < high
-    if op.startswith("~"):
-        high = (n[0] + 1, 0, 0) if len(parts) == 1 else (n[0], n[1] + 1, 0)
-        return low <= version < high
-    return {
-        ">=": version >= low,
-        ">": version >= high,
-        "<": version < low,
-        "<=": version < high,
-    }.get(op, low <= version < high)
-
-
 def satisfies(version: str, spec: str) -> bool:
-    """npm's range semantics for the forms package.json files use (`^`, `~`, `x`, `||`, `-`)."""
-    parsed = parse_version(version)
-    if parsed is None:
-        return False
-    for alternative in spec.split("||"):
-        text = re.sub(r"(\^|~>?|>=|<=|>|<|=)\s+", r"\1", alternative.strip())
-        hyphen = re.fullmatch(r"(\S+)\s+-\s+(\S+)", text)
-        tokens = [f">={hyphen[1]}", f"<={hyphen[2]}"] if hyphen else text.split() or ["*"]
-        if all(t in ("*", "x", "latest", "") or _comparator(t, parsed) for t in tokens):
-            return True
-    return False
+    """npm's range semantics (node-semver: `^`, `~`, x-ranges, hyphens, `||`, prereleases)."""
+    return semver.satisfies(version, spec)
 
 
-def _version_key(pkg: Package) -> Version:
-    return parse_version(pkg.version) or (0, 0, 0)
+def _version_key(pkg: Package) -> semver.Version:
+    return semver.parse(pkg.version) or semver.Version(0, 0, 0)
 
 
 # -- the registry ---------------------------------------------------------------------------
@@ -161,16 +115,103 @@ def registry_index(proc: Process) -> Index | None:
 
 
 def pick(index: Index, name: str, spec: str) -> Manifest | None:
-    """The highest version of `name` that `spec` accepts (`latest`/`*` mean the newest)."""
+    """The highest version of `name` that `spec` accepts (a dist-tag means the newest): from
+    the catalogue when it has one, else a stand-in by rule (see standin.py); None when no
+    plausible version satisfies `spec`."""
     versions = sorted(index.versions(name), key=_version_key)
+    wanted = spec.strip() if semver.is_range(spec) and spec.strip() != "latest" else ""
     for pkg in reversed(versions):
-        if spec in ("", "latest", "*") or satisfies(pkg.version, spec):
+        if semver.satisfies(pkg.version, wanted):
             return Manifest(pkg)
-    return None
+    candidates = _candidates(name, wanted, versions)
+    chosen = semver.max_satisfying(candidates, wanted or "*")
+    return None if chosen is None else find(index, name, chosen)
+
+
+def _candidates(name: str, spec: str, known: list[Package]) -> list[str]:
+    """The versions a stand-in may have: those the range names, one release below each bound,
+    and the newest release (the catalogue's, else the guessed one); only plausible ones."""
+    newest = semver.parse(known[-1].version) if known else None
+    found: list[semver.Version] = []
+    if newest is None:
+        found.append(semver.Version(*standin.guessed_latest("npm", name)))
+    else:
+        found.append(newest)
+    bounds = semver.parse_range(spec).bounds() if spec else []
+    guess = standin.guessed_latest("npm", name)
+    for v in bounds:
+        v = semver.Version(v.major, v.minor, v.patch, () if v.prerelease == ("0",) else
+                           v.prerelease)
+        found.append(v)
+        if v.patch:
+            found.append(semver.Version(v.major, v.minor, v.patch - 1))
+        if v.minor:
+            found.append(semver.Version(v.major, v.minor - 1, guess[2]))
+        if v.major:
+            found.append(semver.Version(v.major - 1, guess[1], guess[2]))
+    ok = [v for v in found if (v <= newest if newest is not None else
+                               standin.plausible_major(v.major))]
+    return [str(v) for v in ok]
 
 
 def find(index: Index, name: str, version: str) -> Manifest | None:
-    return next((Manifest(p) for p in index.versions(name) if p.version == version), None)
+    """`name@version` as the registry serves it: the catalogue's line, else a stand-in when the
+    version is plausible (how lockfiles and exact pins written elsewhere resolve)."""
+    known = sorted(index.versions(name), key=_version_key)
+    exact = next((Manifest(p) for p in known if p.version == version), None)
+    if exact is not None:
+        return exact
+    parsed = semver.parse(version)
+    if parsed is None:
+        return None
+    if known:
+        newest = semver.parse(known[-1].version)
+        if newest is None or parsed > newest:
+            return None
+        base = next((p for p in known if (semver.parse(p.version) or parsed) >= parsed),
+                    known[-1])
+        return Manifest(standin.older_release(base, str(parsed)))
+    if not standin.plausible_major(parsed.major):
+        return None
+    return Manifest(_standin(name, str(parsed)))
+
+
+def _standin(name: str, version: str) -> Package:
+    """A package no catalogue line describes: a CommonJS entry point, a CLI named after the
+    package (what `npx name` and scripts call), and a weight derived from the name."""
+    download, size = standin.sizes("npm", name, 6_000, 600_000)
+    command = name.rsplit("/", 1)[-1]
+    scoped = re.fullmatch(r"@([^/]+)/cli", name)
+    if scoped:  # `@vue/cli` → `vue`, `@nestjs/cli` → `nest`: a scope's CLI is named after it
+        command = scoped[1].removesuffix("js") or scoped[1]
+    return Package(name, version, download, size,
+                   (standin.STANDIN_MARK, f"!bin={command}:bin/cli.js"),
+                   ("index.js", "lib/index.js", "bin/cli.js:1K", "README.md", "LICENSE:1.1K"),
+                   "")
+
+
+_BLOCKED = ("node_modules", "favicon.ico")
+
+
+def name_errors(name: str) -> list[str]:
+    """Why `name` cannot be a package name, in validate-npm-package-name's words (the rules a
+    name published long ago still meets: capitals and long names are only warnings)."""
+    errors: list[str] = []
+    if not name:
+        return ["name length must be greater than zero"]
+    if name.startswith("."):
+        errors.append("name cannot start with a period")
+    if name.startswith("_"):
+        errors.append("name cannot start with an underscore")
+    if name.strip() != name:
+        errors.append("name cannot contain leading or trailing spaces")
+    if name.lower() in _BLOCKED:
+        errors.append(f"{name.lower()} is not a valid package name")
+    scoped = re.fullmatch(r"@([^/]+)/(.+)", name)
+    parts = [scoped[1], scoped[2]] if scoped else [name]
+    if any(not re.fullmatch(r"[A-Za-z0-9\-_.!~*'()]+", p) for p in parts):
+        errors.append("name can only contain URL-friendly characters")
+    return errors
 
 
 # -- the tree npm builds --------------------------------------------------------------------
@@ -202,7 +243,8 @@ def build_tree(
     """Place every package as npm's hoisting does: each dependency goes as high in
     `node_modules` as it can without clashing with another version already placed there, and
     nests under its dependent only on a clash. Breadth-first, alphabetical within a level, so the
-    result is the same every time. `locked` maps locations to versions to prefer."""
+    result is the same every time. `locked` maps locations (`node_modules/ms`) or requests
+    (`ms@^2.1.1`, as yarn.lock keys them) to versions to prefer."""
     locked = locked or {}
     tree: dict[str, Manifest] = {}
     dev_only: dict[str, bool] = {}
@@ -212,7 +254,7 @@ def build_tree(
     for name in sorted(roots):
         spec, dev = roots[name]
         loc = f"node_modules/{name}"
-        manifest = _choose(index, name, spec, locked.get(loc))
+        manifest = _choose(index, name, spec, locked.get(loc) or locked.get(f"{name}@{spec}"))
         tree[loc] = manifest
         dev_only[loc] = dev
         queue.append((loc, manifest.dependencies, dev))
@@ -287,9 +329,11 @@ def _place(
         if satisfies(existing.version, spec):
             return f"{level}/{name}", existing, False
         target = f"{levels[i - 1]}/{name}" if i else f"{level}/{name}"
-        return target, _choose(index, name, spec, locked.get(target)), True
+        return target, _choose(index, name, spec, locked.get(target) or locked.get(
+            f"{name}@{spec}")), True
     target = f"node_modules/{name}"
-    return target, _choose(index, name, spec, locked.get(target)), True
+    return target, _choose(index, name, spec, locked.get(target) or locked.get(
+        f"{name}@{spec}")), True
 
 
 # -- package.json and the lockfile ------------------------------------------------------------
@@ -332,6 +376,15 @@ def read_manifest(proc: Process, required: bool) -> Json:
     return data if isinstance(data, dict) else {}
 
 
+def read_manifest_at(proc: Process, path: str) -> Json:
+    """A package.json somewhere in the tree, {} when missing or unreadable."""
+    try:
+        data = json.loads(read_text(proc.fs, path) or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def manifest_deps(manifest: Json, key: str) -> dict[str, str]:
     value = manifest.get(key)
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
@@ -369,7 +422,14 @@ def render_lock(manifest: Json, tree: Mapping[str, Placed]) -> str:
     return dumps({**head, "lockfileVersion": 3, "requires": True, "packages": packages})
 
 
-def read_lock(proc: Process, path: str) -> dict[str, Json] | None:
+@dataclass(frozen=True, slots=True)
+class Lock:
+    version: int
+    """lockfileVersion: 1 (npm 5/6, a nested `dependencies` tree), 2 or 3 (flat `packages`)."""
+    packages: dict[str, Json]
+
+
+def read_lock(proc: Process, path: str) -> Lock | None:
     text = read_text(proc.fs, path)
     if text is None:
         return None
@@ -377,10 +437,32 @@ def read_lock(proc: Process, path: str) -> dict[str, Json] | None:
         data = json.loads(text)
     except json.JSONDecodeError:
         return None
-    packages = data.get("packages") if isinstance(data, dict) else None
-    if not isinstance(packages, dict):
+    if not isinstance(data, dict):
         return None
-    return {str(k): v for k, v in packages.items() if isinstance(v, dict)}
+    version = data.get("lockfileVersion")
+    version = version if isinstance(version, int) else 1
+    packages = data.get("packages")
+    if isinstance(packages, dict) and version >= 2:
+        return Lock(version, {str(k): v for k, v in packages.items() if isinstance(v, dict)})
+    # A v1 lockfile: what npm 7+ reads from it is the same map of locations, built from the
+    # nested `dependencies` objects (each level a `node_modules` folder).
+    flat: dict[str, Json] = {"": {k: data[k] for k in ("name", "version") if k in data}}
+    pending: list[tuple[str, object]] = [("", data.get("dependencies"))]
+    while pending:
+        parent, deps = pending.pop()
+        if not isinstance(deps, dict):
+            continue
+        for name, entry in deps.items():
+            if not isinstance(entry, dict):
+                continue
+            loc = f"{parent}node_modules/{name}"
+            flat[loc] = {k: v for k, v in entry.items() if k != "dependencies"}
+            pending.append((loc + "/", entry.get("dependencies")))
+    return Lock(1, flat)
+
+
+def lock_packages(lock: Lock | None) -> dict[str, Json]:
+    return lock.packages if lock is not None else {}
 
 
 def tree_from_lock(index: Index, packages: Mapping[str, Json]) -> dict[str, Placed]:
@@ -388,8 +470,13 @@ def tree_from_lock(index: Index, packages: Mapping[str, Json]) -> dict[str, Plac
     for loc, entry in packages.items():
         if not loc.startswith("node_modules/"):
             continue
-        name = loc.rsplit("node_modules/", 1)[1]
-        manifest = find(index, name, str(entry.get("version", "")))
+        if entry.get("link") or entry.get("bundled") or entry.get("inBundle"):
+            continue  # a workspace link, or a package inside its parent's tarball
+        name = str(entry.get("name") or loc.rsplit("node_modules/", 1)[1])
+        version = str(entry.get("version", ""))
+        if version.startswith("npm:"):  # an alias: `"version": "npm:string-width@4.2.3"`
+            name, version = split_spec(version[4:])
+        manifest = find(index, name, version)
         if manifest is None:
             raise Unresolvable(name, str(entry.get("version", "")))
         tree[loc] = Placed(loc, manifest, bool(entry.get("dev")))
@@ -420,9 +507,19 @@ def unpack(proc: Process, project: str, placed: Placed) -> None:
     files = m.pkg.files or ("index.js",)
     inner = replace(m.pkg, files=tuple(f"{folder}/{f}" for f in files))
     for path, node in file_plan(inner, max(0, m.pkg.size - len(meta))):
-        executable = any(path.endswith("/" + p) for p in m.bins.values())
-        put_file(proc.fs, path, replace(node, mode=0o755) if executable else node)
+        if any(path.endswith("/" + p.removeprefix("./")) for p in m.bins.values()):
+            # A command: a node script, so that the shell finds its interpreter by its `#!`.
+            node = Node("file", 0o755, content=Data(script_text(path, node.size)))
+        put_file(proc.fs, path, node)
     write_text(proc.fs, f"{folder}/package.json", meta)
+
+
+def script_text(seed: str, size: int) -> bytes:
+    """A node script of `size` bytes: its `#!` line, then deterministic text."""
+    head = b"#!/usr/bin/env node\n'use strict'\n"
+    line = hashlib.sha256(seed.encode()).hexdigest().encode()
+    filler = b"".join(b"// " + line + b"\n" for _ in range(max(0, size - len(head)) // 68 + 1))
+    return head + filler[: max(0, size - len(head))]
 
 
 def link_bins(proc: Process, project: str, tree: Mapping[str, Placed]) -> None:
@@ -643,10 +740,11 @@ def node(proc: Process) -> int:
     """Only what the package managers need from `node`: running their own CLI scripts (the
     `npm` symlink reaches `npm-cli.js` through `#!/usr/bin/env node`). Running applications is
     the container runtime's job."""
-    script = ""
+    script, real = "", ""
     if len(proc.argv) > 1 and not proc.argv[1].startswith("-"):
         try:  # node runs a symlinked script by its real path, as `require.main` shows
-            script = posixpath.basename(proc.fs.resolve(proc.argv[1], proc.cwd))
+            real = proc.fs.resolve(proc.argv[1], proc.cwd)
+            script = posixpath.basename(real)
         except FsError:
             script = posixpath.basename(proc.argv[1])
     target = CLI_SCRIPTS.get(script)
@@ -656,6 +754,10 @@ def node(proc: Process) -> int:
     if proc.argv[1:2] in (["-v"], ["--version"]):
         proc.out(f"v{proc.env.get('NODE_VERSION', '20.18.3')}\n")
         return 0
+    if "/node_modules/" in real and real in proc.fs:
+        # An installed package's command (tsc, vite, jest, a stand-in's cli.js): build tools
+        # leave their conventional output (jsbuild.py); every command finishes with status 0.
+        return jsbuild.run_tool(proc, real, proc.argv[2:])
     proc.err(f"{proc.argv[0]}: this program cannot run in the simulated engine\n")
     return 126
 
@@ -689,26 +791,56 @@ def split_spec(spec: str) -> tuple[str, str]:
     return (spec, "") if at < 0 else (spec[:at], spec[at + 1 :])
 
 
+def _no_registry(proc: Process) -> int:
+    return fail(proc, "EAI_AGAIN", [
+        "syscall getaddrinfo", "errno EAI_AGAIN",
+        f"request to {REGISTRY}/ failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org",
+    ])
+
+
+def check_name(proc: Process, spec: str) -> int | None:
+    """npm-package-arg's refusal of a name no registry can hold (EINVALIDPACKAGENAME)."""
+    name, wanted = split_spec(spec)
+    errors = name_errors(name)
+    if not errors:
+        return None
+    raw = spec if wanted else f"{name}@*"
+    return fail(proc, "EINVALIDPACKAGENAME", [
+        f'Invalid package name "{name}" of package "{raw}": {"; ".join(errors)}.'])
+
+
+_OLD_LOCKFILE = [
+    "",
+    "The package-lock.json file was created with an old version of npm,",
+    "so supplemental metadata must be fetched from the registry.",
+    "",
+    "This is a one-time fix-up, please be patient...",
+    "",
+]
+
+
 def install(proc: Process, opts: Options, clean: bool) -> int:
     index = registry_index(proc)
     project = proc.cwd
     if index is None:
-        return fail(proc, "EAI_AGAIN", [
-            "syscall getaddrinfo", "errno EAI_AGAIN",
-            f"request to {REGISTRY}/ failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org",
-        ])
+        return _no_registry(proc)
+    for spec in opts.args:
+        refused = check_name(proc, spec)
+        if refused is not None:
+            return refused
+    if opts.global_ and opts.args:
+        return install_global(proc, opts, index)
     manifest = read_manifest(proc, required=clean or not opts.args)
     lock_path = posixpath.join(project, "package-lock.json")
     lock = read_lock(proc, lock_path) or read_lock(
         proc, posixpath.join(project, "npm-shrinkwrap.json"))
+    if lock is not None and lock.version < 2:
+        proc.err("".join(f"npm warn old lockfile{' ' + line if line else ''}\n"
+                         for line in _OLD_LOCKFILE))
     if clean:
         if lock is None:
             return _ci_usage(proc)
-        try:
-            tree = tree_from_lock(index, lock)
-        except Unresolvable as exc:
-            return no_target(proc, exc.name, exc.spec)
-        missing = _out_of_sync(manifest, lock)
+        missing = _out_of_sync(manifest, lock.packages)
         if missing:
             return fail(proc, "EUSAGE", [
                 "`npm ci` can only install packages when your package.json and "
@@ -718,16 +850,20 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
                 *missing,
                 "",
             ] + _CI_USAGE)
+        try:
+            tree = tree_from_lock(index, lock.packages)
+        except Unresolvable as exc:
+            return no_target(proc, exc.name, exc.spec)
         remove_path(proc.fs, posixpath.join(project, "node_modules"))
         on_disk: dict[str, str] = {}
     else:
+        locked = {k: str(v.get("version", "")) for k, v in lock_packages(lock).items() if k}
         for spec in opts.args:
             name, wanted = split_spec(spec)
-            if not index.versions(name):
-                return not_found(proc, name, wanted)
             chosen = pick(index, name, wanted)
             if chosen is None:
                 return no_target(proc, name, wanted)
+            locked[f"node_modules/{name}"] = chosen.version
             key = "devDependencies" if opts.save_dev else "dependencies"
             other = "dependencies" if opts.save_dev else "devDependencies"
             saved = chosen.version if opts.save_exact else f"^{chosen.version}"
@@ -738,13 +874,15 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
             if name in rest:
                 del rest[name]
                 manifest[other] = rest
-        locked = {k: str(v.get("version", "")) for k, v in (lock or {}).items() if k}
         try:
-            tree = build_tree(index, manifest_deps(manifest, "dependencies"),
-                              manifest_deps(manifest, "devDependencies"), locked)
+            if lock is not None and not opts.args and not _out_of_sync(manifest, lock.packages):
+                # A lockfile that satisfies package.json is the tree npm reifies, with every
+                # package it lists (real dependencies of packages resolved by rule included).
+                tree = tree_from_lock(index, lock.packages)
+            else:
+                tree = build_tree(index, manifest_deps(manifest, "dependencies"),
+                                  manifest_deps(manifest, "devDependencies"), locked)
         except Unresolvable as exc:
-            if not index.versions(exc.name):
-                return not_found(proc, exc.name, exc.spec)
             return no_target(proc, exc.name, exc.spec)
         on_disk = installed_versions(proc, project)
     wanted_tree = {k: p for k, p in tree.items() if not (opts.omit_dev and p.dev)}
@@ -774,8 +912,56 @@ def install(proc: Process, opts: Options, clean: bool) -> int:
     return 0
 
 
+def global_prefix(proc: Process) -> str:
+    return proc.env.get("NPM_CONFIG_PREFIX") or proc.env.get("npm_config_prefix") or "/usr/local"
+
+
+def install_global(proc: Process, opts: Options, index: Index) -> int:
+    """`npm install -g`: each package in `{prefix}/lib/node_modules/<name>` with its own
+    dependencies nested below it (nothing is hoisted between global packages), its commands
+    linked into `{prefix}/bin`. Global installs are not audited."""
+    prefix = global_prefix(proc)
+    lib = f"{prefix}/lib"
+    change = Change()
+    fresh: list[Manifest] = []
+    for spec in opts.args:
+        name, wanted = split_spec(spec)
+        chosen = pick(index, name, wanted)
+        if chosen is None:
+            return no_target(proc, name, wanted)
+        try:
+            tree = build_tree(index, chosen.dependencies, {})
+        except Unresolvable as exc:
+            return no_target(proc, exc.name, exc.spec)
+        folder = f"{lib}/node_modules/{name}"
+        existed = f"{folder}/package.json" in proc.fs
+        remove_path(proc.fs, folder)
+        unpack(proc, lib, Placed(f"node_modules/{name}", chosen, False))
+        apply_tree(proc, folder, tree, {})
+        for cmd, path in chosen.bins.items():
+            put_file(proc.fs, f"{prefix}/bin/{cmd}",
+                     symlink(f"../lib/node_modules/{name}/{path.removeprefix('./')}"))
+        if existed:
+            change.changed += 1
+        else:
+            change.added += 1
+        change.added += len(tree)
+        fresh += [chosen, *(p.manifest for p in tree.values())]
+        change.funding += sum(1 for m in [chosen, *(p.manifest for p in tree.values())]
+                              if m.funding)
+    proc.spend(0.4 + 0.035 * len(fresh) + sum(m.pkg.download for m in fresh) / LINK_SPEED
+               + sum(m.pkg.size for m in fresh) / 200e6)
+    cache_tarballs(proc, fresh)
+    write_log(proc, ["verbose title npm install", "verbose exit 0", "info ok"])
+    if not opts.silent:
+        proc.out(summary(change, proc.seconds, fund=opts.fund, audit=False))
+        update_notice(proc, index)
+    return 0
+
+
 def installed_versions(proc: Process, project: str) -> dict[str, str]:
-    hidden = read_lock(proc, posixpath.join(project, "node_modules/.package-lock.json")) or {}
+    hidden = lock_packages(read_lock(proc, posixpath.join(project,
+                                                          "node_modules/.package-lock.json")))
     return {loc: str(e.get("version", "")) for loc, e in hidden.items()
             if loc and posixpath.join(project, loc, "package.json") in proc.fs}
 
@@ -803,16 +989,22 @@ def apply_tree(
 
 
 def _out_of_sync(manifest: Json, lock: Mapping[str, Json]) -> list[str]:
+    """What `npm ci` lists when package.json asks for what the lockfile does not hold: a
+    dependency with no entry (`Missing:`) or one whose locked version is outside the range."""
     root = lock.get("", {})
-    missing = []
-    for key in ("dependencies", "devDependencies"):
+    problems = []
+    for key in ("dependencies", "devDependencies", "optionalDependencies"):
         locked = manifest_deps(root, key)
         for name, spec in manifest_deps(manifest, key).items():
             entry = lock.get(f"node_modules/{name}")
             version = str(entry.get("version", "")) if entry else ""
-            if not entry or locked.get(name) != spec and not satisfies(version, spec):
-                missing.append(f"Missing: {name}@{spec} from lock file")
-    return missing
+            if not entry:
+                problems.append(f"Missing: {name}@{spec} from lock file")
+            elif locked.get(name) != spec and semver.is_range(spec) and not (
+                    version.startswith("npm:") or satisfies(version, spec)):
+                problems.append(f"Invalid: lock file's {name}@{version} does not satisfy "
+                                f"{name}@{spec}")
+    return problems
 
 
 _CI_USAGE = [
@@ -875,6 +1067,9 @@ def run_script(proc: Process, opts: Options) -> int:
     finally:
         proc.env.clear()
         proc.env.update(saved)
+    if status:  # the lifecycle script failed: npm says so and exits with its status
+        fail(proc, str(status), [f"path {proc.cwd}", "command failed",
+                                 f"command sh -c {command}"])
     return status
 
 
@@ -923,5 +1118,78 @@ _USAGE = [
     "npm help npm       more involved overview",
 ]
 
-CLI_SCRIPTS: dict[str, Program] = {"npm-cli.js": npm}
+@program("npx")
+def npx(proc: Process) -> int:
+    """`npx <pkg>[@range] [args]`: run a command from the project's `node_modules/.bin` or the
+    PATH; otherwise install the package into npx's cache (`~/.npm/_npx/<hash>`) first, which
+    without a terminal to ask on npm 7+ does after a warning, and run its command."""
+    args = proc.argv[1:]
+    if args[:1] in (["-v"], ["--version"]):  # npx is npm's: it reports npm's version
+        proc.out(bundled_version(proc) + "\n")
+        return 0
+    packages: list[str] = []
+    while args and args[0].startswith("-"):
+        flag = args.pop(0)
+        if flag in ("-p", "--package") and args:
+            packages.append(args.pop(0))
+        elif flag.startswith("--package="):
+            packages.append(flag.split("=", 1)[1])
+    if not args:
+        return fail(proc, None, ["npx: missing command"])
+    spec, rest = args[0], args[1:]
+    name, _ = split_spec(spec)
+    command = name.rsplit("/", 1)[-1]
+    bin_dir = posixpath.join(proc.cwd, "node_modules/.bin")
+    path = f"{bin_dir}:{proc.env.get('PATH', '')}"
+    on_path = any(posixpath.join(d, command) in proc.fs for d in path.split(":") if d)
+    if not packages and on_path:
+        return _run_with_path(proc, [command, *rest], path)
+    index = registry_index(proc)
+    if index is None:
+        return _no_registry(proc)
+    wanted = packages or [spec]
+    for item in wanted:
+        refused = check_name(proc, item)
+        if refused is not None:
+            return refused
+    chosen: list[Manifest] = []
+    for item in wanted:
+        pkg_name, pkg_range = split_spec(item)
+        manifest = pick(index, pkg_name, pkg_range)
+        if manifest is None:
+            return no_target(proc, pkg_name, pkg_range)
+        chosen.append(manifest)
+    key = hashlib.sha512(" ".join(sorted(wanted)).encode()).hexdigest()[:16]
+    folder = f"{home(proc)}/.npm/_npx/{key}"
+    if f"{folder}/node_modules/{chosen[0].name}/package.json" not in proc.fs:
+        listed = ", ".join(f"{m.name}@{m.version}" for m in chosen)
+        word = "package was" if len(chosen) == 1 else "packages were"
+        proc.err(f"npm warn exec The following {word} not found and will be installed: "
+                 f"{listed}\n")
+        wanted_deps = {m.name: m.version for m in chosen}
+        try:
+            tree = build_tree(index, wanted_deps, {})
+        except Unresolvable as exc:
+            return no_target(proc, exc.name, exc.spec)
+        write_text(proc.fs, f"{folder}/package.json", dumps({"dependencies": wanted_deps}))
+        apply_tree(proc, folder, tree, {})
+        fresh = [p.manifest for p in tree.values()]
+        proc.spend(0.4 + sum(m.pkg.download for m in fresh) / LINK_SPEED)
+        cache_tarballs(proc, fresh)
+    bins = chosen[0].bins
+    run = command if packages or command in bins or len(bins) != 1 else next(iter(bins))
+    return _run_with_path(proc, [run, *rest], f"{folder}/node_modules/.bin:{path}")
+
+
+def _run_with_path(proc: Process, argv: list[str], path: str) -> int:
+    saved = dict(proc.env)
+    proc.env["PATH"] = path
+    try:
+        return run_child(proc, argv)
+    finally:
+        proc.env.clear()
+        proc.env.update(saved)
+
+
+CLI_SCRIPTS: dict[str, Program] = {"npm-cli.js": npm, "npx-cli.js": npx}
 """Scripts `node` runs as a simulated program (yarn registers its own)."""

@@ -63,6 +63,23 @@ def render_lock(root: Mapping[str, str], tree: Mapping[str, npm.Placed]) -> str:
         entries) else _HEADER
 
 
+def parse_lock(text: str) -> dict[str, str]:
+    """A v1 yarn.lock as `name@range` → resolved version (every key of an entry)."""
+    pins: dict[str, str] = {}
+    keys: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if not line.startswith(" ") and line.rstrip().endswith(":"):
+            keys = [k.strip().strip('"') for k in line.rstrip()[:-1].split(",")]
+        elif line.startswith("  ") and not line.startswith("    "):
+            word, _, value = line.strip().partition(" ")
+            if word == "version":
+                for key in keys:
+                    pins[key] = value.strip('"')
+    return pins
+
+
 def cache_dir(proc: Process) -> str:
     folder = proc.env.get("YARN_CACHE_FOLDER")
     if folder:
@@ -104,8 +121,10 @@ def _error(proc: Process, message: str, command: str, log: bool = False) -> int:
     return 1
 
 
-def install(proc: Process, command: str, names: list[str], flags: set[str]) -> int:
-    proc.out(f"yarn {command} v{VERSION}\n")
+def install(proc: Process, command: str, names: list[str], flags: set[str],
+            header: bool = True) -> int:
+    if header:
+        proc.out(f"yarn {command} v{VERSION}\n")
     index = npm.registry_index(proc)
     manifest = npm.read_manifest(proc, required=False)
     lock_path = posixpath.join(proc.cwd, "yarn.lock")
@@ -120,7 +139,7 @@ def install(proc: Process, command: str, names: list[str], flags: set[str]) -> i
     key = "devDependencies" if dev else "dependencies"
     for spec in names:
         name, wanted = npm.split_spec(spec)
-        if not index.versions(name):
+        if npm.name_errors(name):
             return _error(proc, f'An unexpected error occurred: "{REGISTRY}/'
                           f'{name.replace("/", "%2f")}: Not found".', command, log=True)
         chosen = npm.pick(index, name, wanted)
@@ -132,13 +151,20 @@ def install(proc: Process, command: str, names: list[str], flags: set[str]) -> i
         manifest[key] = dict(sorted(table.items()))
     prod = npm.manifest_deps(manifest, "dependencies")
     devs = npm.manifest_deps(manifest, "devDependencies")
+    pins = parse_lock(old_lock or "")
     try:
-        tree = npm.build_tree(index, prod, devs)
+        tree = npm.build_tree(index, prod, devs, pins)
     except npm.Unresolvable as exc:
-        return _error(proc, f'An unexpected error occurred: "{REGISTRY}/{exc.name}: Not found".',
-                      command, log=True)
+        return _error(proc, f"Couldn't find any versions for \"{exc.name}\" that match "
+                      f'"{exc.spec}"', command)
     lock = render_lock({**devs, **prod}, tree)
-    if "--frozen-lockfile" in flags and old_lock is not None and old_lock != lock:
+    needed = parse_lock(lock)
+    if old_lock is not None and all(pins.get(k) == v for k, v in needed.items()):
+        # Every resolution is already in the file (which may list more: the real dependencies
+        # of packages resolved by rule), so yarn leaves it as it is.
+        lock = old_lock
+    frozen = flags & {"--frozen-lockfile", "--immutable"}
+    if frozen and old_lock is not None and old_lock != lock:
         return _error(proc, "Your lockfile needs to be updated, but yarn was run with "
                       "`--frozen-lockfile`.", command)
     production = "--production" in flags or "--prod" in flags or (
@@ -192,6 +218,32 @@ def _summary(proc: Process, names: list[str], tree: Mapping[str, npm.Placed],
             proc.out(("└─ " if i == len(items) - 1 else "├─ ") + item + "\n")
 
 
+def global_add(proc: Process, names: list[str]) -> int:
+    """`yarn global add`: a project of its own in `/usr/local/share/.config/yarn/global`
+    (root's; `~/.config/yarn/global` for others), its commands linked into `/usr/local/bin`."""
+    folder = ("/usr/local/share/.config/yarn/global" if proc.uid == 0 else
+              f"{npm.home(proc)}/.config/yarn/global")
+    bin_dir = proc.env.get("PREFIX", "/usr/local") + "/bin"
+    saved = proc.cwd
+    proc.cwd = folder
+    try:
+        proc.out(f"yarn global v{VERSION}\n")
+        status = install(proc, "add", names, set(), header=False)
+    finally:
+        proc.cwd = saved
+    if status:
+        return status
+    for spec in names:
+        name = npm.split_spec(spec)[0]
+        meta = npm.read_manifest_at(proc, f"{folder}/node_modules/{name}/package.json")
+        bins = meta.get("bin")
+        if isinstance(bins, dict):
+            for cmd, path in bins.items():
+                put_file(proc.fs, f"{bin_dir}/{cmd}", Node("symlink", 0o777, target=(
+                    f"{folder}/node_modules/{name}/{str(path).removeprefix('./')}")))
+    return 0
+
+
 def run(proc: Process, name: str, extra: list[str]) -> int:
     proc.out(f"yarn run v{VERSION}\n")
     manifest = npm.read_manifest(proc, required=False)
@@ -234,6 +286,8 @@ def yarn(proc: Process) -> int:
                 proc.out(f"yarn add v{VERSION}\n")
                 return _error(proc, "Missing list of packages to add to your project.", "add")
             return install(proc, "add", words[1:], flags)
+        if command == "global" and words[1:2] == ["add"] and len(words) > 2:
+            return global_add(proc, words[2:])
         if command == "cache" and words[1:2] == ["clean"]:
             proc.out(f"yarn cache v{VERSION}\n")
             remove_path(proc.fs, cache_dir(proc))
