@@ -27,7 +27,6 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     fileutils,
     hello,
     net,
-    python,
     shells,
     textutils,
     users,
