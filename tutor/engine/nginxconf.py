@@ -157,6 +157,11 @@ def _tokens(text: str, file: str) -> list[tuple[str, int, bool]]:
     return out
 
 
+def _is_block(name: str, parent: str) -> bool:
+    """Whether `name` takes a block where it stands (`server` in `upstream` is a line)."""
+    return name in BLOCKS and not (name == "server" and parent == "upstream")
+
+
 class _Reader:
     def __init__(self, tree: FileTree, known: frozenset[str]) -> None:
         self.tree, self.known = tree, known
@@ -177,8 +182,8 @@ class _Reader:
               free: bool) -> list[Directive]:
         pos = 0
         out: list[Directive] = []
-        stack: list[tuple[list[Directive], bool]] = []
-        body, in_free = out, free
+        stack: list[tuple[list[Directive], bool, str]] = []
+        body, in_free, parent = out, free, ""
         words: list[tuple[str, int, bool]] = []
         while pos < len(tokens):
             tok, line, quoted = tokens[pos]
@@ -187,7 +192,7 @@ class _Reader:
                 if not words:
                     raise ConfigError(f'unexpected ";" in {file}:{line}')
                 d = self._directive(words, file, in_free)
-                if d.name in BLOCKS and not in_free:
+                if _is_block(d.name, parent) and not in_free:
                     raise ConfigError(f'directive "{d.name}" has no opening "{{" {d.where()}')
                 body += self._expand(d, in_free)
                 words = []
@@ -195,17 +200,17 @@ class _Reader:
                 if not words:
                     raise ConfigError(f'unexpected "{{" in {file}:{line}')
                 d = self._directive(words, file, in_free)
-                if d.name not in BLOCKS and not in_free:
+                if not _is_block(d.name, parent) and not in_free:
                     raise ConfigError(f'directive "{d.name}" is not terminated by ";" '
                                       f"{d.where()}")
                 d.block = []
                 body.append(d)
-                stack.append((body, in_free))
-                body, in_free, words = d.block, d.name in FREE_FORM, []
+                stack.append((body, in_free, parent))
+                body, in_free, parent, words = d.block, d.name in FREE_FORM, d.name, []
             elif not quoted and tok == "}":
                 if words or not stack:
                     raise ConfigError(f'unexpected "}}" in {file}:{line}')
-                body, in_free = stack.pop()
+                body, in_free, parent = stack.pop()
             else:
                 words.append((tok, line, quoted))
         last = tokens[-1][1] if tokens else 1

@@ -1,0 +1,218 @@
+"""App servers answer what their source says: Python (Flask, FastAPI, gunicorn, uvicorn,
+`flask run`, Django), node, java/.NET; databases refuse to start without a password."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.engine.fs import FileTree, directory, file
+from tutor.engine.servers import Server, recognise, respond, startup_logs
+from tutor.paths import content_dir
+
+ASSETS = content_dir("assets")
+PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
+ENV = {"PATH": PATH, "HOSTNAME": "abc", "NODE_VERSION": "20.18.1"}
+FLASK_APP = '''from flask import Flask, jsonify
+app = Flask(__name__)
+
+@app.route("/")
+def hello():
+    return f"Hello, Docker!"
+
+@app.route("/api/items")
+def items():
+    return jsonify({"items": [1, 2], "ok": True})
+
+@app.get("/users/<int:uid>")
+def user(uid):
+    return "a user", 200
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=8000)
+'''
+FASTAPI_APP = '''from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/")
+async def root():
+    return {"message": "Hello World"}
+
+@app.get("/items/{item_id}")
+def item(item_id: int):
+    return {"item_id": item_id}
+'''
+
+
+def tree_with(files: dict[str, str]) -> FileTree:
+    tree = FileTree()
+    base = {"/usr/local/bin/python": "", "/usr/local/bin/python3": "",
+            "/usr/local/bin/gunicorn": "", "/usr/local/bin/uvicorn": "",
+            "/usr/local/bin/flask": "", "/usr/local/bin/fastapi": "",
+            "/usr/local/bin/node": ""}
+    for path, text in {**base, **files}.items():
+        tree.makedirs(path.rsplit("/", 1)[0] or "/", directory())
+        tree.put(path, file(text, 0o755))
+    return tree
+
+
+def start(argv: list[str], files: dict[str, str], env: dict[str, str] | None = None,
+          resolves: tuple[str, ...] = ()) -> tuple[Server, FileTree]:
+    tree = tree_with(files)
+    server = recognise(ASSETS, argv, tree, "/app", {**ENV, **(env or {})},
+                       lambda host: host in resolves)
+    assert server is not None
+    return server, tree
+
+
+def test_flask_app_run_answers_its_views() -> None:
+    server, tree = start(["python", "app.py"], {"/app/app.py": FLASK_APP})
+    assert (server.port, server.loopback) == (8000, False)
+    assert respond(server, tree, "/", ENV) == (200, b"Hello, Docker!")
+    assert respond(server, tree, "/api/items", ENV) == (200, b'{"items":[1,2],"ok":true}\n')
+    assert respond(server, tree, "/users/7", ENV) == (200, b"a user")
+    status, body = respond(server, tree, "/nope", ENV)
+    assert status == 404 and b"<title>404 Not Found</title>" in body
+    lines = [t for _, t in startup_logs(server, 0.0, "172.17.0.2", ENV)]
+    assert " * Running on http://172.17.0.2:8000" in lines
+
+
+def test_flask_run_defaults_to_loopback_and_port_5000() -> None:
+    server, _ = start(["flask", "run"], {"/app/app.py": FLASK_APP})
+    assert (server.port, server.loopback) == (5000, True)
+    lines = [t for _, t in startup_logs(server, 0.0, "172.17.0.2", ENV)]
+    assert " * Running on http://127.0.0.1:5000" in lines
+    assert not any("all addresses" in t for t in lines)
+    server, _ = start(["python3", "-m", "flask", "run", "--host=0.0.0.0", "--port", "8080"],
+                      {"/app/app.py": FLASK_APP})
+    assert (server.port, server.loopback) == (8080, False)
+
+
+def test_gunicorn_binds_and_serves_the_module() -> None:
+    server, tree = start(["gunicorn", "-b", "0.0.0.0:8000", "--workers", "2", "app:app"],
+                         {"/app/app.py": FLASK_APP})
+    assert server.port == 8000 and not server.loopback
+    assert respond(server, tree, "/", ENV) == (200, b"Hello, Docker!")
+    lines = [t for _, t in startup_logs(server, 0.0, "172.17.0.2", ENV)]
+    assert lines[0] == "[1970-01-01 00:00:00 +0000] [1] [INFO] Starting gunicorn 23.0.0"
+    assert lines[1].endswith("Listening at: http://0.0.0.0:8000 (1)")
+    default, _ = start(["gunicorn", "app:app"], {"/app/app.py": FLASK_APP})
+    assert default.loopback and default.port == 8000
+    by_env, _ = start(["gunicorn", "app:app"], {"/app/app.py": FLASK_APP}, {"PORT": "9000"})
+    assert (by_env.port, by_env.loopback) == (9000, False)
+
+
+def test_uvicorn_serves_fastapi_json() -> None:
+    server, tree = start(["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "80"],
+                         {"/app/main.py": FASTAPI_APP})
+    assert server.port == 80 and not server.loopback
+    assert respond(server, tree, "/", ENV) == (200, b'{"message":"Hello World"}')
+    assert respond(server, tree, "/nope", ENV) == (404, b'{"detail":"Not Found"}')
+    lines = [t for _, t in startup_logs(server, 0.0, "172.17.0.2", ENV)]
+    assert lines[-1] == "INFO:     Uvicorn running on http://0.0.0.0:80 (Press CTRL+C to quit)"
+    run, _ = start(["fastapi", "run", "main.py"], {"/app/main.py": FASTAPI_APP})
+    assert (run.port, run.loopback) == (8000, False)
+
+
+def test_django_runserver_listens_where_told() -> None:
+    server, tree = start(["python", "manage.py", "runserver", "0.0.0.0:8000"], {
+        "/app/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+                          "'mysite.settings')\n"})
+    assert server.port == 8000 and not server.loopback
+    assert respond(server, tree, "/", ENV)[0] == 200
+    out = [t for s, t in startup_logs(server, 0.0, "", ENV) if s == 1]
+    assert "Django version 5.1.4, using settings 'mysite.settings'" in out
+    assert "Starting development server at http://0.0.0.0:8000/" in out
+
+
+def test_missing_server_program_is_not_a_server() -> None:
+    tree = FileTree()
+    tree.makedirs("/app", directory())
+    tree.put("/app/app.py", file(FLASK_APP))
+    assert recognise(ASSETS, ["gunicorn", "app:app"], tree, "/app", ENV) is None
+
+
+EXPRESS = """const express = require('express');
+const db = require('./db');
+const app = express();
+app.get('/', (req, res) => res.send('Hello from Express'));
+app.get('/api', (req, res) => {
+  res.status(200).json({ status: 'ok', count: 3 });
+});
+const PORT = process.env.PORT || 3000;
+app.listen(PORT, () => console.log(`Listening on ${PORT}`));
+"""
+DB = """const mysql = require('mysql2');
+const pool = mysql.createPool({ host: process.env.DB_HOST || 'mysql', user: 'root' });
+module.exports = pool;
+"""
+
+
+def test_express_json_and_required_modules() -> None:
+    server, tree = start(["node", "server.js"], {"/app/server.js": EXPRESS, "/app/db.js": DB},
+                         {"PORT": "8080"}, resolves=("mysql",))
+    assert server.exit_code is None and server.port == 8080
+    assert respond(server, tree, "/", ENV) == (200, b"Hello from Express")
+    assert respond(server, tree, "/api", ENV) == (200, b'{"status":"ok","count":3}')
+
+
+def test_node_app_whose_database_host_does_not_resolve_exits() -> None:
+    server, _ = start(["node", "server.js"], {"/app/server.js": EXPRESS, "/app/db.js": DB})
+    assert server.exit_code == 1
+    assert server.stderr[0] == "Error: getaddrinfo ENOTFOUND mysql"
+    assert server.stderr[-1] == "Node.js v20.18.1"
+    local, _ = start(["node", "server.js"], {"/app/server.js": EXPRESS, "/app/db.js": DB},
+                     {"DB_HOST": "localhost"})
+    assert local.exit_code == 1 and local.stderr[0] == "Error: connect ECONNREFUSED 127.0.0.1:3306"
+
+
+def test_http_create_server_answers_every_path() -> None:
+    source = ("const http = require('http');\nhttp.createServer((req, res) => {\n"
+              "  res.end('plain node\\n');\n}).listen(8000);\n")
+    server, tree = start(["node", "index.js"], {"/app/index.js": source})
+    assert server.port == 8000
+    assert respond(server, tree, "/anything", ENV) == (200, b"plain node\n")
+
+
+def test_java_and_dotnet_answer_on_8080() -> None:
+    java, tree = start(["java", "-jar", "app.jar"], {"/app/app.jar": "PK"})
+    assert java.port == 8080 and respond(java, tree, "/", ENV)[0] == 200
+    dotnet, _ = start(["dotnet", "App.dll"], {"/app/App.dll": "MZ"},
+                      {"ASPNETCORE_HTTP_PORTS": "8080"})
+    assert dotnet.port == 8080
+    lines = [t for _, t in startup_logs(dotnet, 0.0, "", ENV)]
+    assert "      Now listening on: http://[::]:8080" in lines
+    assert recognise(ASSETS, ["java", "-jar", "missing.jar"], tree, "/app", ENV) is None
+
+
+POSTGRES_ENV = {"PGDATA": "/var/lib/postgresql/data", "PG_MAJOR": "17"}
+
+
+@pytest.mark.parametrize(("env", "code"), [({}, 1), ({"POSTGRES_PASSWORD": "pw"}, None),
+                                           ({"POSTGRES_HOST_AUTH_METHOD": "trust"}, None)])
+def test_postgres_refuses_without_a_password(env: dict[str, str], code: int | None) -> None:
+    server, _ = start(["docker-entrypoint.sh", "postgres"], {"/usr/local/bin/postgres": ""},
+                      {**POSTGRES_ENV, **env})
+    assert server.exit_code == code
+    if code:
+        assert server.stderr[0] == ("Error: Database is uninitialized and superuser password "
+                                    "is not specified.")
+        assert server.stderr[-1].strip() == \
+            "https://www.postgresql.org/docs/current/auth-trust.html"
+
+
+def test_postgres_with_existing_data_needs_no_password() -> None:
+    server, _ = start(["docker-entrypoint.sh", "postgres"],
+                      {"/var/lib/postgresql/data/PG_VERSION": "17\n"}, POSTGRES_ENV)
+    assert server.exit_code is None and server.port == 5432
+
+
+def test_mysql_refuses_without_a_root_password() -> None:
+    server, _ = start(["docker-entrypoint.sh", "mysqld"], {}, {"MYSQL_VERSION": "8.4.3-1.el9"})
+    assert server.exit_code == 1
+    logs = startup_logs(server, 0.0, "", {"MYSQL_VERSION": "8.4.3-1.el9"})
+    assert logs[0] == (1, "1970-01-01 00:00:00+00:00 [Note] [Entrypoint]: Entrypoint script "
+                          "for MySQL Server 8.4.3-1.el9 started.")
+    assert (2, "1970-01-01 00:00:00+00:00 [ERROR] [Entrypoint]: Database is uninitialized and "
+               "password option is not specified") in logs
+    ok, _ = start(["docker-entrypoint.sh", "mysqld"], {}, {"MYSQL_ROOT_PASSWORD": "x"})
+    assert ok.exit_code is None and ok.port == 3306
