@@ -47,7 +47,8 @@ def test_nginx_serves_what_its_config_says_and_proxies_to_another_container(
         "nginx.conf": SPA_CONF, "dist/index.html": "<div id=app></div>\n",
         "dist/app.js": "boot()\n"})
     api = write(tmp_path / "api", {
-        "Dockerfile": 'FROM node:20-alpine\nWORKDIR /srv\nCOPY server.js .\nCMD ["node", "server.js"]\n',
+        "Dockerfile": 'FROM node:20-alpine\nWORKDIR /srv\nCOPY server.js .\n'
+                      'CMD ["node", "server.js"]\n',
         "server.js": API})
     assert docker("build", "-q", "-t", "web", ".", cwd=web).status == 0
     assert docker("build", "-q", "-t", "api", ".", cwd=api).status == 0
