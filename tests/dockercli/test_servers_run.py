@@ -60,6 +60,8 @@ def test_nginx_serves_what_its_config_says_and_proxies_to_another_container(
     assert curl(isolated_state, 8080, "/healthz") == (200, b"healthy")
     assert curl(isolated_state, 8080, "/api/users") == (200, b'{"users":["ada","linus"]}')
     logs = docker("logs", "web").out.splitlines()
+    assert "10-listen-on-ipv6-by-default.sh: info: /etc/nginx/conf.d/default.conf differs " \
+        "from the packaged version" in logs
     assert logs[-1].startswith('172.17.0.1 - - [') and '"GET /api/users HTTP/1.1" 200 25' in \
         logs[-1]
     assert docker("stop", "api").status == 0  # the upstream is gone: nginx answers 502

@@ -215,12 +215,46 @@ def _nginx_args(argv: list[str]) -> tuple[str, str]:
     return conf, extra
 
 
+DEFAULT_CONF = "/etc/nginx/conf.d/default.conf"
+IPV6_SCRIPT = "10-listen-on-ipv6-by-default.sh: info: "
+
+
+@cache
+def _packaged_default_conf(assets: Path) -> str:
+    doc = tomllib.loads((assets / "base-images" / "nginx.toml").read_text(encoding="utf-8"))
+    return str(doc["fragments"]["nginx-conf"]["files"][DEFAULT_CONF])
+
+
+def _nginx_entrypoint(assets: Path, spec: dict[str, Any], tree: FileTree) -> tuple[str, ...]:
+    """The entrypoint's lines; its IPv6 script reports on default.conf as it finds it (missing,
+    already listening on IPv6, changed from the packaged file, or enabled now)."""
+    text = _read(tree, DEFAULT_CONF, "/")
+    if text is None:
+        ipv6 = [f"{IPV6_SCRIPT}{DEFAULT_CONF} is not a file or does not exist"]
+    elif "listen  [::]:80;" in text and text != _packaged_default_conf(assets):
+        ipv6 = [f"{IPV6_SCRIPT}IPv6 listen already enabled"]
+    elif text != _packaged_default_conf(assets):
+        ipv6 = [f"{IPV6_SCRIPT}Getting the checksum of {DEFAULT_CONF}",
+                f"{IPV6_SCRIPT}{DEFAULT_CONF} differs from the packaged version"]
+    else:
+        return tuple(spec["stdout"])
+    out: list[str] = []
+    for line in spec["stdout"]:
+        if line.startswith(IPV6_SCRIPT):
+            if ipv6:
+                out += ipv6
+                ipv6 = []
+            continue
+        out.append(line)
+    return tuple(out)
+
+
 def _nginx(assets: Path, spec: dict[str, Any], argv: list[str], tree: FileTree,
            env: dict[str, str], wrapped: bool, resolve: Resolve | None) -> Server:
     """nginx as its configuration makes it: the ports it listens on, or the `[emerg]` it
     stops with; without `daemon off;` it forks into the background and PID 1 exits at once."""
-    entry = tuple(spec["stdout"]) if wrapped and not env.get("NGINX_ENTRYPOINT_QUIET_LOGS") \
-        else ()
+    entry = _nginx_entrypoint(assets, spec, tree) \
+        if wrapped and not env.get("NGINX_ENTRYPOINT_QUIET_LOGS") else ()
     conf_path, extra = _nginx_args(argv)
     base = _fixed_server(spec, tree)
     try:
