@@ -52,11 +52,15 @@ def _edited_file(case: Case, ctx: Path) -> str | None:
     if case.edit:
         return case.edit
     stages = built_stages(parse_stages((ctx / "Dockerfile").read_text()), case.target)
+    order = [step.text for stage in stages for step in stage.steps]
+    best: tuple[int, str] | None = None
     for path in sorted(p for p in ctx.rglob("*") if p.is_file()):
         rel = path.relative_to(ctx).as_posix()
-        if rel not in ("Dockerfile", ".dockerignore") and first_copy_of(stages, rel):
-            return rel
-    return None
+        copy = first_copy_of(stages, rel) if rel not in ("Dockerfile", ".dockerignore") else None
+        if copy is not None and (best is None or order.index(copy.text) < best[0]):
+            best = order.index(copy.text), rel
+    # the file the earliest COPY selects: the miss then reaches the most steps after it
+    return best[1] if best else None
 
 
 @pytest.mark.parametrize("case", _params())
