@@ -223,6 +223,13 @@ def test_bad_global_directive_on_the_command_line() -> None:
         'nginx: [emerg] unknown directive "bogus" in command line'
 
 
+def test_quoted_daemon_off_in_a_json_cmd_is_the_classic_mistake() -> None:
+    tree = tree_with({"/etc/nginx/conf.d/default.conf": "server { listen 80; }\n"})
+    server = recognise(ASSETS, ["nginx", "-g", "'daemon off;'"], tree, "/", ENV, None)
+    assert server is not None and server.exit_code == 1 and server.stderr[1] == \
+        'nginx: [emerg] unexpected end of parameter, expecting ";" in command line'
+
+
 def test_listen_ports_and_respond_through_the_server() -> None:
     tree = tree_with({"/etc/nginx/conf.d/default.conf":
                       "server { listen 8080; location / { return 200 'eight'; } }\n"

@@ -51,6 +51,14 @@ MAX_REDIRECTS = 10
 """nginx stops internal redirects after 10 cycles with a 500."""
 
 
+COMMAND_LINE = "command line"
+"""The name `-g` directives are parsed under; nginx's errors there end `in command line`."""
+
+
+def _at(file: str, line: int) -> str:
+    return "in command line" if file == COMMAND_LINE else f"in {file}:{line}"
+
+
 class ConfigError(Exception):
     """An `[emerg]` nginx stops on; the message has nginx's ` in FILE:LINE` suffix."""
 
@@ -64,7 +72,7 @@ class Directive:
     block: list[Directive] | None = None
 
     def where(self) -> str:
-        return "in command line" if self.file == "command line" else f"in {self.file}:{self.line}"
+        return _at(self.file, self.line)
 
 
 @dataclass(slots=True)
@@ -190,7 +198,7 @@ class _Reader:
             pos += 1
             if not quoted and tok == ";":
                 if not words:
-                    raise ConfigError(f'unexpected ";" in {file}:{line}')
+                    raise ConfigError(f'unexpected ";" {_at(file, line)}')
                 d = self._directive(words, file, in_free)
                 if _is_block(d.name, parent) and not in_free:
                     raise ConfigError(f'directive "{d.name}" has no opening "{{" {d.where()}')
@@ -198,7 +206,7 @@ class _Reader:
                 words = []
             elif not quoted and tok == "{":
                 if not words:
-                    raise ConfigError(f'unexpected "{{" in {file}:{line}')
+                    raise ConfigError(f'unexpected "{{" {_at(file, line)}')
                 d = self._directive(words, file, in_free)
                 if not _is_block(d.name, parent) and not in_free:
                     raise ConfigError(f'directive "{d.name}" is not terminated by ";" '
@@ -209,15 +217,17 @@ class _Reader:
                 body, in_free, parent, words = d.block, d.name in FREE_FORM, d.name, []
             elif not quoted and tok == "}":
                 if words or not stack:
-                    raise ConfigError(f'unexpected "}}" in {file}:{line}')
+                    raise ConfigError(f'unexpected "}}" {_at(file, line)}')
                 body, in_free, parent = stack.pop()
             else:
                 words.append((tok, line, quoted))
         last = tokens[-1][1] if tokens else 1
+        if words and file == COMMAND_LINE:
+            raise ConfigError(f'unexpected end of parameter, expecting ";" {_at(file, last)}')
         if words:
-            raise ConfigError(f'unexpected end of file, expecting ";" or "}}" in {file}:{last}')
+            raise ConfigError(f'unexpected end of file, expecting ";" or "}}" {_at(file, last)}')
         if stack:
-            raise ConfigError(f'unexpected end of file, expecting "}}" in {file}:{last}')
+            raise ConfigError(f'unexpected end of file, expecting "}}" {_at(file, last)}')
         return out
 
     def _directive(self, words: list[tuple[str, int, bool]], file: str,
@@ -251,7 +261,7 @@ def load(tree: FileTree, assets: Path, path: str = PREFIX + "/nginx.conf",
          extra: str = "") -> NginxConfig:
     """Read the configuration nginx starts with (`-c path`, `-g extra`)."""
     reader = _Reader(tree, known_directives(assets))
-    main = reader.parse(_tokens(extra, "command line"), "command line", free=False) \
+    main = reader.parse(_tokens(extra, COMMAND_LINE), COMMAND_LINE, free=False) \
         if extra else []
     main += reader.read_file(path if path.startswith("/") else posixpath.join(PREFIX, path), "")
     http = [d for d in main if d.name == "http"]
