@@ -216,3 +216,48 @@ def test_mysql_refuses_without_a_root_password() -> None:
                "password option is not specified") in logs
     ok, _ = start(["docker-entrypoint.sh", "mysqld"], {}, {"MYSQL_ROOT_PASSWORD": "x"})
     assert ok.exit_code is None and ok.port == 3306
+
+
+def test_flask_render_template_answers_the_template() -> None:
+    app = ('from flask import Flask, render_template\napp = Flask(__name__)\n\n@app.route("/")\n'
+           'def index():\n    return render_template("index.html", title="x")\n\n'
+           'app.run(host="0.0.0.0")\n')
+    server, tree = start(["python", "app.py"], {
+        "/app/app.py": app,
+        "/app/templates/index.html": "<h1>{{ title }}</h1>{% if x %}<p>x</p>{% endif %}\n"})
+    assert respond(server, tree, "/", ENV) == (200, b"<h1></h1><p>x</p>\n")
+
+
+def test_package_scripts_run_their_last_command() -> None:
+    package = ('{"scripts": {"start": "node server.js", '
+               '"dev": "npm run build && NODE_ENV=dev node src/index.js"}}')
+    files = {"/app/package.json": package,
+             "/app/server.js": "require('http').createServer((req, res) => res.end('start'))"
+                               ".listen(3000);\n",
+             "/app/src/index.js": "require('http').createServer((req, res) => res.end('dev'))"
+                                  ".listen(4000);\n",
+             "/usr/local/bin/npm": "", "/usr/local/bin/yarn": ""}
+    for argv, port, body in ((["npm", "start"], 3000, b"start"),
+                             (["npm", "run", "dev"], 4000, b"dev"),
+                             (["yarn", "dev"], 4000, b"dev")):
+        server, tree = start(argv, files)
+        assert server.port == port and respond(server, tree, "/", ENV) == (200, body)
+    tree = tree_with(files)
+    assert recognise(ASSETS, ["npm", "run", "missing"], tree, "/app", ENV) is None
+
+
+def test_nodemon_must_be_installed() -> None:
+    files = {"/app/index.js": "require('http').createServer((req, res) => res.end('hi'))"
+                              ".listen(3000);\n"}
+    tree = tree_with(files)
+    assert recognise(ASSETS, ["nodemon", "index.js"], tree, "/app", ENV) is None
+    server, _ = start(["nodemon", "index.js"], {**files, "/app/node_modules/.bin/nodemon": ""})
+    assert server.port == 3000
+
+
+def test_node_listening_on_localhost_is_loopback_only() -> None:
+    server, _ = start(["node", "index.js"], {
+        "/app/index.js": "const express = require('express');\nconst app = express();\n"
+                         "app.get('/', (req, res) => res.send('hi'));\n"
+                         "app.listen(3000, '127.0.0.1');\n"})
+    assert server.loopback

@@ -244,3 +244,10 @@ def test_listen_ports_and_respond_through_the_server() -> None:
 def test_error_page_has_crlf_line_ends_as_nginx_sends_them() -> None:
     assert error_page(404, "1.27.4") == page(404, "Not Found")
     assert error_page(200, "1.27.4") == b""
+
+
+def test_shell_form_cmd_keeps_its_quoted_arguments() -> None:
+    tree = tree_with({"/etc/nginx/conf.d/default.conf": "server { listen 8081; }\n"})
+    server = recognise(ASSETS, ["/bin/sh", "-c", "exec nginx -g \"daemon off;\""], tree, "/",
+                       ENV, None)
+    assert server is not None and server.exit_code is None and server.ports == (8081,)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -79,7 +80,26 @@ def _route_path(dec: ast.expr) -> str | None:
     return None
 
 
-def read_app(source: str) -> PyApp | None:
+Templates = Callable[[str], "str | None"]
+"""A template's text by its name (Flask's `templates/` folder beside the app), or None."""
+
+
+def _rendered(node: ast.expr | None, templates: Templates | None) -> str | None:
+    """`render_template("index.html", …)`: the template with Jinja's tags left out (no
+    variable is known, so each renders empty, as an undefined one does)."""
+    if templates is None or not isinstance(node, ast.Call) or not isinstance(
+            node.func, ast.Name) or node.func.id != "render_template" or not node.args:
+        return None
+    name = node.args[0]
+    if not isinstance(name, ast.Constant) or not isinstance(name.value, str):
+        return None
+    text = templates(name.value)
+    if text is None:
+        return None
+    return re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", "", text, flags=re.S)
+
+
+def read_app(source: str, templates: Templates | None = None) -> PyApp | None:
     """The web app `source` defines, or None when it is no Flask/FastAPI app."""
     try:
         tree = ast.parse(source)
@@ -98,8 +118,8 @@ def read_app(source: str) -> PyApp | None:
         if not paths:
             continue
         returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
-        body = next((t for t in (_text(r.value, flask) for r in returns) if t is not None),
-                    None)
+        body = next((t for t in (_text(r.value, flask) or _rendered(r.value, templates)
+                                 for r in returns) if t is not None), None)
         if body is None:
             body = f"{fn.name}\n" if flask else _json({"view": fn.name}, False)
         for p in paths:

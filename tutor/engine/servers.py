@@ -13,6 +13,7 @@ import hashlib
 import json
 import posixpath
 import re
+import shlex
 import tomllib
 import uuid
 from collections.abc import Callable
@@ -148,7 +149,10 @@ def recognise(assets: Path, argv: list[str], tree: FileTree, cwd: str,
         return None
     exe = posixpath.basename(argv[0])
     if exe in ("sh", "bash", "ash", "dash") and len(argv) == 3 and argv[1] == "-c":
-        words = argv[2].split()
+        try:
+            words = shlex.split(argv[2])
+        except ValueError:
+            return None
         if words and words[0] == "exec":
             words = words[1:]
         return recognise(assets, words, tree, cwd, env, resolve) if words else None
@@ -168,10 +172,13 @@ def recognise(assets: Path, argv: list[str], tree: FileTree, cwd: str,
     program = go_program(tree, argv[0], cwd, env)
     if program is not None and "go" in specs:
         return _go_server(specs["go"], program)
-    if exe == "npm" and argv[1:2] in (["start"], ["run"]):
-        script = _npm_start(tree, cwd)
+    if exe in ("npm", "yarn", "pnpm") and len(argv) > 1:
+        script = _package_script(tree, cwd, argv)
         return recognise(assets, script, tree, cwd, env, resolve) if script else None
-    if exe in ("node", "nodejs") and len(argv) > 1 and "node" in specs:
+    if exe == "nodemon" and not (_on_path(tree, argv[0], cwd, env) or _exists_in(
+            tree, "node_modules/.bin/nodemon", cwd)):
+        return None
+    if exe in ("node", "nodejs", "nodemon") and len(argv) > 1 and "node" in specs:
         main = next((a for a in argv[1:] if not a.startswith("-")), "")
         source = _node_sources(tree, main, cwd)
         if source and specs["node"]["source_marker"] in source:
@@ -371,14 +378,32 @@ def _fixed_server(spec: dict[str, Any], tree: FileTree) -> Server:
                   spec.get("not_found", ""), {"nginx_gcc": gcc})
 
 
-def _npm_start(tree: FileTree, cwd: str) -> list[str] | None:
+def _package_script(tree: FileTree, cwd: str, argv: list[str]) -> list[str] | None:
+    """The command `npm start`, `npm run dev`, `yarn start`… runs: the package.json script's
+    last command (`npm run build && node server.js` serves with `node server.js`), without its
+    leading `VAR=value` words; `npm start` with no start script runs `node server.js`."""
+    args = argv[1:]
+    name = args[1] if len(args) > 1 and args[0] in ("run", "run-script") else \
+        args[0] if args and args[0] not in ("run", "run-script", "install", "ci") else ""
     text = _read(tree, "package.json", cwd)
     try:
         doc = json.loads(text) if text else {}
     except ValueError:
         return None
-    script = doc.get("scripts", {}).get("start") if isinstance(doc, dict) else None
-    return str(script).split() if script else (["node", "server.js"] if doc else None)
+    if not name or not isinstance(doc, dict):
+        return None
+    scripts = doc.get("scripts", {})
+    script = scripts.get(name) if isinstance(scripts, dict) else None
+    if not script:
+        return ["node", "server.js"] if name == "start" and doc else None
+    last = re.split(r"&&|;", str(script))[-1]
+    try:
+        words = shlex.split(last)
+    except ValueError:
+        return None
+    while words and re.match(r"^\w+=", words[0]):
+        words = words[1:]
+    return words or None
 
 
 # -- node ----------------------------------------------------------------------------------
@@ -511,8 +536,9 @@ def _node_server(spec: dict[str, Any], source: str, env: dict[str, str],
         body = re.search(r"res\.(?:send|end)\(\s*" + _STRING, source)
         if body:
             routes.append(("*", _literal(body.group(1))))
+    local = re.search(r"\.listen\([^,)]+,\s*['\"](127\.0\.0\.1|localhost)['\"]", source)
     return Server("node", port, None, tuple(lines), (), "node", "", tuple(routes),
-                  "", EXPRESS_404 if "express" in source else "")
+                  "", EXPRESS_404 if "express" in source else "", loopback=local is not None)
 
 
 # -- python --------------------------------------------------------------------------------
@@ -537,6 +563,16 @@ def _options(args: list[str], with_value: set[str]) -> tuple[dict[str, str], lis
             rest.append(a)
         i += 1
     return opts, rest
+
+
+def _module_path(target: str) -> str:
+    return (target.partition(":")[0] or "app").replace(".", "/") + ".py"
+
+
+def _templates(tree: FileTree, app_file: str, cwd: str) -> Callable[[str], str | None]:
+    """Flask's template folder: `templates/` beside the app's module."""
+    folder = posixpath.join(posixpath.dirname(app_file), "templates")
+    return lambda name: _read(tree, posixpath.join(folder, name), cwd)
 
 
 def _module_file(target: str, cwd: str, tree: FileTree) -> tuple[str, str | None]:
@@ -566,7 +602,7 @@ def _python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: File
             return _django(spec, args, tree, cwd)
         else:
             source = _read(tree, args[0], cwd)
-            app = read_app(source) if source else None
+            app = read_app(source, _templates(tree, args[0], cwd)) if source else None
             if app is None or source is None:
                 return None
             name = posixpath.splitext(posixpath.basename(args[0]))[0]
@@ -582,8 +618,10 @@ def _python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: File
         default = f"0.0.0.0:{env['PORT']}" if env.get("PORT") else "127.0.0.1:8000"
         bind = opts.get("-b") or opts.get("--bind") or default
         host, _, port = bind.rpartition(":")
-        _, source = _module_file(rest[0] if rest else "", opts.get("--chdir", cwd), tree)
-        app = read_app(source) if source else None
+        where = opts.get("--chdir", cwd)
+        _, source = _module_file(rest[0] if rest else "", where, tree)
+        app = read_app(source, _templates(tree, _module_path(rest[0] if rest else ""),
+                                          where)) if source else None
         routes = app.routes if app else (("*", spec["plausible"]),)
         worker = "uvicorn.workers.UvicornWorker" if "uvicorn" in opts.get(
             "-k", opts.get("--worker-class", "")) else ""
@@ -600,7 +638,8 @@ def _python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: File
         if exe == "fastapi":
             rest = [r.removesuffix(".py") for r in rest if r not in ("run", "dev")]
         _, source = _module_file(rest[0] if rest else "main", cwd, tree)
-        app = read_app(source) if source else None
+        app = read_app(source, _templates(tree, _module_path(rest[0] if rest else "main"),
+                                          cwd)) if source else None
         routes = app.routes if app else (("*", json.dumps({"message": spec["plausible"]})),)
         default_host = "0.0.0.0" if exe == "fastapi" and "run" in args else "127.0.0.1"
         port = opts.get("--port", "8000")
@@ -616,7 +655,8 @@ def _python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: File
             name, source = _module_file(stem, cwd, tree)
             if source is not None:
                 break
-        app = read_app(source) if source else None
+        app = read_app(source, _templates(tree, _module_path(target or name), cwd)) \
+            if source else None
         port = opts.get("--port") or opts.get("-p") or env.get("FLASK_RUN_PORT", "5000")
         host = opts.get("--host") or opts.get("-h") or env.get("FLASK_RUN_HOST", "127.0.0.1")
         return _flask(specs, app.routes if app else (), name,
