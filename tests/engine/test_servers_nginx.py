@@ -251,3 +251,14 @@ def test_shell_form_cmd_keeps_its_quoted_arguments() -> None:
     server = recognise(ASSETS, ["/bin/sh", "-c", "exec nginx -g \"daemon off;\""], tree, "/",
                        ENV, None)
     assert server is not None and server.exit_code is None and server.ports == (8081,)
+
+
+def test_an_image_without_nginx_files_serves_the_packaged_root() -> None:
+    tree = FileTree()
+    files = {"/usr/sbin/nginx": "ELF", "/usr/share/nginx/html/index.html": "hi\n"}
+    for path, text in files.items():
+        tree.makedirs(path.rsplit("/", 1)[0], directory())
+        tree.put(path, file(text))
+    server = recognise(ASSETS, ["nginx", "-g", "daemon off;"], tree, "/", ENV, lambda h: True)
+    assert server is not None and server.exit_code is None and server.nginx is None
+    assert respond(server, tree, "/", ENV) == (200, b"hi\n")

@@ -264,6 +264,10 @@ def _nginx(assets: Path, spec: dict[str, Any], argv: list[str], tree: FileTree,
         if wrapped and not env.get("NGINX_ENTRYPOINT_QUIET_LOGS") else ()
     conf_path, extra = _nginx_args(argv)
     base = _fixed_server(spec, tree)
+    if conf_path == "/etc/nginx/nginx.conf" and not _exists(tree, conf_path):
+        # An image whose nginx files are not modelled (no main configuration at all): it
+        # serves its document root as the packaged configuration would.
+        return replace(base, stdout=entry)
     try:
         conf = load_nginx(tree, assets, conf_path, extra)
         if resolve is not None:
