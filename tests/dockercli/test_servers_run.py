@@ -139,3 +139,16 @@ def test_node_app_without_its_database_exits_with_enotfound(docker: Docker,
     assert r.status == 1
     assert r.err.startswith("Error: getaddrinfo ENOTFOUND mysql\n")
     assert r.err.rstrip().splitlines()[-1].startswith("Node.js v20.")
+
+
+def test_nginx_logs_what_it_could_not_serve(docker: Docker, isolated_state: Path) -> None:
+    assert docker("run", "-d", "--name", "site", "-p", "8088:80", "nginx:alpine").status == 0
+    assert (curl(isolated_state, 8088, "/") or (0, b""))[0] == 200
+    assert (curl(isolated_state, 8088, "/nope.html") or (0, b""))[0] == 404
+    logs = docker("logs", "site")
+    error = logs.err.splitlines()[-1]
+    assert error.endswith(
+        ' [error] 21#21: *2 open() "/usr/share/nginx/html/nope.html" failed (2: No such file or '
+        'directory), client: 172.17.0.1, server: localhost, request: "GET /nope.html HTTP/1.1", '
+        'host: "localhost:8088"')
+    assert logs.out.splitlines()[-1].split('"')[1] == "GET /nope.html HTTP/1.1"

@@ -40,6 +40,7 @@ from tutor.engine.registry import http_get as registry_http_get
 from tutor.engine.servers import (
     GoProgram,
     access_line,
+    error_lines,
     go_program,
     process_argv,
     recognise,
@@ -1046,8 +1047,15 @@ class ContainerStore:
             answer = registry_http_get(registry, path or "/", accept)
             status, body = answer.status, answer.body
         else:
+            messages: list[str] = []
             status, body = respond(server, tree, path or "/", env, port=p.container_port,
-                                   upstream=self._upstream)
+                                   upstream=self._upstream, log=messages)
+            # nginx numbers connections: each earlier request was one
+            served = 1 + sum(1 for _, _, text in c.logs if '"GET ' in text and " HTTP/1.1\" "
+                             in text)
+            for text in error_lines(server, tree, self.engine.clock, messages, served,
+                                    f"localhost:{host_port}"):
+                c.logs.append((self.engine.clock, 2, text + "\n"))
         line = access_line(server, self.engine.clock, path or "/", status, len(body))
         if line is not None:
             c.logs.append((self.engine.clock, server.access_stream, line + "\n"))

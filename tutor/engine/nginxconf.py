@@ -344,6 +344,8 @@ class Request:
     upstream: Upstream | None
     args: str = ""
     redirects: int = 0
+    errors: list[str] = field(default_factory=list)
+    """What nginx writes to its error log while answering (without its time/pid prefix)."""
 
 
 def error_page(status: int, version: str) -> bytes:
@@ -357,14 +359,22 @@ def error_page(status: int, version: str) -> bytes:
 
 
 def answer(conf: NginxConfig, tree: FileTree, port: int, path: str, version: str,
-           upstream: Upstream | None = None, host: str = "localhost") -> tuple[int, bytes]:
-    """What nginx answers `GET path` on `port` with."""
+           upstream: Upstream | None = None, host: str = "localhost",
+           log: list[str] | None = None) -> tuple[int, bytes]:
+    """What nginx answers `GET path` on `port` with; its error-log messages for the request
+    (`open() "…" failed (2: No such file or directory), client: …, server: …, request: "…"`)
+    are appended to `log`."""
     server = _pick_server(conf, port, host)
     if server is None:
         return 404, error_page(404, version)
     uri, _, args = path.partition("?")
     req = Request(conf, tree, version, upstream, args)
-    return _handle(req, server, _normalise(uri), error_pages=True)
+    answered = _handle(req, server, _normalise(uri), error_pages=True)
+    if log is not None:
+        name = server.names[0] if server.names else ""
+        log += [f'{e}, client: 172.17.0.1, server: {name}, request: "GET {path} HTTP/1.1"'
+                for e in req.errors]
+    return answered
 
 
 def _pick_server(conf: NginxConfig, port: int, host: str) -> VirtualServer | None:
@@ -572,11 +582,14 @@ def _static(req: Request, server: VirtualServer, loc: Location | None,
         if exists and is_dir and (_get(req, server, loc, "autoindex") or ["off"])[0] == "on":
             return 200, _autoindex(req.tree, name, uri)
         if exists and is_dir:
+            req.errors.append(f'directory index of "{name}" is forbidden')
             return 403, error_page(403, req.version)
+        req.errors.append(f'"{name}{index[0]}" is not found (2: No such file or directory)')
         return 404, error_page(404, req.version)
     try:
         _, node = req.tree.lookup(name)
     except FsError:
+        req.errors.append(f'open() "{name}" failed (2: No such file or directory)')
         return 404, error_page(404, req.version)
     if node.is_dir:
         return 301, error_page(301, req.version)

@@ -786,13 +786,14 @@ def startup_logs(server: Server, now: float, ip: str,
 
 
 def respond(server: Server, tree: FileTree, path: str, env: dict[str, str], *,
-            port: int | None = None, upstream: Upstream | None = None) -> tuple[int, bytes]:
+            port: int | None = None, upstream: Upstream | None = None,
+            log: list[str] | None = None) -> tuple[int, bytes]:
     """The status and body the server answers `GET path` on `port` with; `upstream` answers
-    for the servers nginx proxies to."""
+    for the servers nginx proxies to; nginx's error-log messages go to `log`."""
     clean = path.split("?", 1)[0] or "/"
     if server.nginx is not None:
         return answer(server.nginx, tree, port or server.port, path or "/",
-                      env.get("NGINX_VERSION", ""), upstream)
+                      env.get("NGINX_VERSION", ""), upstream, log=log)
     if server.http == "static":
         return _static(server, tree, clean, env)
     if server.http in ("flask", "python"):
@@ -821,6 +822,16 @@ def _static(server: Server, tree: FileTree, path: str, env: dict[str, str]) -> t
     if node.content is None or node.is_dir:
         return missing
     return 200, node.content.read()
+
+
+def error_lines(server: Server, tree: FileTree, now: float, messages: list[str], requests: int,
+                host: str) -> list[str]:
+    """nginx's `[error]` lines for one request (its error log is the container's stderr):
+    the worker's pid, the connection's number, then the message and the request's host."""
+    pid = "21" if "/etc/alpine-release" in tree else "29"
+    values = _placeholders(now, "", {}, {})
+    return [f"{values['nginx_time']} [error] {pid}#{pid}: *{requests} {m}, host: \"{host}\""
+            for m in messages]
 
 
 def access_line(server: Server, now: float, path: str, status: int, size: int) -> str | None:
