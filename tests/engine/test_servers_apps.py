@@ -261,3 +261,15 @@ def test_node_listening_on_localhost_is_loopback_only() -> None:
                          "app.get('/', (req, res) => res.send('hi'));\n"
                          "app.listen(3000, '127.0.0.1');\n"})
     assert server.loopback
+
+
+@pytest.mark.parametrize(("env", "port", "line", "loopback"), [
+    ({"ASPNETCORE_HTTP_PORTS": "8080"}, 8080, "http://[::]:8080", False),
+    ({"ASPNETCORE_URLS": "http://+:80"}, 80, "http://[::]:80", False),
+    ({}, 5000, "http://localhost:5000", True),
+])
+def test_kestrel_listens_where_its_environment_says(env: dict[str, str], port: int, line: str,
+                                                    loopback: bool) -> None:
+    server, _ = start(["dotnet", "App.dll"], {"/app/App.dll": "MZ"}, env)
+    assert (server.port, server.loopback) == (port, loopback)
+    assert f"      Now listening on: {line}" in server.stdout

@@ -727,11 +727,20 @@ def _jvm_server(spec: dict[str, Any], argv: list[str], tree: FileTree, cwd: str,
     dll = argv[1] if len(argv) > 1 and argv[1].endswith(".dll") else ""
     if not dll or not _exists_in(tree, dll, cwd):
         return None
+    # Kestrel listens where ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS (set to 8080 by the .NET 8+
+    # images) say, else on http://localhost:5000 only.
     ports = env.get("ASPNETCORE_HTTP_PORTS", "").split(",")[0].split(";")[0]
-    urls = re.search(r":(\d+)", env.get("ASPNETCORE_URLS", ""))
-    value = int(urls.group(1)) if urls else int(ports) if ports.isdigit() else int(spec["port"])
-    return Server("dotnet", value, 0, tuple(spec["dotnet_stdout"]), (), "app", "",
-                  (("*", spec["dotnet_body"]),), "", "", {"port": str(value), "cwd": cwd})
+    urls = re.search(r"://([^:/;]+):(\d+)", env.get("ASPNETCORE_URLS", ""))
+    if urls:
+        value, local = int(urls.group(2)), urls.group(1) in ("localhost", "127.0.0.1")
+        shown = f"http://{'localhost' if local else '[::]'}:{value}"
+    elif ports.isdigit():
+        value, local, shown = int(ports), False, f"http://[::]:{ports}"
+    else:
+        value, local, shown = 5000, True, "http://localhost:5000"
+    lines = tuple(t.replace("http://[::]:{port}", shown) for t in spec["dotnet_stdout"])
+    return Server("dotnet", value, 0, lines, (), "app", "", (("*", spec["dotnet_body"]),), "",
+                  "", {"port": str(value), "cwd": cwd}, loopback=local)
 
 
 def _exists_in(tree: FileTree, path: str, cwd: str) -> bool:
