@@ -42,6 +42,9 @@ class Case:
     """The group of an xfail's first cause: base-image, package, program, other."""
     target: str = ""
     edit: str = ""
+    """The context file the cache check edits (default: the one the earliest COPY selects)."""
+    note: str = ""
+    """Why real Docker does what it does, when that is not obvious (a failure's cause)."""
 
     @property
     def folder(self) -> Path:
@@ -277,14 +280,150 @@ def first_cause(err: str) -> tuple[str, str]:
         if re.search(r"(?i)\berror\b|not found|unable to|bad address|could not resolve", text) \
                 or text.startswith("E: "):
             line = text.strip()
-            if line.endswith(":") and i + 1 < len(lines):
-                line += " " + lines[i + 1].strip()
+            if (line.endswith(":") or line.startswith("npm error code")) and i + 1 < len(lines):
+                line += " " + lines[i + 1].strip().removeprefix("npm error ")
             break
     if not line:
         final = next((x for x in err.splitlines() if x.startswith("ERROR: failed to build")), "")
         line = final.removeprefix("ERROR: failed to build: failed to solve: ")
+    missing = re.match(r"(\S+): failed to resolve source metadata", line)
+    if missing:
+        line = f"no base image {missing.group(1)} in the catalogue"
     line = line[:160]
     for group, pattern in CAUSES:
         if pattern.search(err):
             return group, line
     return "other", line
+
+
+# -- the checks ----------------------------------------------------------------------------
+
+GB = 1 << 30
+
+
+class Mismatch(AssertionError):
+    """The engine does not do with a case what real Docker does; `group`/`line` name the
+    first cause (a failed build's first error, or which check differed)."""
+
+    def __init__(self, group: str, line: str) -> None:
+        super().__init__(f"[{group}] {line}")
+        self.group, self.line = group, line
+
+
+def _inspect(state: Path, cwd: Path, ref: str) -> dict[str, object]:
+    r = docker(state, cwd, "image", "inspect", ref)
+    if r.status != 0:
+        raise Mismatch("other", f"docker image inspect {ref}: {r.err.strip()}")
+    doc = json.loads(r.out)[0]
+    assert isinstance(doc, dict)
+    return doc
+
+
+def edited_file(case: Case, ctx: Path) -> str | None:
+    """The file the cache check edits: the case's own choice, else the one the earliest COPY
+    selects (the miss then reaches the most steps after it)."""
+    if case.edit:
+        return case.edit
+    stages = built_stages(parse_stages((ctx / "Dockerfile").read_text()), case.target)
+    order = [step.text for stage in stages for step in stage.steps]
+    best: tuple[int, str] | None = None
+    for path in sorted(p for p in ctx.rglob("*") if p.is_file()):
+        rel = path.relative_to(ctx).as_posix()
+        copy = first_copy_of(stages, rel) if rel not in ("Dockerfile", ".dockerignore") else None
+        if copy is not None and (best is None or order.index(copy.text) < best[0]):
+            best = order.index(copy.text), rel
+    return best[1] if best else None
+
+
+def _built(result: Result, what: str) -> None:
+    if result.status != 0:
+        group, line = first_cause(result.err)
+        raise Mismatch(group, f"{what}: {line}" if what else line)
+
+
+def verify(case: Case, work: Path) -> None:
+    """Build the case in a fresh sandbox under `work` and check it against real Docker:
+    the first build succeeds (or fails with the same kind of error), a second build is fully
+    CACHED, editing a file misses exactly from the first COPY that selects it, the image has
+    as many layers as BuildKit makes and a believable size. Raises `Mismatch` otherwise."""
+    state, ctx = work / "state", materialise(case, work / "ctx")
+    first = build(state, ctx, case)
+    if case.real == "fails":
+        if first.status == 0:
+            raise Mismatch("other", "builds here, but real Docker fails it")
+        if case.real_error not in first.err:
+            _built(first, "fails otherwise than real Docker")
+        return
+    _built(first, "")
+
+    again = build(state, ctx, case)
+    _built(again, "second build")
+    steps = [s for s in build_steps(again.err + again.out) if not s.text.startswith("FROM ")]
+    missed = [s.text for s in steps if not s.cached]
+    if not steps or missed:
+        raise Mismatch("other", f"second build not fully CACHED: {missed[:3]}")
+
+    stages = parse_stages((ctx / "Dockerfile").read_text())
+    rel = edited_file(case, ctx)
+    copy = first_copy_of(built_stages(stages, case.target), rel) if rel else None
+    if rel is not None and copy is not None:
+        with (ctx / rel).open("a") as f:
+            f.write("\n")
+        edited = build(state, ctx, case)
+        _built(edited, f"build after editing {rel}")
+        log = build_steps(edited.err + edited.out)
+        hit = [s for s in log if normal(s.text) == normal(copy.text)]
+        if not hit or hit[0].cached:
+            raise Mismatch("other", f"editing {rel} did not miss at {copy.text!r}")
+        before = [s.text for s in log if s.label == hit[0].label and s.index < hit[0].index
+                  and not s.text.startswith("FROM ") and not s.cached]
+        if before:
+            raise Mismatch("other", f"editing {rel} missed before its COPY: {before[:3]}")
+
+    base, low, high = layer_bounds(stages, case.target)
+    image = _inspect(state, ctx, "corpus:case")
+    layers = len(image["RootFS"]["Layers"])  # type: ignore[index]
+    base_layers, base_size = 0, 0
+    if base != "scratch":
+        base_image = _inspect(state, ctx, base)
+        base_layers = len(base_image["RootFS"]["Layers"])  # type: ignore[index]
+        base_size = int(base_image["Size"])  # type: ignore[call-overload]
+    if not base_layers + low <= layers <= base_layers + high:
+        raise Mismatch("other", f"{layers} layers; BuildKit makes {base_layers} from {base} "
+                                f"+ {low}..{high}")
+    size = int(image["Size"])  # type: ignore[call-overload]
+    if not base_size <= size < base_size + 4 * GB:
+        raise Mismatch("other", f"size {size} is not believable over {base}'s {base_size}")
+
+
+# -- the manifest --------------------------------------------------------------------------
+
+HEADER = """\
+# The corpus: real Dockerfiles, each kept verbatim in tests/corpus/<name>/Dockerfile under a
+# header naming its source repository, path and commit, with a minimal context (dependency
+# lists verbatim, large lock files gzip-compressed and expanded by the harness; application
+# sources replaced by short stand-ins that keep what the build and the run depend on).
+#
+# real: what real Docker 29 (BuildKit) does with the case: "builds", or "fails" with
+#   real_error in its error output (note says why). target: the stage the project's compose
+#   file builds. engine: "xfail" while the engine cannot yet do what real Docker does; reason
+#   is the first cause, cause its group (base-image, package, program, other).
+# `python -m tests.corpus.report --update` rewrites the engine/cause/reason fields.
+"""
+
+
+def _toml(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_manifest(cases: list[Case], path: Path = MANIFEST) -> None:
+    out = [HEADER]
+    for c in cases:
+        out.append("[[case]]")
+        for key in ("name", "source", "path", "commit", "target", "edit", "real",
+                    "real_error", "note", "engine", "cause", "reason"):
+            value = getattr(c, key)
+            if value and not (key == "engine" and value == "builds"):
+                out.append(f"{key} = {_toml(value)}")
+        out.append("")
+    path.write_text("\n".join(out), encoding="utf-8")

@@ -91,7 +91,9 @@ def test_build_steps_read_plain_progress() -> None:
 @pytest.mark.parametrize(("err", "group", "line"), [
     ("ERROR: failed to build: failed to solve: node:9: failed to resolve source metadata for "
      "docker.io/library/node:9: not found\n", "base-image",
-     "node:9: failed to resolve source metadata for docker.io/library/node:9: not found"),
+     "no base image node:9 in the catalogue"),
+    ("#9 0.05 npm error code EUSAGE\n#9 0.05 npm error The `npm ci` command can only install\n",
+     "other", "npm error code EUSAGE The `npm ci` command can only install"),
     ("#5 0.1 ERROR: unable to select packages:\n#5 0.1   wrk (no such package):\n", "package",
      "ERROR: unable to select packages: wrk (no such package):"),
     ("#5 0.2 /bin/sh: make: not found\n#5 ERROR: exit code: 127\n", "program",
