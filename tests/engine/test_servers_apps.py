@@ -116,12 +116,14 @@ def test_uvicorn_serves_fastapi_json() -> None:
 def test_django_runserver_listens_where_told() -> None:
     server, tree = start(["python", "manage.py", "runserver", "0.0.0.0:8000"], {
         "/app/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-                          "'mysite.settings')\n"})
+                          "'mysite.settings')\n"}, {"PYTHONUNBUFFERED": "1"})
     assert server.port == 8000 and not server.loopback
     assert respond(server, tree, "/", ENV)[0] == 200
     out = [t for s, t in startup_logs(server, 0.0, "", ENV) if s == 1]
     assert "Django version 5.1.4, using settings 'mysite.settings'" in out
     assert "Starting development server at http://0.0.0.0:8000/" in out
+    buffered, _ = start(["python", "manage.py", "runserver"], {"/app/manage.py": ""})
+    assert buffered.stdout == () and buffered.loopback  # stdout never flushed; 127.0.0.1
 
 
 def test_missing_server_program_is_not_a_server() -> None:
@@ -273,3 +275,15 @@ def test_kestrel_listens_where_its_environment_says(env: dict[str, str], port: i
     server, _ = start(["dotnet", "App.dll"], {"/app/App.dll": "MZ"}, env)
     assert (server.port, server.loopback) == (port, loopback)
     assert f"      Now listening on: {line}" in server.stdout
+
+
+def test_flask_app_named_by_its_file() -> None:
+    env = {"FLASK_APP": "hello.py", "FLASK_RUN_PORT": "8000", "FLASK_RUN_HOST": "0.0.0.0",
+           "PYTHONUNBUFFERED": "1"}
+    server, tree = start(["flask", "run"], {"/app/hello.py": FLASK_APP}, env)
+    assert (server.port, server.loopback) == (8000, False)
+    assert respond(server, tree, "/", ENV) == (200, b"Hello, Docker!")
+    logs = startup_logs(server, 0.0, "172.17.0.2", ENV)
+    assert logs[:2] == [(1, " * Serving Flask app 'hello.py'"), (1, " * Debug mode: off")]
+    found, _ = start(["flask", "run"], {"/app/app.py": FLASK_APP}, {"PYTHONUNBUFFERED": "1"})
+    assert found.stdout == (" * Debug mode: off",)  # no import path given: no "Serving" line

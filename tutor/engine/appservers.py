@@ -213,7 +213,11 @@ def _options(args: list[str], with_value: set[str]) -> tuple[dict[str, str], lis
 
 
 def _module_path(target: str) -> str:
-    return (target.partition(":")[0] or "app").replace(".", "/") + ".py"
+    """`pkg.mod:app`, `app.py`, `src/app.py:create_app()` → the module's file."""
+    module = target.partition(":")[0] or "app"
+    if module.endswith(".py"):
+        return module
+    return module.replace(".", "/") + ".py"
 
 
 def _templates(tree: FileTree, app_file: str, cwd: str) -> Callable[[str], str | None]:
@@ -224,8 +228,7 @@ def _templates(tree: FileTree, app_file: str, cwd: str) -> Callable[[str], str |
 
 def _module_file(target: str, cwd: str, tree: FileTree) -> tuple[str, str | None]:
     """`pkg.mod:app` → (its file's name stem, its source)."""
-    module = target.partition(":")[0] or "app"
-    path = module.replace(".", "/")
+    path = _module_path(target).removesuffix(".py")
     for candidate in (path + ".py", path + "/__init__.py"):
         text = read_text(tree, candidate, cwd)
         if text is not None:
@@ -246,7 +249,7 @@ def python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: FileT
         if args[0] == "-m" and len(args) > 1:
             exe, args = args[1], args[2:]
         elif posixpath.basename(args[0]) == "manage.py" and "runserver" in args:
-            return _django(spec, args, tree, cwd)
+            return _django(spec, args, tree, cwd, env)
         else:
             source = read_text(tree, args[0], cwd)
             app = read_app(source, _templates(tree, args[0], cwd)) if source else None
@@ -255,7 +258,7 @@ def python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: FileT
             name = posixpath.splitext(posixpath.basename(args[0]))[0]
             if app.framework == "flask":
                 host = _run_host(source) or "127.0.0.1"
-                return _flask(specs, app.routes, name, app.port or 5000, host)
+                return _flask(specs, app.routes, name, app.port or 5000, host, env)
             host = _run_host(source) or "127.0.0.1"
             return _uvicorn(spec, app.routes, host, app.port or 8000)
     if exe == "gunicorn":
@@ -306,8 +309,8 @@ def python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: FileT
             if source else None
         port = opts.get("--port") or opts.get("-p") or env.get("FLASK_RUN_PORT", "5000")
         host = opts.get("--host") or opts.get("-h") or env.get("FLASK_RUN_HOST", "127.0.0.1")
-        return _flask(specs, app.routes if app else (), name,
-                      int(port) if port.isdigit() else 5000, host)
+        return _flask(specs, app.routes if app else (), target or None,
+                      int(port) if port.isdigit() else 5000, host, env)
     return None
 
 
@@ -316,17 +319,27 @@ def _run_host(source: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _flask(specs: dict[str, dict[str, Any]], routes: tuple[tuple[str, str], ...], app: str,
-           port: int, host: str) -> Server:
+def _unbuffered(env: dict[str, str]) -> bool:
+    """Python block-buffers stdout into a pipe: what a server prints there (not what it logs to
+    stderr) only shows in `docker logs` with PYTHONUNBUFFERED set."""
+    return bool(env.get("PYTHONUNBUFFERED"))
+
+
+def _flask(specs: dict[str, dict[str, Any]], routes: tuple[tuple[str, str], ...],
+           app: str | None, port: int, host: str, env: dict[str, str]) -> Server:
+    """Werkzeug's development server; `app` is the import path the banner names (None when
+    `flask run` found the app by itself: the banner then leaves that line out)."""
     spec = specs["flask"]
+    stdout = [t for t in spec["stdout"] if app is not None or "{app}" not in t] \
+        if _unbuffered(env) else []
     stderr = list(spec["stderr"])
     if host not in ("0.0.0.0", "::"):  # one address only: the banner names just it
         stderr = [t for t in stderr if "all addresses" not in t and "{ip}" not in t]
         stderr = [t.replace("http://127.0.0.1:", f"http://{host}:") for t in stderr]
-    return Server("flask", port, None, tuple(spec["stdout"]), tuple(stderr), "flask",
+    return Server("flask", port, None, tuple(stdout), tuple(stderr), "flask",
                   "", routes, spec.get("access_log", ""), FLASK_404,
-                  {"app": app, "port": str(port)}, loopback=host in ("127.0.0.1", "localhost"),
-                  access_stream=2)
+                  {"app": app or "", "port": str(port)},
+                  loopback=host in ("127.0.0.1", "localhost"), access_stream=2)
 
 
 def _uvicorn(spec: dict[str, Any], routes: tuple[tuple[str, str], ...], host: str,
@@ -337,14 +350,16 @@ def _uvicorn(spec: dict[str, Any], routes: tuple[tuple[str, str], ...], host: st
                   loopback=host in ("127.0.0.1", "localhost"))
 
 
-def _django(spec: dict[str, Any], args: list[str], tree: FileTree, cwd: str) -> Server:
+def _django(spec: dict[str, Any], args: list[str], tree: FileTree, cwd: str,
+            env: dict[str, str]) -> Server:
     after = args[args.index("runserver") + 1:]
     addr = next((a for a in after if not a.startswith("-")), "127.0.0.1:8000")
     host, _, port = addr.rpartition(":") if ":" in addr else ("127.0.0.1", "", addr)
     manage = read_text(tree, args[0], cwd) or ""
     settings = re.search(r"DJANGO_SETTINGS_MODULE['\"],\s*['\"]([\w.]+)", manage)
     return Server("python", int(port) if port.isdigit() else 8000, None,
-                  tuple(spec["django_stdout"]), tuple(spec["django"]), "python", "",
+                  tuple(spec["django_stdout"]) if _unbuffered(env) else (),
+                  tuple(spec["django"]), "python", "",
                   (("*", spec["plausible"]),), "", "",
                   {"host": host or "127.0.0.1", "port": port,
                    "settings": settings.group(1) if settings else "settings",
