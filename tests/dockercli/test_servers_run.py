@@ -156,3 +156,20 @@ def test_nginx_logs_what_it_could_not_serve(docker: Docker, isolated_state: Path
         'directory), client: 172.17.0.1, server: localhost, request: "GET /nope.html HTTP/1.1", '
         'host: "localhost:8088"')
     assert logs.out.splitlines()[-1].split('"')[1] == "GET /nope.html HTTP/1.1"
+
+
+def test_nginx_cannot_proxy_to_an_app_bound_to_loopback(docker: Docker, isolated_state: Path,
+                                                       tmp_path: Path) -> None:
+    api = write(tmp_path / "api", {
+        "Dockerfile": 'FROM node:20-alpine\nCOPY server.js .\nCMD ["node", "server.js"]\n',
+        "server.js": API.replace("app.listen(3000,", "app.listen(3000, '127.0.0.1',")})
+    web = write(tmp_path / "web", {
+        "Dockerfile": "FROM nginx:alpine\nCOPY site.conf /etc/nginx/conf.d/default.conf\n",
+        "site.conf": "server {\n    listen 80;\n"
+                     "    location / { proxy_pass http://api:3000; }\n}\n"})
+    assert docker("build", "-q", "-t", "api", ".", cwd=api).status == 0
+    assert docker("build", "-q", "-t", "web", ".", cwd=web).status == 0
+    assert docker("run", "-d", "--name", "api", "api").status == 0
+    assert docker("run", "-d", "--name", "web", "-p", "8090:80", "web").status == 0
+    status, body = curl(isolated_state, 8090, "/users") or (0, b"")
+    assert status == 502 and b"502 Bad Gateway" in body

@@ -977,12 +977,15 @@ class ContainerStore:
         check = image.config.config.healthcheck if image is not None else None
         return health(self, c, check, self.engine.clock)
 
-    def serve_inside(self, c: Container, port: int, path: str) -> tuple[int, bytes] | None:
-        """What the container's own server answers on its port `port` (from inside it)."""
+    def serve_inside(self, c: Container, port: int, path: str, *,
+                     from_outside: bool = False) -> tuple[int, bytes] | None:
+        """What the container's own server answers on its port `port` (from inside it, or from
+        another container: then a server bound to 127.0.0.1 only cannot be reached)."""
         tree = self.tree(c)
         env = c.env_map()
         server = recognise(self.engine.assets, c.argv, tree, c.workdir or "/", env)
-        if server is None or not server.listens(port) or server.http in ("", "registry"):
+        if server is None or not server.listens(port) or server.http in ("", "registry") \
+                or (from_outside and server.loopback):
             return None
         return respond(server, tree, path, env, port=port, upstream=self._upstream)
 
@@ -1005,7 +1008,7 @@ class ContainerStore:
             return None
         self._proxy_depth += 1
         try:
-            return self.serve_inside(c, port, path)
+            return self.serve_inside(c, port, path, from_outside=True)
         finally:
             self._proxy_depth -= 1
 
