@@ -158,6 +158,14 @@ def test_autoindex_lists_folders_first_as_nginx_formats_it() -> None:
         b"</pre><hr></body>\r\n</html>\r\n")
 
 
+def test_a_regex_python_cannot_read_matches_nothing() -> None:
+    tree = tree_with({"/etc/nginx/conf.d/default.conf":
+                      "server { listen 80; server_name \"~^(?<x>a\";\n"
+                      "  location ~ \"(\" { return 200 'bad'; }\n"
+                      "  location / { return 200 'ok'; } }\n"})
+    assert get(tree, "/") == (200, b"ok")
+
+
 def test_server_name_and_default_server_pick_the_virtual_server() -> None:
     tree = tree_with({"/etc/nginx/conf.d/a.conf":
                       "server { listen 80; server_name example.com; return 200 'a'; }\n",
@@ -179,6 +187,10 @@ def test_server_name_and_default_server_pick_the_virtual_server() -> None:
      'directive "root" is not terminated by ";" in /etc/nginx/conf.d/default.conf:2'),
     ("include /etc/nginx/nope.conf;\n", 'open() "/etc/nginx/nope.conf" failed '
      "(2: No such file or directory) in /etc/nginx/conf.d/default.conf:1"),
+    ("server {\n  location / {\n    return;\n  }\n}\n",
+     'invalid number of arguments in "return" directive in /etc/nginx/conf.d/default.conf:3'),
+    ("server {\n  root /a /b;\n}\n",
+     'invalid number of arguments in "root" directive in /etc/nginx/conf.d/default.conf:2'),
 ])
 def test_configuration_errors_say_what_nginx_says(config: str, message: str) -> None:
     with pytest.raises(ConfigError) as err:

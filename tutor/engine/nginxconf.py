@@ -31,6 +31,13 @@ BLOCKS = frozenset({"http", "events", "server", "location", "upstream", "types",
 """Directives that take a `{ … }` block."""
 FREE_FORM = frozenset({"types", "map", "geo", "split_clients", "charset_map", "match"})
 """Blocks whose lines are data (`text/html html;`), not directives."""
+ARGUMENTS = {
+    "listen": (1, 1 << 16), "server_name": (1, 1 << 16), "root": (1, 1), "alias": (1, 1),
+    "index": (1, 1 << 16), "try_files": (2, 1 << 16), "return": (1, 2), "proxy_pass": (1, 1),
+    "error_page": (2, 1 << 16), "autoindex": (1, 1), "location": (1, 2), "include": (1, 1),
+    "upstream": (1, 1), "daemon": (1, 1), "http": (0, 0), "events": (0, 0),
+}
+"""How many arguments the directives the server reads take (nginx's NGX_CONF_TAKE* flags)."""
 INHERITED = ("root", "alias", "index", "autoindex", "error_page")
 REASONS = {
     301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
@@ -236,6 +243,9 @@ class _Reader:
         d = Directive(name, [w for w, _, _ in words[1:]], file, line)
         if not free and name not in self.known:
             raise ConfigError(f'unknown directive "{name}" {d.where()}')
+        low, high = ARGUMENTS.get(name, (0, 1 << 16)) if not free else (0, 1 << 16)
+        if not low <= len(d.args) <= high:
+            raise ConfigError(f'invalid number of arguments in "{name}" directive {d.where()}')
         return d
 
     def _expand(self, d: Directive, free: bool) -> list[Directive]:
@@ -382,12 +392,20 @@ def _pick_server(conf: NginxConfig, port: int, host: str) -> VirtualServer | Non
     for s in on_port:
         for name in s.names:
             if name == host or (name.startswith("*.") and host.endswith(name[1:])) or (
-                    name.startswith("~") and re.search(name[1:], host)):
+                    name.startswith("~") and _search(name[1:], host)):
                 return s
     for s in on_port:
         if port in s.default_ports:
             return s
     return on_port[0] if on_port else None
+
+
+def _search(pattern: str, text: str, flags: int = 0) -> bool:
+    """A PCRE pattern nginx accepts may still be one Python's `re` cannot read: no match."""
+    try:
+        return re.search(pattern, text, flags) is not None
+    except re.error:
+        return False
 
 
 def _normalise(uri: str) -> str:
