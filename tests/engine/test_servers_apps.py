@@ -287,3 +287,15 @@ def test_flask_app_named_by_its_file() -> None:
     assert logs[:2] == [(1, " * Serving Flask app 'hello.py'"), (1, " * Debug mode: off")]
     found, _ = start(["flask", "run"], {"/app/app.py": FLASK_APP}, {"PYTHONUNBUFFERED": "1"})
     assert found.stdout == (" * Debug mode: off",)  # no import path given: no "Serving" line
+
+
+def test_mariadb_refuses_without_a_root_password() -> None:
+    env = {"MARIADB_VERSION": "1:11.4.4+maria~ubu2404"}
+    server, _ = start(["docker-entrypoint.sh", "mariadbd"], {}, env)
+    assert server.name == "mariadb" and server.exit_code == 1
+    logs = startup_logs(server, 0.0, "", env)
+    assert logs[-1] == (2, "\tYou need to specify one of MARIADB_ROOT_PASSWORD, "
+                           "MARIADB_ROOT_PASSWORD_HASH, MARIADB_ALLOW_EMPTY_ROOT_PASSWORD and "
+                           "MARIADB_RANDOM_ROOT_PASSWORD")
+    ok, _ = start(["docker-entrypoint.sh", "mysqld"], {}, {**env, "MYSQL_ROOT_PASSWORD": "x"})
+    assert ok.name == "mariadb" and ok.exit_code is None

@@ -111,9 +111,10 @@ def recognise(assets: Path, argv: list[str], tree: FileTree, cwd: str,
                                                         for a in argv[1:]) \
                 and argv[1:2] == ([spec["subcommand"]] if "subcommand" in spec else argv[1:2]):
             return _fixed_server(spec, tree)
-    for name in ("postgres", "mysql"):
+    for name in ("postgres", "mariadb", "mysql"):
         spec = specs.get(name)
-        if spec and wrapped and exe in spec["commands"]:
+        if spec and wrapped and exe in spec["commands"] and (
+                "image_env" not in spec or spec["image_env"] in env):
             return _database(spec, tree, env)
     program = go_program(tree, argv[0], cwd, env)
     if program is not None and "go" in specs:
@@ -325,6 +326,7 @@ def _placeholders(now: float, ip: str, env: dict[str, str],
         "logrus_time": rfc3339(now),
         "pg_time": moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}",
         "mysql_time": moment.strftime("%Y-%m-%d %H:%M:%S+00:00"),
+        "mysql_time_plain": moment.strftime("%Y-%m-%d %H:%M:%S"),
         "iso_time": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}Z",
         "gunicorn_time": moment.strftime("%Y-%m-%d %H:%M:%S +0000"),
         "django_date": moment.strftime("%B %d, %Y - %H:%M:%S"),
