@@ -299,3 +299,13 @@ def test_mariadb_refuses_without_a_root_password() -> None:
                            "MARIADB_RANDOM_ROOT_PASSWORD")
     ok, _ = start(["docker-entrypoint.sh", "mysqld"], {}, {**env, "MYSQL_ROOT_PASSWORD": "x"})
     assert ok.name == "mariadb" and ok.exit_code is None
+
+
+def test_shell_scripts_serve_with_their_last_command() -> None:
+    files = {"/app/web/app.py": FLASK_APP, "/app/web/manage.py": ""}
+    script = "cd web && python manage.py migrate && exec gunicorn -b 0.0.0.0:9000 app:app"
+    server, tree = start(["/bin/sh", "-c", script], files)  # from /app
+    assert server.port == 9000 and respond(server, tree, "/", ENV) == (200, b"Hello, Docker!")
+    tree = tree_with(files)
+    assert recognise(ASSETS, ["sh", "-c", "python app.py | tee log"], tree, "/app/web",
+                     ENV) is None

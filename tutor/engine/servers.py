@@ -95,13 +95,8 @@ def recognise(assets: Path, argv: list[str], tree: FileTree, cwd: str,
         return None
     exe = posixpath.basename(argv[0])
     if exe in ("sh", "bash", "ash", "dash") and len(argv) == 3 and argv[1] == "-c":
-        try:
-            words = shlex.split(argv[2])
-        except ValueError:
-            return None
-        if words and words[0] == "exec":
-            words = words[1:]
-        return recognise(assets, words, tree, cwd, env, resolve) if words else None
+        found = _last_command(argv[2], cwd)
+        return recognise(assets, found[0], tree, found[1], env, resolve) if found else None
     if exe in ("nginx", "nginx-debug") and "nginx" in specs and not any(
             a in ("-v", "-V", "-t", "-T", "-h", "-?", "-s") for a in argv[1:]):
         return _nginx(assets, specs["nginx"], argv, tree, env, wrapped, resolve)
@@ -137,6 +132,31 @@ def recognise(assets: Path, argv: list[str], tree: FileTree, cwd: str,
         return jvm_server(specs["jvm"], argv, tree, cwd, env)
     return None
 
+
+
+def _last_command(script: str, cwd: str) -> tuple[list[str], str] | None:
+    """The command a `sh -c` script ends in, and the directory it runs in: `cd /app && python
+    manage.py migrate && exec gunicorn app:app` serves with gunicorn in /app (the commands
+    before it are taken to finish). Leading `VAR=value` words and `exec` are dropped."""
+    try:
+        lexer = shlex.shlex(script, posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        tokens = list(lexer)
+    except ValueError:
+        return None
+    commands: list[list[str]] = [[]]
+    for token in tokens:
+        if token in ("&&", ";", "||", "&"):
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    for words in commands[:-1]:
+        if words[:1] == ["cd"] and len(words) == 2:
+            cwd = posixpath.normpath(posixpath.join(cwd, words[1]))
+    words = commands[-1]
+    while words and (words[0] == "exec" or re.match(r"^\w+=", words[0])):
+        words = words[1:]
+    return (words, cwd) if words and "|" not in words else None
 
 
 # -- nginx ---------------------------------------------------------------------------------
