@@ -309,3 +309,24 @@ def test_shell_scripts_serve_with_their_last_command() -> None:
     tree = tree_with(files)
     assert recognise(ASSETS, ["sh", "-c", "python app.py | tee log"], tree, "/app/web",
                      ENV) is None
+
+
+def test_python_http_server_serves_files_and_listings() -> None:
+    server, tree = start(["python3", "-m", "http.server", "9000"],
+                         {"/app/site/B.txt": "b\n", "/app/site/a dir/x": "",
+                          "/app/report.html": "r"}, {"PYTHONUNBUFFERED": "1"})
+    assert server.port == 9000 and not server.loopback
+    assert server.stdout == ("Serving HTTP on :: port 9000 (http://[::]:9000/) ...",)
+    assert respond(server, tree, "/report.html", ENV) == (200, b"r")
+    assert respond(server, tree, "/site/B.txt", ENV) == (200, b"b\n")
+    assert respond(server, tree, "/site", ENV)[0] == 301
+    assert respond(server, tree, "/site/", ENV) == (200, (
+        b'<!DOCTYPE HTML>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        b"<title>Directory listing for /site/</title>\n</head>\n<body>\n"
+        b"<h1>Directory listing for /site/</h1>\n<hr>\n<ul>\n"
+        b'<li><a href="a%20dir/">a dir/</a></li>\n<li><a href="B.txt">B.txt</a></li>\n'
+        b"</ul>\n<hr>\n</body>\n</html>\n"))
+    status, body = respond(server, tree, "/nope", ENV)
+    assert status == 404 and b"<p>Message: File not found.</p>" in body
+    local, _ = start(["python", "-m", "http.server", "--bind", "127.0.0.1"], {})
+    assert (local.port, local.loopback, local.stdout) == (8000, True, ())

@@ -5,14 +5,16 @@ is readable; an app that cannot reach its database ends as the real one does."""
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
 import shlex
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
-from tutor.engine.fs import FileTree
+from tutor.engine.fs import FileTree, FsError
 from tutor.engine.pyapps import read_app
 from tutor.engine.serverbase import (
     EXPRESS_404,
@@ -261,6 +263,8 @@ def python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: FileT
                 return _flask(specs, app.routes, name, app.port or 5000, host, env)
             host = _run_host(source) or "127.0.0.1"
             return _uvicorn(spec, app.routes, host, app.port or 8000)
+    if exe == "http.server":
+        return _http_server(spec, args, cwd, env)
     if exe == "gunicorn":
         opts, rest = _options(args, {"-b", "--bind", "-w", "--workers", "-k",
                                      "--worker-class", "-c", "--config", "--chdir", "-t",
@@ -312,6 +316,23 @@ def python_server(specs: dict[str, dict[str, Any]], argv: list[str], tree: FileT
         return _flask(specs, app.routes if app else (), target or None,
                       int(port) if port.isdigit() else 5000, host, env)
     return None
+
+
+def _http_server(spec: dict[str, Any], args: list[str], cwd: str,
+                 env: dict[str, str]) -> Server:
+    """`python -m http.server [port] [--bind addr] [--directory dir]`: files and listings of a
+    folder. Its "Serving HTTP on …" line is print()ed to a block-buffered stdout."""
+    opts, rest = _options(args, {"-b", "--bind", "-d", "--directory", "-p", "--protocol"})
+    port = int(rest[0]) if rest and rest[0].isdigit() else 8000
+    bind = opts.get("-b") or opts.get("--bind") or ""
+    folder = posixpath.normpath(posixpath.join(cwd, opts.get("-d") or opts.get("--directory")
+                                               or "."))
+    shown = f"{bind} port {port} (http://{bind}:{port}/)" if bind else \
+        f":: port {port} (http://[::]:{port}/)"
+    return Server("python", port, None,
+                  (f"Serving HTTP on {shown} ...",) if _unbuffered(env) else (), (),
+                  "pyhttp", folder, (), spec.get("http_server_access", ""), "",
+                  loopback=bind in ("127.0.0.1", "localhost", "::1"), access_stream=2)
 
 
 def _run_host(source: str) -> str | None:
@@ -399,3 +420,49 @@ def jvm_server(spec: dict[str, Any], argv: list[str], tree: FileTree, cwd: str,
     lines = tuple(t.replace("http://[::]:{port}", shown) for t in spec["dotnet_stdout"])
     return Server("dotnet", value, 0, lines, (), "app", "", (("*", spec["dotnet_body"]),), "",
                   "", {"port": str(value), "cwd": cwd}, loopback=local)
+
+
+PY_ERROR = """<!DOCTYPE HTML>
+<html lang="en">
+    <head>
+        <meta charset="utf-8">
+        <title>Error response</title>
+    </head>
+    <body>
+        <h1>Error response</h1>
+        <p>Error code: 404</p>
+        <p>Message: File not found.</p>
+        <p>Error code explanation: 404 - Nothing matches the given URI.</p>
+    </body>
+</html>
+"""
+"""http.server's DEFAULT_ERROR_MESSAGE, filled for a missing file."""
+
+
+def python_http(tree: FileTree, root: str, path: str) -> tuple[int, bytes]:
+    """What `python -m http.server` answers: a file, a folder's index.html, or its listing
+    (names sorted case-blind, folders with "/"); a folder asked without "/" redirects."""
+    target = posixpath.normpath(posixpath.join(root, path.lstrip("/")))
+    try:
+        _, node = tree.lookup(target)
+    except FsError:
+        return 404, PY_ERROR.encode()
+    if not node.is_dir:
+        return 200, node.content.read() if node.content is not None else b""
+    if not path.endswith("/"):
+        return 301, b""
+    for index in ("index.html", "index.htm"):
+        if exists(tree, posixpath.join(target, index)):
+            return python_http(tree, root, path + index)
+    names = sorted(tree.listdir(target), key=str.lower)
+    items = []
+    for name in names:
+        is_dir = tree.lookup(posixpath.join(target, name))[1].is_dir
+        shown = name + "/" if is_dir else name
+        items.append(f'<li><a href="{quote(shown)}">{html.escape(shown, quote=False)}</a></li>')
+    title = f"Directory listing for {html.escape(path, quote=False)}"
+    page = "\n".join(['<!DOCTYPE HTML>', '<html lang="en">', "<head>",
+                      '<meta charset="utf-8">', f"<title>{title}</title>\n</head>",
+                      f"<body>\n<h1>{title}</h1>", "<hr>\n<ul>", *items,
+                      "</ul>\n<hr>\n</body>\n</html>\n"])
+    return 200, page.encode()

@@ -28,6 +28,7 @@ from tutor.engine.appservers import (
     node_server,
     node_sources,
     package_script,
+    python_http,
     python_server,
 )
 from tutor.engine.clock import rfc3339
@@ -383,6 +384,8 @@ def respond(server: Server, tree: FileTree, path: str, env: dict[str, str], *,
                       env.get("NGINX_VERSION", ""), upstream, log=log)
     if server.http == "static":
         return _static(server, tree, clean, env)
+    if server.http == "pyhttp":
+        return python_http(tree, server.root, clean)
     if server.http in ("flask", "python"):
         body = match(server.routes, clean)
         if body is None:
