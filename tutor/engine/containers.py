@@ -1043,6 +1043,7 @@ class ContainerStore:
         if server is None or not server.listens(p.container_port) or not server.http \
                 or server.loopback:
             return None
+        messages: list[str] = []
         if server.http == "registry":
             registry = self.engine.registry_at(f"localhost:{host_port}")
             if registry is None:
@@ -1050,7 +1051,6 @@ class ContainerStore:
             answer = registry_http_get(registry, path or "/", accept)
             status, body = answer.status, answer.body
         else:
-            messages: list[str] = []
             status, body = respond(server, tree, path or "/", env, port=p.container_port,
                                    upstream=self._upstream, log=messages)
             # nginx numbers connections: each earlier request was one
@@ -1059,9 +1059,11 @@ class ContainerStore:
             for text in error_lines(server, tree, self.engine.clock, messages, served,
                                     f"localhost:{host_port}"):
                 c.logs.append((self.engine.clock, 2, text + "\n"))
+        logged = len(c.logs)
         line = access_line(server, self.engine.clock, path or "/", status, len(body))
         if line is not None:
             c.logs.append((self.engine.clock, server.access_stream, line + "\n"))
+        if len(c.logs) != logged or messages:
             self.save(c)
         return status, body
 
