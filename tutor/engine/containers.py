@@ -40,6 +40,7 @@ from tutor.engine.registry import http_get as registry_http_get
 from tutor.engine.servers import (
     GoProgram,
     access_line,
+    error_lines,
     go_program,
     process_argv,
     recognise,
@@ -58,6 +59,8 @@ START_SECONDS = 0.4
 COMMAND_SECONDS = 1.0
 STOP_TIMEOUT = 10
 FIRST_EPHEMERAL_PORT = 32768
+MAX_PROXY_HOPS = 5
+"""A proxy chain longer than this (nginx proxying to itself) answers 502 instead of looping."""
 MAX_RESTART_DELAY = 60.0
 DEFAULT_ENV_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 REGISTRY_PORT = 5000
@@ -338,6 +341,7 @@ class ContainerStore:
         self.volumes = VolumeStore(engine.store)
         self._cache: dict[str, Container] = {}
         self._trees: dict[str, FileTree] = {}
+        self._proxy_depth = 0
 
     # -- persistence --------------------------------------------------------------------------
 
@@ -541,11 +545,14 @@ class ContainerStore:
         if cwd not in tree:
             tree.makedirs(cwd)
         uid, gid = self._user(c, tree)
-        server = recognise(self.engine.assets, c.argv, tree, cwd, env)
+        server = recognise(self.engine.assets, c.argv, tree, cwd, env, self._resolves)
         c.server = server.name if server else ""
         if server is not None:
             self._settle(c, tree, vols)
             lines = [(s, t + "\n") for s, t in startup_logs(server, at, c.ip, env)]
+            if server.exit_code is not None:  # it stops as it starts (config error, refusal)
+                c.server, c.exit_code = "", server.exit_code
+                return RunOutcome(lines, 0.0, True)
             return RunOutcome(lines, 0.0, False)
         words = process_argv(c.argv)
         program = go_program(tree, words[0], cwd, env) if words else None
@@ -974,14 +981,40 @@ class ContainerStore:
         check = image.config.config.healthcheck if image is not None else None
         return health(self, c, check, self.engine.clock)
 
-    def serve_inside(self, c: Container, port: int, path: str) -> tuple[int, bytes] | None:
-        """What the container's own server answers on its port `port` (from inside it)."""
+    def serve_inside(self, c: Container, port: int, path: str, *,
+                     from_outside: bool = False) -> tuple[int, bytes] | None:
+        """What the container's own server answers on its port `port` (from inside it, or from
+        another container: then a server bound to 127.0.0.1 only cannot be reached)."""
         tree = self.tree(c)
         env = c.env_map()
         server = recognise(self.engine.assets, c.argv, tree, c.workdir or "/", env)
-        if server is None or server.port != port or server.http in ("", "registry"):
+        if server is None or not server.listens(port) or server.http in ("", "registry") \
+                or (from_outside and server.loopback):
             return None
-        return respond(server, tree, path, env)
+        return respond(server, tree, path, env, port=port, upstream=self._upstream)
+
+    def _by_name(self, host: str) -> Container | None:
+        """The running container a host name reaches: its name (as on a user-defined
+        network, where Docker's DNS answers container names), its hostname or short id."""
+        for c in self.all():
+            if c.is_up and not c.paused and host in (c.name, c.short_id, c.id,
+                                                       c.env_map().get("HOSTNAME")):
+                return c
+        return None
+
+    def _resolves(self, host: str) -> bool:
+        return host in ("localhost", "127.0.0.1") or self._by_name(host) is not None
+
+    def _upstream(self, host: str, port: int, path: str) -> tuple[int, bytes] | None:
+        """What the server at host:port answers (nginx's `proxy_pass`)."""
+        c = self._by_name(host)
+        if c is None or self._proxy_depth > MAX_PROXY_HOPS:
+            return None
+        self._proxy_depth += 1
+        try:
+            return self.serve_inside(c, port, path, from_outside=True)
+        finally:
+            self._proxy_depth -= 1
 
     def probe(self, c: Container, test: tuple[str, ...], world: object) -> bool:
         """Run a health check's test in the container (on a copy: probes leave no trace)."""
@@ -1011,8 +1044,10 @@ class ContainerStore:
         tree = self.tree(c)
         env = c.env_map()
         server = recognise(self.engine.assets, c.argv, tree, c.workdir or "/", env)
-        if server is None or server.port != p.container_port or not server.http:
+        if server is None or not server.listens(p.container_port) or not server.http \
+                or server.loopback:
             return None
+        messages: list[str] = []
         if server.http == "registry":
             registry = self.engine.registry_at(f"localhost:{host_port}")
             if registry is None:
@@ -1020,10 +1055,19 @@ class ContainerStore:
             answer = registry_http_get(registry, path or "/", accept)
             status, body = answer.status, answer.body
         else:
-            status, body = respond(server, tree, path or "/", env)
+            status, body = respond(server, tree, path or "/", env, port=p.container_port,
+                                   upstream=self._upstream, log=messages)
+            # nginx numbers connections: each earlier request was one
+            served = 1 + sum(1 for _, _, text in c.logs if '"GET ' in text and " HTTP/1.1\" "
+                             in text)
+            for text in error_lines(server, tree, self.engine.clock, messages, served,
+                                    f"localhost:{host_port}"):
+                c.logs.append((self.engine.clock, 2, text + "\n"))
+        logged = len(c.logs)
         line = access_line(server, self.engine.clock, path or "/", status, len(body))
         if line is not None:
-            c.logs.append((self.engine.clock, 1, line + "\n"))
+            c.logs.append((self.engine.clock, server.access_stream, line + "\n"))
+        if len(c.logs) != logged or messages:
             self.save(c)
         return status, body
 

@@ -1,0 +1,2 @@
+// Stand-in for the project's src/app/app.module.ts.
+module.exports = {};

@@ -1,0 +1,1 @@
+"""Stand-in for the project's example/wsgi.py."""

@@ -1,0 +1,1 @@
+"""Stand-in for the project's app/__init__.py."""

@@ -1,0 +1,2 @@
+// Stand-in for the project's config/config.js.
+module.exports = {};

@@ -1,0 +1,2 @@
+// Stand-in for the project's config/messages.js.
+module.exports = {};

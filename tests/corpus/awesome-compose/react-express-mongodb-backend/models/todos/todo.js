@@ -1,0 +1,2 @@
+// Stand-in for the project's models/todos/todo.js.
+module.exports = {};

@@ -1,0 +1,2 @@
+// Stand-in for the project's utils/helpers/logger.js.
+module.exports = {};

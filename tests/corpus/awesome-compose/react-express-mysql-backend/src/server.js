@@ -1,0 +1,7 @@
+// Stand-in for the project's src/server.js: same routes, short answers.
+const express = require('express');
+const app = express();
+app.get('/', (req, res) => res.send('stand-in /'));
+app.get('/healthz', (req, res) => res.send('stand-in /healthz'));
+const PORT = process.env.PORT || 3000;
+app.listen(PORT, () => console.log(`Listening on port ${PORT}`));

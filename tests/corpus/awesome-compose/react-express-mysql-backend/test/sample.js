@@ -1,0 +1,2 @@
+// Stand-in for the project's test/sample.js.
+module.exports = {};

@@ -1,0 +1,4 @@
+package com.company.project.configuration;
+
+// Stand-in for the project's DockerSecretsProcessor.java.
+public class DockerSecretsProcessor {}

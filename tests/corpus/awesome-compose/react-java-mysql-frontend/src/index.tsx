@@ -1,0 +1,2 @@
+// Stand-in for the project's src/index.tsx.
+module.exports = {};

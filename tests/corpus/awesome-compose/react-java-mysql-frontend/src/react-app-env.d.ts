@@ -1,0 +1,2 @@
+// Stand-in for the project's src/react-app-env.d.ts.
+module.exports = {};

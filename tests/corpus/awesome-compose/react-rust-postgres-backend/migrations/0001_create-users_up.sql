@@ -1,0 +1,1 @@
+stand-in for 0001_create-users_up.sql

@@ -1,0 +1,2 @@
+// Stand-in for the project's App.java.
+public class App {}

@@ -1,0 +1,4 @@
+package com.company.project;
+
+// Stand-in for the project's Application.java.
+public class Application {}

@@ -1,0 +1,4 @@
+package com.company.project.controllers;
+
+// Stand-in for the project's HomeController.java.
+public class HomeController {}

@@ -1,0 +1,2 @@
+// Stand-in for the project's babel.config.js.
+module.exports = {};

@@ -1,0 +1,7 @@
+// Stand-in for the project's server.js: same routes, short answers.
+require('pg');
+const express = require('express');
+const app = express();
+app.get('/', (req, res) => res.send('stand-in /'));
+const PORT = process.env.PORT || 3000;
+app.listen(PORT, () => console.log(`Listening on port ${PORT}`));

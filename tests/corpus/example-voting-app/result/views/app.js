@@ -1,0 +1,2 @@
+// Stand-in for the project's views/app.js.
+module.exports = {};

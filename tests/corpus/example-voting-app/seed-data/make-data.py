@@ -1,0 +1,1 @@
+"""Stand-in for the project's make-data.py."""

@@ -1,0 +1,2 @@
+// Stand-in for the project's spec/routes/deleteItem.spec.js.
+module.exports = {};

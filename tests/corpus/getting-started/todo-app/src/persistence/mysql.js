@@ -1,0 +1,2 @@
+// Stand-in for the project's src/persistence/mysql.js.
+module.exports = {};

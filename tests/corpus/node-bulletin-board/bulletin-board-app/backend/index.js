@@ -1,0 +1,2 @@
+// Stand-in for the project's backend/index.js.
+module.exports = {};
