@@ -197,6 +197,33 @@ def _load_indexes(proc: Process, opts: Options, force: bool) -> tuple[list[Index
     return indexes, errors
 
 
+def _debian_name(catalogue: Catalogue | None, name: str, repo: str) -> Package | None:
+    """The long tail of apk names, by rule. Alpine and Debian mostly package the same upstream
+    projects under the same names (strace, xz, ffmpeg, gnupg, iproute2), and the project ships
+    Debian's whole index but only part of Alpine's; so a name the Alpine data lacks is looked up
+    in Debian's (trixie) index, and when Debian has a package of that name (or that name with
+    `-utils` or `-tools`, as Debian names some tools' packages) it installs as an
+    Alpine package: the upstream part of Debian's version with an `-r0` revision, Debian's
+    installed size, its program under /usr/bin (a library under /usr/lib), no dependencies
+    (Debian's library names do not carry over). A name neither has still fails as apk fails."""
+    from tutor.engine.sh.pkg.debindex import suite_index
+
+    index = suite_index(catalogue, "debian/trixie") if catalogue is not None else None
+    if index is None:
+        return None
+    # Debian splits some tools' names where Alpine does not (`xz` is Debian's `xz-utils`)
+    deb = next((d for d in map(index.get, (name, f"{name}-utils", f"{name}-tools")) if d), None)
+    if deb is None or deb.section in ("oldlibs", "metapackages") or name.endswith("-dev"):
+        return None
+    upstream = deb.version.split(":", 1)[-1].rsplit("-", 1)[0].split("+")[0].split("~")[0]
+    is_library = deb.section in ("libs", "libdevel") or name.startswith("lib")
+    files = (f"/usr/lib/{name}.so.0",) if is_library else (
+        f"/usr/bin/{name}", f"/usr/share/{name}/{name}.dat")
+    return Package(name=name, version=f"{upstream or '0'}-r0", download=max(1, deb.size),
+                   size=max(1, deb.installed), deps=(), files=files,
+                   description=deb.description, repo=repo)
+
+
 def _index_size(index: Index, repo: str) -> int:
     for words in index.meta_lines("index"):
         if words[0] == repo:
@@ -209,7 +236,10 @@ def _only_repo(index: Index, repo: str) -> Index:
     return Index({n: v for n, v in picked.items() if v}, index.meta)
 
 
-def _find(indexes: Iterable[Index], name: str) -> Package | None:
+def _find(indexes: Iterable[Index], name: str, catalogue: Catalogue | None = None
+          ) -> Package | None:
+    """The package `name` names: by name, by `provides`, as a split subpackage, or (given the
+    catalogue, and only when some Alpine repository is configured) by the Debian-name rule."""
     indexes = list(indexes)
     for index in indexes:
         pkg = index.newest(name)
@@ -219,7 +249,11 @@ def _find(indexes: Iterable[Index], name: str) -> Package | None:
         for versions in index.packages.values():
             if f"provides={name}" in versions[-1].flags:
                 return versions[-1]
-    return _subpackage(indexes, name)
+    found = _subpackage(indexes, name)
+    if found is None and indexes and catalogue is not None:
+        repo = next((p.repo for v in indexes[0].packages.values() for p in v), "main")
+        found = _debian_name(catalogue, name, repo)
+    return found
 
 
 # abuild's default split functions: the suffix, the share of the origin's installed size the
@@ -316,15 +350,17 @@ def _snapshot_version(indexes: list[Index]) -> str:
 
 def _add(proc: Process, opts: Options) -> int:
     indexes, _ = _load_indexes(proc, opts, force=opts.update)
+    catalogue = catalogue_of(proc.world)
     db = Installed.parse(read_text(proc.fs, DB) or "")
     world = (read_text(proc.fs, WORLD) or "").split()
     specs = list(opts.names)
     opts.names = [_constraint(s)[0] for s in specs]
-    missing = [n for n in opts.names if n not in db.blocks and _find(indexes, n) is None]
+    missing = [n for n in opts.names
+               if n not in db.blocks and _find(indexes, n, catalogue) is None]
     broken = []
     for spec in specs:
         name, op, wanted = _constraint(spec)
-        pkg = _find(indexes, name)
+        pkg = _find(indexes, name, catalogue)
         if op and pkg is not None and not _matches(pkg.version, op, wanted):
             broken.append((pkg, spec))
     if broken and not missing:
@@ -342,7 +378,7 @@ def _add(proc: Process, opts: Options) -> int:
     seen: set[str] = set(db.blocks)
 
     def visit(name: str) -> None:
-        pkg = _find(indexes, name)
+        pkg = _find(indexes, name, catalogue)
         if pkg is None or pkg.name in seen:
             return
         seen.add(pkg.name)
