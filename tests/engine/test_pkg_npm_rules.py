@@ -345,3 +345,18 @@ def test_npm_install_g_npm_latest_replaces_the_bundled_npm() -> None:
     assert out.startswith("\nchanged 1 package in ")
     assert out.endswith("11.1.0\n11.1.0\n")
     assert "npm notice New" not in result.stderr.decode()
+
+
+def test_a_lockfile_may_name_releases_newer_than_the_catalogue_knows() -> None:
+    # webpack-dev-server's array-flatten@2.1.2 beside express's 1.1.1 (the catalogue's newest):
+    # the lockfile came from the real registry, so its exact versions resolve
+    fs = _project({"name": "a", "dependencies": {"array-flatten": "^2.1.2"}})
+    lock = {"name": "a", "lockfileVersion": 2, "requires": True, "packages": {
+        "": {"name": "a", "dependencies": {"array-flatten": "^2.1.2"}},
+        "node_modules/array-flatten": {"version": "2.1.2"}},
+        "dependencies": {"array-flatten": {"version": "2.1.2"}}}
+    write_text(fs, "/app/package-lock.json", json.dumps(lock))
+    proc = _npm(fs, "ci")
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(read_text(fs, "/app/node_modules/array-flatten/package.json") or "")
+    assert got["version"] == "2.1.2"

@@ -165,8 +165,10 @@ def find(index: Index, name: str, version: str) -> Manifest | None:
     if parsed is None:
         return None
     if known:
-        newest = semver.parse(known[-1].version)
-        if newest is None or parsed > newest:
+        # A lockfile's exact version came from the real registry, which has releases newer
+        # than the catalogue's newest (webpack's `array-flatten@2.1.2` beside express's 1.1.1):
+        # any plausible one resolves, weighing what the nearest catalogued release weighs.
+        if not standin.plausible_major(parsed.major):
             return None
         base = next((p for p in known if (semver.parse(p.version) or parsed) >= parsed),
                     known[-1])
