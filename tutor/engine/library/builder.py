@@ -101,7 +101,10 @@ class ImageBuilder:
         if found is None:
             key = (name, tag)
             if key not in self._older:
-                self._older[key] = older_release(self.files.records(name), tag)
+                codenames = ({k: v[0] for k, v in self.rules.debian.items()},
+                             {k: v[0] for k, v in self.rules.ubuntu.items()})
+                self._older[key] = older_release(self.files.records(name), tag,
+                                                 self.rules.first_release.get(name), codenames)
             found = self._older[key]
         return _completed(found) if found is not None else None
 

@@ -6,10 +6,15 @@ lacks is taken as such an older release when:
 
 - a tag group of the repository has a tag of the same shape (same text around the numbers:
   `1.18-alpine` ↔ `1.27-alpine`), and
-- every number of the wanted tag is no greater than the largest at that place among the tags of
-  that shape (a release cannot be newer than the newest the data knows: `node:99` stays unknown),
-  and its first number no smaller than the smallest there (`alpine:2.0` stays unknown: an older
-  major line may have had another layout).
+- its version is no newer than the newest of that shape (a release cannot be newer than the
+  newest the data knows: `node:99` stays unknown), and no older than the repository's first
+  release line on Docker Hub as `assets/library/rules.toml` states it (`[first_release]`; without
+  an entry, the data's oldest major line): `alpine:2.0` stays unknown.
+
+A tag naming an OS release the data no longer lists (`node:lts-buster`, `rust:buster`,
+`eclipse-temurin:17-jre-focal`) is the same tag with the nearest newer release of that family
+(`lts-bookworm`), built on the release it names (Debian's and Ubuntu's release names are in
+rules.toml).
 
 The image is then the tag group nearest in version, with its version changed: the environment
 variable that carries the release (`GOLANG_VERSION=1.27.0` → `1.18.0`) and the same version in
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from tutor.engine.library.data import ImageRecord, StepRecord
 
@@ -34,12 +39,49 @@ def _shape(tag: str) -> tuple[str, tuple[int, ...]]:
     return _NUMBER.sub("#", tag), tuple(int(n) for n in _NUMBER.findall(tag))
 
 
-def older_release(records: Iterable[ImageRecord], tag: str) -> ImageRecord | None:
-    """The rule-made record for `tag`, an older release of a tag group in `records`."""
+def older_release(records: Iterable[ImageRecord], tag: str,
+                  oldest: tuple[int, ...] | None = None,
+                  codenames: Sequence[Mapping[str, str]] = ()) -> ImageRecord | None:
+    """The rule-made record for `tag`, an older release of a tag group in `records`.
+
+    `oldest` is the first release line the repository published on Docker Hub (rules.toml),
+    below which a tag is unknown; without it the data's own oldest major line is the floor.
+    `codenames` map each OS family's release names, oldest first, to their numbers: a
+    tag naming one the data no longer lists (`lts-buster`, `17-jre-focal`) is the same tag with
+    the nearest newer name of that family, built on the named release."""
+    records = list(records)
+    found = _same_shape(records, tag, oldest)
+    if found is not None:
+        return found
+    for family in codenames:
+        words = re.split(r"([a-z]+)", tag)
+        hits = [i for i, w in enumerate(words) if w in family]
+        if len(hits) != 1:
+            continue
+        wanted = words[hits[0]]
+        names = list(family)
+        for newer in names[names.index(wanted) + 1:]:
+            words[hits[0]] = newer
+            template = _same_shape(records, "".join(words), oldest, allow_existing=True)
+            if template is None:
+                continue
+            base = template.base
+            if base:  # named by release name (`debian:bookworm-slim`) or number (`ubuntu:22.04`)
+                base = base.replace(newer, wanted)
+                base = re.sub(rf"(?<![\d.]){re.escape(family[newer])}(?![\d])",
+                              family[wanted], base)
+            history = tuple(dataclasses.replace(s, created_by=s.created_by.replace(newer, wanted))
+                            for s in template.history)
+            return dataclasses.replace(template, source="rule", tags=(tag,), base=base,
+                                       history=history, layers=(), size=None, packages=(),
+                                       packages_format="")
+    return None
+
+
+def _same_shape(records: list[ImageRecord], tag: str, oldest: tuple[int, ...] | None,
+                allow_existing: bool = False) -> ImageRecord | None:
     shape, numbers = _shape(tag)
     leading = _LEADING.match(tag)
-    if not numbers or leading is None:
-        return None
     same: list[tuple[tuple[int, ...], str, ImageRecord]] = []
     for record in records:
         for other in record.tags:
@@ -48,13 +90,20 @@ def older_release(records: Iterable[ImageRecord], tag: str) -> ImageRecord | Non
                 same.append((theirs, other, record))
     if not same:
         return None
-    for i, value in enumerate(numbers):
-        if value > max(theirs[i] for theirs, _, _ in same):
-            return None
-    if numbers[0] < min(theirs[0] for theirs, _, _ in same):
-        return None  # an older major line than any the data knows may have had another layout
-    if any(theirs == numbers for theirs, _, _ in same):
-        return None  # the tag exists (it would have been found)
+    exact = next((record for theirs, _, record in same if theirs == numbers), None)
+    if exact is not None:
+        return exact if allow_existing else None  # the tag exists (it would have been found)
+    if not numbers or leading is None:
+        return None
+    lead = leading.group(1).count(".") + 1
+    if numbers[:lead] > max(theirs[:lead] for theirs, _, _ in same):
+        return None  # newer than the newest release the data knows: `node:99` stays unknown
+    if any(value > max(theirs[i] for theirs, _, _ in same)
+           for i, value in enumerate(numbers) if i >= lead):
+        return None  # nor a newer base than any it names (`18-alpine3.99`)
+    floor = oldest if oldest is not None else (min(theirs[0] for theirs, _, _ in same),)
+    if numbers[:len(floor)] < floor:
+        return None  # before the repository's first release line
     _, template_tag, template = min(
         same, key=lambda item: (tuple(abs(a - b) for a, b in zip(numbers, item[0], strict=True)),
                                 tuple(-n for n in item[0])))

@@ -27,6 +27,8 @@ class Rules:
     sizes: Mapping[str, int]
     install_sizes: Mapping[str, int]
     programs: Mapping[str, tuple[ProgramGroup, ...]]
+    first_release: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """The first release line each repository published on Docker Hub (`node` → (4,))."""
 
     def size(self, kind: str) -> int:
         return int(self.sizes.get(kind, 4096))
@@ -56,6 +58,8 @@ def load_rules(path: Path) -> Rules:
         sizes={k: int(v) for k, v in doc.get("sizes", {}).items()},
         install_sizes={k: int(v) for k, v in doc.get("install_sizes", {}).items()},
         programs=programs,
+        first_release={k: tuple(int(n) for n in str(v).split("."))
+                       for k, v in doc.get("first_release", {}).items()},
     )
     _CACHE[path] = rules
     return rules

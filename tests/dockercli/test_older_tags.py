@@ -1,0 +1,36 @@
+"""Older tags tutorials still name resolve by rule, down to each repository's first release line;
+tags that never could exist stay unknown with Docker's error."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dockercli.conftest import Docker
+
+
+@pytest.mark.parametrize(("ref", "command", "expected"), [
+    ("node:14.17.3-alpine3.14", ["node", "--version"], "v14.17.3\n"),
+    ("node:lts-buster-slim", ["cat", "/etc/debian_version"], "10.13\n"),
+    ("rust:buster", ["cat", "/etc/debian_version"], "10.13\n"),
+    ("python:3.7-alpine", ["python", "--version"], "Python 3.7.0\n"),
+    ("alpine:3.5", ["cat", "/etc/alpine-release"], "3.5.0\n"),
+])
+def test_an_older_tag_runs_as_that_release(docker: Docker, ref: str, command: list[str],
+                                           expected: str) -> None:
+    result = docker("run", "--rm", ref, *command)
+    assert (result.status, result.out) == (0, expected), result.err
+
+
+def test_an_os_release_the_library_dropped_is_built_on_that_release(docker: Docker) -> None:
+    result = docker("run", "--rm", "eclipse-temurin:17-jre-focal", "cat", "/etc/os-release")
+    assert result.status == 0, result.err
+    assert 'VERSION_ID="20.04"' in result.out
+
+
+@pytest.mark.parametrize("ref", ["node:99", "node:18-alpine3.99", "alpine:2.0", "nginx:1.6"])
+def test_tags_that_cannot_exist_stay_unknown(docker: Docker, ref: str) -> None:
+    result = docker("pull", ref)
+    assert result.status == 1
+    name, _, tag = ref.partition(":")
+    assert result.err.startswith(
+        f"Error response from daemon: manifest for {name}:{tag} not found: manifest unknown")
