@@ -23,6 +23,7 @@ from typing import Literal
 from tutor.engine.fs import Data, FileTree, FsError
 from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     archive,
+    awk,
     coreutils,
     fileutils,
     hello,
