@@ -14,6 +14,7 @@ import posixpath
 from urllib.parse import urlsplit
 
 from tutor.engine.fs import FsError
+from tutor.engine.sh import downloads
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import now_of, tools_of, write_bytes
 
@@ -31,14 +32,41 @@ def _address(host: str) -> str:
 
 
 def _lookup(proc: Process, url: str) -> tuple[bool, bytes | None]:
-    """(host resolves, body) for `url` in the simulated web."""
+    """(host resolves, body) for `url` in the simulated web.
+
+    Pages the world serves come first; any other URL on a public-looking host gets the body
+    `downloads` makes up for it by rule (see that module and docs/downloads.md)."""
     world = proc.world
-    if world is None:
-        return False, None
-    exists = getattr(world, "host_exists", None)
-    body = world.fetch_url(url)
-    known = bool(exists(url)) if callable(exists) else body is not None
+    known, body = False, None
+    if world is not None:
+        exists = getattr(world, "host_exists", None)
+        body = world.fetch_url(url)
+        known = bool(exists(url)) if callable(exists) else body is not None
+    if not known and downloads.synthesizable(url):
+        return True, downloads.body(url, _siblings(proc, url))
     return known, body
+
+
+def _siblings(proc: Process, url: str) -> dict[str, bytes]:
+    """Files in the current directory that are simulated downloads from the same directory as
+    `url`: a checksum list served there names them."""
+    if not downloads.checksum_list(url):
+        return {}
+    folder = url.rsplit("/", 1)[0] + "/"
+    found: dict[str, bytes] = {}
+    try:
+        names = proc.fs.listdir(proc.fs.resolve(proc.cwd))
+    except FsError:
+        return {}
+    for name in names:
+        node = proc.fs.get(posixpath.join(proc.fs.resolve(proc.cwd), name))
+        if node is None or node.type != "file" or node.content is None:
+            continue
+        data = node.content.read()
+        source = downloads.is_download(data)
+        if source is not None and source.startswith(folder) and "/" not in source[len(folder):]:
+            found[downloads.basename(source)] = data
+    return found
 
 
 def _save(proc: Process, path: str, data: bytes, tool: str) -> int:
