@@ -208,7 +208,8 @@ def _source_tree(stem: str, url: str) -> list[tuple[str, bytes, int]]:
         f"add_executable({name} src/main.c)\n"
         f"install(TARGETS {name} DESTINATION bin)\n"
     )
-    readme = f"{name} {version}\n\nBuild and install:\n\n    ./configure\n    make\n    make install\n"
+    readme = (f"{name} {version}\n\nBuild and install:\n\n"
+              "    ./configure\n    make\n    make install\n")
     return [
         (f"{stem}/README", readme.encode(), 0o644),
         (f"{stem}/LICENSE", f"Copyright (c) the {name} authors.\n".encode(), 0o644),
@@ -337,7 +338,8 @@ def _script(url: str) -> bytes:
         "#!/bin/sh\n"
         f"# {MARK}{url}\n"
         "# The simulated web cannot know what this installer really does; it installs nothing.\n"
-        f"echo \"{basename(url) or 'installer'}: simulated download of {url}: nothing to install\"\n"
+        f"echo \"{basename(url) or 'installer'}: simulated download of {url}: "
+        "nothing to install\"\n"
     ).encode()
 
 
