@@ -26,6 +26,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     awk,
     coreutils,
     fileutils,
+    gpg,
     hello,
     net,
     shells,
