@@ -30,6 +30,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     hello,
     net,
     shells,
+    sysutils,
     textutils,
     users,
 )
