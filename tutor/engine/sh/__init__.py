@@ -22,6 +22,7 @@ from typing import Literal
 
 from tutor.engine.fs import Data, FileTree, FsError
 from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
+    adduser_debian,
     archive,
     awk,
     coreutils,
@@ -29,6 +30,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     gpg,
     hello,
     net,
+    shadow,
     shells,
     sysutils,
     textutils,
