@@ -26,6 +26,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     archive,
     awk,
     coreutils,
+    dpkg,
     fileutils,
     gpg,
     hello,
