@@ -30,11 +30,13 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     fileutils,
     gpg,
     hello,
+    make,
     net,
     shadow,
     shells,
     sysutils,
     textutils,
+    toolchain,
     users,
 )
 from tutor.engine.sh._api import PROGRAMS, World
