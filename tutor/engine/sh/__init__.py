@@ -28,6 +28,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     coreutils,
     dpkg,
     fileutils,
+    find,
     gpg,
     hello,
     make,

@@ -19,6 +19,13 @@ from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import now_of, tools_of, write_bytes
 
 BYTES_PER_SECOND = 20e6
+_CURL_VALUE_OPTS = {
+    "retry", "retry-delay", "retry-max-time", "connect-timeout", "max-time", "header",
+    "user-agent", "user", "proxy", "proto", "proto-redir", "write-out", "cacert", "capath",
+    "referer", "data", "data-binary", "data-raw", "data-urlencode", "request", "output-dir",
+    "cert", "key", "limit-rate", "max-filesize", "resolve", "cookie", "cookie-jar", "form",
+    "dns-servers", "interface", "speed-limit", "speed-time", "tls-max", "ciphers", "netrc-file",
+}
 
 
 def _normalize(url: str) -> str:
@@ -101,8 +108,14 @@ def curl(proc: Process) -> int:
                 output = args[i] if i < len(args) else None
             elif flag == "remote-name":
                 remote_name = True
-            elif flag in ("location", "insecure", "compressed", "retry"):
+            elif flag in ("location", "insecure", "compressed", "create-dirs", "progress-bar",
+                          "no-progress-meter", "http1.1", "http2", "ipv4", "ipv6", "tlsv1.2",
+                          "tlsv1.3", "fail-early", "retry-connrefused", "retry-all-errors",
+                          "globoff", "disable", "location-trusted", "no-buffer", "remote-time",
+                          "ssl-reqd", "proto-default", "fail-with-body") or "=" in flag:
                 pass
+            elif flag in _CURL_VALUE_OPTS:
+                i += 1  # its value changes nothing the simulated web does
             else:
                 proc.err(f"curl: option {arg}: is unknown\n"
                          "curl: try 'curl --help' or 'curl --manual' for more information\n")
@@ -117,8 +130,12 @@ def curl(proc: Process) -> int:
                     fail = True
                 elif c == "O":
                     remote_name = True
-                elif c in "Lkv":
+                elif c in "Lkv#4623":
                     pass
+                elif c in "HAuxmwXdeEKTbcr":
+                    if not arg[j + 2:]:
+                        i += 1  # the option's value is the next argument
+                    break
                 elif c == "o":
                     rest = arg[j + 2:]
                     if rest:
@@ -191,6 +208,7 @@ def wget(proc: Process) -> int:
     args = proc.argv[1:]
     quiet = False
     output: str | None = None
+    prefix: str | None = None
     urls: list[str] = []
     i = 0
     while i < len(args):
@@ -204,8 +222,16 @@ def wget(proc: Process) -> int:
             output = arg[2:]
         elif arg.startswith("--output-document="):
             output = arg.split("=", 1)[1]
+        elif arg in ("-P", "--directory-prefix"):
+            i += 1
+            prefix = args[i] if i < len(args) else None
+        elif arg.startswith("--directory-prefix="):
+            prefix = arg.split("=", 1)[1]
+        elif arg in ("-T", "-t", "-U", "-o", "-a", "-e", "-w", "--header", "--user-agent",
+                     "--tries", "--timeout", "--wait", "--user", "--password"):
+            i += 1  # an option whose value changes nothing the simulated web does
         elif arg.startswith("-") and arg != "-":
-            pass  # -c, -T, --no-check-certificate …: no effect on the simulated web
+            pass  # -c, --no-check-certificate, --progress=… : no effect on the simulated web
         else:
             urls.append(arg)
         i += 1
@@ -224,6 +250,9 @@ def wget(proc: Process) -> int:
         host = urlsplit(full).hostname or url
         known, body = _lookup(proc, full)
         name = output or posixpath.basename(urlsplit(full).path) or "index.html"
+        if prefix and not output:
+            name = posixpath.join(prefix, name)
+            proc.fs.makedirs(proc.fs.resolve(prefix, proc.cwd))
         if not known:
             if busybox:
                 proc.err(f"wget: bad address '{host}'\n")
