@@ -433,6 +433,46 @@ def dpkg(proc: Process) -> int:
     return result
 
 
+_GNU_TYPES = {"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu",
+              "armhf": "arm-linux-gnueabihf", "i386": "i386-linux-gnu",
+              "ppc64el": "powerpc64le-linux-gnu", "s390x": "s390x-linux-gnu"}
+_CPUS = {"amd64": "amd64", "arm64": "arm64", "armhf": "arm", "i386": "i386",
+         "ppc64el": "ppc64el", "s390x": "s390x"}
+
+
+@program("dpkg-architecture")
+def dpkg_architecture(proc: Process) -> int:
+    arch = architecture(proc)
+    gnu = _GNU_TYPES.get(arch, f"{arch}-linux-gnu")
+    values = {}
+    for side in ("BUILD", "HOST", "TARGET"):
+        values.update({
+            f"DEB_{side}_ARCH": arch, f"DEB_{side}_ARCH_ABI": "base",
+            f"DEB_{side}_ARCH_BITS": "64", f"DEB_{side}_ARCH_CPU": _CPUS.get(arch, arch),
+            f"DEB_{side}_ARCH_ENDIAN": "little", f"DEB_{side}_ARCH_LIBC": "gnu",
+            f"DEB_{side}_ARCH_OS": "linux", f"DEB_{side}_GNU_CPU": gnu.split("-")[0],
+            f"DEB_{side}_GNU_SYSTEM": "linux-gnu", f"DEB_{side}_GNU_TYPE": gnu,
+            f"DEB_{side}_MULTIARCH": gnu,
+        })
+    args = proc.argv[1:]
+    query = None
+    for i, a in enumerate(args):
+        if a in ("-q", "--query") and i + 1 < len(args):
+            query = args[i + 1]
+        elif a.startswith("-q") and len(a) > 2:
+            query = a[2:]
+        elif a.startswith("--query="):
+            query = a.split("=", 1)[1]
+    if query is not None:
+        if query not in values:
+            proc.err(f"dpkg-architecture: error: unknown variable {query}\n")
+            return 2
+        proc.out(values[query] + "\n")
+        return 0
+    proc.out("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+    return 0
+
+
 # -- apt-mark ----------------------------------------------------------------------------------
 
 def _auto_set(proc: Process) -> set[str]:

@@ -547,7 +547,9 @@ def make(proc: Process) -> int:
         elif a.startswith("-") and len(a) > 1:
             letters = a[1:]
             if letters.startswith("j"):
-                pass  # -j, -j4: recipes still run one after another here
+                # -j, -j4, -j 4: recipes still run one after another here
+                if letters == "j" and i + 1 < len(args) and args[i + 1].isdigit():
+                    i += 1
             else:
                 silent = silent or "s" in letters
                 dry = dry or "n" in letters
