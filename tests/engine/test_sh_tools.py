@@ -196,7 +196,8 @@ def dpkg_tree() -> object:
 def test_dpkg_queries() -> None:
     tree = dpkg_tree()
     result = run(tree, "dpkg --print-architecture; dpkg -s curl | grep Version; "
-                       "dpkg-query -W --showformat='${Package}=${Version}\\n' 'lib*'; dpkg -S libc.so.6; "
+                       "dpkg-query -W --showformat='${Package}=${Version}\\n' 'lib*'; "
+                       "dpkg -S libc.so.6; "
                        "dpkg -L curl; dpkg-architecture --query DEB_BUILD_GNU_TYPE; "
                        "dpkg -l curl | tail -1")
     assert result.stdout.decode() == (
@@ -212,7 +213,8 @@ def test_dpkg_queries() -> None:
 
 @pytest.mark.parametrize(("a", "op", "b", "holds"), [
     ("1.2-1", "lt", "1.10", True), ("1.0~rc1", "lt", "1.0", True), ("2:1", "gt", "3", True),
-    ("1.0", "eq", "1.0-0", True), ("1.0", "eq", "1.0-1", False), ("7.88.1-10+deb12u8", "ge", "7.88.1-10", True),
+    ("1.0", "eq", "1.0-0", True), ("1.0", "eq", "1.0-1", False),
+    ("7.88.1-10+deb12u8", "ge", "7.88.1-10", True),
     ("1.0a", "gt", "1.0", True), ("", "lt", "0", True), ("", "lt-nl", "0", False),
 ])
 def test_dpkg_compare_versions(a: str, op: str, b: str, holds: bool) -> None:
