@@ -491,7 +491,7 @@ def xz(proc: Process) -> int:
                        else f"{name} is not a bzip2 file.")
                 complain(proc, "invalid magic" if data[:len(magic)] != magic else "corrupted data",
                          gnu)
-                status = 1 if kind == "bzip2" else 2
+                status = 2 if kind == "bzip2" else 1
                 continue
         else:
             out = (lzma.compress(data, format=lzma.FORMAT_XZ, preset=6) if kind == "xz"
