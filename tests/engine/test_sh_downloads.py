@@ -175,7 +175,8 @@ def test_gpg_verify_detached_signature() -> None:
     assert result.exit_code == 2
     assert result.stderr.decode().endswith("gpg: Can't check signature: No public key\n")
     result = run(tree, "cd /tmp && export GNUPGHOME=/tmp/g && gpg --batch --keyserver "
-                       "hkps://keys.openpgp.org --recv-keys A035C8C19219BA821ECEA86B64E628F8D684696D"
+                       "hkps://keys.openpgp.org --recv-keys "
+                       "A035C8C19219BA821ECEA86B64E628F8D684696D"
                        " && gpg --batch --verify p.tar.xz.asc p.tar.xz")
     assert result.exit_code == 0
     err = result.stderr.decode()
@@ -209,7 +210,8 @@ def test_tar_options_used_in_the_wild() -> None:
     result = run(tree, "cd /tmp && curl -fsSL -o r.tgz https://github.com/redis/redis/archive/"
                        "refs/tags/7.4.1.tar.gz && mkdir -p /usr/src/redis && tar -xzf r.tgz -C "
                        "/usr/src/redis --strip-components=1 && ls /usr/src/redis && "
-                       "mkdir /opt && tar --extract --file r.tgz --directory /opt redis-7.4.1/src && "
+                       "mkdir /opt && tar --extract --file r.tgz --directory /opt "
+                       "redis-7.4.1/src && "
                        "find /opt -type f && tar -tzf r.tgz redis-7.4.1/README")
     assert result.stdout.decode() == (
         "CMakeLists.txt\nLICENSE\nMakefile.in\nREADME\nconfigure\nsrc\n"

@@ -56,7 +56,8 @@ SIG_EXTS = (".asc", ".sig", ".sign")
 _SUM_LIST = re.compile(r"(?i)^(sha(256|512|1)?sums(256|512)?(\.txt)?|[\w.-]*checksums?[\w.-]*\.txt"
                        r"|md5sums(\.txt)?)$")
 _SUM_ONE = re.compile(r"(?i)\.(sha256|sha256sum|sha512|sha512sum|sha1|md5)$")
-_KEY = re.compile(r"(?i)(^keys$|^gpg$|^key$|\.key$|\.pub$|\.gpg$|gpg[-_]?key|pubkey|signing[-_]key)")
+_KEY = re.compile(r"(?i)(^keys$|^gpg$|^key$|\.key$|\.pub$|\.gpg$|gpg[-_]?key|pubkey"
+                  r"|signing[-_]key)")
 _ARCH = re.compile(r"(?i)(linux|amd64|x86_64|x64|arm64|aarch64|armv7|armhf|i386|ppc64le|s390x)")
 EPOCH = 1_735_689_600  # 2025-01-01, the simulated servers' Last-Modified
 
