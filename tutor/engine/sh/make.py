@@ -366,7 +366,11 @@ class Make:
 
     # -- building --------------------------------------------------------------------------------
     def node(self, target: str) -> int | None:
-        node = self.proc.fs.get(self.proc.fs.resolve(normalize(target, self.cwd)))
+        """The mtime of `target`, None when it does not exist (yet)."""
+        try:
+            node = self.proc.fs.get(self.proc.fs.resolve(normalize(target, self.cwd)))
+        except FsError:
+            return None
         return None if node is None else node.mtime
 
     def rule_for(self, target: str) -> tuple[Rule, str] | None:
