@@ -70,8 +70,8 @@ def test_make_rules_variables_and_errors() -> None:
 
 def test_make_without_makefile_and_with_directory() -> None:
     tree = debian()
-    result = run(tree, "cd /tmp && make; echo $?; mkdir sub && printf 'all:\\n\\techo in $(CURDIR)\\n'"
-                       " > sub/Makefile && make -C sub")
+    result = run(tree, "cd /tmp && make; echo $?; mkdir sub && "
+                       "printf 'all:\\n\\techo in $(CURDIR)\\n' > sub/Makefile && make -C sub")
     assert result.stdout == (b"2\nmake: Entering directory '/tmp/sub'\necho in /tmp/sub\n"
                              b"in /tmp/sub\nmake: Leaving directory '/tmp/sub'\n")
     assert result.stderr == b"make: *** No targets specified and no makefile found.  Stop.\n"
