@@ -342,7 +342,7 @@ def _query(proc: Process, args: list[str], me: str) -> int | None:
         elif a.startswith("--showformat="):
             fmt = a.split("=", 1)[1]
         elif a.startswith("-f") and len(a) > 2:
-            fmt = a[2:]
+            fmt = a[2:].removeprefix("=")  # dpkg's option parser drops a `=` after -f
         elif a in ("-s", "--status", "-l", "--list", "-L", "--listfiles", "-S", "--search",
                    "-W", "--show"):
             action = {"--status": "-s", "--list": "-l", "--listfiles": "-L", "--search": "-S",
