@@ -32,6 +32,7 @@ from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
     gpg,
     hello,
     make,
+    moreutils,
     net,
     shadow,
     shells,

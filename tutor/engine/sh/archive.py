@@ -149,6 +149,8 @@ program("sha256sum")(_digest("sha256"))  # type: ignore[arg-type]
 program("sha1sum")(_digest("sha1"))  # type: ignore[arg-type]
 program("md5sum")(_digest("md5"))  # type: ignore[arg-type]
 program("sha512sum")(_digest("sha512"))  # type: ignore[arg-type]
+program("sha224sum")(_digest("sha224"))  # type: ignore[arg-type]
+program("sha384sum")(_digest("sha384"))  # type: ignore[arg-type]
 
 
 def _gzip_bytes(data: bytes) -> bytes:
