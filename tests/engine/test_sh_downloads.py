@@ -265,3 +265,15 @@ def test_alpine_node_install_step() -> None:
     assert result.stdout.decode().startswith(f"node-v22.12.0-linux-{arch}-musl.tar.xz: OK\n")
     assert sorted(tree.listdir("/usr/local/include/node/openssl/archs")) == [openssl]
     assert "node:x:1000:1000:Linux User,,,:/home/node:/bin/sh" in text(tree, "/etc/passwd")
+
+
+def test_gpgv_with_a_keyring_file() -> None:
+    tree = debian()
+    base = "https://ftp.gnu.org/gnu/hello/hello-2.12.tar.gz"
+    result = run(tree, f"cd /tmp && curl -fsSLO {base} && curl -fsSLO {base}.sig && "
+                       "curl -fsSL https://ftp.gnu.org/gnu/gnu-keyring.gpg -o k.gpg && "
+                       "GNUPGHOME=/tmp/g gpg --batch --no-default-keyring --keyring /tmp/ring.kbx"
+                       " --import k.gpg && gpgv --keyring /tmp/ring.kbx hello-2.12.tar.gz.sig "
+                       "hello-2.12.tar.gz")
+    assert result.exit_code == 0, result.stderr.decode()
+    assert 'gpgv: Good signature from "Release Signing Key' in result.stderr.decode()

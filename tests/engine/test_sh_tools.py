@@ -275,3 +275,12 @@ def test_find_errors() -> None:
     assert result.stderr == (b"find: '/nope': No such file or directory\n"
                              b"find: unknown predicate `-bogus'\n")
     assert result.exit_code == 1
+
+
+def test_setcap_checks_its_file_and_ldconfig_succeeds() -> None:
+    tree = debian()
+    result = run(tree, "setcap cap_net_bind_service=+ep /usr/bin/curl && ldconfig && "
+                       "setcap cap_net_bind_service=+ep /nope")
+    assert (result.exit_code, result.stderr) == (
+        1, b"Failed to set capabilities on file '/nope': No such file or directory\n")
+    assert tree.get("/etc/ld.so.cache") is not None

@@ -311,6 +311,8 @@ class Interp:
             return text.split()
         if text == "":
             return []
+        if fs == "":
+            return list(text)  # an empty separator splits into characters (mawk, busybox)
         if len(fs) == 1 and fs != "\\":
             return text.split(fs)
         return compile_ere(fs).split(text)

@@ -13,7 +13,7 @@ import hashlib
 import posixpath
 from urllib.parse import urlsplit
 
-from tutor.engine.fs import FsError
+from tutor.engine.fs import FsError, normalize
 from tutor.engine.sh import downloads
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import now_of, tools_of, write_bytes
@@ -76,19 +76,41 @@ def _siblings(proc: Process, url: str) -> dict[str, bytes]:
     return found
 
 
-def _save(proc: Process, path: str, data: bytes, tool: str) -> int:
+def _save(proc: Process, path: str, data: bytes, tool: str, create_dirs: bool = False) -> int:
     try:
+        if create_dirs:
+            proc.fs.makedirs(normalize(posixpath.dirname(normalize(path, proc.cwd)), "/"))
         write_bytes(proc, path, data)
     except FsError as exc:
+        if tool == "curl":
+            proc.err(f"Warning: Failed to open the file {path}: {exc.strerror}\n"
+                     "curl: (23) Failure writing output to destination\n")
+            return 23
         proc.err(f"{tool}: {path}: {exc.strerror}\n")
-        return 23 if tool == "curl" else 1
+        return 1
     return 0
+
+
+def _content_type(url: str) -> str:
+    """What a server would send as Content-Type for the file the URL names."""
+    name = urlsplit(url).path.lower()
+    for suffix, kind in ((".tar.gz", "application/x-gzip"), (".tgz", "application/x-gzip"),
+                         (".tar.xz", "application/x-xz"), (".tar.bz2", "application/x-bzip2"),
+                         (".zip", "application/zip"), (".asc", "text/plain"),
+                         (".json", "application/json"), (".txt", "text/plain"),
+                         (".sh", "application/x-sh"), (".deb", "application/vnd.debian.binary-"
+                                                               "package")):
+        if name.endswith(suffix):
+            return kind
+    if not name.rstrip("/") or name.endswith((".html", ".htm", "/")):
+        return "text/html"
+    return "application/octet-stream"
 
 
 @program("curl")
 def curl(proc: Process) -> int:
     args = proc.argv[1:]
-    silent = show_error = fail = False
+    silent = show_error = fail = create_dirs = False
     output: str | None = None
     remote_name = False
     urls: list[str] = []
@@ -108,7 +130,9 @@ def curl(proc: Process) -> int:
                 output = args[i] if i < len(args) else None
             elif flag == "remote-name":
                 remote_name = True
-            elif flag in ("location", "insecure", "compressed", "create-dirs", "progress-bar",
+            elif flag == "create-dirs":
+                create_dirs = True
+            elif flag in ("location", "insecure", "compressed", "progress-bar",
                           "no-progress-meter", "http1.1", "http2", "ipv4", "ipv6", "tlsv1.2",
                           "tlsv1.3", "fail-early", "retry-connrefused", "retry-all-errors",
                           "globoff", "disable", "location-trusted", "no-buffer", "remote-time",
@@ -177,7 +201,7 @@ def curl(proc: Process) -> int:
         if not silent and to_file:
             proc.err(_meter(len(body)))
         if output is not None and output != "-":
-            status = _save(proc, output, body, "curl") or status
+            status = _save(proc, output, body, "curl", create_dirs) or status
         elif remote_name:
             name = posixpath.basename(urlsplit(full).path)
             if not name:
@@ -287,7 +311,8 @@ def wget(proc: Process) -> int:
             else:
                 proc.err(f"--{_stamp(proc)}--  {full}\n{_gnu_connect(host)}"
                          "HTTP request sent, awaiting response... 200 OK\n"
-                         f"Length: {len(body)} [text/html]\n"
+                         f"Length: {len(body)} ({_gnu_size(len(body))}) [{_content_type(full)}]\n"
+                         if len(body) >= 1024 else f"Length: {len(body)} [{_content_type(full)}]\n"
                          f"Saving to: '{name}'\n\n"
                          f"     0K {'':<48}100% 10.0M=0s\n\n"
                          f"{_stamp(proc)} (10.0 MB/s) - '{name}' saved "
@@ -297,6 +322,16 @@ def wget(proc: Process) -> int:
         else:
             status = _save(proc, name, body, "wget") or status
     return status
+
+
+def _gnu_size(size: int) -> str:
+    """GNU wget's human-readable length: 1.5K, 67K, 25M."""
+    value = float(size)
+    for unit in ("K", "M", "G"):
+        value /= 1024
+        if value < 1024 or unit == "G":
+            return f"{value:.1f}{unit}" if value < 10 else f"{value:.0f}{unit}"
+    return f"{size}"
 
 
 def size_text(size: int) -> str:
