@@ -73,6 +73,15 @@ class _Continue(Exception):
     pass
 
 
+def to_int(x: float) -> int:
+    """C's conversion of a double to an integer, without Python's overflow on inf/nan."""
+    if math.isnan(x):
+        return 0
+    if math.isinf(x):
+        return (1 << 63) - 1 if x > 0 else -(1 << 63)
+    return int(x)
+
+
 def to_num(v: Value) -> float:
     if isinstance(v, float):
         return v
@@ -87,12 +96,12 @@ def looks_numeric(v: Value) -> bool:
 
 
 def fmt_num(v: float, fmt: str) -> str:
-    if v == int(v) and abs(v) < 1e16:
-        return str(int(v))
     if math.isnan(v):
         return "nan" if math.copysign(1, v) > 0 else "-nan"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
+    if v == int(v) and abs(v) < 1e16:
+        return str(int(v))
     return sprintf(fmt, [v])
 
 
@@ -186,20 +195,19 @@ def sprintf(fmt: str, args: list[Value]) -> str:
             out.append("%")
             continue
         if width == "*":
-            w = int(to_num(next_arg()))
+            w = to_int(to_num(next_arg()))
             if w < 0:
                 flags, w = flags + "-", -w
             width = str(w)
         if prec == "*":
-            prec = str(max(int(to_num(next_arg())), 0))
+            prec = str(max(to_int(to_num(next_arg())), 0))
         spec = "%" + flags + (width or "") + ("." + prec if prec is not None else "")
         value = next_arg()
         if conv in "di":
             num = to_num(value)
-            out.append((spec + "d") % (int(num) if not math.isinf(num) and not math.isnan(num)
-                                       else 0))
+            out.append((spec + "d") % to_int(num))
         elif conv in "oxXu":
-            num = int(to_num(value))
+            num = to_int(to_num(value))
             if num < 0:
                 num &= (1 << 64) - 1
             out.append((spec + ("d" if conv == "u" else conv)) % num)
@@ -207,7 +215,7 @@ def sprintf(fmt: str, args: list[Value]) -> str:
             out.append((spec + conv) % to_num(value))
         elif conv == "c":
             if isinstance(value, float):
-                ch = chr(int(value) % 0x110000) if value >= 0 else ""
+                ch = chr(to_int(value) % 0x110000) if value >= 0 else ""
             else:
                 ch = value[:1]
             out.append((spec.replace("0", "") + "s") % ch)
@@ -274,7 +282,7 @@ class Interp:
         if name == "NF":
             self.split_record()
             fields = self.fields or []
-            count = max(int(to_num(value)), 0)
+            count = max(to_int(to_num(value)), 0)
             self.fields = (fields + [""] * count)[:count]
             self.rebuild()
             return
@@ -507,7 +515,7 @@ class Interp:
         elif kind == "nextfile":
             raise _NextFile()
         elif kind == "exit":
-            raise _Exit(int(to_num(self.eval(node[1]))) & 0xFF if node[1] is not None else 0)
+            raise _Exit(to_int(to_num(self.eval(node[1]))) & 0xFF if node[1] is not None else 0)
         elif kind == "return":
             raise _Return(self.eval(node[1]) if node[1] is not None else UNINIT)
         elif kind == "break":
@@ -611,7 +619,7 @@ class Interp:
         if kind == "var":
             self.set_var(target[1], value)
         elif kind == "field":
-            self.set_field(int(to_num(self.eval(target[1]))), value)
+            self.set_field(to_int(to_num(self.eval(target[1]))), value)
         else:
             self.array(target[1])[self.subscript(target[2])] = value
         return value
@@ -629,7 +637,7 @@ class Interp:
         if kind == "var":
             return self.get_var(node[1])
         if kind == "field":
-            return self.get_field(int(to_num(self.eval(node[1]))))
+            return self.get_field(to_int(to_num(self.eval(node[1]))))
         if kind == "index":
             arr = self.array(node[1])
             key = self.subscript(node[2])
@@ -822,7 +830,7 @@ class Interp:
             last = min(end, len(text) + 1)
             if last <= first:
                 return ""
-            return text[int(first) - 1:int(last) - 1]
+            return text[to_int(first) - 1:to_int(last) - 1]
         if name == "index":
             need(2)
             return float(self.s(arg(0)).find(self.s(arg(1))) + 1)
@@ -891,25 +899,27 @@ class Interp:
             return self.s(arg(0)).upper() if args else ""
         if name == "int":
             need(1)
-            return float(math.trunc(to_num(arg(0))))
+            x = to_num(arg(0))
+            return x if math.isinf(x) or math.isnan(x) else float(math.trunc(x))
         if name in ("sin", "cos", "exp", "log", "sqrt"):
             need(1)
             x = to_num(arg(0))
             try:
                 return float(getattr(math, name)(x))
             except (ValueError, OverflowError):
-                return math.nan if name != "exp" else math.inf
+                # glibc's results: -nan for a negative log/sqrt, inf for a too large exp
+                return float("-nan") if name != "exp" else math.inf
         if name == "atan2":
             need(2)
             return math.atan2(to_num(arg(0)), to_num(arg(1)))
         if name == "rand":
             # A fixed linear congruential sequence: the same on every run, as awk without srand.
-            self.rand_state = (self.rand_state * 1103515245 + 12345 + int(self.seed)) % (2**31)
+            self.rand_state = (self.rand_state * 1103515245 + 12345 + to_int(self.seed)) % (2**31)
             return self.rand_state / 2**31
         if name == "srand":
             old = self.seed
             self.seed = to_num(arg(0)) if args else float(getattr(self.proc, "now", 0))
-            self.rand_state = int(self.seed)
+            self.rand_state = to_int(self.seed) % (2**31)
             return old
         if name == "system":
             need(1)
@@ -1076,7 +1086,7 @@ def awk(proc: Process) -> int:
             return 2
         g = interp.globals.scalars
         proc.err(f"{me}: run time error: {exc}\n\tFILENAME=\"{interp.s(g['FILENAME'])}\" "
-                 f"FNR={int(to_num(g['FNR']))} NR={int(to_num(g['NR']))}\n")
+                 f"FNR={to_int(to_num(g['FNR']))} NR={to_int(to_num(g['NR']))}\n")
         return 2
     except RecursionError:
         proc.err(f"{me}: function call nesting too deep\n")
