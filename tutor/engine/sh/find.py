@@ -228,6 +228,8 @@ class Parser:
             return _age(self.value(tok), unit, now_of(proc))
         if tok == "-links":
             v = self.value(tok)
+            if not re.fullmatch(r"[+-]?\d+", v):
+                raise FindError(f"invalid argument `{v}' to `-links'")
             return lambda e: _compare_num(v, 2 if e.node.type == "dir" else 1)
         if tok in ("-true", "-false"):
             return lambda e: tok == "-true"

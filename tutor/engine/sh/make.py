@@ -72,6 +72,7 @@ class Make:
         self.built: dict[str, bool] = {}
         self.did_work = False
         self.skewed: set[str] = set()
+        self.building: set[str] = set()
 
     # -- reading ---------------------------------------------------------------------------------
     def read(self, path: str) -> None:
@@ -392,8 +393,10 @@ class Make:
 
     def build(self, target: str, parent: str | None = None) -> bool:
         """Make `target`; True when it was (re)made."""
-        if target in self.built:
+        if target in self.built and target not in self.building:
             return self.built[target]
+        if target in self.building:
+            return False
         found = self.rule_for(target)
         if found is None:
             if self.node(target) is not None:
@@ -403,9 +406,14 @@ class Make:
             raise MakeError(f"No rule to make target '{target}'{needed}.  Stop.")
         rule, stem = found
         self.built[target] = False
+        self.building.add(target)
         remade = False
         for prereq in rule.prereqs:
+            if prereq in self.building:
+                self.proc.err(f"make: Circular {target} <- {prereq} dependency dropped.\n")
+                continue
             remade = self.build(prereq, target) or remade
+        self.building.discard(target)
         mtime = self.node(target)
         phony = target in self.mf.phony
         now = now_of(self.proc)

@@ -508,8 +508,13 @@ def paste(proc: Process) -> int:
 def nl(proc: Process) -> int:
     flags, values, names = split_flags(proc.argv[1:], with_value="bwsv")
     style = values.get("b", "t")
-    width = int(values.get("w", "6"))
     sep = values.get("s", "\t")
+    for key in ("w", "v"):
+        if not re.fullmatch(r"-?\d+", values.get(key, "1")):
+            what = "line number field width" if key == "w" else "starting line number"
+            return usage_error(proc, f"invalid number '{values[key]}'",
+                               f"invalid {what}: '{values[key]}'")
+    width = int(values.get("w", "6"))
     number = int(values.get("v", "1"))
     for name in names or ["-"]:
         data = _read(proc, name)
