@@ -277,3 +277,14 @@ def test_gpgv_with_a_keyring_file() -> None:
                        "hello-2.12.tar.gz")
     assert result.exit_code == 0, result.stderr.decode()
     assert 'gpgv: Good signature from "Release Signing Key' in result.stderr.decode()
+
+
+def test_ignore_missing_checks_only_what_was_downloaded() -> None:
+    tree = debian()
+    result = run(tree, "cd /tmp && curl -fsSLO https://dl.acme.org/v1/acme-linux-amd64.tar.gz && "
+                       "curl -fsSLO https://dl.acme.org/v1/SHA256SUMS && echo '0000000000000000000"
+                       "000000000000000000000000000000000000000000000  acme-darwin.tgz' >> "
+                       "SHA256SUMS && sha256sum -c --ignore-missing SHA256SUMS && "
+                       "rm acme-linux-amd64.tar.gz && sha256sum -c --ignore-missing SHA256SUMS")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1, b"acme-linux-amd64.tar.gz: OK\n", b"sha256sum: SHA256SUMS: no file was verified\n")

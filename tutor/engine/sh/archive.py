@@ -73,6 +73,12 @@ def stated_checksum_accepted(data: bytes) -> bool:
     return downloads.is_download(data) is not None
 
 
+def malformed_only_missing(text: str, width: int) -> bool:
+    """Whether the list had well-formed lines (all skipped by --ignore-missing)."""
+    return any(_parse_check_line(line.rstrip("\r"), width) is not None
+               for line in text.splitlines())
+
+
 def _check(proc: Process, algorithm: str, names: list[str], flags: set[str]) -> int:
     busybox = tools_of(proc) == "busybox"
     quiet_all = "--status" in flags or (busybox and "s" in flags)
@@ -105,6 +111,9 @@ def _check(proc: Process, algorithm: str, names: list[str], flags: set[str]) -> 
             try:
                 data = read_bytes(proc, name)
             except FsError as e:
+                if "--ignore-missing" in flags and e.code == "ENOENT":
+                    good -= 1
+                    continue
                 if busybox:
                     complain(proc, f"can't open '{name}': {e.strerror}", "")
                 else:
@@ -125,9 +134,13 @@ def _check(proc: Process, algorithm: str, names: list[str], flags: set[str]) -> 
                          "did NOT match\n")
             status |= 1 if failed or unreadable else 0
             continue
-        if not good:
-            quoted = f"'{shown_list}'" if " " in shown_list else shown_list
+        quoted = f"'{shown_list}'" if " " in shown_list else shown_list
+        if not good and not malformed_only_missing(text, width):
             proc.err(f"{me}: {quoted}: no properly formatted checksum lines found\n")
+            status = 1
+            continue
+        if not good:
+            proc.err(f"{me}: {quoted}: no file was verified\n")
             status = 1
             continue
         if not quiet_all:

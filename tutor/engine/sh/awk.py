@@ -528,7 +528,6 @@ class Interp:
                 arr.clear()
             else:
                 arr.pop(self.subscript(node[2]), None)
-        self.tick()
 
     def tick(self) -> None:
         budget = getattr(self.proc, "budget", None)
@@ -540,7 +539,10 @@ class Interp:
                 raise Exhausted()
 
     def loop_body(self, body: Node) -> bool:
-        """Run one iteration; True when `break` ended the loop."""
+        """Run one iteration; True when `break` ended the loop. Iterations count against the
+        run's step budget, so an endless loop ends as an endless shell loop does; records do
+        not, so a long input file is no problem."""
+        self.tick()
         try:
             self.exec(body)
         except _Break:
