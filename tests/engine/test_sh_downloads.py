@@ -48,7 +48,7 @@ def test_bodies_are_deterministic_and_recognised() -> None:
     ("go1.22.5.linux-amd64.tar.gz", {"go/bin/go", "go/bin/gofmt", "go/VERSION"}),
 ])
 def test_archives_hold_plausible_trees(name: str, members: set[str]) -> None:
-    data = downloads.body(f"https://downloads.example-mirror.org/x/{name}")
+    data = downloads.body(f"https://downloads.acme.org/x/{name}")
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
         names = set(archive.getnames())
     assert members <= names

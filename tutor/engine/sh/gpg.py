@@ -75,6 +75,7 @@ class _Gpg:
         self.home = _home(proc)
         self.keyrings: list[str] = []
         self.quiet = False
+        self.yes = False
 
     def say(self, text: str) -> None:
         self.proc.err(f"{self.name}: {text}\n")
@@ -309,8 +310,6 @@ class _Gpg:
         else:
             self.proc.stdout += raw
         return 0
-
-    yes = False
 
 
 def _signed_hash(sig: bytes) -> bytes:
