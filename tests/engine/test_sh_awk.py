@@ -110,3 +110,31 @@ def test_an_endless_awk_loop_is_stopped() -> None:
     code, _, err = run("awk 'BEGIN { while (1) x++ }'")
     assert code == 137
     assert "too many commands" in err
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    ("echo 1.2:3 | awk -F'[:.]' '{print $1, $3}'", "1 3\n"),
+    ("printf 'a\\nb\\n' > /f1; printf 'b\\nc\\n' > /f2; awk 'NR==FNR{a[$1];next} !($1 in a)' "
+     "/f1 /f2", "c\n"),
+    ("echo 'a b' | awk -v OFS='\\t' '{$1=$1}1'", "a\tb\n"),
+    ("echo hello | awk '{print toupper(substr($0,1,1)) substr($0,2)}'", "Hello\n"),
+    ("echo 'a b c' | awk '{$1=\"\"; print substr($0,2)}'", "b c\n"),
+    ("echo 'x=1;y=2' | awk 'BEGIN{RS=\";\"} {print}'", "x=1\ny=2\n\n"),
+    ("echo 'a,b,,d' | awk -F, '{print NF; print $3 \"|\" $4}'", "4\n|d\n"),
+    ("awk 'BEGIN { x = \"10\"; y = 9; print (x > y) }'", "0\n"),  # a string constant compares
+    ("echo '10 9' | awk '{ print ($1 > $2) }'", "1\n"),  # fields that look numeric: numbers
+    ("awk 'BEGIN { print 1==1.0, \"a\" < \"b\", 2 < 10, \"2\" < \"10\" }'", "1 1 1 0\n"),
+    ("awk 'BEGIN { print 10 % 3, -10 % 3, 2 ** 3, 2 ^ 3 ^ 2 }'", "1 -1 8 512\n"),
+    ("awk 'BEGIN { CONVFMT=\"%.2g\"; x = 3.14159; y = x \"\"; print y }'", "3.1\n"),
+    ("awk 'BEGIN { print (1)(2) }'", "12\n"),
+    ("awk 'function add(x, y) { return x + y }\nBEGIN {\n  print add(1,\n    2)\n}'", "3\n"),
+    ("awk 'BEGIN { s = \"a.b.c\"; gsub(\".\", \"-\", s); print s }'", "-----\n"),
+    ("awk 'BEGIN { s = \"aaa\"; print gsub(/x*/, \"-\", s), s }'", "4 -a-a-a-\n"),
+    ("awk 'BEGIN { printf \"%i %5.1e %G\\n\", 42.9, 12345, 0.0001 }'", "42 1.2e+04 0.0001\n"),
+    ("awk 'BEGIN { print 2^1000000, log(-1), int(-3.7) }'", "inf -nan -3\n"),
+    ("echo 'a b a c' | awk '{for (i = 1; i <= NF; i++) if (!seen[$i]++) printf \"%s \", $i; "
+     "print \"\"}'", "a b c \n"),
+])
+def test_awk_idioms(script: str, expected: str) -> None:
+    for tree in (alpine(), debian()):
+        assert run(script, tree) == (0, expected, "")
