@@ -32,7 +32,14 @@ def debian() -> FileTree:
     tree.makedirs("/lib64")
     tree.put("/lib64/ld-linux-x86-64.so.2", file(BINARY + b"ld.so", 0o755))
     tree.put("/etc/group", file("root:x:0:\nusers:x:100:\nnogroup:x:65534:\n"))
+    _libc_dev(tree)
     return tree
+
+
+def _libc_dev(tree: FileTree) -> None:
+    """The C library's development files gcc needs (libc6-dev, musl-dev)."""
+    tree.makedirs("/usr/include")
+    tree.put("/usr/include/stdio.h", file("/* stdio.h */\n"))
 
 
 def alpine() -> FileTree:
@@ -44,6 +51,7 @@ def alpine() -> FileTree:
         tree.put(f"/usr/bin/{name}", file(BINARY + name.encode(), 0o755))
     tree.makedirs("/lib")
     tree.put("/lib/ld-musl-x86_64.so.1", file(BINARY + b"musl", 0o755))
+    _libc_dev(tree)
     return tree
 
 

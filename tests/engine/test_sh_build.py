@@ -103,6 +103,16 @@ def test_gcc_refusals(script: str, stderr: str) -> None:
     assert (result.exit_code, result.stderr.decode()) == (1, stderr)
 
 
+def test_gcc_needs_the_c_library_headers() -> None:
+    tree = alpine()
+    tree.remove("/usr/include/stdio.h")  # `apk add gcc` without musl-dev
+    result = run(tree, "printf '#include <stdint.h>\\n#include <stdio.h>\\nint main(){}\\n' "
+                       "> /m.c && gcc /m.c")
+    assert (result.exit_code, result.stderr.decode()) == (1, (
+        "/m.c:2:10: fatal error: stdio.h: No such file or directory\n"
+        "    2 | #include <stdio.h>\n      |          ^~~~~~~~~\ncompilation terminated.\n"))
+
+
 def test_cmake_configure_build_install() -> None:
     tree = debian()
     result = run(tree, """set -e

@@ -170,10 +170,10 @@ def gcc(proc: Process) -> int:
             text = data.decode(errors="replace")
             missing = _missing_include(proc, name, text, includes)
             if missing is not None:
-                line, header = missing
+                line, header, spelled = missing
                 proc.err(f"{name}:{line}:10: fatal error: {header}: No such file or directory\n"
-                         f"    {line} | #include \"{header}\"\n      |          "
-                         f"^{'~' * (len(header) + 1)}\ncompilation terminated.\n")
+                         f"{line:>5} | #include {spelled}\n      |          "
+                         f"^{'~' * (len(spelled) - 1)}\ncompilation terminated.\n")
                 status = 1
                 continue
             sources.append((name, text))
@@ -230,21 +230,52 @@ def _put_exec(proc: Process, target: str, data: bytes, mask: int) -> None:
     proc.fs.put(real, Node("file", 0o777 & ~mask, node.uid, node.gid, now_of(proc), Data(data)))
 
 
+_STANDARD_HEADERS = {
+    "assert.h", "complex.h", "ctype.h", "errno.h", "fenv.h", "float.h", "inttypes.h",
+    "iso646.h", "limits.h", "locale.h", "math.h", "setjmp.h", "signal.h", "stdalign.h",
+    "stdarg.h", "stdatomic.h", "stdbool.h", "stddef.h", "stdint.h", "stdio.h", "stdlib.h",
+    "stdnoreturn.h", "string.h", "tgmath.h", "threads.h", "time.h", "uchar.h", "wchar.h",
+    "wctype.h", "unistd.h", "fcntl.h", "dirent.h", "pthread.h", "strings.h", "sys/types.h",
+    "sys/stat.h", "sys/socket.h", "sys/wait.h", "sys/time.h", "netinet/in.h", "arpa/inet.h",
+    "netdb.h", "poll.h", "dlfcn.h", "getopt.h", "syslog.h", "termios.h", "pwd.h", "grp.h",
+}
+# Headers that come with the compiler itself, not with the C library's development files.
+_COMPILER_HEADERS = {"stdarg.h", "stddef.h", "stdbool.h", "float.h", "iso646.h", "limits.h",
+                     "stdalign.h", "stdatomic.h", "stdint.h", "stdnoreturn.h"}
+
+
 def _missing_include(proc: Process, name: str, text: str,
-                     includes: list[str]) -> tuple[int, str] | None:
-    """A quoted `#include` found neither beside the source nor in an `-I` directory."""
+                     includes: list[str]) -> tuple[int, str, str] | None:
+    """(line, header, spelling) of the first `#include` that cannot be found.
+
+    Quoted headers are looked up beside the source and in `-I` directories. The standard
+    headers come with the C library's development files (musl-dev on Alpine, libc6-dev on
+    Debian): without them (no /usr/include/stdio.h) gcc stops at the first one, as it does
+    for real. Other system headers are not checked: package file lists do not name them all.
+    """
     folder = posixpath.dirname(name) or "."
+    libc_dev = any(_exists(proc, posixpath.join(d, "stdio.h"))
+                   for d in ["/usr/include", "/usr/local/include", *includes])
     for number, line in enumerate(text.splitlines(), 1):
-        m = re.match(r'\s*#\s*include\s*"([^"]+)"', line)
+        m = re.match(r'\s*#\s*include\s*(["<])([^">]+)[">]', line)
         if not m:
             continue
-        header = m.group(1)
-        for d in [folder, *includes]:
-            try:
-                proc.fs.lookup(posixpath.join(d, header), proc.cwd)
-                break
-            except FsError:
-                continue
-        else:
-            return number, header
+        quote, header = m.groups()
+        search = ([folder] if quote == '"' else []) + includes + ["/usr/local/include",
+                                                                 "/usr/include"]
+        if any(_exists(proc, posixpath.join(d, header)) for d in search):
+            continue
+        if quote == "<":
+            if header in _STANDARD_HEADERS and not libc_dev and header not in _COMPILER_HEADERS:
+                return number, header, f"<{header}>"
+            continue
+        return number, header, f'"{header}"'
     return None
+
+
+def _exists(proc: Process, path: str) -> bool:
+    try:
+        proc.fs.lookup(path, proc.cwd)
+    except FsError:
+        return False
+    return True
