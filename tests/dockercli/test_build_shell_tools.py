@@ -73,3 +73,28 @@ def test_a_wrong_checksum_of_a_learners_file_fails_the_build(docker: Docker,
     assert result.status == 1
     assert "/app.txt: FAILED" in result.err
     assert "sha256sum: WARNING: 1 of 1 computed checksums did NOT match" in result.err
+
+
+def test_c_program_built_on_alpine_needs_static_linking_for_scratch(docker: Docker,
+                                                                   tmp_path: Path) -> None:
+    source = '#include <stdio.h>\nint main(void) {\n    printf("Hello from C\\n");\n}\n'
+    for flags, tag in (("", "dyn:1"), ("-static ", "static:1")):
+        ctx = write(tmp_path / tag.replace(":", "-"), {
+            "Dockerfile": (
+                "FROM alpine:3.21 AS build\n"
+                "RUN apk add --no-cache build-base\n"
+                "COPY hello.c /src/\n"
+                f"RUN gcc {flags}-O2 -o /hello /src/hello.c && /hello\n"
+                "FROM scratch\n"
+                "COPY --from=build /hello /hello\n"
+                'CMD ["/hello"]\n'
+            ),
+            "hello.c": source,
+        })
+        result = docker("build", "--progress=plain", "-t", tag, ".", cwd=ctx)
+        assert result.status == 0, result.err
+        assert "Hello from C" in result.err
+    assert docker("run", "--rm", "static:1").out == "Hello from C\n"
+    failed = docker("run", "--rm", "dyn:1")
+    assert failed.status != 0
+    assert "exec /hello: no such file or directory" in failed.err
