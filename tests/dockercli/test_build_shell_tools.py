@@ -98,3 +98,27 @@ def test_c_program_built_on_alpine_needs_static_linking_for_scratch(docker: Dock
     failed = docker("run", "--rm", "dyn:1")
     assert failed.status != 0
     assert "exec /hello: no such file or directory" in failed.err
+
+
+def test_debian_verify_and_build_from_source(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "src", {"Dockerfile": (
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl "
+        "gnupg dirmngr build-essential\n"
+        "RUN set -eux; export GNUPGHOME=\"$(mktemp -d)\"; cd /tmp; "
+        "curl -fsSLO https://ftp.gnu.org/gnu/hello/hello-2.12.tar.gz; "
+        "curl -fsSLO https://ftp.gnu.org/gnu/hello/hello-2.12.tar.gz.sig; "
+        "gpg --batch --keyserver hkps://keys.openpgp.org --recv-keys "
+        "7CF6A7A6A1CE40E3F37C4F0EB99A1F7E1C4F9A35; "
+        "gpg --batch --verify hello-2.12.tar.gz.sig hello-2.12.tar.gz; "
+        "gpgconf --kill all; rm -rf \"$GNUPGHOME\"; mkdir -p /usr/src/hello; "
+        "tar -xzf hello-2.12.tar.gz -C /usr/src/hello --strip-components=1; "
+        "cd /usr/src/hello; ./configure; make -j\"$(nproc)\"; make install; "
+        "cd /; rm -rf /usr/src/hello /tmp/hello-2.12.tar.gz*\n"
+        'CMD ["hello"]\n'
+    )})
+    result = docker("build", "--progress=plain", "-t", "hello:src", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "gpg: Good signature from" in result.err
+    assert "cp hello /usr/local/bin/hello" in result.err
+    assert docker("run", "--rm", "hello:src").out == "hello 2.12\n"
