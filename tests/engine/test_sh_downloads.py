@@ -288,3 +288,11 @@ def test_ignore_missing_checks_only_what_was_downloaded() -> None:
                        "rm acme-linux-amd64.tar.gz && sha256sum -c --ignore-missing SHA256SUMS")
     assert (result.exit_code, result.stdout, result.stderr) == (
         1, b"acme-linux-amd64.tar.gz: OK\n", b"sha256sum: SHA256SUMS: no file was verified\n")
+
+
+def test_tar_exclude_patterns() -> None:
+    result = run(debian(), "cd /tmp && curl -fsSL -o r.tgz https://github.com/redis/redis/archive/"
+                           "refs/tags/7.4.1.tar.gz && tar -xzf r.tgz --exclude '*.in' "
+                           "--exclude=src && find redis-7.4.1")
+    assert result.stdout == (b"redis-7.4.1\nredis-7.4.1/CMakeLists.txt\nredis-7.4.1/LICENSE\n"
+                             b"redis-7.4.1/README\nredis-7.4.1/configure\n")

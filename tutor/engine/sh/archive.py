@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import fnmatch
 import gzip as gz
 import hashlib
 import io
@@ -241,6 +242,7 @@ class TarOptions:
     same_owner: bool | None = None
     keep_old: bool = False
     members: list[str] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
     error: str = ""
 
 
@@ -252,7 +254,7 @@ _TAR_LONG = {
 _TAR_IGNORED = ("no-same-permissions", "same-permissions", "preserve-permissions",
                 "numeric-owner", "overwrite", "no-overwrite-dir", "warning", "wildcards",
                 "delay-directory-restore", "touch", "anchored", "owner", "group", "mode",
-                "mtime", "sort", "format", "exclude", "checkpoint", "totals", "sparse",
+                "mtime", "sort", "format", "checkpoint", "totals", "sparse",
                 "recursive-unlink", "unlink-first", "no-xattrs", "xattrs", "acls",
                 "no-acls", "selinux")
 
@@ -284,10 +286,12 @@ def _tar_options(argv: list[str]) -> TarOptions:
         arg = args[i]
         if arg.startswith("--") and len(arg) > 2:
             name, eq, value = arg[2:].partition("=")
-            if name in ("file", "directory", "strip-components", "strip") and not eq:
+            if name in ("file", "directory", "strip-components", "strip", "exclude") and not eq:
                 i += 1
                 value = args[i] if i < len(args) else ""
-            if name == "file":
+            if name == "exclude":
+                opts.excludes.append(value)
+            elif name == "file":
                 opts.archive = value
             elif name == "directory":
                 opts.directory = value
@@ -340,6 +344,15 @@ def _wanted(name: str, members: list[str]) -> bool:
     return any(clean == m.strip("/") or clean.startswith(m.strip("/") + "/") for m in members)
 
 
+def _excluded(name: str, patterns: list[str]) -> bool:
+    """--exclude=PATTERN matches after any `/` and also excludes what is under a matching
+    directory (GNU tar's unanchored, leading-directory matching)."""
+    parts = name.strip("/").removeprefix("./").split("/")
+    spans = ["/".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1,
+                                                                              len(parts) + 1)]
+    return any(fnmatch.fnmatchcase(t, p.strip("/")) for p in patterns for t in spans)
+
+
 def _tar_extract(proc: Process, data: bytes, opts: TarOptions, base: str) -> list[str]:
     """Extract or list; returns the members asked for that the archive did not hold."""
     listing = opts.mode == "t"
@@ -347,7 +360,7 @@ def _tar_extract(proc: Process, data: bytes, opts: TarOptions, base: str) -> lis
     keep_owner = proc.uid == 0 if opts.same_owner is None else opts.same_owner and proc.uid == 0
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
         for member in archive.getmembers():
-            if not _wanted(member.name, opts.members):
+            if not _wanted(member.name, opts.members) or _excluded(member.name, opts.excludes):
                 continue
             for m in opts.members:
                 if _wanted(member.name, [m]):
