@@ -296,3 +296,10 @@ def test_tar_exclude_patterns() -> None:
                            "--exclude=src && find redis-7.4.1")
     assert result.stdout == (b"redis-7.4.1\nredis-7.4.1/CMakeLists.txt\nredis-7.4.1/LICENSE\n"
                              b"redis-7.4.1/README\nredis-7.4.1/configure\n")
+
+
+def test_wget_bundled_options_pipe_a_script_to_sh() -> None:
+    result = run(alpine(), "wget -qO- https://get.acme.dev/install.sh | sh && cd /tmp && "
+                           "wget -qO tool.tgz https://dl.acme.dev/tool-1.0.tar.gz && ls")
+    assert result.stdout == (b"install.sh: simulated download of https://get.acme.dev/"
+                             b"install.sh: nothing to install\ntool.tgz\n")

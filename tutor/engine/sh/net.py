@@ -254,6 +254,25 @@ def wget(proc: Process) -> int:
         elif arg in ("-T", "-t", "-U", "-o", "-a", "-e", "-w", "--header", "--user-agent",
                      "--tries", "--timeout", "--wait", "--user", "--password"):
             i += 1  # an option whose value changes nothing the simulated web does
+        elif arg.startswith("-") and not arg.startswith("--") and len(arg) > 2:
+            # bundled short options: -qO- , -qO file , -nv , -cq
+            for j, c in enumerate(arg[1:], 1):
+                if c == "q":
+                    quiet = True
+                elif c in "OP":
+                    value = arg[j + 1:]
+                    if not value:
+                        i += 1
+                        value = args[i] if i < len(args) else ""
+                    if c == "O":
+                        output = value
+                    else:
+                        prefix = value
+                    break
+                elif c in "TtUoaew":
+                    if not arg[j + 1:]:
+                        i += 1
+                    break
         elif arg.startswith("-") and arg != "-":
             pass  # -c, --no-check-certificate, --progress=… : no effect on the simulated web
         else:
