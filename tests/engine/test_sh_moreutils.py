@@ -72,3 +72,14 @@ def test_run_parts_runs_executables_in_order() -> None:
                     "printf '#!/bin/sh\\necho two\\n' > /d/20-two && echo skip > /d/x.sh && "
                     "chmod +x /d/10-one /d/20-two /d/x.sh && run-parts /d && run-parts --test /d")
     assert result.stdout == b"one\ntwo\n/d/10-one\n/d/20-two\n"
+
+
+def test_envsubst_as_the_nginx_entrypoint_uses_it() -> None:
+    t = tree()
+    t.put("/usr/bin/envsubst", __import__("tutor.engine.fs", fromlist=["file"]).file(
+        b"\x7fELF envsubst", 0o755))
+    result = run(t, "export NGINX_PORT=8080 HOST=web; printf 'listen ${NGINX_PORT};\\n"
+                    "server_name $HOST;\\nset $x 1;\\n' > /t && envsubst < /t && "
+                    "envsubst '${NGINX_PORT}' < /t")
+    assert result.stdout == (b"listen 8080;\nserver_name web;\nset  1;\n"
+                             b"listen 8080;\nserver_name $HOST;\nset $x 1;\n")

@@ -1,8 +1,8 @@
 """More of the small utilities Dockerfiles and entrypoint scripts call, GNU or busybox worded.
 
-rmdir, realpath, base64, getent, timeout, expr, tac, rev, yes, sync, arch, groups, unlink, link,
-truncate, nohup, nice, setsid, stdbuf, paste, nl, comm, cmp, diff, tty, logname, nologin,
-update-alternatives, run-parts and su. The tree has no processes beyond the one command, so the
+rmdir, realpath, base64, getent, timeout, expr, tac, rev, yes, sync, arch, groups, unlink,
+link, truncate, nohup, nice, setsid, stdbuf, paste, nl, comm, cmp, diff, envsubst, tty,
+logname, nologin, update-alternatives, run-parts and su. The tree has no processes beyond the one command, so the
 process wrappers (`timeout`, `nohup`, `nice`, `setsid`, `stdbuf`) simply run their command.
 """
 
@@ -642,6 +642,28 @@ def _flag_value(argv: list[str], letter: str) -> str | None:
         if a.startswith(f"-{letter}") and len(a) > 2:
             return a[2:]
     return None
+
+
+@program("envsubst")
+def envsubst(proc: Process) -> int:
+    """gettext's envsubst: $VAR and ${VAR} from the environment (unset ones become empty);
+    with a SHELL-FORMAT argument only the variables it names are replaced."""
+    args = [a for a in proc.argv[1:] if not a.startswith("-")]
+    if "--variables" in proc.argv[1:] or "-v" in proc.argv[1:]:
+        for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", " ".join(args)):
+            proc.out(name + "\n")
+        return 0
+    only = set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", args[0])) if args else None
+    text = proc.stdin.decode(errors="replace")
+
+    def value(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2)
+        if only is not None and name not in only:
+            return m.group(0)
+        return proc.env.get(name, "")
+
+    proc.out(re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", value, text))
+    return 0
 
 
 @program("tty")

@@ -103,8 +103,10 @@ def _executable(proc: Process, objects: list[dict[str, object]], static: bool, s
     return body + Synthetic(max(0, size - len(body)), seed).read()
 
 
-@program("gcc", "cc", "g++", "c++", "clang", "clang++", "x86_64-linux-gnu-gcc",
-         "x86_64-alpine-linux-musl-gcc", "gcc-12", "g++-12")
+@program("gcc", "cc", "g++", "c++", "clang", "clang++", "gcc-12", "g++-12", "gcc-14",
+         "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-gcc-12", "x86_64-linux-gnu-g++-12",
+         "aarch64-linux-gnu-gcc-12", "x86_64-alpine-linux-musl-gcc",
+         "x86_64-alpine-linux-musl-g++")
 def gcc(proc: Process) -> int:
     me = proc.argv[0].rsplit("/", 1)[-1]
     args = proc.argv[1:]
