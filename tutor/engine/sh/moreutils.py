@@ -2,8 +2,9 @@
 
 rmdir, realpath, base64, getent, timeout, expr, tac, rev, yes, sync, arch, groups, unlink,
 link, truncate, nohup, nice, setsid, stdbuf, paste, nl, comm, cmp, diff, envsubst, tty,
-logname, nologin, update-alternatives, run-parts and su. The tree has no processes beyond the one command, so the
-process wrappers (`timeout`, `nohup`, `nice`, `setsid`, `stdbuf`) simply run their command.
+logname, nologin, update-alternatives, run-parts and su. The tree has no processes beyond the
+one command, so the process wrappers (`timeout`, `nohup`, `nice`, `setsid`, `stdbuf`) simply
+run their command.
 """
 
 from __future__ import annotations
