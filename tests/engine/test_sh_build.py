@@ -163,3 +163,13 @@ python --version || true
     assert "python.tar.xz: OK\n" in result.stdout.decode()
     assert tree.get("/usr/local/bin/python") is not None
     assert tree.get("/usr/src/python") is None
+
+
+def test_downloaded_source_of_a_simulated_tool_builds_into_it() -> None:
+    tree = alpine()
+    tree.remove("/usr/bin/su-exec")
+    result = run(tree, "curl -fsSL -o /usr/local/bin/su-exec.c https://raw.githubusercontent.com/"
+                       "ncopa/su-exec/master/su-exec.c && gcc -Wall /usr/local/bin/su-exec.c "
+                       "-o /usr/local/bin/su-exec && rm /usr/local/bin/su-exec.c && "
+                       "su-exec nobody id -u && gcc -o /x /usr/local/bin/su-exec 2>&1 | head -1")
+    assert result.stdout.decode().splitlines()[0] == "65534"

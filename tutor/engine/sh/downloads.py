@@ -18,6 +18,8 @@ not reserved for examples or local use: `example.com`, `*.example`, `*.test`, `*
   downloaded from that directory into the current directory.
 - public keys (`KEYS`, `*.key`, `*.pub`, `*.gpg`, `*gpg-key*`) are armored OpenPGP key blocks.
 - scripts (`.sh`, `get.*` hosts, `/install`) are shell scripts that say they are simulated.
+- C sources (`.c`) are a minimal program; `gcc` turns a download of `NAME.c` built as `NAME`
+  into the simulated program `NAME` when the engine has one (`su-exec.c` → `su-exec`).
 - a file with no extension under `/releases/download/`, or named like a release, is an executable
   stub: it runs when the engine simulates a program of that name, else it says it cannot run.
 - anything else is a short text naming the URL.
@@ -378,6 +380,11 @@ def body(url: str, siblings: dict[str, bytes] | None = None) -> bytes:
     if (("/releases/download/" in url and "." not in name) or
             (_ARCH.search(name) and not re.search(r"\.(txt|json|md|html?)$", lower))):
         return elf_stub(product_of(name), url, _stub_size(url, 1_000_000, 4_000_000))
+    if lower.endswith((".c", ".cc", ".cpp", ".h")):
+        # A single-file C program (su-exec.c and the like): it builds; what it does is the
+        # simulated program of its name, if the engine has one.
+        return (f"/* {MARK}{url}\n */\n#include <stdio.h>\n\n"
+                "int main(int argc, char **argv)\n{\n    return 0;\n}\n").encode()
     if lower.endswith(".json"):
         return f'{{"source": "{url}", "note": "{MARK}{url}"}}\n'.encode()
     if lower.endswith((".html", ".htm")) or not name:

@@ -18,7 +18,8 @@ import posixpath
 import re
 
 from tutor.engine.fs import Data, FsError, Node, Synthetic
-from tutor.engine.sh._api import Process, program
+from tutor.engine.sh import downloads
+from tutor.engine.sh._api import PROGRAMS, Process, program
 from tutor.engine.sh._proc import now_of, read_bytes, tools_of, umask_of, write_bytes
 
 OBJECT_MARK = b"\x00TUTOR-OBJECT\x00"
@@ -221,6 +222,14 @@ def gcc(proc: Process) -> int:
         return 1
     target = output or "a.out"
     seed = hashlib.sha256(json.dumps(objects, sort_keys=True).encode()).hexdigest()
+    name = posixpath.basename(target)
+    if sources and name in PROGRAMS and all(
+            downloads.is_download(text.encode()) for _, text in sources):
+        # The downloaded source of a tool the engine simulates (su-exec.c built as su-exec):
+        # the result is that tool, as a release binary of it would be.
+        _put_exec(proc, target, downloads.elf_stub(name, seed, 40_000 if static else 18_000),
+                  mask)
+        return 0
     _put_exec(proc, target, _executable(proc, objects, static, seed), mask)
     return 0
 
