@@ -303,3 +303,12 @@ def test_wget_bundled_options_pipe_a_script_to_sh() -> None:
                            "wget -qO tool.tgz https://dl.acme.dev/tool-1.0.tar.gz && ls")
     assert result.stdout == (b"install.sh: simulated download of https://get.acme.dev/"
                              b"install.sh: nothing to install\ntool.tgz\n")
+
+
+def test_github_release_api_names_a_downloadable_asset() -> None:
+    result = run(debian(), 'V=$(curl -fsSL https://api.github.com/repos/acme/tool/releases/latest'
+                           ' | grep "\\"tag_name\\"" | cut -d\\" -f4) && echo $V && cd /tmp && '
+                           "curl -fsSLO https://github.com/acme/tool/releases/download/$V/"
+                           "tool-$V-linux-amd64.tar.gz && tar -tzf tool-$V-linux-amd64.tar.gz "
+                           "tool-v1.0.0-linux-amd64/bin/tool")
+    assert result.stdout == b"v1.0.0\ntool-v1.0.0-linux-amd64/bin/tool\n"

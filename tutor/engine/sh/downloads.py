@@ -22,6 +22,8 @@ not reserved for examples or local use: `example.com`, `*.example`, `*.test`, `*
   into the simulated program `NAME` when the engine has one (`su-exec.c` → `su-exec`).
 - a file with no extension under `/releases/download/`, or named like a release, is an executable
   stub: it runs when the engine simulates a program of that name, else it says it cannot run.
+- GitHub's release API (`api.github.com/repos/O/R/releases/latest`) answers JSON naming a
+  release `v1.0.0` (or the tag asked for) and a linux-amd64 asset.
 - anything else is a short text naming the URL.
 
 Every body carries the line `Simulated download: <URL>` (inside the archive for archives), so a
@@ -37,6 +39,7 @@ import gzip
 import hashlib
 import io
 import ipaddress
+import json
 import lzma
 import posixpath
 import re
@@ -380,6 +383,9 @@ def body(url: str, siblings: dict[str, bytes] | None = None) -> bytes:
     if (("/releases/download/" in url and "." not in name) or
             (_ARCH.search(name) and not re.search(r"\.(txt|json|md|html?)$", lower))):
         return elf_stub(product_of(name), url, _stub_size(url, 1_000_000, 4_000_000))
+    api = _github_release(url)
+    if api is not None:
+        return api
     if lower.endswith((".c", ".cc", ".cpp", ".h")):
         # A single-file C program (su-exec.c and the like): it builds; what it does is the
         # simulated program of its name, if the engine has one.
@@ -399,6 +405,33 @@ def checksum_list(url: str) -> bool:
         if name.lower().endswith(sig):
             name = name[: -len(sig)]
     return bool(_SUM_LIST.match(name))
+
+
+def _github_release(url: str) -> bytes | None:
+    """GitHub's release API (`/repos/OWNER/REPO/releases/latest` or `/releases/tags/TAG`): the
+    simulated web knows no real release history, so `latest` is `v1.0.0`."""
+    parts = urlsplit(url)
+    m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/releases/(latest|tags/([^/]+))/?", parts.path)
+    if parts.hostname != "api.github.com" or m is None:
+        return None
+    owner, repo, _, tag = m.groups()
+    tag = tag or "v1.0.0"
+    version = tag.removeprefix("v")
+    asset = f"{repo}-{tag}-linux-amd64.tar.gz"
+    base = f"https://github.com/{owner}/{repo}"
+    doc = {
+        "url": f"https://api.github.com/repos/{owner}/{repo}/releases/1",
+        "html_url": f"{base}/releases/tag/{tag}",
+        "tag_name": tag,
+        "name": f"{repo} {version}",
+        "draft": False,
+        "prerelease": False,
+        "assets": [{"name": asset, "browser_download_url":
+                    f"{base}/releases/download/{tag}/{asset}"}],
+        "tarball_url": f"https://api.github.com/repos/{owner}/{repo}/tarball/{tag}",
+        "body": f"{MARK}{url}",
+    }
+    return (json.dumps(doc, indent=2) + "\n").encode()
 
 
 def clearsign(url: str, text: bytes) -> str:
