@@ -22,13 +22,23 @@ from typing import Literal
 
 from tutor.engine.fs import Data, FileTree, FsError
 from tutor.engine.sh import (  # noqa: F401  (importing registers the programs)
+    adduser_debian,
     archive,
+    awk,
     coreutils,
+    dpkg,
     fileutils,
+    find,
+    gpg,
     hello,
+    make,
+    moreutils,
     net,
+    shadow,
     shells,
+    sysutils,
     textutils,
+    toolchain,
     users,
 )
 from tutor.engine.sh._api import PROGRAMS, World

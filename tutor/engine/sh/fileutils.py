@@ -1,9 +1,8 @@
-"""File utilities: cat, mkdir, touch, rm, cp, mv, ln, chmod, chown, ls, stat, du, df, find,
-readlink."""
+"""File utilities: cat, mkdir, touch, rm, cp, mv, ln, chmod, chown, ls, stat, du, df, readlink
+(`find` is in find.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import posixpath
 import re
 import stat as st
@@ -22,7 +21,6 @@ from tutor.engine.sh._proc import (
     new_node,
     now_of,
     read_bytes,
-    run_child,
     split_flags,
     tools_of,
     umask_of,
@@ -644,98 +642,6 @@ def df(proc: Process) -> int:
             f"overlay         {size} {used:>7} {avail:>9} {used * 100 // size + 1:>3}% /\n"
         )
     return 0
-
-
-@program("find")
-def find(proc: Process) -> int:
-    args = proc.argv[1:]
-    roots: list[str] = []
-    while args and not args[0].startswith("-") and args[0] not in ("!", "("):
-        roots.append(args.pop(0))
-    tests: list[tuple[str, str]] = []
-    exec_cmd: list[str] | None = None
-    negate = False
-    while args:
-        arg = args.pop(0)
-        if arg == "!":
-            negate = True
-            continue
-        if arg in (
-            "-name",
-            "-iname",
-            "-type",
-            "-path",
-            "-maxdepth",
-            "-mindepth",
-            "-newer",
-            "-user",
-            "-perm",
-        ):
-            value = args.pop(0) if args else ""
-            tests.append((("!" if negate else "") + arg, value))
-        elif arg == "-exec":
-            exec_cmd = []
-            while args and args[0] not in (";", "+"):
-                exec_cmd.append(args.pop(0))
-            if args:
-                args.pop(0)
-        elif arg in ("-print", "-delete"):
-            tests.append((arg, ""))
-        negate = False
-    status = 0
-    found: list[str] = []
-    for root in roots or ["."]:
-        try:
-            real, _ = proc.fs.lookup(root, proc.cwd)
-        except FsError as e:
-            _err(proc, root, f"'{root}'", e)
-            status = 1
-            continue
-        for path in proc.fs.walk(real):
-            shown = (
-                root.rstrip("/") + path[len(real) :]
-                if real != "/"
-                else (root.rstrip("/") + path if path != "/" else root)
-            )
-            depth = 0 if path == real else path[len(real) :].strip("/").count("/") + 1
-            if _find_match(proc, path, depth, tests):
-                found.append(shown)
-    for shown in found:
-        if exec_cmd is not None:
-            status |= 1 if run_child(proc, [a.replace("{}", shown) for a in exec_cmd]) else 0
-        elif ("-delete", "") in tests:
-            with contextlib.suppress(FsError):
-                proc.fs.remove(proc.fs.resolve(shown, proc.cwd, follow=False))
-        else:
-            proc.out(shown + "\n")
-    return status
-
-
-def _find_match(proc: Process, path: str, depth: int, tests: list[tuple[str, str]]) -> bool:
-    from tutor.engine.sh._glob import match
-
-    node = proc.fs.nodes[path]
-    for name, value in tests:
-        neg = name.startswith("!")
-        name = name.lstrip("!")
-        base = posixpath.basename(path) or "/"
-        if name == "-name":
-            ok = match(value, base)
-        elif name == "-iname":
-            ok = match(value.lower(), base.lower())
-        elif name == "-type":
-            ok = {"f": "file", "d": "dir", "l": "symlink"}.get(value) == node.type
-        elif name == "-path":
-            ok = match(value, path)
-        elif name == "-maxdepth":
-            ok = depth <= int(value) if value.isdigit() else True
-        elif name == "-mindepth":
-            ok = depth >= int(value) if value.isdigit() else True
-        else:
-            continue
-        if ok == neg:
-            return False
-    return True
 
 
 _READLINK_LONG = {

@@ -13,11 +13,19 @@ import hashlib
 import posixpath
 from urllib.parse import urlsplit
 
-from tutor.engine.fs import FsError
+from tutor.engine.fs import FsError, normalize
+from tutor.engine.sh import downloads
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import now_of, tools_of, write_bytes
 
 BYTES_PER_SECOND = 20e6
+_CURL_VALUE_OPTS = {
+    "retry", "retry-delay", "retry-max-time", "connect-timeout", "max-time", "header",
+    "user-agent", "user", "proxy", "proto", "proto-redir", "write-out", "cacert", "capath",
+    "referer", "data", "data-binary", "data-raw", "data-urlencode", "request", "output-dir",
+    "cert", "key", "limit-rate", "max-filesize", "resolve", "cookie", "cookie-jar", "form",
+    "dns-servers", "interface", "speed-limit", "speed-time", "tls-max", "ciphers", "netrc-file",
+}
 
 
 def _normalize(url: str) -> str:
@@ -31,29 +39,78 @@ def _address(host: str) -> str:
 
 
 def _lookup(proc: Process, url: str) -> tuple[bool, bytes | None]:
-    """(host resolves, body) for `url` in the simulated web."""
+    """(host resolves, body) for `url` in the simulated web.
+
+    Pages the world serves come first; any other URL on a public-looking host gets the body
+    `downloads` makes up for it by rule (see that module and docs/downloads.md)."""
     world = proc.world
-    if world is None:
-        return False, None
-    exists = getattr(world, "host_exists", None)
-    body = world.fetch_url(url)
-    known = bool(exists(url)) if callable(exists) else body is not None
+    known, body = False, None
+    if world is not None:
+        exists = getattr(world, "host_exists", None)
+        body = world.fetch_url(url)
+        known = bool(exists(url)) if callable(exists) else body is not None
+    if not known and downloads.synthesizable(url):
+        return True, downloads.body(url, _siblings(proc, url))
     return known, body
 
 
-def _save(proc: Process, path: str, data: bytes, tool: str) -> int:
+def _siblings(proc: Process, url: str) -> dict[str, bytes]:
+    """Files in the current directory that are simulated downloads from the same directory as
+    `url`: a checksum list served there names them."""
+    if not downloads.checksum_list(url):
+        return {}
+    folder = url.rsplit("/", 1)[0] + "/"
+    found: dict[str, bytes] = {}
     try:
+        names = proc.fs.listdir(proc.fs.resolve(proc.cwd))
+    except FsError:
+        return {}
+    for name in names:
+        node = proc.fs.get(posixpath.join(proc.fs.resolve(proc.cwd), name))
+        if node is None or node.type != "file" or node.content is None:
+            continue
+        data = node.content.read()
+        source = downloads.is_download(data)
+        if source is not None and source.startswith(folder) and "/" not in source[len(folder):]:
+            found[downloads.basename(source)] = data
+    return found
+
+
+def _save(proc: Process, path: str, data: bytes, tool: str, create_dirs: bool = False) -> int:
+    try:
+        if create_dirs:
+            proc.fs.makedirs(normalize(posixpath.dirname(normalize(path, proc.cwd)), "/"))
         write_bytes(proc, path, data)
     except FsError as exc:
+        if tool == "curl":
+            proc.err(f"Warning: Failed to open the file {path}: {exc.strerror}\n"
+                     "curl: (23) Failure writing output to destination\n")
+            return 23
         proc.err(f"{tool}: {path}: {exc.strerror}\n")
-        return 23 if tool == "curl" else 1
+        return 1
     return 0
+
+
+def _content_type(url: str) -> str:
+    """What a server would send as Content-Type for the file the URL names."""
+    name = urlsplit(url).path.lower()
+    for suffix, kind in ((".tar.gz", "application/x-gzip"), (".tgz", "application/x-gzip"),
+                         (".tar.xz", "application/x-xz"), (".tar.bz2", "application/x-bzip2"),
+                         (".zip", "application/zip"), (".asc", "text/plain"),
+                         (".json", "application/json"), (".txt", "text/plain"),
+                         (".sh", "application/x-sh"), (".deb", "application/vnd.debian.binary-"
+                                                               "package")):
+        if name.endswith(suffix):
+            return kind
+    if not name.rstrip("/") or name.endswith((".html", ".htm", "/")):
+        return "text/html"
+    return "application/octet-stream"
 
 
 @program("curl")
 def curl(proc: Process) -> int:
     args = proc.argv[1:]
-    silent = show_error = fail = False
+    silent = show_error = fail = create_dirs = False
     output: str | None = None
     remote_name = False
     urls: list[str] = []
@@ -73,8 +130,16 @@ def curl(proc: Process) -> int:
                 output = args[i] if i < len(args) else None
             elif flag == "remote-name":
                 remote_name = True
-            elif flag in ("location", "insecure", "compressed", "retry"):
+            elif flag == "create-dirs":
+                create_dirs = True
+            elif flag in ("location", "insecure", "compressed", "progress-bar",
+                          "no-progress-meter", "http1.1", "http2", "ipv4", "ipv6", "tlsv1.2",
+                          "tlsv1.3", "fail-early", "retry-connrefused", "retry-all-errors",
+                          "globoff", "disable", "location-trusted", "no-buffer", "remote-time",
+                          "ssl-reqd", "proto-default", "fail-with-body") or "=" in flag:
                 pass
+            elif flag in _CURL_VALUE_OPTS:
+                i += 1  # its value changes nothing the simulated web does
             else:
                 proc.err(f"curl: option {arg}: is unknown\n"
                          "curl: try 'curl --help' or 'curl --manual' for more information\n")
@@ -89,8 +154,12 @@ def curl(proc: Process) -> int:
                     fail = True
                 elif c == "O":
                     remote_name = True
-                elif c in "Lkv":
+                elif c in "Lkv#4623":
                     pass
+                elif c in "HAuxmwXdeEKTbcr":
+                    if not arg[j + 2:]:
+                        i += 1  # the option's value is the next argument
+                    break
                 elif c == "o":
                     rest = arg[j + 2:]
                     if rest:
@@ -132,7 +201,7 @@ def curl(proc: Process) -> int:
         if not silent and to_file:
             proc.err(_meter(len(body)))
         if output is not None and output != "-":
-            status = _save(proc, output, body, "curl") or status
+            status = _save(proc, output, body, "curl", create_dirs) or status
         elif remote_name:
             name = posixpath.basename(urlsplit(full).path)
             if not name:
@@ -163,6 +232,7 @@ def wget(proc: Process) -> int:
     args = proc.argv[1:]
     quiet = False
     output: str | None = None
+    prefix: str | None = None
     urls: list[str] = []
     i = 0
     while i < len(args):
@@ -176,8 +246,35 @@ def wget(proc: Process) -> int:
             output = arg[2:]
         elif arg.startswith("--output-document="):
             output = arg.split("=", 1)[1]
+        elif arg in ("-P", "--directory-prefix"):
+            i += 1
+            prefix = args[i] if i < len(args) else None
+        elif arg.startswith("--directory-prefix="):
+            prefix = arg.split("=", 1)[1]
+        elif arg in ("-T", "-t", "-U", "-o", "-a", "-e", "-w", "--header", "--user-agent",
+                     "--tries", "--timeout", "--wait", "--user", "--password"):
+            i += 1  # an option whose value changes nothing the simulated web does
+        elif arg.startswith("-") and not arg.startswith("--") and len(arg) > 2:
+            # bundled short options: -qO- , -qO file , -nv , -cq
+            for j, c in enumerate(arg[1:], 1):
+                if c == "q":
+                    quiet = True
+                elif c in "OP":
+                    value = arg[j + 1:]
+                    if not value:
+                        i += 1
+                        value = args[i] if i < len(args) else ""
+                    if c == "O":
+                        output = value
+                    else:
+                        prefix = value
+                    break
+                elif c in "TtUoaew":
+                    if not arg[j + 1:]:
+                        i += 1
+                    break
         elif arg.startswith("-") and arg != "-":
-            pass  # -c, -T, --no-check-certificate …: no effect on the simulated web
+            pass  # -c, --no-check-certificate, --progress=… : no effect on the simulated web
         else:
             urls.append(arg)
         i += 1
@@ -196,6 +293,9 @@ def wget(proc: Process) -> int:
         host = urlsplit(full).hostname or url
         known, body = _lookup(proc, full)
         name = output or posixpath.basename(urlsplit(full).path) or "index.html"
+        if prefix and not output:
+            name = posixpath.join(prefix, name)
+            proc.fs.makedirs(proc.fs.resolve(prefix, proc.cwd))
         if not known:
             if busybox:
                 proc.err(f"wget: bad address '{host}'\n")
@@ -230,7 +330,8 @@ def wget(proc: Process) -> int:
             else:
                 proc.err(f"--{_stamp(proc)}--  {full}\n{_gnu_connect(host)}"
                          "HTTP request sent, awaiting response... 200 OK\n"
-                         f"Length: {len(body)} [text/html]\n"
+                         f"Length: {len(body)} ({_gnu_size(len(body))}) [{_content_type(full)}]\n"
+                         if len(body) >= 1024 else f"Length: {len(body)} [{_content_type(full)}]\n"
                          f"Saving to: '{name}'\n\n"
                          f"     0K {'':<48}100% 10.0M=0s\n\n"
                          f"{_stamp(proc)} (10.0 MB/s) - '{name}' saved "
@@ -240,6 +341,16 @@ def wget(proc: Process) -> int:
         else:
             status = _save(proc, name, body, "wget") or status
     return status
+
+
+def _gnu_size(size: int) -> str:
+    """GNU wget's human-readable length: 1.5K, 67K, 25M."""
+    value = float(size)
+    for unit in ("K", "M", "G"):
+        value /= 1024
+        if value < 1024 or unit == "G":
+            return f"{value:.1f}{unit}" if value < 10 else f"{value:.0f}{unit}"
+    return f"{size}"
 
 
 def size_text(size: int) -> str:

@@ -1,8 +1,8 @@
 """Accounts: lookups in /etc/passwd and /etc/group, and the tools that add users and groups.
 
-busybox `adduser`/`addgroup` and shadow's `useradd`/`groupadd` differ in syntax, defaults (uid
-ranges, shells, home directories) and in what they write; both are simulated as the real ones do
-on Alpine and Debian.
+busybox `adduser`/`addgroup` live here; shadow's `useradd`/`groupadd`/`usermod`/… are in
+`shadow.py` and Debian's own `adduser`/`addgroup` (same names, long options) in
+`adduser_debian.py`: which one answers follows the tree (busybox applets on Alpine).
 """
 
 from __future__ import annotations
@@ -11,7 +11,15 @@ from dataclasses import replace
 
 from tutor.engine.fs import FsError
 from tutor.engine.sh._api import Process, program
-from tutor.engine.sh._proc import complain, new_node, now_of, read_bytes, split_flags, write_bytes
+from tutor.engine.sh._proc import (
+    complain,
+    new_node,
+    now_of,
+    read_bytes,
+    split_flags,
+    tools_of,
+    write_bytes,
+)
 
 
 def _table(proc: Process, path: str) -> list[list[str]]:
@@ -116,6 +124,10 @@ def _days(proc: Process) -> int:
 
 @program("addgroup")
 def addgroup(proc: Process) -> int:
+    if tools_of(proc) != "busybox":
+        from tutor.engine.sh.adduser_debian import debian_addgroup
+
+        return debian_addgroup(proc)
     flags, values, args = split_flags(proc.argv[1:], with_value="g")
     if not args:
         proc.err(
@@ -146,6 +158,10 @@ def addgroup(proc: Process) -> int:
 
 @program("adduser")
 def adduser(proc: Process) -> int:
+    if tools_of(proc) != "busybox":
+        from tutor.engine.sh.adduser_debian import debian_adduser
+
+        return debian_adduser(proc)
     flags, values, args = split_flags(proc.argv[1:], with_value="hgsGuk")
     if not args:
         proc.err("BusyBox v1.36.1 multi-call binary.\n\nUsage: adduser [OPTIONS] USER [GROUP]\n")
@@ -193,86 +209,4 @@ def adduser(proc: Process) -> int:
         proc.out(f"Changing password for {name}\nNew password: \nRetype password: \n")
         proc.err(f"passwd: password for {name} is unchanged\n")
         return 1
-    return 0
-
-
-@program("groupadd")
-def groupadd(proc: Process) -> int:
-    flags, values, args = split_flags(proc.argv[1:], with_value="gK")
-    if not args:
-        proc.err("Usage: groupadd [options] GROUP\n")
-        return 2
-    name = args[0]
-    if any(row[0] == name for row in _table(proc, "/etc/group")):
-        if "f" in flags:
-            return 0
-        proc.err(f"groupadd: group '{name}' already exists\n")
-        return 9
-    if not values.get("g", "0").isdigit():
-        proc.err(f"groupadd: invalid group ID '{values['g']}'\n")
-        return 3
-    system = "r" in flags or "--system" in flags
-    gid = (
-        int(values["g"])
-        if "g" in values
-        else _free_id(
-            proc, "/etc/group", 100 if system else 1000, 999 if system else 60000, descending=system
-        )
-    )
-    _add_group(proc, name, gid)
-    return 0
-
-
-@program("useradd")
-def useradd(proc: Process) -> int:
-    flags, values, args = split_flags(proc.argv[1:], with_value="ugsdcGK")
-    if not args:
-        proc.err("Usage: useradd [options] LOGIN\n")
-        return 2
-    name = args[0]
-    if any(row[0] == name for row in _table(proc, "/etc/passwd")):
-        proc.err(f"useradd: user '{name}' already exists\n")
-        return 9
-    if not values.get("u", "0").isdigit():
-        proc.err(f"useradd: invalid user ID '{values['u']}'\n")
-        return 3
-    system = "r" in flags or "--system" in flags
-    uid = (
-        int(values["u"])
-        if "u" in values
-        else _free_id(
-            proc,
-            "/etc/passwd",
-            100 if system else 1000,
-            999 if system else 60000,
-            descending=system,
-        )
-    )
-    if "g" in values:
-        found = lookup_group_id(proc, values["g"])
-        if found is None:
-            proc.err(f"useradd: group '{values['g']}' does not exist\n")
-            return 6
-        gid = found
-    else:
-        existing = lookup_group_id(proc, name)
-        if existing is not None:
-            proc.err(
-                f"useradd: group {name} exists - if you want to add this user to that "
-                "group, use -g.\n"
-            )
-            return 9
-        gid = (
-            uid
-            if "u" in values or not any(row[2] == str(uid) for row in _table(proc, "/etc/group"))
-            else _free_id(proc, "/etc/group", 100 if system else 1000, 999 if system else 60000)
-        )
-        _add_group(proc, name, gid)
-    home = values.get("d", f"/home/{name}")
-    shell = values.get("s", "/bin/sh")
-    _append(proc, "/etc/passwd", f"{name}:x:{uid}:{gid}:{values.get('c', '')}:{home}:{shell}")
-    if proc.fs.get("/etc/shadow") is not None:
-        _append(proc, "/etc/shadow", f"{name}:!:{_days(proc)}:0:99999:7:::")
-    if "m" in flags or "--create-home" in flags:
-        _make_home(proc, home, uid, gid)
     return 0
