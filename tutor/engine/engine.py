@@ -16,6 +16,8 @@ from tutor.engine.fs import FileTree
 from tutor.engine.images import ImageStore, LocalImage
 from tutor.engine.layers import apply_changes
 from tutor.engine.reference import Reference, parse_docker_ref
+from tutor.engine.statefile import sweep_temp_files
+from tutor.engine.statelock import StateLock
 from tutor.engine.store import Store
 
 BUILDS_FILE = "builds.json"
@@ -32,19 +34,34 @@ if TYPE_CHECKING:
 class Engine:
     """One sandbox: a state directory and the catalogue of base images."""
 
-    def __init__(self, store: Store, assets: Path) -> None:
+    def __init__(self, store: Store, assets: Path, lock: StateLock | None = None) -> None:
         self.store = store
         self.assets = assets
         self.images = ImageStore(store)
+        self._lock = lock
 
     @classmethod
     def open(cls, state: Path, assets: Path) -> Engine:
+        """The sandbox in `state`, held for this engine alone until `close` (statelock.py):
+        everything it reads stays true until it has written its changes back."""
         state.mkdir(parents=True, exist_ok=True)
-        return cls(Store(state), assets)
+        lock = StateLock(state)
+        try:
+            if lock.unclean:
+                sweep_temp_files(state)
+            return cls(Store(state), assets, lock)
+        except BaseException:
+            lock.release()
+            raise
 
     def close(self) -> None:
-        """Persist the clock and counters (every other change is written as it happens)."""
-        self.store.save_meta()
+        """Persist the clock and counters (every other change is written as it happens) and
+        let other processes at the sandbox."""
+        try:
+            self.store.save_meta()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     @property
     def clock(self) -> float:

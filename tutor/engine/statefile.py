@@ -17,7 +17,10 @@ from typing import Any
 
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:200]}.", suffix=".tmp")
+    # The writer's pid is in the name, so a later sweep can tell a dead writer's leftovers
+    # from a file another process is writing right now.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:180]}.{os.getpid()}.",
+                               suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -28,6 +31,38 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+TEMP_SUFFIX = ".tmp"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but is not ours to signal
+        return True
+    return True
+
+
+def sweep_temp_files(root: Path) -> int:
+    """Remove the temporary files `atomic_write` calls killed mid-write left under `root`
+    (those whose writer is no longer running); returns how many."""
+    removed = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+                continue
+            parts = name[: -len(TEMP_SUFFIX)].split(".")
+            pid = parts[-2] if len(parts) >= 3 else ""
+            if pid.isdigit() and _alive(int(pid)) and int(pid) != 0:
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+    return removed
 
 
 def write_json(path: Path, value: Any) -> None:
@@ -46,16 +81,25 @@ def set_aside(path: Path) -> Path:
 
 
 def read_json(path: Path, default: Any, problems: list[str] | None = None) -> Any:
-    """The JSON in `path`, or `default` when it is missing; a corrupt file is set aside and
-    reported in `problems` (when given) instead of raising."""
+    """The JSON in `path`, or `default` when it is missing; a corrupt file, or one holding
+    another kind of JSON value than `default` (a list where an object belongs), is set aside
+    and reported in `problems` (when given) instead of raising."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return default
+    except IsADirectoryError:
+        raw = b""
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        kept = set_aside(path)
-        if problems is not None:
-            problems.append(f"{path.name} was unreadable and has been set aside as {kept.name}")
-        return default
+        value = _UNREADABLE
+    if value is not _UNREADABLE and (default is None or isinstance(value, type(default))):
+        return value
+    kept = set_aside(path)
+    if problems is not None:
+        problems.append(f"{path.name} was unreadable and has been set aside as {kept.name}")
+    return default
+
+
+_UNREADABLE = object()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,18 @@ from tutor.engine.errors import EngineError
 from tutor.engine.fs import Data, Node, Synthetic
 from tutor.engine.layers import Change, Changes, Layer
 from tutor.engine.statefile import atomic_write, read_json, set_aside, write_json
+
+
+def _engine_meta_ok(meta: dict[str, Any]) -> bool:
+    clock = meta.get("clock", 0.0)
+    counters = meta.get("counters", {})
+    return (isinstance(clock, (int, float)) and not isinstance(clock, bool)
+            and isinstance(counters, dict)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in counters.values()))
+
+
+def _tags_ok(tags: dict[str, Any]) -> bool:
+    return all(isinstance(v, str) for v in tags.values())
 
 INLINE_LIMIT = 512
 """File content up to this size is kept inside the layer recipe; larger content is shared."""
@@ -64,12 +76,24 @@ class Store:
         self.root = root
         self.problems: list[str] = []
         """State files found unreadable (and set aside) while opening, for the CLI to report."""
-        meta = read_json(root / "engine.json", {}, self.problems)
+        meta = self._checked("engine.json", _engine_meta_ok)
         self.clock = SimulatedClock(float(meta.get("clock", SimulatedClock().current)))
         self.counters: dict[str, int] = dict(meta.get("counters", {}))
-        self.tags: dict[str, str] = read_json(root / "repositories.json", {}, self.problems)
+        self.tags: dict[str, str] = self._checked("repositories.json", _tags_ok)
         self._layers: dict[str, Layer] = {}
         self._images: dict[str, ImageRecord] = {}
+
+    def _checked(self, name: str, valid: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """A JSON object state file, or {} once one of the wrong shape is set aside: valid
+        JSON that is not what the engine wrote must not break every later command."""
+        path = self.root / name
+        value: dict[str, Any] = read_json(path, {}, self.problems)
+        if value and not valid(value):
+            kept = set_aside(path)
+            self.problems.append(f"{name} was not in the expected form and has been set aside "
+                                 f"as {kept.name}")
+            return {}
+        return value
 
     # -- engine metadata --------------------------------------------------------------------
 
@@ -209,13 +233,18 @@ class Store:
         path = self._image_path(image_id)
         try:
             doc = json.loads(path.read_bytes())
+            record = ImageRecord(str(doc["id"]), doc["config"].encode(),
+                                 [str(d) for d in doc["repo_digests"]],
+                                 float(doc["last_tag_time"]), str(doc.get("parent", "")))
+            if not isinstance(record.config_json, dict):
+                raise TypeError("config is not an object")
         except FileNotFoundError:
             return None
-        except ValueError:
-            self.problems.append(f"image {image_id[7:19]} was unreadable and is ignored")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, AssertionError):
+            kept = set_aside(path) if path.exists() else None
+            where = f" and has been set aside as {kept.name}" if kept else ""
+            self.problems.append(f"image {image_id[7:19]} was unreadable{where}")
             return None
-        record = ImageRecord(doc["id"], doc["config"].encode(), list(doc["repo_digests"]),
-                             float(doc["last_tag_time"]), str(doc.get("parent", "")))
         self._images[image_id] = record
         return record
 
