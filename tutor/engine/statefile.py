@@ -88,8 +88,6 @@ def read_json(path: Path, default: Any, problems: list[str] | None = None) -> An
         raw = path.read_bytes()
     except FileNotFoundError:
         return default
-    except IsADirectoryError:
-        raw = b""
     try:
         value = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
