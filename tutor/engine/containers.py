@@ -505,6 +505,8 @@ class ContainerStore:
     def _settle(self, c: Container, tree: FileTree, vols: list[Volume | None]) -> None:
         """Take a run's results back: mounts to their volumes (or host), the rest to the
         writable layer."""
+        from tutor.engine.hostfiles import container_target
+
         mountpoints = []
         for m, vol in zip(c.mounts, vols, strict=True):
             if vol is not None:
@@ -513,7 +515,7 @@ class ContainerStore:
                 from tutor.engine.hostfiles import write_host_tree
 
                 write_host_tree(tree, m.target, m.source)
-            mountpoints.append(m.target)
+            mountpoints.append(container_target(tree, m.target) if vol is None else m.target)
         for target in sorted(mountpoints, reverse=True):
             if target in tree:
                 for child in list(tree.children.get(target, ())):
