@@ -238,8 +238,10 @@ class ImageStore:
         return [self.store.get_layer(d) for d in image.diff_ids]
 
     def size(self, image: LocalImage) -> int:
-        """SIZE on the classic store: the sum of the image's layer sizes (shared ones too)."""
-        return sum(la.size for la in self.layers(image))
+        """SIZE on the classic store: the sum of the image's layer sizes (shared ones too),
+        read from the layer records alone. A missing or damaged layer counts nothing and is
+        reported in the store's problems, so a listing still shows every image."""
+        return sum(self.store.layer_size(d) or 0 for d in image.diff_ids)
 
     def oci_image(self, image: LocalImage) -> Image:
         return Image(image.config, tuple(self.layers(image)))

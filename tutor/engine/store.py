@@ -142,9 +142,12 @@ class Store:
         return self.root / "layers" / (diff_id.removeprefix("sha256:") + ".json")
 
     def put_layer(self, layer: Layer) -> None:
-        self._layers[layer.diff_id] = layer
         path = self._layer_path(layer.diff_id)
-        if path.exists():
+        # an existing record is kept unless content it names went missing: then writing it
+        # again stores that content again (a pull or build repairs the sandbox)
+        intact = path.exists() and self.layer_size(layer.diff_id, note=False) is not None
+        self._layers[layer.diff_id] = layer
+        if intact:
             return
         doc = {
             "diff_id": layer.diff_id,
@@ -162,8 +165,8 @@ class Store:
         if cached is not None:
             return cached
         path = self._layer_path(diff_id)
+        doc = self._layer_doc(diff_id)
         try:
-            doc = json.loads(path.read_bytes())
             items = []
             for kind, opaque, *encoded in doc["changes"]:
                 name, node = self._decode(encoded)
@@ -171,15 +174,71 @@ class Store:
             blob = Data(self.get_content(doc["blob"])) if doc["blob"] else None
             layer = Layer(doc["diff_id"], doc["size"], doc["tar_size"], Changes(tuple(items)),
                           blob)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            kept = set_aside(path) if path.exists() else None
-            where = f" (set aside as {kept.name})" if kept else ""
+        except OSError:
+            # the record is intact, only file content it names is gone: keep the record
             raise EngineError(
-                f"layer {diff_id[:19]} is missing or damaged in this sandbox{where}: remove "
-                "the images that use it (docker rmi) and pull or build them again"
+                f"layer {diff_id[:19]} is damaged in this sandbox (file content it holds is "
+                "missing): remove the images that use it (docker rmi) and pull or build them "
+                "again"
             ) from None
+        except (ValueError, KeyError, TypeError, IndexError):
+            raise self._damaged_layer(diff_id, path) from None
         self._layers[diff_id] = layer
         return layer
+
+    def _layer_doc(self, diff_id: str) -> dict[str, Any]:
+        """A layer's record as stored; a missing or unreadable one is EngineError (an
+        unreadable one set aside)."""
+        path = self._layer_path(diff_id)
+        try:
+            doc = json.loads(path.read_bytes())
+            if not isinstance(doc, dict) or not isinstance(doc.get("size"), int):
+                raise ValueError("not a layer record")
+        except (OSError, ValueError):
+            raise self._damaged_layer(diff_id, path) from None
+        return doc
+
+    def _damaged_layer(self, diff_id: str, path: Path) -> EngineError:
+        kept = set_aside(path) if path.exists() else None
+        where = f" (set aside as {kept.name})" if kept else ""
+        return EngineError(
+            f"layer {diff_id[:19]} is missing or damaged in this sandbox{where}: remove "
+            "the images that use it (docker rmi) and pull or build them again"
+        )
+
+    def layer_size(self, diff_id: str, *, note: bool = True) -> int | None:
+        """A layer's size from its record alone (its content is not loaded); None, with the
+        problem noted in `problems`, when the record or content it names is missing."""
+        if diff_id in self._layers:
+            return self._layers[diff_id].size
+        try:
+            doc = self._layer_doc(diff_id)
+        except EngineError as exc:
+            if note:
+                self._note(exc.message)
+            return None
+        for digest in self._content_refs(doc):
+            if not self._content_path(digest).exists():
+                if note:
+                    self._note(f"layer {diff_id[:19]} is damaged in this sandbox (file "
+                               "content it holds is missing): remove the images that use it "
+                               "(docker rmi) and pull or build them again")
+                return None
+        size: int = doc["size"]
+        return size
+
+    @staticmethod
+    def _content_refs(doc: dict[str, Any]) -> list[str]:
+        refs = [doc["blob"]] if isinstance(doc.get("blob"), str) else []
+        for item in doc.get("changes", ()):
+            content = item[-1] if isinstance(item, list) and item else None
+            if isinstance(content, list) and len(content) == 2 and content[0] == "c":
+                refs.append(str(content[1]))
+        return refs
+
+    def _note(self, problem: str) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def layer_ids(self) -> Iterator[str]:
         folder = self.root / "layers"
