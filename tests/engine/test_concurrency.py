@@ -124,12 +124,16 @@ def test_a_killed_holder_leaves_no_temporary_files(state: Path) -> None:
     proc = _start(state, "run", "-d", "alpine", "sleep", "1000")
     proc.communicate(timeout=TIMEOUT)
     dead_pid = proc.pid  # finished and reaped: no process has this pid now
-    stale = state / "images" / f".x.json.{dead_pid}.abc123.tmp"
+    stale = state / "images" / f".x.json.{dead_pid}.abc12345.tmp"
     stale.write_bytes(b"half a file")
-    live = state / "images" / f".y.json.{os.getpid()}.abc123.tmp"
+    live = state / "images" / f".y.json.{os.getpid()}.abc12345.tmp"
     live.write_bytes(b"being written")
+    learner = state / "sandboxes" / "l" / "workspace" / f".n.json.{dead_pid}.abcdefgh.tmp"
+    learner.parent.mkdir(parents=True)
+    learner.write_bytes(b"a learner's file")
     (state / ".lock").write_text(str(dead_pid))  # the lock as a killed holder leaves it
     status, _, err = _docker(state, "images")
     assert status == 0, err
     assert not stale.exists()
     assert live.exists()
+    assert learner.exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ TEMP_SUFFIX = ".tmp"
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -46,18 +49,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_TEMP_NAME = re.compile(r"\..+\.([0-9]+)\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+"""`atomic_write`'s temporary names: `.<file>.<pid>.<8 random characters>.tmp`."""
+_NOT_STATE = frozenset({"sandboxes", "workspace"})
+"""Folders below a state directory that hold other sandboxes or a learner's files."""
+
+
 def sweep_temp_files(root: Path) -> int:
     """Remove the temporary files `atomic_write` calls killed mid-write left under `root`
-    (those whose writer is no longer running); returns how many."""
+    (those whose writer is no longer running); returns how many. Other sandboxes and learners'
+    workspaces below `root` are not entered."""
     removed = 0
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_STATE]
         for name in files:
-            if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
-                continue
-            parts = name[: -len(TEMP_SUFFIX)].split(".")
-            pid = parts[-2] if len(parts) >= 3 else ""
-            if pid.isdigit() and _alive(int(pid)) and int(pid) != 0:
+            found = _TEMP_NAME.fullmatch(name)
+            if found is None or _alive(int(found.group(1))):
                 continue
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, name))
