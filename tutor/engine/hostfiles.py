@@ -24,6 +24,8 @@ from tutor.engine.fs import Data, FileTree, FsError, Node, directory, symlink
 
 MAX_FILES = 2000
 """A bind mount of a huge host directory is cut short rather than read whole."""
+MAX_BYTES = 64 << 20
+"""…and so is one whose files hold more than this (`-v /:/host`)."""
 
 
 def container_target(tree: FileTree, target: str) -> str:
@@ -94,7 +96,7 @@ def read_host_tree(source: str, tree: FileTree, target: str) -> None:
         tree.put(target, _entry(root, info))
         return
     tree.put(target, directory(stat.S_IMODE(info.st_mode)))
-    count = 0
+    count = total = 0
     device = info.st_dev
     for folder, dirs, files in os.walk(root, onerror=lambda _: None):
         # other file systems mounted below the source (`-v /:/host` meets /proc, /sys, /dev)
@@ -110,8 +112,8 @@ def read_host_tree(source: str, tree: FileTree, target: str) -> None:
             except OSError:
                 continue
             count += 1
-            if count > MAX_FILES:
-                dirs.clear()
+            total += info.st_size if stat.S_ISREG(info.st_mode) else 0
+            if count > MAX_FILES or total > MAX_BYTES:
                 return
             tree.put(f"{base}/{name}", _entry(host, info))
 
