@@ -6,6 +6,7 @@ Front ends (the docker CLI, the tutorial) open an `Engine` on a state directory,
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +40,10 @@ class Engine:
         self.assets = assets
         self.images = ImageStore(store)
         self._lock = lock
+        if lock is not None:
+            # an engine dropped without `close` (a reader that only looked) still lets go of
+            # the sandbox once it is collected; `release` is idempotent
+            weakref.finalize(self, lock.release)
 
     @classmethod
     def open(cls, state: Path, assets: Path) -> Engine:
