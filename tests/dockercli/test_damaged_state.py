@@ -46,7 +46,9 @@ def test_repositories_json_of_the_wrong_shape_is_set_aside(
 
 
 @pytest.mark.parametrize("doc", [[1], {"id": 1}, {"id": "x", "config": 5, "repo_digests": [],
-                                                  "last_tag_time": 0}])
+                                                  "last_tag_time": 0},
+                                 {"id": "x", "config": '{"rootfs": 5}', "repo_digests": [],
+                                  "last_tag_time": 0}])
 def test_an_image_record_of_the_wrong_shape_is_set_aside(
         docker: Docker, isolated_state: Path, doc: object) -> None:
     assert docker("pull", "-q", "alpine").status == 0

@@ -307,6 +307,15 @@ class Store:
         self._images[image_id] = record
         return record
 
+    def set_aside_image(self, image_id: str) -> None:
+        """Move a record found damaged after reading (its config is no image config) aside."""
+        self._images.pop(image_id, None)
+        path = self._image_path(image_id)
+        if path.exists():
+            kept = set_aside(path)
+            self._note(f"image {image_id[7:19]} was unreadable and has been set aside as "
+                       f"{kept.name}")
+
     def delete_image(self, image_id: str) -> None:
         self._images.pop(image_id, None)
         self._image_path(image_id).unlink(missing_ok=True)
