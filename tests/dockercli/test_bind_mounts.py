@@ -88,3 +88,14 @@ def test_the_host_root_can_be_mounted(docker: Docker) -> None:
     result = docker("run", "--rm", "-v", "/:/host:ro", "alpine", "ls", "/host")
     assert result.status == 0, result.err
     assert "proc" in result.out.split()
+
+
+def test_a_read_only_bind_under_a_symlinked_directory_stays_read_only(
+        docker: Docker, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    result = docker("run", "--rm", "-v", f"{data}:/var/run/x:ro", "alpine", "sh", "-c",
+                    "echo a > /run/x/f")
+    assert result.status != 0
+    assert "Read-only file system" in result.err
+    assert list(data.iterdir()) == []

@@ -508,7 +508,11 @@ class ContainerStore:
         """The mounted tree with the container's read-only parts enforced (itself when none)."""
         if not c.read_only and not any(m.read_only for m in c.mounts):
             return tree
-        mounts = [(m.target, not m.read_only) for m in c.mounts]
+        from tutor.engine.hostfiles import container_target
+
+        # a bind mount landed where its target resolves in the container (hostfiles.py)
+        mounts = [(container_target(tree, m.target) if m.kind == "bind" else m.target,
+                   not m.read_only) for m in c.mounts]
         return ReadOnlyMounts.over(tree, read_only_root=c.read_only, mounts=mounts)
 
     def _settle(self, c: Container, tree: FileTree, vols: list[Volume | None]) -> None:
