@@ -80,7 +80,6 @@ def _escapes(outside: Path) -> list[str]:
         "docker run --rm --env-file ../outside/sentinel alpine env",
         "docker run --rm --env-file linkfile alpine env",
         f"docker build -f {out}/sentinel app",
-        "docker build -f linkfile app",
         f"docker build {out}",
         "docker build linkdir",
         f"docker load -i {out}/sentinel",
@@ -132,10 +131,11 @@ def test_a_symlinked_dockerfile_is_resolved_inside_the_context(
     shell, ws, outside = world
     (ws / "app" / "Dockerfile").unlink()
     (ws / "app" / "Dockerfile").symlink_to(outside / "sentinel")
-    result = shell.run("docker build app")
-    assert result.status != 0
-    assert "failed to read dockerfile" in result.output
-    assert SECRET.strip().decode() not in result.output
+    for line in ("docker build app", "docker build -f linkfile app"):
+        result = shell.run(line)
+        assert result.status != 0, line
+        assert "failed to read dockerfile" in result.output, line
+        assert SECRET.strip().decode() not in result.output
     assert not _state_holds_secret(tmp_path / "state")
 
 
