@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tutor.engine import Engine
+from tutor.engine.reference import parse_docker_ref
 from tutor.paths import content_dir
 
 TIMEOUT = 600
@@ -108,8 +109,6 @@ def test_an_open_engine_holds_off_other_processes(state: Path) -> None:
     try:
         proc = _start(state, "images", "--format", "{{.Repository}}:{{.Tag}}")
         image = engine.images.resolve("alpine")
-        from tutor.engine.reference import parse_docker_ref
-
         engine.images.tag(image.id, parse_docker_ref("while-held:1"))
     finally:
         engine.close()
@@ -137,3 +136,18 @@ def test_a_killed_holder_leaves_no_temporary_files(state: Path) -> None:
     assert not stale.exists()
     assert live.exists()
     assert learner.exists()
+
+
+def test_engines_nested_in_one_process_share_the_hold(state: Path) -> None:
+    """A second engine opened in this process while one is open (a check reading the sandbox
+    during a command) neither deadlocks nor lets go early."""
+    outer = Engine.open(state, content_dir("assets"))
+    inner = Engine.open(state, content_dir("assets"))
+    inner.close()
+    proc = _start(state, "tag", "alpine", "after-outer:1")
+    outer.images.tag(outer.images.resolve("alpine").id, parse_docker_ref("by-outer:1"))
+    outer.close()
+    status, _, err = _finish([proc])[0]
+    assert status == 0, err
+    _, listing, _ = _docker(state, "images", "--format", "{{.Repository}}:{{.Tag}}")
+    assert {"after-outer:1", "by-outer:1"} <= set(listing.split())

@@ -16,6 +16,7 @@ serialises its own threads around the engine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass, field
@@ -56,20 +57,7 @@ class StateLock:
         entry = self._entry
         with entry.mutex:
             if entry.depth == 0:
-                fd = os.open(state / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-                try:
-                    if fcntl is not None:
-                        fcntl.flock(fd, fcntl.LOCK_EX)
-                except BaseException:
-                    os.close(fd)
-                    raise
-                # The holder writes its pid in the file and empties it when it lets go: a pid
-                # found here means the last holder was killed while it held the lock, and may
-                # have left temporary files behind.
-                entry.unclean = bool(os.pread(fd, 32, 0))
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, str(os.getpid()).encode(), 0)
-                entry.fd = fd
+                entry.fd, entry.unclean = _take(state)
             entry.depth += 1
         self._held = True
         self.unclean = entry.unclean
@@ -82,11 +70,40 @@ class StateLock:
         entry = self._entry
         with entry.mutex:
             entry.depth -= 1
-            if entry.depth == 0:
+            if entry.depth == 0 and entry.fd >= 0:
                 fd, entry.fd = entry.fd, -1
                 try:
-                    os.ftruncate(fd, 0)
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, 0)
                     if fcntl is not None:
                         fcntl.flock(fd, fcntl.LOCK_UN)
                 finally:
                     os.close(fd)
+
+
+def _take(state: Path) -> tuple[int, bool]:
+    """Open and lock `<state>/.lock`: (its descriptor, whether its last holder was killed).
+    A state directory this user may only read is locked through a read-only descriptor, or
+    not at all when it has no lock file (nothing can be written there anyway)."""
+    path = state / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return -1, False
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        # The holder writes its pid in the file and empties it when it lets go: a pid found
+        # here means the last holder was killed while it held the lock, and may have left
+        # temporary files behind.
+        unclean = bool(os.pread(fd, 32, 0))
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, unclean
