@@ -26,3 +26,23 @@ def test_a_dockerfile_linking_out_of_the_context_is_resolved_inside_it(
     (app / "Dockerfile").symlink_to("/real.Dockerfile")  # absolute: from the context's root
     built = docker("build", "-q", "-t", "linked", str(app))
     assert built.status == 0, built.err
+
+
+def test_docker_cp_copies_a_link_as_a_link_unless_told_to_follow(
+        docker: Docker, tmp_path: Path) -> None:
+    (tmp_path / "target.txt").write_text("pointed at\n")
+    (tmp_path / "link").symlink_to(tmp_path / "target.txt")
+    assert docker("pull", "-q", "alpine").status == 0
+    assert docker("create", "--name", "box", "alpine").status == 0
+    assert docker("cp", str(tmp_path / "link"), "box:/plain").status == 0
+    assert docker("cp", "-L", str(tmp_path / "link"), "box:/followed").status == 0
+    assert docker("cp", "box:/followed", str(tmp_path / "out.txt")).status == 0
+    assert (tmp_path / "out.txt").read_text() == "pointed at\n"
+    exported = docker("export", "-o", str(tmp_path / "box.tar"), "box")
+    assert exported.status == 0, exported.err
+    import tarfile
+
+    with tarfile.open(tmp_path / "box.tar") as tar:
+        plain = tar.getmember("plain")
+        assert plain.issym() and plain.linkname == str(tmp_path / "target.txt")
+        assert tar.getmember("followed").isfile()

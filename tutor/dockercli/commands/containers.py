@@ -820,6 +820,8 @@ def _host_files(source: Path) -> list[Path]:
 def _copy_in(ctx: Context, store: ContainerStore, c: Container, src: str, dst: str,
              follow: bool = False) -> int:
     source = ctx.path(src, follow=bool(follow))
+    if follow:  # `-L`: what the link points at is copied (confined: already resolved)
+        source = source.resolve()
     if not os.path.lexists(source):
         raise CliError(f"lstat {ctx.shown(source.resolve())}: no such file or directory")
     tree = store.tree(c)
