@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from tutor.course.checks import BuildRecord, BuildStep, ContainerView, EngineView
 from tutor.engine import Engine, EngineError
@@ -18,20 +20,27 @@ class _View:
     def __init__(self, state: Path) -> None:
         self.state = state
 
-    @property
-    def engine(self) -> Engine:
-        return Engine.open(self.state, content_dir("assets"))
+    @contextmanager
+    def engine(self) -> Iterator[Engine]:
+        # closed after each query: an open engine holds the sandbox (engine/statelock.py)
+        engine = Engine.open(self.state, content_dir("assets"))
+        try:
+            yield engine
+        finally:
+            engine.close()
 
     def image_layers(self, ref: str) -> tuple[str, ...] | None:
         try:
-            image = self.engine.images.find(ref)
+            with self.engine() as engine:
+                image = engine.images.find(ref)
         except EngineError:
             return None
         return None if image is None else tuple(image.diff_ids)
 
     def last_build(self, ref: str) -> BuildRecord | None:
         try:
-            steps = self.engine.last_build(ref)
+            with self.engine() as engine:
+                steps = engine.last_build(ref)
         except EngineError:
             return None
         if steps is None:
@@ -43,8 +52,9 @@ class _View:
         ))
 
     def containers(self) -> Sequence[ContainerView]:
-        listing = getattr(self.engine, "container_views", None)
-        return tuple(listing()) if callable(listing) else ()
+        with self.engine() as engine:
+            # a ContainerSummary has every field a ContainerView reads
+            return cast("tuple[ContainerView, ...]", tuple(engine.container_views()))
 
 
 def open_view(state: Path) -> EngineView:

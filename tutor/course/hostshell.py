@@ -331,7 +331,7 @@ class HostShell:
         err: TextIO = streamed or _Capture(record, 2)
         try:
             status = docker(args, state=self.state, stdout=out, stderr=err, tty=self.tty,
-                            cwd=self.real_cwd)
+                            cwd=self.real_cwd, confine=self.root, confine_shown=HOME)
         except Exception as exc:  # noqa: BLE001  (the terminal must survive an engine bug)
             err.write(f"tutor: the simulated engine failed: {type(exc).__name__}: {exc}\n")
             status = 1

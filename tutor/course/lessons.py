@@ -9,6 +9,7 @@ problems it can find instead of stopping at the first, so an instructor fixes a 
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,6 +19,8 @@ from pathlib import Path
 from tutor.course.checks import Check, CheckSpecError, parse_check
 
 LESSON_FILE = "lesson.toml"
+_LINK = ("a symbolic link: lessons may not contain links (one could lead outside the lesson "
+         "folder or the learner's workspace)")
 WORKSPACE_DIR = "workspace"
 _STEP_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _IMAGE_REF = re.compile(r"[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?\Z")
@@ -57,7 +60,7 @@ class Lesson:
     def workspace(self) -> Path | None:
         """The files the learner's workspace starts with, if the lesson has any."""
         folder = self.folder / WORKSPACE_DIR
-        return folder if folder.is_dir() else None
+        return folder if folder.is_dir() and not folder.is_symlink() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +185,23 @@ class _Reader:
             if key not in known:
                 self.problem([*at, key], f"unknown key {key!r} (known: {', '.join(sorted(known))})")
 
+    def links(self) -> bool:
+        """Report every symbolic link in the lesson folder (the folder itself included): a
+        link in a lesson could read, or make the learner's workspace reach, anything outside
+        it. Returns whether the folder itself is one (then nothing in it is read)."""
+        if self.folder.is_symlink():
+            self.problems.append(Problem(self.folder, 0, _LINK))
+            return True
+        for folder, dirs, files in os.walk(self.folder, followlinks=False):
+            for name in sorted(dirs + files):
+                path = Path(folder, name)
+                if path.is_symlink():
+                    self.problems.append(Problem(path, 0, _LINK))
+        return False
+
     def read(self) -> Lesson | None:
+        if self.links() or self.file.is_symlink():
+            return None
         try:
             self.text = self.file.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -275,6 +294,8 @@ class _Reader:
         if not name:
             return ""
         path = self.folder / name
+        if path.is_symlink():
+            return ""  # reported by `links`, never followed
         if Path(name).is_absolute() or ".." in Path(name).parts or path.suffix != ".md":
             self.problem(
                 [*at, "text"], f"'text' must name a .md file in the lesson folder: {name!r}"
@@ -317,6 +338,8 @@ class _Reader:
             return
         used = {s.text for s in steps}
         for path in sorted(self.folder.glob("*.md")):
+            if path.is_symlink():
+                continue  # reported by `links`, never followed
             if path.read_text(encoding="utf-8", errors="replace") not in used:
                 self.problems.append(Problem(path, 0, "no step uses this file"))
 

@@ -8,7 +8,9 @@ Layout under the root (the tutorial's state directory):
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +63,8 @@ class Sandbox:
             shutil.rmtree(self.home)
         self.state.mkdir(parents=True)
         if self.lesson.workspace is not None:
-            shutil.copytree(self.lesson.workspace, self.workspace, symlinks=True)
+            shutil.copytree(self.lesson.workspace, self.workspace, symlinks=True,
+                            ignore=_not_plain)
         else:
             self.workspace.mkdir()
         out = io.StringIO()
@@ -72,3 +75,18 @@ class Sandbox:
         if ok:
             (self.home / _READY).touch()
         return SetupResult(ok, out.getvalue())
+
+
+def _not_plain(folder: str, names: list[str]) -> set[str]:
+    """What a workspace copy leaves out: links (lint refuses them; one added after loading
+    must still not lead the workspace outside) and FIFOs, sockets and devices."""
+    skipped: set[str] = set()
+    for name in names:
+        try:
+            mode = os.lstat(os.path.join(folder, name)).st_mode
+        except OSError:
+            skipped.add(name)
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            skipped.add(name)
+    return skipped

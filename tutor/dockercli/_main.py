@@ -50,10 +50,59 @@ class Context:
     """What the command may read (`build -`, `login --password-stdin`, prompts): the real stdin
     for `tutor docker`, nothing inside the tutorial's terminal."""
 
-    def path(self, text: str) -> Path:
-        """A path as typed, made absolute against the command's working directory."""
-        path = Path(text).expanduser()
-        return path if path.is_absolute() else self.cwd / path
+    confine: Path | None = None
+    """In the tutorial, the learner's workspace: every host path a command reads or writes
+    must lead inside it (symlinks followed). None for `tutor docker` in the learner's own
+    shell, which reaches what Docker's CLI reaches."""
+    confine_shown: str = ""
+    """Where the learner sees `confine` (the tutorial's `/home/learner/workspace`): absolute
+    paths under it, and `~`, lead into the workspace."""
+
+    def shown(self, path: Path) -> str:
+        """A host path as the learner knows it: in the tutorial, under `confine_shown`."""
+        if self.confine is None or not self.confine_shown:
+            return str(path)
+        root = Path(os.path.realpath(self.confine))
+        if not path.is_relative_to(root):
+            return str(path)
+        rel = path.relative_to(root).as_posix()
+        return self.confine_shown if rel == "." else f"{self.confine_shown.rstrip('/')}/{rel}"
+
+    def path(self, text: str, *, follow: bool = True) -> Path:
+        """A host path as typed, made absolute against the command's working directory.
+
+        Every host path a command takes goes through here, so this is where the tutorial's
+        confinement is enforced: with `confine` set the path is returned resolved (so what is
+        opened is what was checked) and one leading outside the workspace is refused.
+        `follow=False` leaves a symlink at the end of the path as it is (`docker cp` copies
+        the link, not what it points at)."""
+        if self.confine is None:
+            path = Path(text).expanduser()
+            return path if path.is_absolute() else self.cwd / path
+        return self._confined(text, follow)
+
+    def _confined(self, text: str, follow: bool) -> Path:
+        assert self.confine is not None
+        root = Path(os.path.realpath(self.confine))
+        shown = self.confine_shown.rstrip("/")
+        typed = text
+        if shown and (text == "~" or text.startswith("~/")):
+            typed = shown + text[1:]
+        if shown and (typed == shown or typed.startswith(shown + "/")):
+            candidate = root / typed[len(shown):].lstrip("/")
+        else:
+            candidate = self.cwd / typed  # an absolute `typed` replaces cwd
+        try:
+            if follow or candidate.name in ("", ".", "..") or candidate == root:
+                real: Path | None = Path(os.path.realpath(candidate))
+            else:
+                real = Path(os.path.realpath(candidate.parent)) / candidate.name
+        except (OSError, ValueError):
+            real = None
+        if real is None or not (real == root or real.is_relative_to(root)):
+            raise CliError(f"tutor: {text}: outside your workspace (in the tutorial, docker "
+                           "reaches only the files of your workspace)")
+        return real
 
     @cached_property
     def engine(self) -> Engine:
@@ -258,14 +307,18 @@ def main(
     tty: bool | None = None,
     cwd: Path | None = None,
     stdin: TextIO | None = None,
+    confine: Path | None = None,
+    confine_shown: str = "",
 ) -> int:
     """Entry point shared by `tutor docker …`, the tutorial's terminal and the tests.
 
     `cwd` is the directory relative paths (`docker build .`) start from; the process's own
-    working directory when None."""
+    working directory when None. `confine` keeps every host path inside that directory
+    (the tutorial's workspace, seen by the learner as `confine_shown`; see `Context.path`)."""
     is_tty = stderr.isatty() if tty is None else tty
     ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty, cwd=cwd or Path.cwd(),
-                  stdin=stdin if stdin is not None else io.StringIO())
+                  stdin=stdin if stdin is not None else io.StringIO(), confine=confine,
+                  confine_shown=confine_shown)
     try:
         return dispatch(list(argv), ctx)
     except CliError as exc:

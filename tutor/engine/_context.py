@@ -377,6 +377,23 @@ def followed_transfer_size(directory: str | os.PathLike[str], names: Sequence[st
     return _transfer.transfer_size(entries)
 
 
+def read_followed_file(directory: str | os.PathLike[str], name: str) -> bytes:
+    """The file `name` in `directory` as BuildKit's file transfer reads it (the Dockerfile):
+    symlinks are followed inside `directory`, so one pointing out of it reads what lies at
+    that path *inside* it, never the host's file. A FIFO or device is refused unopened."""
+    root = os.path.realpath(os.fspath(directory))
+    _, host = _host_follow(root, name)
+    if host is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+    st = os.stat(host)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", name)
+    with open(host, "rb") as handle:
+        return handle.read()
+
+
 def _read_followed(root: str, name: str) -> bytes | None:
     _, host = _host_follow(root, name)
     if host is None:

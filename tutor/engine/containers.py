@@ -234,6 +234,9 @@ class Container:
     logs: list[tuple[float, int, str]] = field(default_factory=list)
     """(time, stream 1|2, text) chunks as the process wrote them."""
     changes: Changes = field(default_factory=Changes)
+    image_layers: list[str] = field(default_factory=list)
+    """The diffIDs of its image: a container keeps its image's layers, so it still starts,
+    copies and exports after `docker rmi -f` removed the image (empty in older sandboxes)."""
 
     @property
     def argv(self) -> list[str]:
@@ -274,7 +277,8 @@ class Container:
                 "workdir", "user", "exposed", "labels", "tty", "stdin_open", "stop_signal",
                 "stop_timeout", "auto_remove", "read_only", "running", "paused", "restarting",
                 "exit_code", "error", "started_at", "finished_at", "run_until", "server",
-                "manually_stopped", "paused_since", "restart_count", "ip", "logs")
+                "manually_stopped", "paused_since", "restart_count", "ip", "logs",
+                "image_layers")
         }
         doc["ports"] = [[p.container_port, p.proto, p.host_ip, p.host_port] for p in self.ports]
         doc["mounts"] = [[m.kind, m.source, m.target, m.read_only] for m in self.mounts]
@@ -458,6 +462,7 @@ class ContainerStore:
         c = Container(
             id=hashlib.sha256(f"container-{seed}".encode()).hexdigest(),
             name=name, created=self.engine.clock, image_id=image.id, image_ref=opts.image,
+            image_layers=list(image.diff_ids),
             entrypoint=entrypoint, cmd=cmd, env=env,
             workdir=normalize(opts.workdir) if opts.workdir else cfg.working_dir,
             user=opts.user or cfg.user, exposed=exposed,
@@ -470,18 +475,22 @@ class ContainerStore:
 
     # -- file systems -------------------------------------------------------------------------
 
-    def image_tree(self, image_id: str) -> FileTree:
-        """The image's file system, built once per image and never changed (copies are)."""
+    def image_tree(self, image_id: str, layers: list[str] | None = None) -> FileTree:
+        """The image's file system, built once per image and never changed (copies are).
+        `layers` (a container's own record of them) serve when the image is gone."""
         tree = self._trees.get(image_id)
         if tree is None:
-            tree = self.engine.tree(self.engine.images.get(image_id).diff_ids)
+            if layers and self.engine.store.get_image(image_id) is None:
+                tree = self.engine.tree(layers)
+            else:
+                tree = self.engine.tree(self.engine.images.get(image_id).diff_ids)
             self._trees[image_id] = tree
         return tree
 
     def rootfs(self, c: Container) -> FileTree:
         """The container's file system without its mounts: image + writable layer."""
 
-        tree = self.image_tree(c.image_id).copy()
+        tree = self.image_tree(c.image_id, c.image_layers).copy()
         apply_changes(tree, c.changes)
         return tree
 
@@ -503,12 +512,18 @@ class ContainerStore:
         """The mounted tree with the container's read-only parts enforced (itself when none)."""
         if not c.read_only and not any(m.read_only for m in c.mounts):
             return tree
-        mounts = [(m.target, not m.read_only) for m in c.mounts]
+        from tutor.engine.hostfiles import container_target
+
+        # a bind mount landed where its target resolves in the container (hostfiles.py)
+        mounts = [(container_target(tree, m.target) if m.kind == "bind" else m.target,
+                   not m.read_only) for m in c.mounts]
         return ReadOnlyMounts.over(tree, read_only_root=c.read_only, mounts=mounts)
 
     def _settle(self, c: Container, tree: FileTree, vols: list[Volume | None]) -> None:
         """Take a run's results back: mounts to their volumes (or host), the rest to the
         writable layer."""
+        from tutor.engine.hostfiles import container_target
+
         mountpoints = []
         for m, vol in zip(c.mounts, vols, strict=True):
             if vol is not None:
@@ -517,18 +532,21 @@ class ContainerStore:
                 from tutor.engine.hostfiles import write_host_tree
 
                 write_host_tree(tree, m.target, m.source)
-            mountpoints.append(m.target)
+            mountpoints.append(container_target(tree, m.target) if vol is None else m.target)
         for target in sorted(mountpoints, reverse=True):
             if target in tree:
                 for child in list(tree.children.get(target, ())):
                     tree.remove(child)
-        c.changes = diff(self.image_tree(c.image_id), tree,
+        c.changes = diff(self.image_tree(c.image_id, c.image_layers), tree,
                          whiteout_mtime=int(self.engine.clock))
 
     def size_rw(self, c: Container) -> int:
         return built_size(c.changes)
 
     def size_root(self, c: Container) -> int:
+        if self.engine.store.get_image(c.image_id) is None:  # removed by `rmi -f`
+            return sum(self.engine.store.layer_size(d) or 0 for d in c.image_layers) \
+                + self.size_rw(c)
         return self.engine.images.size(self.engine.images.get(c.image_id)) + self.size_rw(c)
 
     # -- the process --------------------------------------------------------------------------

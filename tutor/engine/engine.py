@@ -6,6 +6,7 @@ Front ends (the docker CLI, the tutorial) open an `Engine` on a state directory,
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +17,8 @@ from tutor.engine.fs import FileTree
 from tutor.engine.images import ImageStore, LocalImage
 from tutor.engine.layers import apply_changes
 from tutor.engine.reference import Reference, parse_docker_ref
+from tutor.engine.statefile import sweep_temp_files
+from tutor.engine.statelock import StateLock
 from tutor.engine.store import Store
 
 BUILDS_FILE = "builds.json"
@@ -32,19 +35,38 @@ if TYPE_CHECKING:
 class Engine:
     """One sandbox: a state directory and the catalogue of base images."""
 
-    def __init__(self, store: Store, assets: Path) -> None:
+    def __init__(self, store: Store, assets: Path, lock: StateLock | None = None) -> None:
         self.store = store
         self.assets = assets
         self.images = ImageStore(store)
+        self._lock = lock
+        if lock is not None:
+            # an engine dropped without `close` (a reader that only looked) still lets go of
+            # the sandbox once it is collected; `release` is idempotent
+            weakref.finalize(self, lock.release)
 
     @classmethod
     def open(cls, state: Path, assets: Path) -> Engine:
+        """The sandbox in `state`, held for this engine alone until `close` (statelock.py):
+        everything it reads stays true until it has written its changes back."""
         state.mkdir(parents=True, exist_ok=True)
-        return cls(Store(state), assets)
+        lock = StateLock(state)
+        try:
+            if lock.unclean:
+                sweep_temp_files(state)
+            return cls(Store(state), assets, lock)
+        except BaseException:
+            lock.release()
+            raise
 
     def close(self) -> None:
-        """Persist the clock and counters (every other change is written as it happens)."""
-        self.store.save_meta()
+        """Persist the clock and counters (every other change is written as it happens) and
+        let other processes at the sandbox."""
+        try:
+            self.store.save_meta()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     @property
     def clock(self) -> float:

@@ -91,19 +91,31 @@ class ImageStore:
         )
 
     def get(self, image_id: str) -> LocalImage:
-        record = self.store.get_image(image_id)
-        if record is None:
+        image = self._local(image_id)
+        if image is None:
             raise NoSuchImage(image_id)
-        return LocalImage(record, parse_config(record.config), self.tags_of(image_id))
+        return image
 
     def all(self) -> list[LocalImage]:
         images = []
         for image_id in self.store.image_ids():
-            record = self.store.get_image(image_id)
-            if record is not None:
-                images.append(LocalImage(record, parse_config(record.config),
-                                         self.tags_of(image_id)))
+            image = self._local(image_id)
+            if image is not None:
+                images.append(image)
         return images
+
+    def _local(self, image_id: str) -> LocalImage | None:
+        """The image, or None when it is not here or its record is damaged (then set aside,
+        so one bad record never breaks the listing)."""
+        record = self.store.get_image(image_id)
+        if record is None:
+            return None
+        try:
+            config = parse_config(record.config)
+        except (EngineError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+            self.store.set_aside_image(image_id)
+            return None
+        return LocalImage(record, config, self.tags_of(image_id))
 
     def find(self, name: str) -> LocalImage | None:
         """The image `name` means to the daemon: a full ID, a reference, else a unique ID
@@ -238,8 +250,10 @@ class ImageStore:
         return [self.store.get_layer(d) for d in image.diff_ids]
 
     def size(self, image: LocalImage) -> int:
-        """SIZE on the classic store: the sum of the image's layer sizes (shared ones too)."""
-        return sum(la.size for la in self.layers(image))
+        """SIZE on the classic store: the sum of the image's layer sizes (shared ones too),
+        read from the layer records alone. A missing or damaged layer counts nothing and is
+        reported in the store's problems, so a listing still shows every image."""
+        return sum(self.store.layer_size(d) or 0 for d in image.diff_ids)
 
     def oci_image(self, image: LocalImage) -> Image:
         return Image(image.config, tuple(self.layers(image)))

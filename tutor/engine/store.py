@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,18 @@ from tutor.engine.errors import EngineError
 from tutor.engine.fs import Data, Node, Synthetic
 from tutor.engine.layers import Change, Changes, Layer
 from tutor.engine.statefile import atomic_write, read_json, set_aside, write_json
+
+
+def _engine_meta_ok(meta: dict[str, Any]) -> bool:
+    clock = meta.get("clock", 0.0)
+    counters = meta.get("counters", {})
+    return (isinstance(clock, (int, float)) and not isinstance(clock, bool)
+            and isinstance(counters, dict)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in counters.values()))
+
+
+def _tags_ok(tags: dict[str, Any]) -> bool:
+    return all(isinstance(v, str) for v in tags.values())
 
 INLINE_LIMIT = 512
 """File content up to this size is kept inside the layer recipe; larger content is shared."""
@@ -64,12 +76,24 @@ class Store:
         self.root = root
         self.problems: list[str] = []
         """State files found unreadable (and set aside) while opening, for the CLI to report."""
-        meta = read_json(root / "engine.json", {}, self.problems)
+        meta = self._checked("engine.json", _engine_meta_ok)
         self.clock = SimulatedClock(float(meta.get("clock", SimulatedClock().current)))
         self.counters: dict[str, int] = dict(meta.get("counters", {}))
-        self.tags: dict[str, str] = read_json(root / "repositories.json", {}, self.problems)
+        self.tags: dict[str, str] = self._checked("repositories.json", _tags_ok)
         self._layers: dict[str, Layer] = {}
         self._images: dict[str, ImageRecord] = {}
+
+    def _checked(self, name: str, valid: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """A JSON object state file, or {} once one of the wrong shape is set aside: valid
+        JSON that is not what the engine wrote must not break every later command."""
+        path = self.root / name
+        value: dict[str, Any] = read_json(path, {}, self.problems)
+        if value and not valid(value):
+            kept = set_aside(path)
+            self.problems.append(f"{name} was not in the expected form and has been set aside "
+                                 f"as {kept.name}")
+            return {}
+        return value
 
     # -- engine metadata --------------------------------------------------------------------
 
@@ -118,9 +142,12 @@ class Store:
         return self.root / "layers" / (diff_id.removeprefix("sha256:") + ".json")
 
     def put_layer(self, layer: Layer) -> None:
-        self._layers[layer.diff_id] = layer
         path = self._layer_path(layer.diff_id)
-        if path.exists():
+        # an existing record is kept unless content it names went missing: then writing it
+        # again stores that content again (a pull or build repairs the sandbox)
+        intact = path.exists() and self.layer_size(layer.diff_id, note=False) is not None
+        self._layers[layer.diff_id] = layer
+        if intact:
             return
         doc = {
             "diff_id": layer.diff_id,
@@ -138,8 +165,8 @@ class Store:
         if cached is not None:
             return cached
         path = self._layer_path(diff_id)
+        doc = self._layer_doc(diff_id)
         try:
-            doc = json.loads(path.read_bytes())
             items = []
             for kind, opaque, *encoded in doc["changes"]:
                 name, node = self._decode(encoded)
@@ -147,15 +174,71 @@ class Store:
             blob = Data(self.get_content(doc["blob"])) if doc["blob"] else None
             layer = Layer(doc["diff_id"], doc["size"], doc["tar_size"], Changes(tuple(items)),
                           blob)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            kept = set_aside(path) if path.exists() else None
-            where = f" (set aside as {kept.name})" if kept else ""
+        except OSError:
+            # the record is intact, only file content it names is gone: keep the record
             raise EngineError(
-                f"layer {diff_id[:19]} is missing or damaged in this sandbox{where}: remove "
-                "the images that use it (docker rmi) and pull or build them again"
+                f"layer {diff_id[:19]} is damaged in this sandbox (file content it holds is "
+                "missing): remove the images that use it (docker rmi) and pull or build them "
+                "again"
             ) from None
+        except (ValueError, KeyError, TypeError, IndexError):
+            raise self._damaged_layer(diff_id, path) from None
         self._layers[diff_id] = layer
         return layer
+
+    def _layer_doc(self, diff_id: str) -> dict[str, Any]:
+        """A layer's record as stored; a missing or unreadable one is EngineError (an
+        unreadable one set aside)."""
+        path = self._layer_path(diff_id)
+        try:
+            doc = json.loads(path.read_bytes())
+            if not isinstance(doc, dict) or not isinstance(doc.get("size"), int):
+                raise ValueError("not a layer record")
+        except (OSError, ValueError):
+            raise self._damaged_layer(diff_id, path) from None
+        return doc
+
+    def _damaged_layer(self, diff_id: str, path: Path) -> EngineError:
+        kept = set_aside(path) if path.exists() else None
+        where = f" (set aside as {kept.name})" if kept else ""
+        return EngineError(
+            f"layer {diff_id[:19]} is missing or damaged in this sandbox{where}: remove "
+            "the images that use it (docker rmi) and pull or build them again"
+        )
+
+    def layer_size(self, diff_id: str, *, note: bool = True) -> int | None:
+        """A layer's size from its record alone (its content is not loaded); None, with the
+        problem noted in `problems`, when the record or content it names is missing."""
+        if diff_id in self._layers:
+            return self._layers[diff_id].size
+        try:
+            doc = self._layer_doc(diff_id)
+        except EngineError as exc:
+            if note:
+                self._note(exc.message)
+            return None
+        for digest in self._content_refs(doc):
+            if not self._content_path(digest).exists():
+                if note:
+                    self._note(f"layer {diff_id[:19]} is damaged in this sandbox (file "
+                               "content it holds is missing): remove the images that use it "
+                               "(docker rmi) and pull or build them again")
+                return None
+        size: int = doc["size"]
+        return size
+
+    @staticmethod
+    def _content_refs(doc: dict[str, Any]) -> list[str]:
+        refs = [doc["blob"]] if isinstance(doc.get("blob"), str) else []
+        for item in doc.get("changes", ()):
+            content = item[-1] if isinstance(item, list) and item else None
+            if isinstance(content, list) and len(content) == 2 and content[0] == "c":
+                refs.append(str(content[1]))
+        return refs
+
+    def _note(self, problem: str) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def layer_ids(self) -> Iterator[str]:
         folder = self.root / "layers"
@@ -209,15 +292,29 @@ class Store:
         path = self._image_path(image_id)
         try:
             doc = json.loads(path.read_bytes())
+            record = ImageRecord(str(doc["id"]), doc["config"].encode(),
+                                 [str(d) for d in doc["repo_digests"]],
+                                 float(doc["last_tag_time"]), str(doc.get("parent", "")))
+            if not isinstance(record.config_json, dict):
+                raise TypeError("config is not an object")
         except FileNotFoundError:
             return None
-        except ValueError:
-            self.problems.append(f"image {image_id[7:19]} was unreadable and is ignored")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, AssertionError):
+            kept = set_aside(path) if path.exists() else None
+            where = f" and has been set aside as {kept.name}" if kept else ""
+            self.problems.append(f"image {image_id[7:19]} was unreadable{where}")
             return None
-        record = ImageRecord(doc["id"], doc["config"].encode(), list(doc["repo_digests"]),
-                             float(doc["last_tag_time"]), str(doc.get("parent", "")))
         self._images[image_id] = record
         return record
+
+    def set_aside_image(self, image_id: str) -> None:
+        """Move a record found damaged after reading (its config is no image config) aside."""
+        self._images.pop(image_id, None)
+        path = self._image_path(image_id)
+        if path.exists():
+            kept = set_aside(path)
+            self._note(f"image {image_id[7:19]} was unreadable and has been set aside as "
+                       f"{kept.name}")
 
     def delete_image(self, image_id: str) -> None:
         self._images.pop(image_id, None)

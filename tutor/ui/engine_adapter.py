@@ -286,17 +286,23 @@ def inspect(state: Path, chosen: str | None, timeline: Timeline | None) -> Inspe
     """Read the sandbox for the views: `chosen` is the image the layer view shows (the first
     local image when None or gone), `timeline` a finished build to add the miss reasons to."""
     engine = open_engine(state)
-    images = image_names(engine)
-    if chosen not in images:
-        chosen = images[0] if images else None
-    stack = layer_stack(engine, chosen) if chosen is not None else None
-    if timeline is not None:
-        timeline = with_reasons(engine, timeline)
-    return Inspection(images, stack, registry_model(engine), timeline)
+    try:
+        images = image_names(engine)
+        if chosen not in images:
+            chosen = images[0] if images else None
+        stack = layer_stack(engine, chosen) if chosen is not None else None
+        if timeline is not None:
+            timeline = with_reasons(engine, timeline)
+        return Inspection(images, stack, registry_model(engine), timeline)
+    finally:
+        engine.close()  # lets other processes at the sandbox (statelock.py)
 
 
 def names(state: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Image and container names, for Tab completion."""
     engine = open_engine(state)
-    return image_names(engine), container_names(engine)
+    try:
+        return image_names(engine), container_names(engine)
+    finally:
+        engine.close()
 

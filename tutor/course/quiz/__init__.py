@@ -9,7 +9,14 @@ from tutor.course.quiz.domc import Domc, QuizError, mc_correct, start_domc
 from tutor.course.quiz.exam import ExamPlan, ExamSession, Report, default_count, plan_exam
 from tutor.course.quiz.loader import BankError, ExamShape, Schema, lint, load_bank, load_schema
 from tutor.course.quiz.model import Bank, Option, Question, Topic
-from tutor.course.quiz.progress import Attempt, Progress, load_progress, record, save_progress
+from tutor.course.quiz.progress import (
+    Attempt,
+    Progress,
+    load_progress,
+    record,
+    save_progress,
+    tally,
+)
 from tutor.course.quiz.review import Card, after_answer, due
 from tutor.course.quiz.tryit import prepare_try_it, write_try_files
 
@@ -41,6 +48,7 @@ __all__ = [
     "prepare_try_it",
     "record",
     "save_progress",
+    "tally",
     "start_domc",
     "write_try_files",
 ]

@@ -95,7 +95,8 @@ def build(ctx: Context, args: Parsed) -> int:
     if file_flag == "-" and target_arg != "-":
         dockerfile_text = ctx.stdin.read()
     elif file_flag and target_arg != "-":
-        dockerfile = ctx.path(file_flag)
+        # a link at the end is BuildKit's to resolve, inside the Dockerfile's own directory
+        dockerfile = ctx.path(file_flag, follow=False)
     build_args: list[tuple[str, str | None]] = []
     for item in args.list("build_arg"):
         key, eq, value = item.partition("=")

@@ -8,7 +8,10 @@ Every command here saves the engine's clock when it is done, and takes at least
 
 from __future__ import annotations
 
+import os
 import posixpath
+import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +48,7 @@ from tutor.engine.containers import (
     StartError,
 )
 from tutor.engine.errors import EngineError
-from tutor.engine.fs import Data, FileTree, FsError, Node
+from tutor.engine.fs import Data, FileTree, FsError, Node, symlink
 from tutor.engine.layers import write_tar
 from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_reference
 
@@ -101,6 +104,10 @@ CREATE_FLAGS = (
 )
 
 
+HostPath = Callable[[str], Path]
+"""`Context.path`: a host path as typed, checked against the tutorial's confinement."""
+
+
 def _ports(specs: list[str]) -> tuple[PortBinding, ...]:
     out = []
     for spec in specs:
@@ -142,7 +149,8 @@ def _volume_spec(spec: str) -> list[str]:
     return parts
 
 
-def _mounts(volumes: list[str], mounts: list[str], cwd: Path) -> tuple[MountSpec, ...]:
+def _mounts(volumes: list[str], mounts: list[str], host_path: HostPath
+            ) -> tuple[MountSpec, ...]:
     out = []
     for spec in volumes:
         parts = _volume_spec(spec)
@@ -153,9 +161,7 @@ def _mounts(volumes: list[str], mounts: list[str], cwd: Path) -> tuple[MountSpec
         source, target = parts[0], parts[1]
         # Only `/` and `.` make a bind mount: `~` is the shell's to expand, never docker's
         if source.startswith((".", "/")):
-            host = Path(source)
-            host = host if host.is_absolute() else cwd / host
-            out.append(MountSpec("bind", str(host.resolve()), target, ro))
+            out.append(MountSpec("bind", str(host_path(source).resolve()), target, ro))
         else:
             out.append(MountSpec("volume", source, target, ro))
     for spec in mounts:
@@ -167,19 +173,18 @@ def _mounts(volumes: list[str], mounts: list[str], cwd: Path) -> tuple[MountSpec
             raise EngineError("invalid argument \"" + spec + "\" for \"--mount\" flag: "
                               "target is required")
         if kind == "bind":
-            host = Path(source)
-            source = str((host if host.is_absolute() else cwd / host).resolve())
+            source = str(host_path(source).resolve())
         out.append(MountSpec(kind, source, target, "readonly" in fields or "ro" in fields))
     return tuple(out)
 
 
-def _env(values: list[str], files: list[str], cwd: Path) -> tuple[str, ...]:
+def _env(values: list[str], files: list[str], host_path: HostPath) -> tuple[str, ...]:
     import os
 
     out = []
     for path in files:
         try:
-            raw = (cwd / path).read_bytes()
+            raw = host_path(path).read_bytes()
         except OSError as exc:
             raise EngineError(f"open {path}: {(exc.strerror or '').lower()}") from None
         values = _env_file_lines(path, raw) + values
@@ -221,16 +226,17 @@ def _labels(items: list[Any]) -> tuple[tuple[str, str], ...]:
     return tuple((str(x).partition("=")[0], str(x).partition("=")[2]) for x in items)
 
 
-def _options(args: Parsed, cwd: Path) -> CreateOptions:
+def _options(args: Parsed, host_path: HostPath) -> CreateOptions:
     image, *cmd = args.args
     entry = args.values["entrypoint"] if "entrypoint" in args.changed else None
     return CreateOptions(
         image=image, cmd=tuple(cmd),
         entrypoint=None if entry is None else (tuple(str(entry).split()) if entry else ()),
-        env=_env(args.list("env"), args.list("env_file"), cwd), workdir=args.str("workdir"),
+        env=_env(args.list("env"), args.list("env_file"), host_path),
+        workdir=args.str("workdir"),
         user=args.str("user"), ports=_ports(args.list("publish")),
         publish_all=args.bool("publish_all"),
-        mounts=_mounts(args.list("volume"), args.list("mount"), cwd),
+        mounts=_mounts(args.list("volume"), args.list("mount"), host_path),
         restart=_restart(args.str("restart")), auto_remove=args.bool("rm"),
         tty=args.bool("tty"), stdin_open=args.bool("interactive"), name=args.str("name"),
         labels=_labels(args.list("label")),
@@ -249,7 +255,7 @@ def _create(ctx: Context, args: Parsed, path: str) -> Container:
         ref = None
     engine = ctx.engine
     try:
-        opts = _options(args, ctx.cwd)
+        opts = _options(args, ctx.path)
     except EngineError as exc:
         raise _with_help(exc.message, path) from None
     image = engine.images.find(name)
@@ -787,9 +793,9 @@ def cp(ctx: Context, args: Parsed) -> None:
     c = _container(store, src_c or dst_c or "")
     if src_c is not None:
         size = _copy_out(ctx, store, c, src, dst)
-        where = dst if dst == "-" else str(ctx.path(dst).resolve())
+        where = dst if dst == "-" else ctx.shown(ctx.path(dst).resolve())
     else:
-        size = _copy_in(ctx, store, c, src, dst)
+        size = _copy_in(ctx, store, c, src, dst, args.bool("follow_link"))
         where = f"{c.name}:{dst}"
     if not args.bool("quiet") and dst != "-":
         ctx.err.write(f"Successfully copied {human_size(size)} to {where}\n")
@@ -809,6 +815,7 @@ def _copy_out(ctx: Context, store: ContainerStore, c: Container, src: str, dst: 
     base = target / posixpath.basename(real) if target.is_dir() else target
     for path, item in entries:
         host = base / path[len(real):].lstrip("/") if path != real else base
+        host = ctx.path(str(host))  # in the tutorial, never written through a link out
         if item.is_dir:
             host.mkdir(parents=True, exist_ok=True)
         elif item.type == "file" and item.content is not None:
@@ -832,10 +839,24 @@ def _copy_out_tar(ctx: Context, entries: list[tuple[str, Node]], real: str) -> i
     return _tar_size(entries)
 
 
-def _copy_in(ctx: Context, store: ContainerStore, c: Container, src: str, dst: str) -> int:
-    source = ctx.path(src)
-    if not source.exists():
-        raise CliError(f"lstat {source.resolve()}: no such file or directory")
+def _host_files(source: Path) -> list[Path]:
+    """`source` and, for a directory, everything under it, without following any link."""
+    if not source.is_dir() or source.is_symlink():
+        return [source]
+    found = [source]
+    for folder, dirs, files in os.walk(source, followlinks=False):
+        dirs.sort()
+        found += [Path(folder, name) for name in sorted(dirs + files)]
+    return sorted(found)
+
+
+def _copy_in(ctx: Context, store: ContainerStore, c: Container, src: str, dst: str,
+             follow: bool = False) -> int:
+    source = ctx.path(src, follow=bool(follow))
+    if follow:  # `-L`: what the link points at is copied (confined: already resolved)
+        source = source.resolve()
+    if not os.path.lexists(source):
+        raise CliError(f"lstat {ctx.shown(source.resolve())}: no such file or directory")
     tree = store.tree(c)
     target = posixpath.normpath(posixpath.join(c.workdir or "/", dst))
     existing = tree.get(target)
@@ -843,15 +864,19 @@ def _copy_in(ctx: Context, store: ContainerStore, c: Container, src: str, dst: s
         target = posixpath.join(target, source.name)
     entries: list[tuple[str, Node]] = []
     now = int(ctx.engine.clock)
-    files = [source] if source.is_file() else [source, *sorted(source.rglob("*"))]
-    for path in files:
+    for path in _host_files(source):
         rel = path.relative_to(source).as_posix()
         inside = target if rel == "." else f"{target}/{rel}"
-        if path.is_dir():
-            entries.append((inside, Node("dir", path.stat().st_mode & 0o7777, mtime=now)))
-        else:
-            entries.append((inside, Node("file", path.stat().st_mode & 0o7777, mtime=now,
+        info = path.lstat()
+        if stat.S_ISDIR(info.st_mode):
+            entries.append((inside, Node("dir", info.st_mode & 0o7777, mtime=now)))
+        elif stat.S_ISLNK(info.st_mode):
+            # a link is copied as a link, as Docker's archive holds it: never followed here
+            entries.append((inside, symlink(os.readlink(path), mtime=now)))
+        elif stat.S_ISREG(info.st_mode):
+            entries.append((inside, Node("file", info.st_mode & 0o7777, mtime=now,
                                          content=Data(path.read_bytes()))))
+        # FIFOs, sockets and devices have no place in this file system: left out, unopened
     try:
         store.put_files(c, entries)
     except EngineError as exc:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tutor.engine._context import followed_transfer_size, load_ignore_file
+from tutor.engine._context import followed_transfer_size, load_ignore_file, read_followed_file
 from tutor.engine.build.cache import (
     BuildCache,
     CacheRecord,
@@ -167,7 +167,9 @@ class Builder:
             text = request.dockerfile_text
         else:
             try:
-                text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+                # BuildKit resolves a symlinked Dockerfile inside its own directory
+                text = read_followed_file(path.parent, path.name).decode(
+                    "utf-8", errors="surrogateescape")
             except FileNotFoundError:
                 yield VertexStatus(vertex, "transferring dockerfile:", 2)
                 yield VertexCompleted(vertex)

@@ -30,6 +30,7 @@ from tutor.course.quiz import (
     plan_exam,
     record,
     save_progress,
+    tally,
 )
 from tutor.course.quiz.exam import spread
 from tutor.course.quiz.progress import record_exam
@@ -83,8 +84,7 @@ class QuizSession:
         """(right, answered) over every attempt at the topic's questions, in any mode."""
         topic = self.bank.topic(topic_id)
         ids = {q.id for q in topic.questions} if topic else set()
-        tried = [a.correct for a in self.progress.attempts if a.question_id in ids]
-        return sum(tried), len(tried)
+        return tally(self.progress, ids)
 
     def due_today(self) -> list[Question]:
         questions = self.bank.by_id()
