@@ -506,7 +506,34 @@ def find(proc: Process) -> int:
     return status or state.status
 
 
-def _visit(proc: Process, entry: Entry, expr: Test, st: State) -> None:
+def _visit(proc: Process, top: Entry, expr: Test, st: State) -> None:
+    """Walk from `top` as find does (pre-order, or post-order with `-depth`), with an explicit
+    stack: a tree may nest deeper than Python recursion goes."""
+    stack: list[tuple[Entry, bool]] = [(top, False)]
+    while stack and not st.quit:
+        entry, settled = stack.pop()
+        if settled:  # `-depth`: a directory's own test comes after its contents'
+            if entry.depth >= st.mindepth and proc.fs.get(entry.path) is not None:
+                expr(entry)
+            continue
+        # An entry removed by an earlier action (`-exec rm -rf {} ;`) is skipped, as find
+        # reports nothing for entries that vanished.
+        if entry is not top and proc.fs.get(entry.path) is None:
+            continue
+        children = _children(proc, entry, st)
+        if st.depth_first:
+            stack.append((entry, True))
+        else:
+            st.pruned = False
+            if entry.depth >= st.mindepth:
+                expr(entry)
+            if st.pruned or st.quit:
+                st.pruned = False
+                continue
+        stack.extend((child, False) for child in reversed(children))
+
+
+def _children(proc: Process, entry: Entry, st: State) -> list[Entry]:
     children: list[Entry] = []
     if entry.node.type == "dir" and (st.maxdepth is None or entry.depth < st.maxdepth):
         try:
@@ -520,21 +547,4 @@ def _visit(proc: Process, entry: Entry, expr: Test, st: State) -> None:
                 continue
             shown = entry.shown + name if entry.shown.endswith("/") else f"{entry.shown}/{name}"
             children.append(Entry(path, shown, node, entry.depth + 1, entry.root))
-    if not st.depth_first:
-        st.pruned = False
-        if entry.depth >= st.mindepth:
-            expr(entry)
-        if st.pruned or st.quit:
-            st.pruned = False
-            return
-    for child in children:
-        if st.quit:
-            return
-        # An entry removed by an earlier action (`-exec rm -rf {} ;`) is skipped, as
-        # find reports nothing for entries that vanished.
-        if proc.fs.get(child.path) is None:
-            continue
-        _visit(proc, child, expr, st)
-    if (st.depth_first and entry.depth >= st.mindepth and not st.quit
-            and proc.fs.get(entry.path) is not None):
-        expr(entry)
+    return children
