@@ -34,3 +34,13 @@ def test_tags_that_cannot_exist_stay_unknown(docker: Docker, ref: str) -> None:
     name, _, tag = ref.partition(":")
     assert result.err.startswith(
         f"Error response from daemon: manifest for {name}:{tag} not found: manifest unknown")
+
+
+@pytest.mark.parametrize("ref", ["nginx:stable", "nginx:1.21.6", "nginx:mainline-alpine-slim",
+                                 "nginx:1.19.7-alpine"])
+def test_a_rewritten_install_step_still_installs_the_software(docker: Docker, ref: str) -> None:
+    # upstream rewrote nginx's install RUN since the hand-written recipe's release; the step
+    # is still nginx's install, so the image has nginx's files (what `rm …/default.conf` needs)
+    result = docker("run", "--rm", ref, "ls", "/etc/nginx/conf.d/", "/etc/nginx/nginx.conf")
+    assert result.status == 0, result.err
+    assert "default.conf" in result.out

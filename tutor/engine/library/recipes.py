@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 SIMILAR = 0.5
 """Jaccard similarity of the two steps' word sets from which a recipe is reused."""
+MAIN_INSTALL_WORDS = 40
+MAIN_SIMILAR = 0.15
+MAIN_LAYER = 1_000_000
+"""A long step (this many distinct words) alike to this degree to an install layer (this many
+bytes or more) of a hand-written image of the same repository and OS family is taken as the
+same install, rewritten upstream since the recipe's release."""
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z_-]*")
 
@@ -60,6 +66,7 @@ def matching_recipe(catalogue: Catalogue, repository: str, created_by: str, fami
     if not ours:
         return None
     best: tuple[float, Mapping[str, Any], Mapping[str, Any]] | None = None
+    main: tuple[float, Mapping[str, Any], Mapping[str, Any]] | None = None
     seen: set[str] = set()
     for (repo, _), data in catalogue._images.items():
         if repo != repository or data.name in seen:
@@ -69,12 +76,20 @@ def matching_recipe(catalogue: Catalogue, repository: str, created_by: str, fami
         if _family(catalogue, raw) != family:
             continue
         steps = [h for h in raw.get("history", ()) if "run" in h or h.get("layer")]
-        for step, layer in zip(steps, raw.get("layers", ()), strict=False):
+        layers = list(raw.get("layers", ()))
+        for step, layer in zip(steps, layers, strict=False):
             text = str(step.get("run") or step.get("by", ""))
             theirs = _words(text)
             score = len(ours & theirs) / max(1, len(ours | theirs))
             if score >= SIMILAR and (best is None or score > best[0]):
                 best = (score, raw, layer)
+            if int(layer.get("size", 0)) >= MAIN_LAYER and (main is None or score > main[0]):
+                main = (score, raw, layer)
+    if best is None and main is not None and len(ours) >= MAIN_INSTALL_WORDS \
+            and main[0] >= MAIN_SIMILAR:
+        # The repository's main install step, rewritten upstream since the recipe's release
+        # (nginx's added modules, new signing keys): it still installs the same software.
+        best = main
     if best is None:
         return None
     _, raw, layer = best
