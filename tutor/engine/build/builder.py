@@ -12,10 +12,12 @@ import hashlib
 import posixpath
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tutor.engine._context import followed_transfer_size, load_ignore_file
+from tutor.engine.build import export
 from tutor.engine.build.cache import (
     BuildCache,
     CacheRecord,
@@ -32,6 +34,7 @@ from tutor.engine.build.copy import (
     copy_into,
 )
 from tutor.engine.build.metadata import apply_metadata
+from tutor.engine.build.mounts import CacheMounts, MountFailed, MountPlan, overlay, prepare_mounts
 from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
 from tutor.engine.build.stage import StageState
 from tutor.engine.build.users import exec_user
@@ -68,6 +71,7 @@ from tutor.engine.progress import (
     VertexStatus,
     log_time,
 )
+from tutor.engine.readonly import ReadOnlyMounts
 from tutor.engine.reference import parse_docker_ref
 
 if TYPE_CHECKING:
@@ -106,6 +110,7 @@ class Builder:
         self._steps_now: dict[str, StepInputs] = {}
         self._steps_before: dict[str, StepInputs] = {}
         self._new_layer_bytes = 0
+        self._cache_mounts = CacheMounts(engine.store)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -144,6 +149,8 @@ class Builder:
                 empty_continuation_lines=empty_continuations,
             )
         ]
+        if request.check_only:
+            return
         yield from self._load_metadata(plan)
         self._check_dispatch(plan)
         yield from self._dockerignore_vertex()
@@ -161,13 +168,19 @@ class Builder:
         request = self.request
         path = request.dockerfile or request.context / "Dockerfile"
         self._dockerfile_name = path.name if request.dockerfile_text is None else "Dockerfile"
+        read_from = path
+        if request.dockerfile is None and not path.exists() and (
+                request.context / "dockerfile").is_file():
+            # the frontend reads a lowercase `dockerfile` when `Dockerfile` is absent
+            # (dockerui `ReadEntrypoint`), still calling it Dockerfile
+            read_from = request.context / "dockerfile"
         vertex = self._vertex(f"[internal] load build definition from {self._dockerfile_name}")
         yield VertexStarted(vertex)
         if request.dockerfile_text is not None:
             text = request.dockerfile_text
         else:
             try:
-                text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+                text = read_from.read_bytes().decode("utf-8", errors="surrogateescape")
             except FileNotFoundError:
                 yield VertexStatus(vertex, "transferring dockerfile:", 2)
                 yield VertexCompleted(vertex)
@@ -360,7 +373,9 @@ class Builder:
             return state
         if stage.base_name == "scratch":
             state = StageState(
-                name=stage.name, config=RunConfig(), image_env=[("PATH", DEFAULT_PATH)],
+                # BuildKit gives a scratch stage WorkingDir "/" (its image config says so)
+                name=stage.name, config=RunConfig(working_dir="/"),
+                image_env=[("PATH", DEFAULT_PATH)],
                 state_env=[("PATH", DEFAULT_PATH)], diff_ids=[], history=[], key="scratch",
                 tree=FileTree(),
             )
@@ -456,7 +471,9 @@ class Builder:
         inputs = StepInputs(name, parent, definition_digest, files or {}, text)
         slot = f"{state.name}#{step}"
         self._steps_now[slot] = inputs
-        record = None if self.request.no_cache else self.cache.get(key)
+        skip = self.request.no_cache or (state.name and state.name in
+                                         self.request.no_cache_stages)
+        record = None if skip else self.cache.get(key)
         return vertex, key, inputs, record
 
     def _miss_reason(self, state: StageState, inputs: StepInputs, step: int) -> str:
@@ -541,11 +558,14 @@ class Builder:
                              cmd.end_line) from None
         env = dict(state.state_env)
         env.update(dict(plan.proxy_env))
+        cwd = state.config.working_dir or "/"
+        mounts = yield from self._mount_plan(state, cmd, planned, cwd, line.argv)
+        env.update(mounts.env)
         definition = {
             "op": "exec", "argv": list(line.argv), "env": sorted(state.state_env),
             "cwd": state.config.working_dir or "/", "user": state.config.user,
             "network": cmd.network, "security": cmd.security,
-            "mounts": list(cmd.mount_specs),
+            "mounts": mounts.key,
             "script": line.script.data if line.script else None,
         }
         vertex, key, inputs, record = self._step(state, name, step, definition, display)
@@ -562,7 +582,6 @@ class Builder:
             except EngineError as exc:
                 raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
                                  cmd.end_line, name) from None
-            cwd = state.config.working_dir or "/"
             real_cwd = tree.resolve(cwd, missing_ok=True)
             if tree.get(real_cwd) is None:
                 tree.makedirs(real_cwd)
@@ -572,10 +591,22 @@ class Builder:
                          Node("file", 0o755, content=Data(line.script.data.encode())))
             from tutor.engine.sh import run_argv
 
+            try:
+                unmount = overlay(tree, mounts)
+            except (MountFailed, FsError) as exc:
+                yield VertexCompleted(vertex, 0.0, error=exc.message)
+                raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                                 cmd.end_line, name) from None
+            seen: FileTree = tree
+            if any(not m.writable for m in mounts.mounts):
+                seen = ReadOnlyMounts.over(tree, read_only_root=False, mounts=[
+                    (m.target, m.writable) for m in mounts.mounts])
             result = run_argv(
-                list(line.argv), fs=tree, env=env, cwd=cwd, uid=uid, gid=gid,
+                list(line.argv), fs=seen, env=env, cwd=cwd, uid=uid, gid=gid,
                 world=self.engine.world, epoch=int(self.engine.clock + self._seconds),
             )
+            for cache_id, content in unmount().items():
+                self._cache_mounts.save(cache_id, content, self.engine.clock + self._seconds)
             seconds = RUN_OVERHEAD + result.seconds
             logs = _log_lines(result.output, seconds)
             for at, text in logs:
@@ -608,6 +639,32 @@ class Builder:
         state.key = key
         yield from self._finish_step(state, vertex, record, created_by, cached, reason,
                                      seconds)
+
+    def _mount_plan(self, state: StageState, cmd: Run, planned: PlannedCommand, cwd: str,
+                    argv: object) -> Generator[ProgressEvent, None, MountPlan]:
+        """Read what the step's `--mount`s show (context, stages, images, caches, secrets)."""
+        mounts = cmd.mounts or ()
+        sources: list[tuple[SourceFiles, str] | None] = []
+        for mount, ref in zip(mounts, planned.sources or [None] * len(mounts), strict=False):
+            if mount.type not in ("bind", "cache") or (mount.type == "cache"
+                                                         and not mount.from_):
+                sources.append(None)
+            elif ref is not None and ref.stage is not None:
+                other = self._states[ref.stage]
+                sources.append((TreeSource(self._materialize(other)), other.key))
+            elif ref is not None and ref.image is not None:
+                image = self.engine.local_or_pull(ref.image, self.request.platform)
+                sources.append((TreeSource(self.engine.tree(image.diff_ids)),
+                                "image:" + image.id))
+            else:
+                context = yield from self._context_source()
+                sources.append((context, "context"))
+        try:
+            return prepare_mounts(mounts, sources, cwd, self.request.secrets,
+                                  self._cache_mounts)
+        except (MountFailed, CopyFailed) as exc:
+            raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                             cmd.end_line) from None
 
     def _copy(self, plan: BuildPlan, index: int, state: StageState, cmd: Copy | Add,
               display: str, planned: PlannedCommand, name_for: NameFor) -> Iterator[
@@ -736,7 +793,38 @@ class Builder:
 
     # -- export -------------------------------------------------------------------------------
 
+    def _export_files(self, state: StageState) -> Iterator[ProgressEvent]:
+        """`-o type=local|tar`: the final stage's files go to the client; no image is made."""
+        output = self.request.output
+        assert output is not None
+        tree = self._materialize(state)
+        size = export.files_size(tree)
+        seconds = size / EXPORT_BYTES_PER_SECOND
+        if output.type == "local":
+            vertex = self._vertex("exporting to client directory")
+            yield VertexStarted(vertex)
+            export.to_directory(tree, Path(output.dest))
+            yield VertexStatus(vertex, "copying files", size, seconds=seconds)
+        else:
+            vertex = self._vertex("exporting to client tarball")
+            yield VertexStarted(vertex)
+            data = export.to_tar(tree)
+            if output.dest == "-":
+                self.outcome.tarball = data
+            else:
+                try:
+                    Path(output.dest).write_bytes(data)
+                except OSError as exc:
+                    raise EngineError(f"failed to export to {output.dest}: {exc.strerror}"
+                                      ) from None
+            yield VertexStatus(vertex, "sending tarball", seconds=seconds)
+        self._seconds += seconds
+        yield VertexCompleted(vertex, seconds)
+
     def _export(self, state: StageState) -> Iterator[ProgressEvent]:
+        if self.request.output is not None:
+            yield from self._export_files(state)
+            return
         vertex = self._vertex("exporting to image")
         yield VertexStarted(vertex)
         seconds = self._new_layer_bytes / EXPORT_BYTES_PER_SECOND
@@ -754,7 +842,9 @@ class Builder:
             ref = parse_docker_ref(tag)
             self.engine.images.tag(image.id, ref)
             tags.append(str(ref))
-            yield VertexStatus(vertex, f"naming to {ref}")
+            # BuildKit names the normalized reference, `:latest` included
+            shown = str(ref) if (ref.tag or ref.digest) else f"{ref}:latest"
+            yield VertexStatus(vertex, f"naming to {shown}")
         self._seconds += seconds
         yield VertexCompleted(vertex, seconds)
         self.outcome.image_id = image.id
