@@ -1,0 +1,210 @@
+"""`RUN --mount` end to end, written from BuildKit's own tests and frontend source:
+moby/buildkit `frontend/dockerfile/dockerfile_mount_test.go`, `dockerfile_runmount_test.go`,
+`dockerfile2llb/convert_runmount.go`, `convert_secrets.go`, `convert_ssh.go` (tag v0.26.0)."""
+
+from __future__ import annotations
+
+import re
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from tests.dockercli.conftest import Docker, docker, write  # noqa: F401 (the fixture)
+
+
+def build(docker: Docker, ctx: Path, *flags: str) -> str:
+    result = docker("build", "--progress", "plain", *flags, ".", cwd=ctx)
+    assert result.status == 0, result.err
+    return result.err
+
+
+def run_out(docker: Docker, image: str, *cmd: str) -> str:
+    result = docker("run", "--rm", image, *cmd)
+    assert result.status == 0, result.err
+    return result.out
+
+
+def test_bind_mount_of_the_context_is_seen_but_not_kept(docker: Docker, tmp_path: Path) -> None:
+    # dockerfile_mount_test.go testMountContext: the context is readable at the target
+    ctx = write(tmp_path / "c", {
+        "Dockerfile": "FROM busybox\n"
+                      "RUN --mount=target=/context [ \"$(cat /context/testfile)\" = contents0 ]"
+                      " && cat /context/testfile > /seen\n",
+        "testfile": "contents0",
+    })
+    build(docker, ctx, "-t", "m1")
+    assert run_out(docker, "m1", "cat", "/seen") == "contents0"
+    assert docker("run", "--rm", "m1", "ls", "/context").status != 0
+
+
+def test_bind_mount_is_read_only_unless_rw_and_rw_writes_are_dropped(
+        docker: Docker, tmp_path: Path) -> None:
+    ro = write(tmp_path / "ro", {"Dockerfile": "FROM busybox\n"
+                                               "RUN --mount=target=/ctx touch /ctx/new\n",
+                                 "f": "x"})
+    result = docker("build", "--progress", "plain", ".", cwd=ro)
+    assert result.status == 1
+    assert "Read-only file system" in result.err
+    # testMountRWCache / ForceNoOutput: with rw the write works but nothing is kept
+    rw = write(tmp_path / "rw", {"Dockerfile": "FROM busybox\n"
+                                               "RUN --mount=target=/ctx,rw touch /ctx/new\n",
+                                 "f": "x"})
+    build(docker, rw, "-t", "m2")
+    assert not (rw / "new").exists()
+    assert docker("run", "--rm", "m2", "ls", "/ctx").status != 0
+
+
+def test_bind_mount_from_a_stage_with_source(docker: Docker, tmp_path: Path) -> None:
+    # testMountFromStage (from=stage, source=path)
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox AS base\n"
+        "RUN mkdir -p /out && echo fromstage > /out/msg\n"
+        "FROM busybox\n"
+        "RUN --mount=from=base,source=/out,target=/m cat /m/msg > /copied\n")})
+    build(docker, ctx, "-t", "m3")
+    assert run_out(docker, "m3", "cat", "/copied") == "fromstage\n"
+
+
+def test_bind_mount_content_is_part_of_the_cache_key(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {
+        "Dockerfile": "FROM busybox\nRUN --mount=target=/s cat /s/req.txt > /r\n",
+        "req.txt": "a\n"})
+    build(docker, ctx)
+    assert re.search(r"RUN --mount=target=/s cat /s/req.txt > /r\n#\d+ CACHED", build(docker, ctx))
+    (ctx / "req.txt").write_text("b\n")
+    err = build(docker, ctx, "-t", "m4")
+    assert not re.search(r"RUN --mount=target=/s cat /s/req.txt > /r\n#\d+ CACHED", err)
+    assert run_out(docker, "m4", "cat", "/r") == "b\n"
+
+
+def test_cache_mount_persists_across_builds_but_never_in_the_image(
+        docker: Docker, tmp_path: Path) -> None:
+    # testCacheMountDefaultID / the cache mount's content is not part of the key
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\n"
+        "ARG N=1\n"
+        "RUN --mount=type=cache,target=/cache ls /cache > /before && touch /cache/run$N\n")})
+    build(docker, ctx, "-t", "c1")
+    assert run_out(docker, "c1", "cat", "/before") == ""
+    assert docker("run", "--rm", "c1", "ls", "/cache").status != 0
+    build(docker, ctx, "-t", "c2", "--build-arg", "N=2")
+    assert run_out(docker, "c2", "cat", "/before") == "run1\n"
+    # a cache mount's content is not in the key: an unchanged step stays cached
+    err = build(docker, ctx, "--build-arg", "N=2")
+    assert re.search(r"RUN --mount=type=cache.*\n#\d+ CACHED", err)
+    # the same id from another target shares the cache
+    other = write(tmp_path / "o", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=cache,id=/cache,target=/x ls /x > /seen\n")})
+    build(docker, other, "-t", "c3")
+    assert run_out(docker, "c3", "cat", "/seen") == "run1\nrun2\n"
+
+
+def test_builder_prune_clears_cache_mounts(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nARG N=1\n"
+        "RUN --mount=type=cache,target=/cache ls /cache > /before && echo $N > /cache/f\n")})
+    build(docker, ctx)
+    result = docker("builder", "prune", "-f")
+    assert result.status == 0
+    build(docker, ctx, "-t", "p1", "--build-arg", "N=2")
+    assert run_out(docker, "p1", "cat", "/before") == ""
+
+
+def test_cache_mount_uid_gid_mode(docker: Docker, tmp_path: Path) -> None:
+    # testCacheMountUser / setCacheUIDGID: the cache root is made with uid, gid and mode
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\n"
+        "RUN --mount=type=cache,target=/mycache,uid=1001,gid=1002,mode=0751 "
+        "ls -nd /mycache > /out\n")})
+    build(docker, ctx, "-t", "u1")
+    out = run_out(docker, "u1", "cat", "/out")
+    assert out.startswith("drwxr-x--x") and " 1001 " in out and " 1002 " in out
+
+
+def test_tmpfs_mount_is_empty_and_gone(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN mkdir /t && echo old > /t/keep\n"
+        "RUN --mount=type=tmpfs,target=/t ls /t > /inside && echo x > /t/new\n")})
+    build(docker, ctx, "-t", "t1")
+    assert run_out(docker, "t1", "cat", "/inside") == ""
+    assert run_out(docker, "t1", "ls", "/t") == "keep\n"
+
+
+def test_secret_mount_from_the_command_line(docker: Docker, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # testSecretFileParams, testSecretAsEnviron (convert_secrets.go)
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\n"
+        "RUN --mount=type=secret,id=mysecret cat /run/secrets/mysecret > /copy && "
+        "ls -l /run/secrets/mysecret > /mode\n"
+        "RUN --mount=type=secret,id=tok,env=TOKEN echo \"$TOKEN\" > /env\n"),
+        "s.txt": "pw"})
+    monkeypatch.setenv("TOK_VALUE", "t0ken")
+    build(docker, ctx, "-t", "s1", "--secret", "id=mysecret,src=s.txt",
+          "--secret", "id=tok,env=TOK_VALUE")
+    assert run_out(docker, "s1", "cat", "/copy") == "pw"
+    assert run_out(docker, "s1", "cat", "/mode").startswith("-r--------")
+    assert run_out(docker, "s1", "cat", "/env") == "t0ken\n"
+    assert docker("run", "--rm", "s1", "ls", "/run/secrets/mysecret").status != 0
+
+
+def test_missing_secret_is_skipped_unless_required(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=secret,id=nope ls /run/secrets/ > /l 2>&1 || true\n")})
+    build(docker, ctx)
+    req = write(tmp_path / "r", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=secret,id=nope,required true\n")})
+    result = docker("build", ".", cwd=req)
+    assert result.status == 1
+    assert result.err.endswith("ERROR: failed to build: failed to solve: secret nope: not found\n")
+
+
+def test_ssh_mount_with_and_without_an_agent(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=ssh echo \"$SSH_AUTH_SOCK\" > /sock\n")})
+    build(docker, ctx, "-t", "h1", "--ssh", "default")
+    assert run_out(docker, "h1", "cat", "/sock") == "/run/buildkit/ssh_agent.0\n"
+    req = write(tmp_path / "r", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=ssh,required true\n")})
+    result = docker("build", ".", cwd=req)
+    assert result.status == 1
+    assert 'no SSH key "default" forwarded from the client' in result.err
+
+
+def test_mount_options_expand_args_and_relative_targets_use_workdir(
+        docker: Docker, tmp_path: Path) -> None:
+    # testMountEnvVar / convert_runmount.go joins a relative target to the working dir
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nARG SRC=data\nWORKDIR /w\n"
+        "RUN --mount=source=$SRC,target=m cat m/x > /got\n"),
+        "data/x": "hello"})
+    build(docker, ctx, "-t", "e1")
+    assert run_out(docker, "e1", "cat", "/got") == "hello"
+    assert run_out(docker, "e1", "ls", "-A", "/w") == ""
+
+
+def test_mount_target_root_is_refused(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM busybox\nRUN --mount=type=tmpfs,target=/ true\n"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert 'invalid mount target "/"' in result.err
+
+
+def test_bind_mount_from_an_image(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=from=alpine:3.21,source=/etc,target=/a "
+        "cat /a/alpine-release > /rel\n")})
+    build(docker, ctx, "-t", "i1")
+    assert run_out(docker, "i1", "cat", "/rel").startswith("3.21")
+
+
+def test_output_local_and_tar(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM scratch\nCOPY a.txt /out/a.txt\n",
+                                 "a.txt": "A"})
+    err = build(docker, ctx, "-o", "type=local,dest=dist")
+    assert (ctx / "dist" / "out" / "a.txt").read_text() == "A"
+    assert "exporting to client directory" in err
+    build(docker, ctx, "-o", "type=tar,dest=out.tar")
+    with tarfile.open(ctx / "out.tar") as tar:
+        assert "out/a.txt" in [m.name.lstrip("./") for m in tar.getmembers()]
