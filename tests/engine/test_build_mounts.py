@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.dockercli.conftest import Docker, docker, write  # noqa: F401 (the fixture)
+from tests.dockercli.conftest import Docker, write
+from tests.dockercli.conftest import docker as _docker_fixture  # noqa: F401 (registers it)
 
 
 def build(docker: Docker, ctx: Path, *flags: str) -> str:
@@ -185,7 +186,8 @@ def test_mount_options_expand_args_and_relative_targets_use_workdir(
 
 
 def test_mount_target_root_is_refused(docker: Docker, tmp_path: Path) -> None:
-    ctx = write(tmp_path / "c", {"Dockerfile": "FROM busybox\nRUN --mount=type=tmpfs,target=/ true\n"})
+    ctx = write(tmp_path / "c", {
+        "Dockerfile": "FROM busybox\nRUN --mount=type=tmpfs,target=/ true\n"})
     result = docker("build", ".", cwd=ctx)
     assert result.status == 1
     assert 'invalid mount target "/"' in result.err
