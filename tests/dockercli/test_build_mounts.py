@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from tests.dockercli.conftest import Docker, write
-from tests.dockercli.conftest import docker as _docker_fixture  # noqa: F401 (registers it)
 
 
 def build(docker: Docker, ctx: Path, *flags: str) -> str:
