@@ -1,0 +1,107 @@
+"""`docker build` is `docker buildx build`: its help and the buildx flags, end to end.
+
+Expected texts from docker/buildx `commands/build.go` and `docs/reference/buildx_build.md`
+@ v0.36.0 (the buildx Docker 29.7.2 ships), and moby/buildkit `frontend/dockerui` @ v0.26.0."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.dockercli.conftest import Docker, write
+
+SIMPLE = {"Dockerfile": "FROM busybox\nRUN echo hi > /hi\n"}
+
+
+def test_build_help_is_buildx_build_help(docker: Docker) -> None:
+    result = docker("build", "--help")
+    assert result.status == 0
+    lines = result.out.splitlines()
+    assert lines[:8] == [
+        "Usage:  docker buildx build [OPTIONS] PATH | URL | -", "", "Start a build", "",
+        "Aliases:",
+        "  docker build, docker builder build, docker image build, docker buildx b", "",
+        "Options:",
+    ]
+    # pflag's layout: type names (`strings` for a string slice), sorted, defaults appended
+    assert "      --add-host strings              Add a custom host-to-IP mapping " \
+           '(format: "host:ip")' in lines
+    assert "  -o, --output stringArray            Output destination " \
+           '(format: "type=local,dest=path")' in lines
+    assert any(line.startswith("      --call string") and line.endswith('(default "build")')
+               for line in lines)
+    assert any(line.startswith("      --check  ") for line in lines)
+    assert lines[-1].startswith("      --ulimit ulimit") and lines[-1].endswith("(default [])")
+    assert docker("image", "build", "--help").out == result.out
+
+
+def test_naming_adds_latest(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", SIMPLE)
+    result = docker("build", "--progress", "plain", "-t", "app", ".", cwd=ctx)
+    assert "naming to docker.io/library/app:latest done" in result.err
+
+
+def test_iidfile_and_metadata_file(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", SIMPLE)
+    result = docker("build", "-q", "-t", "app", "--iidfile", "id.txt", "--metadata-file",
+                    "meta.json", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    image_id = result.out.strip()
+    assert (ctx / "id.txt").read_text() == image_id
+    meta = json.loads((ctx / "meta.json").read_text())
+    assert meta["containerimage.config.digest"] == image_id
+    assert meta["image.name"] == "docker.io/library/app:latest"
+
+
+def test_check_lints_without_building(docker: Docker, tmp_path: Path) -> None:
+    ok = write(tmp_path / "ok", SIMPLE)
+    result = docker("build", "--check", ".", cwd=ok)
+    assert (result.status, result.out) == (0, "Check complete, no warnings found.\n")
+    bad = write(tmp_path / "bad", {"Dockerfile": "from busybox as Base\nRUN true\n"})
+    result = docker("build", "--call=check", ".", cwd=bad)
+    assert result.status == 1
+    assert result.out.startswith("Check complete, 2 warnings have been found!\n")
+    assert docker("images", "-q").out == ""
+
+
+def test_no_cache_filter_rebuilds_only_that_stage(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox AS base\nRUN echo a > /a\n"
+        "FROM base AS final\nRUN echo b > /b\n")})
+    docker("build", ".", cwd=ctx)
+    result = docker("build", "--progress", "plain", "--no-cache-filter", "final", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    lines = result.err.splitlines()
+    base = lines.index(next(x for x in lines if "[base 2/2] RUN echo a" in x))
+    final = lines.index(next(x for x in lines if "[final 1/1] RUN echo b" in x))
+    assert lines[base + 1].endswith("CACHED")
+    assert not lines[final + 1].endswith("CACHED")
+
+
+def test_lowercase_dockerfile_is_used_when_Dockerfile_is_absent(
+        docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"dockerfile": "FROM busybox\nRUN echo lower > /l\n"})
+    result = docker("build", "-t", "low", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert docker("run", "--rm", "low", "cat", "/l").out == "lower\n"
+
+
+def test_scratch_stage_has_workdir_root(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM scratch\nCOPY f /f\n", "f": "x"})
+    assert docker("build", "-t", "scr", ".", cwd=ctx).status == 0
+    assert docker("image", "inspect", "--format", "{{.Config.WorkingDir}}", "scr").out == "/\n"
+
+
+def test_output_dash_is_a_tar_on_stdout(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM scratch\nCOPY f /f\n", "f": "x"})
+    result = docker("build", "-o", "-", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "ustar" in result.out
+    assert docker("images", "-q").out == ""
+
+
+def test_bad_secret_flag(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", SIMPLE)
+    result = docker("build", "--secret", "id=x,bogus=1", ".", cwd=ctx)
+    assert result.status == 1
+    assert result.err == "ERROR: unexpected key 'bogus' in 'bogus=1'\n"
