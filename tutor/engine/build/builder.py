@@ -32,6 +32,7 @@ from tutor.engine.build.copy import (
     TreeSource,
     context_source,
     copy_into,
+    parents_items,
 )
 from tutor.engine.build.metadata import apply_metadata
 from tutor.engine.build.mounts import CacheMounts, MountFailed, MountPlan, overlay, prepare_mounts
@@ -699,8 +700,12 @@ class Builder:
             source_key = "image:" + image.id
         if not urls:
             name, step = name_for(display, planned.from_onbuild)
+        parents: list[tuple[Node, str]] | None = None
         try:
             selection = source.select(list(cmd.sources))
+            if getattr(cmd, "parents", False) and not urls:
+                checksum, parents = parents_items(source, cmd.sources)
+                selection = replace(selection, checksum=checksum)
         except CopyFailed as exc:
             vertex = self._vertex(name, step, state.name)
             yield VertexStarted(vertex)
@@ -731,7 +736,7 @@ class Builder:
                 copied = copy_into(tree, selection, cmd, state.config.working_dir or "/",
                                    unpack=isinstance(cmd, Add) and cmd.unpack is not False,
                                    now=int(self.engine.clock + self._seconds),
-                                   owner_tree=self._materialize(state))
+                                   owner_tree=self._materialize(state), items=parents)
             except (CopyFailed, EngineError) as exc:
                 yield VertexCompleted(vertex, 0.0, error=exc.message)
                 raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,

@@ -182,12 +182,63 @@ def _parse_chmod(spec: str) -> int:
     return mode
 
 
+def split_pivot(source: str) -> tuple[str, str]:
+    """`COPY --parents` source → (directory the kept path starts at, include pattern): `a/./b/c`
+    keeps `b/c`; without a `/./` pivot the whole path is kept (convert.go `strings.Cut`)."""
+    parent, sep, pattern = source.partition("/./")
+    if not sep:
+        return "/", normalize(source).lstrip("/")
+    return normalize(parent), normalize(pattern).lstrip("/")
+
+
+def parents_items(source: SourceFiles, sources: tuple[str, ...]) -> tuple[
+        str, list[tuple[Node, str]]]:
+    """What `COPY --parents` copies: for each source, everything under its pivot that the
+    pattern (wildcards and `**` as patternmatcher reads them) includes, with the path kept;
+    returns the checksum of what was looked at and (node, path below the destination)."""
+    from tutor.engine._dockerignore import PatternMatcher
+
+    checksums = []
+    items: list[tuple[Node, str]] = []
+    for src in sources:
+        pivot, pattern = split_pivot(src)
+        if not any(c in src for c in _WILDCARDS):
+            # BuildKit requires a path without wildcards to exist (RequiredPaths)
+            source.select([posixpath.join(pivot, pattern).lstrip("/") or "."])
+        selection = source.select([pivot.lstrip("/") or "."])
+        checksums.append(selection.checksum)
+        matcher = PatternMatcher([pattern or "."])
+        wanted = [(n, r) for n, r in selection.items() if matcher.matches_or_parent_matches(r)]
+        keep = {r for _, r in wanted}
+        parents = {posixpath.dirname(r) for r in keep}
+        for node, rel in selection.items():
+            if rel in keep or (node.type == "dir" and any(
+                    p == rel or p.startswith(rel + "/") for p in parents)):
+                items.append((node, rel))
+    digest = hashlib.sha256("".join(checksums).encode()).hexdigest()
+    return "sha256:" + digest, items
+
+
+def _excluded(items: list[tuple[Node, str]], patterns: tuple[str, ...]) -> list[
+        tuple[Node, str]]:
+    """`--exclude`: patterns matched against each copied path below the source (fsutil's
+    ExcludePatterns); an excluded directory takes its contents with it."""
+    from tutor.engine._dockerignore import PatternMatcher
+
+    matcher = PatternMatcher(patterns)
+    return [(n, r) for n, r in items if not matcher.matches_or_parent_matches(r)]
+
+
 def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *, unpack: bool,
-              now: int, owner_tree: FileTree) -> int:
-    """Lay the selected files into `tree` at `cmd.dest`; returns the bytes copied."""
+              now: int, owner_tree: FileTree,
+              items: list[tuple[Node, str]] | None = None) -> int:
+    """Lay the selected files into `tree` at `cmd.dest`; returns the bytes copied. `items`
+    replaces what the selection copies (`COPY --parents`)."""
     dest = cmd.dest
     contents = tuple(getattr(cmd, "contents", ()))
     single = len(cmd.sources) + len(contents) == 1 and (selection.single_file or bool(contents))
+    if items is not None:
+        single = False
     dest_is_dir = dest.endswith("/") or dest.endswith("/.") or not single
     target = normalize(dest, cwd)
     ids = chown_ids(owner_tree, cmd.chown) if cmd.chown else None
@@ -210,7 +261,10 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
             raise CopyFailed(f"cannot copy to non-directory: {path}")
         return real
 
-    for node, rel in selection.items():
+    chosen = selection.items() if items is None else items
+    if cmd.excludes:
+        chosen = _excluded(chosen, tuple(cmd.excludes))
+    for node, rel in chosen:
         if not dest_is_dir:
             parent = ensure_dir(posixpath.dirname(target) or "/")
             real = tree.resolve(target, missing_ok=True)

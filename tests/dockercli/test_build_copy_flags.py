@@ -1,0 +1,108 @@
+"""`COPY --parents` and `COPY/ADD --exclude`, translated from moby/buildkit
+`frontend/dockerfile/dockerfile_parents_test.go` (testCopyParents, testCopyRelativeParents) and
+`dockerfile_test.go` (testCopyExclude) @ v0.26.0, where both flags are out of labs (dockerfile
+1.19 promoted --exclude, 1.20 --parents; Docker 29.7.2 vendors a newer BuildKit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.dockercli.conftest import Docker, write
+
+RELATIVE = """\
+FROM alpine AS base
+WORKDIR /test
+RUN mkdir -p a/b/c/d/e a/b2/c/d/e a/b/c2/d/e a/b/c2/d/e2 && touch a/b/c/d/foo a/b/c/d/e/bay \
+ a/b2/c/d/e/bar a/b/c2/d/e/baz a/b/c2/d/e2/baz
+
+FROM alpine AS middle
+COPY --from=base --parents /test/a/b/./c/d /out/
+RUN [ -d /out/c/d/e ] && [ -f /out/c/d/foo ] && [ ! -d /out/a ] && [ ! -d /out/e ]
+
+FROM alpine AS end
+COPY --from=base --parents /test/a/b/c/d/. /out/
+RUN [ -d /out/test/a/b/c/d/e ] && [ -f /out/test/a/b/c/d/foo ]
+
+FROM alpine AS start
+COPY --from=base --parents ./test/a/b/c/d /out/
+RUN [ -d /out/test/a/b/c/d/e ] && [ -f /out/test/a/b/c/d/foo ]
+
+FROM alpine AS double
+COPY --from=base --parents /test/a/./b/./c /out/
+RUN [ -d /out/b/c/d/e ] && [ -f /out/b/c/d/foo ]
+
+FROM alpine AS wildcard
+COPY --from=base --parents /test/a/./*/c /out/
+RUN [ -d /out/b/c/d/e ] && [ -f /out/b2/c/d/e/bar ]
+
+FROM alpine AS doublewildcard
+COPY --from=base --parents /test/a/b*/./c/**/e /out/
+RUN [ -d /out/c/d/e ] && [ -f /out/c/d/e/bay ] && [ -f /out/c/d/e/bar ]
+
+FROM alpine AS doubleinputs
+COPY --from=base --parents /test/a/b/c*/./d/**/baz /test/a/b*/./c/**/bar /out/
+RUN [ -f /out/d/e/baz ] && [ ! -f /out/d/e/bay ] && [ -f /out/d/e2/baz ] && [ -f /out/c/d/e/bar ]
+"""
+
+
+def test_copy_parents_keeps_the_path(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {
+        "Dockerfile": "FROM scratch\nCOPY --parents foo1/foo2/bar /\n"
+                      "WORKDIR /test\nCOPY --parents foo1/foo2/ba* .\n",
+        "foo1/foo2/bar": "testing", "foo1/foo2/baz": "testing2"})
+    result = docker("build", "-o", "out", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert (ctx / "out/foo1/foo2/bar").read_text() == "testing"
+    assert (ctx / "out/test/foo1/foo2/bar").read_text() == "testing"
+    assert (ctx / "out/test/foo1/foo2/baz").read_text() == "testing2"
+    assert not (ctx / "out/foo1/foo2/baz").exists()
+
+
+@pytest.mark.parametrize("target", ["middle", "end", "start", "double", "wildcard",
+                                    "doublewildcard", "doubleinputs"])
+def test_copy_relative_parents(docker: Docker, tmp_path: Path, target: str) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": RELATIVE})
+    result = docker("build", "--target", target, ".", cwd=ctx)
+    assert result.status == 0, result.err
+
+
+EXCLUDE_CONTEXT = {
+    "dir1/file-101.png": "2", "dir1/file-102.txt": "3", "dir1/file-103.jpeg": "4",
+    "dir2/file-201.pdf": "6", "dir2/file-202.jpeg": "7", "dir2/file-203.png": "8",
+    "dir3/file-301.mp3": "9", "dir3/file-302.mpeg": "10", "dir4/file-401.txt": "11",
+}
+EXCLUDE_DOCKERFILE = """\
+FROM scratch AS builder1
+COPY --exclude=*/*.png --exclude=*/*.jpeg . /1
+FROM scratch AS builder2
+COPY --exclude=*/*.pdf --exclude=*/*.txt . /2
+FROM scratch AS builder3
+ADD --exclude=*.mp3 dir3/ /3/
+FROM scratch AS builder4
+COPY --exclude=*.mp3 --exclude=*.jpeg --exclude=*.png --exclude=*.pdf --exclude=*.txt dir* /4/
+FROM scratch AS builder5
+ADD --exclude=*.mp* --exclude=*.jpeg --exclude=*.png --exclude=*.pdf dir* /5
+"""
+
+
+@pytest.mark.parametrize(("target", "kept"), [
+    ("builder1", ["1/dir1/file-102.txt", "1/dir2/file-201.pdf", "1/dir3/file-301.mp3",
+                  "1/dir3/file-302.mpeg", "1/dir4/file-401.txt"]),
+    ("builder2", ["2/dir1/file-101.png", "2/dir1/file-103.jpeg", "2/dir2/file-202.jpeg",
+                  "2/dir2/file-203.png", "2/dir3/file-301.mp3", "2/dir3/file-302.mpeg"]),
+    ("builder3", ["3/file-302.mpeg"]),
+    ("builder4", ["4/file-302.mpeg"]),
+    ("builder5", ["5/file-102.txt", "5/file-401.txt"]),
+])
+def test_copy_and_add_exclude(docker: Docker, tmp_path: Path, target: str,
+                              kept: list[str]) -> None:
+    # exclude_patterns_test.go testExcludedFilesOnCopy (its symlinks left out: the context
+    # here is written as plain files); patterns match below each copied source
+    ctx = write(tmp_path / "c", {**EXCLUDE_CONTEXT, "Dockerfile": EXCLUDE_DOCKERFILE})
+    (ctx / ".dockerignore").write_text("Dockerfile\n.dockerignore\n")
+    result = docker("build", "--target", target, "-o", "out", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    out = ctx / "out"
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == kept
