@@ -106,3 +106,42 @@ def test_copy_and_add_exclude(docker: Docker, tmp_path: Path, target: str,
     assert result.status == 0, result.err
     out = ctx / "out"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == kept
+
+
+@pytest.mark.parametrize("spec", ["888", "17777", "0x755"])
+def test_chmod_numeric_errors_use_buildkits_wording(docker: Docker, tmp_path: Path,
+                                                     spec: str) -> None:
+    # convert_copy.go dispatchCopy (BuildKit v0.29+, same text in v0.26 convert.go): checked
+    # while the Dockerfile is converted, so the error points at the COPY line
+    ctx = write(tmp_path / "c", {"Dockerfile": f"FROM busybox\nCOPY --chmod={spec} f /f\n",
+                                 "f": "x"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert ">>> COPY --chmod=" in result.err
+    assert result.err.endswith(
+        f"ERROR: failed to build: failed to solve: invalid chmod parameter: '{spec}'. it "
+        "should be octal string and between 0 and 07777\n")
+
+
+def test_chmod_symbolic_modes(docker: Docker, tmp_path: Path) -> None:
+    # dockerfile_test.go testCopyChmodSymbolic-style: chmod(1) semantics with umask 022
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\n"
+        "COPY --chmod=u+x,go-r f /a\n"
+        "COPY --chmod=+x f /b\n"
+        "COPY --chmod==rw,+X f /c\n"
+        "COPY --chmod=+X d /d\n"
+        "RUN stat -c %a /a /b /c /d > /modes\n"), "f": "x", "d/g": "y"})
+    (ctx / "f").chmod(0o644)
+    assert docker("build", "-t", "modes", ".", cwd=ctx).status == 0
+    result = docker("run", "--rm", "modes", "cat", "/modes")
+    # `=rw` with no one named is masked by the umask: 0644 (setmode)
+    assert result.out.split() == ["700", "755", "644", "755"]
+
+
+def test_chmod_bad_symbolic_mode(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM busybox\nCOPY --chmod=u*x f /f\n",
+                                 "f": "x"})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert result.err.endswith("ERROR: failed to build: failed to solve: invalid syntax\n")

@@ -25,6 +25,7 @@ from tutor.engine.build.cache import (
     cache_key,
     explain_miss,
 )
+from tutor.engine.build.chmod import ChmodError, parse_chmod
 from tutor.engine.build.copy import (
     ContextSource,
     CopyFailed,
@@ -279,6 +280,14 @@ class Builder:
                     raise self._fail(f"failed to solve: {exc.message}",
                                      exc.start_line or command.start_line,
                                      exc.end_line or command.end_line) from None
+                checked = expansion.command
+                if isinstance(checked, Copy | Add) and checked.chmod:
+                    try:
+                        parse_chmod(checked.chmod)
+                    except ChmodError as exc:
+                        command = planned.command
+                        raise self._fail(f"failed to solve: {exc.message}", command.start_line,
+                                         command.end_line) from None
                 env.update(dict(expansion.env))
             envs[index] = env
 

@@ -23,6 +23,7 @@ from tutor.engine import _selection
 from tutor.engine._checksum import ChecksumCache, tarsum_header
 from tutor.engine._context import BuildContext, load_ignore_file
 from tutor.engine._selection import ContextEntry, EntryIndex
+from tutor.engine.build.chmod import ChmodError, parse_chmod
 from tutor.engine.build.users import chown_ids
 from tutor.engine.dockerfile import Add, Copy
 from tutor.engine.errors import ContextError, EngineError
@@ -172,16 +173,6 @@ def context_source(root: Path, dockerfile: Path | None, cache_file: Path) -> Con
     return ContextSource(context, context.transfer_size())
 
 
-def _parse_chmod(spec: str) -> int:
-    try:
-        mode = int(spec, 8)
-    except ValueError:
-        raise CopyFailed(f'invalid chmod parameter: "{spec}"') from None
-    if mode > 0o7777:
-        raise CopyFailed(f'invalid chmod parameter: "{spec}"')
-    return mode
-
-
 def split_pivot(source: str) -> tuple[str, str]:
     """`COPY --parents` source → (directory the kept path starts at, include pattern): `a/./b/c`
     keeps `b/c`; without a `/./` pivot the whole path is kept (convert.go `strings.Cut`)."""
@@ -242,14 +233,17 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
     dest_is_dir = dest.endswith("/") or dest.endswith("/.") or not single
     target = normalize(dest, cwd)
     ids = chown_ids(owner_tree, cmd.chown) if cmd.chown else None
-    mode = _parse_chmod(cmd.chmod) if cmd.chmod else None
+    try:
+        mode = parse_chmod(cmd.chmod) if cmd.chmod else None
+    except ChmodError as exc:
+        raise CopyFailed(exc.message) from None
     copied = 0
 
     def owned(node: Node) -> Node:
         if ids is not None:
             node = replace(node, uid=ids[0], gid=ids[1])
         if mode is not None and node.type != "symlink":
-            node = replace(node, mode=mode)
+            node = replace(node, mode=mode(node.mode, node.type == "dir"))
         return node
 
     def ensure_dir(path: str) -> str:
