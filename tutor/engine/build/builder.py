@@ -36,7 +36,15 @@ from tutor.engine.build.copy import (
     parents_items,
 )
 from tutor.engine.build.metadata import apply_metadata
-from tutor.engine.build.mounts import CacheMounts, MountFailed, MountPlan, overlay, prepare_mounts
+from tutor.engine.build.mounts import (
+    SANDBOX_HOSTNAME,
+    CacheMounts,
+    MountFailed,
+    MountPlan,
+    overlay,
+    prepare_mounts,
+    sandbox_files,
+)
 from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
 from tutor.engine.build.stage import StageState
 from tutor.engine.build.users import exec_user
@@ -58,6 +66,7 @@ from tutor.engine.dockerfile import (
     plan_build,
     run_command_line,
 )
+from tutor.engine.dockerfile._directives import Directive
 from tutor.engine.dockerfile._stages import DEFAULT_PATH
 from tutor.engine.errors import DockerfileError, EngineError
 from tutor.engine.fs import Data, FileTree, FsError, Node, directory, normalize
@@ -74,7 +83,7 @@ from tutor.engine.progress import (
     log_time,
 )
 from tutor.engine.readonly import ReadOnlyMounts
-from tutor.engine.reference import parse_docker_ref
+from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_reference
 
 if TYPE_CHECKING:
     from tutor.engine.engine import Engine
@@ -207,6 +216,7 @@ class Builder:
         request = self.request
         try:
             parsed = parse_dockerfile(self._dockerfile_text)
+            self._check_syntax(parsed.directives)
             args = {k: v for k, v in request.build_args if v is not None}
             plan = plan_build(
                 parsed.instructions, build_args=args, target=request.target,
@@ -216,6 +226,21 @@ class Builder:
             raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
                              exc.end_line) from None
         return plan, [w.line for w in parsed.warnings]
+
+    @staticmethod
+    def _check_syntax(directives: tuple[Directive, ...]) -> None:
+        """`# syntax=<image> [args]` hands the build to that frontend image: BuildKit parses
+        the reference first, so a malformed one fails at the directive's line (builder
+        `forwardGateway` → gateway `ParseNormalizedNamed`). A valid one is answered here by the
+        built-in frontend, which is what `docker/dockerfile:1` images are."""
+        for directive in directives:
+            if directive.name != "syntax":
+                continue
+            ref = directive.value.strip().split(" ", 1)[0]
+            try:
+                parse_reference(ref)
+            except InvalidReference as exc:
+                raise DockerfileError(exc.message, directive.line, directive.line) from None
 
     def _base_image_info(self, name: str) -> BaseImage:
         """ENV and SHELL of a base image, for the lint checks (UndefinedVar, JSONArgs…)."""
@@ -571,6 +596,10 @@ class Builder:
         cwd = state.config.working_dir or "/"
         mounts = yield from self._mount_plan(state, cmd, planned, cwd, line.argv)
         env.update(mounts.env)
+        # BUILDKIT_SANDBOX_HOSTNAME (a frontend build-arg) names the RUN container; it is part of
+        # the exec op, so of its key, only when given
+        hostname = dict(self.request.build_args).get("BUILDKIT_SANDBOX_HOSTNAME") or ""
+        mounts.mounts[:0] = sandbox_files(hostname or SANDBOX_HOSTNAME)
         definition = {
             "op": "exec", "argv": list(line.argv), "env": sorted(state.state_env),
             "cwd": state.config.working_dir or "/", "user": state.config.user,
@@ -578,6 +607,8 @@ class Builder:
             "mounts": mounts.key,
             "script": line.script.data if line.script else None,
         }
+        if hostname:
+            definition["hostname"] = hostname
         vertex, key, inputs, record = self._step(state, name, step, definition, display)
         yield VertexStarted(vertex)
         created_by = "RUN " + _run_command_string(list(line.argv), state) + " # buildkit"

@@ -64,6 +64,22 @@ class MountPlan:
     mounts: list[Prepared] = field(default_factory=list)
 
 
+SANDBOX_HOSTNAME = "buildkitsandbox"
+
+
+def sandbox_files(hostname: str) -> list[Prepared]:
+    """The files BuildKit's executor mounts into every RUN container (`executor/oci/hosts.go`):
+    `/etc/hostname` and `/etc/hosts` naming the sandbox; never part of the layer."""
+    hosts = (f"127.0.0.1\tlocalhost {hostname}\n"
+             "::1\tlocalhost ip6-localhost ip6-loopback\n")
+    return [
+        Prepared("/etc/hostname", [("", Node("file", 0o644, content=Data(
+            (hostname + "\n").encode())))], writable=True),
+        Prepared("/etc/hosts", [("", Node("file", 0o644, content=Data(hosts.encode())))],
+                 writable=True),
+    ]
+
+
 def cache_store_id(cache_id: str) -> str:
     return hashlib.sha256(cache_id.encode()).hexdigest()
 
