@@ -209,3 +209,79 @@ def test_output_local_and_tar(docker: Docker, tmp_path: Path) -> None:
     build(docker, ctx, "-o", "type=tar,dest=out.tar")
     with tarfile.open(ctx / "out.tar") as tar:
         assert "out/a.txt" in [m.name.lstrip("./") for m in tar.getmembers()]
+
+
+# The scenarios of dockerfile_mount_test.go, each a Dockerfile that must build (or fail as
+# there); their names are BuildKit's test functions.
+MOUNT_SCENARIOS = {
+    "testMountEnvVar": "FROM busybox\nENV SOME_PATH=/mycache\n"
+                       "RUN --mount=type=cache,target=/mycache touch /mycache/foo\n"
+                       "RUN --mount=type=cache,target=$SOME_PATH [ -f $SOME_PATH/foo ]\n",
+    "testMountArg": "FROM busybox\nARG MNT_TYPE=cache\n"
+                    "RUN --mount=type=$MNT_TYPE,target=/mycache2 touch /mycache2/foo\n"
+                    "RUN --mount=type=cache,target=/mycache2 [ -f /mycache2/foo ]\n",
+    "testMountEnvAcrossStages": "FROM busybox as stage1\nENV MNT_ID=mycache\n"
+                                "ENV MNT_TYPE2=cache\n"
+                                "RUN --mount=type=cache,id=mycache,target=/abcabc "
+                                "touch /abcabc/foo\n"
+                                "RUN --mount=type=$MNT_TYPE2,id=$MNT_ID,target=/cbacba "
+                                "[ -f /cbacba/foo ]\n"
+                                "FROM stage1\n"
+                                "RUN --mount=type=$MNT_TYPE2,id=$MNT_ID,target=/whatever "
+                                "[ -f /whatever/foo ]\n",
+    "testMountMetaArg": "ARG META_PATH=/tmp/meta\nFROM busybox\nARG META_PATH\n"
+                        "RUN --mount=type=cache,id=mycache,target=/tmp/meta touch /tmp/meta/foo\n"
+                        "RUN --mount=type=cache,id=mycache,target=$META_PATH "
+                        "[ -f /tmp/meta/foo ]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MOUNT_SCENARIOS))
+def test_buildkit_mount_scenarios(docker: Docker, tmp_path: Path, name: str) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": MOUNT_SCENARIOS[name]})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 0, result.err
+
+
+def test_mount_duplicate_sources(docker: Docker, tmp_path: Path) -> None:
+    # testMountDuplicate (moby/buildkit#4123): the context mounted twice, once whole
+    ctx = write(tmp_path / "c", {
+        "Dockerfile": "FROM busybox AS base\n"
+                      "RUN --mount=source=.,target=/tmp/test \\\n"
+                      "  --mount=source=b.txt,target=/tmp/b.txt \\\n"
+                      "  cat /tmp/test/a.txt /tmp/b.txt > /combined.txt\n"
+                      "FROM scratch\nCOPY --from=base /combined.txt /\n",
+        "a.txt": "a\n", "b.txt": "b\n"})
+    assert docker("build", "-o", "out", ".", cwd=ctx).status == 0
+    assert (ctx / "out/combined.txt").read_text() == "a\nb\n"
+
+
+@pytest.mark.parametrize(("dockerfile", "expected"), [
+    # testMountFromError, testMountInvalid
+    ("FROM busybox as test\nRUN touch /tmp/test\nFROM busybox\nENV ttt=test\n"
+     "RUN --mount=from=$ttt,type=cache,target=/tmp ls\n",
+     "'from' doesn't support variable expansion, define alias stage instead"),
+    ("FROM scratch\nRUN --mont=target=/mytmp,type=tmpfs /bin/true\n",
+     "unknown flag: --mont (did you mean mount?)"),
+    ("FROM scratch\nRUN --mount=typ=tmpfs /bin/true\n", "unexpected key 'typ'"),
+    ("FROM scratch\nRUN --mount=type=tmp /bin/true\n",
+     'unsupported mount type "tmp" (did you mean tmpfs?)'),
+])
+def test_invalid_mounts(docker: Docker, tmp_path: Path, dockerfile: str, expected: str) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": dockerfile})
+    result = docker("build", ".", cwd=ctx)
+    assert result.status == 1
+    assert expected in result.err
+
+
+def test_onbuild_trigger_with_a_cache_mount(docker: Docker, tmp_path: Path) -> None:
+    # an ONBUILD RUN keeps its --mount and runs it in the child build
+    base = write(tmp_path / "base", {"Dockerfile": (
+        "FROM busybox\n"
+        "ONBUILD RUN --mount=type=cache,target=/c ls /c > /seen && touch /c/x\n")})
+    assert docker("build", "-t", "onb", ".", cwd=base).status == 0
+    child = write(tmp_path / "child", {"Dockerfile": "FROM onb\nARG N=1\n"})
+    assert docker("build", "-t", "ch1", ".", cwd=child).status == 0
+    assert run_out(docker, "ch1", "cat", "/seen") == ""
+    assert docker("build", "--no-cache", "-t", "ch2", ".", cwd=child).status == 0
+    assert run_out(docker, "ch2", "cat", "/seen") == "x\n"
