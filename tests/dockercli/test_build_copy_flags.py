@@ -145,3 +145,43 @@ def test_chmod_bad_symbolic_mode(docker: Docker, tmp_path: Path) -> None:
     result = docker("build", ".", cwd=ctx)
     assert result.status == 1
     assert result.err.endswith("ERROR: failed to build: failed to solve: invalid syntax\n")
+
+
+def _tar(path: Path, members: dict[str, bytes]) -> None:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+
+def test_add_tar_extracts_through_an_absolute_symlink(docker: Docker, tmp_path: Path) -> None:
+    # alpine's /var/run is a symlink to /run: the archive's var/run/x lands in /run/x
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM alpine:3.21\nADD a.tar /\n"
+                                               "RUN cat /run/x && [ -L /var/run ]\n"})
+    _tar(ctx / "a.tar", {"var/run/x": b"hi"})
+    result = docker("build", "--progress", "plain", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert " hi\n" in result.err
+
+
+def test_copy_link_into_an_existing_directory_keeps_it(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM busybox\n"
+                                               "RUN mkdir -p /dir && echo old > /dir/old\n"
+                                               "COPY --link f /dir/\nRUN ls /dir > /listing\n",
+                                 "f": "x"})
+    assert docker("build", "-t", "lk", ".", cwd=ctx).status == 0
+    assert docker("run", "--rm", "lk", "cat", "/listing").out == "f\nold\n"
+
+
+def test_copy_through_a_dangling_symlink_creates_its_target(docker: Docker,
+                                                            tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM busybox\n"
+                                               "RUN ln -s /nonexistent/deep /dlink\n"
+                                               "COPY f /dlink/\n",
+                                 "f": "x"})
+    assert docker("build", "-t", "dl", ".", cwd=ctx).status == 0
+    assert docker("run", "--rm", "dl", "cat", "/nonexistent/deep/f").out == "x"

@@ -315,7 +315,14 @@ def _extract(tree: FileTree, node: Node, into: str, ids: tuple[int, int] | None)
                 continue
             uid, gid = ids if ids is not None else (member.uid, member.gid)
             mtime = int(member.mtime)
-            tree.makedirs(posixpath.dirname(path) or "/")
+            # the parent is looked up through symlinks already in the tree (an image's
+            # `var/run -> /run`), as the unpacker walks the real file system
+            parent = tree.resolve(posixpath.dirname(path) or "/", missing_ok=True)
+            tree.makedirs(parent)
+            path = posixpath.join(parent, posixpath.basename(path)) if path != "/" else path
+            existing = tree.get(path)
+            if member.isdir() and existing is not None and existing.type == "symlink":
+                continue  # a directory over a symlink to one: the link stays
             if member.isdir():
                 if tree.get(path) is None:
                     tree.put(path, Node("dir", member.mode & 0o7777, uid, gid, mtime))
