@@ -285,3 +285,30 @@ def test_onbuild_trigger_with_a_cache_mount(docker: Docker, tmp_path: Path) -> N
     assert run_out(docker, "ch1", "cat", "/seen") == ""
     assert docker("build", "--no-cache", "-t", "ch2", ".", cwd=child).status == 0
     assert run_out(docker, "ch2", "cat", "/seen") == "x\n"
+
+
+def test_pip_cache_mount_makes_a_rerun_fast(docker: Docker, tmp_path: Path) -> None:
+    # Docker's guide "Optimize cache usage": RUN --mount=type=cache,target=/root/.cache/pip.
+    # When requirements change the step runs again, but pip finds its downloads in the cache
+    # mount (which is not in the image) and the step takes less time.
+    ctx = write(tmp_path / "c", {
+        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+                      "RUN --mount=type=cache,target=/root/.cache/pip "
+                      "pip install -r requirements.txt\n",
+        "requirements.txt": "flask\n"})
+
+    def run_step(err: str) -> tuple[str, float]:
+        number = re.search(r"#(\d+) \[\S+ 4/4\] RUN --mount", err)
+        assert number is not None, err
+        logs = "\n".join(x for x in err.splitlines() if x.startswith(f"#{number[1]} "))
+        done = re.search(rf"#{number[1]} DONE ([0-9.]+)s", err)
+        assert done is not None, err
+        return logs, float(done[1])
+
+    first_logs, first = run_step(build(docker, ctx, "-t", "py1"))
+    assert "Downloading flask" in first_logs
+    (ctx / "requirements.txt").write_text("flask\n# pinned later\n")
+    second_logs, second = run_step(build(docker, ctx, "-t", "py2"))
+    assert "Using cached flask" in second_logs and "Downloading" not in second_logs
+    assert second < first
+    assert docker("run", "--rm", "py2", "ls", "/root/.cache/pip").status != 0
