@@ -105,3 +105,52 @@ def test_bad_secret_flag(docker: Docker, tmp_path: Path) -> None:
     result = docker("build", "--secret", "id=x,bogus=1", ".", cwd=ctx)
     assert result.status == 1
     assert result.err == "ERROR: unexpected key 'bogus' in 'bogus=1'\n"
+
+
+def test_build_context_directory_and_docker_image(docker: Docker, tmp_path: Path) -> None:
+    # buildx `--build-context` (docs/reference/buildx_build.md#build-context): a directory is
+    # read by COPY --from and mount from; docker-image:// stands in for an image
+    write(tmp_path / "extra", {"e.txt": "hi\n"})
+    ctx = write(tmp_path / "app", {"Dockerfile": (
+        "FROM alpine\nCOPY --from=extra e.txt /e.txt\n"
+        "RUN --mount=from=extra,target=/x cat /x/e.txt > /m && cat /etc/alpine-release > /r\n")})
+    result = docker("build", "--progress", "plain", "-t", "named", "--build-context",
+                    "extra=../extra", "--build-context", "alpine=docker-image://alpine:3.20",
+                    ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "load metadata for docker.io/library/alpine:3.20" in result.err
+    assert "[context extra] load from client" in result.err
+    assert docker("run", "--rm", "named", "cat", "/e.txt", "/m").out == "hi\nhi\n"
+    assert docker("run", "--rm", "named", "cat", "/r").out.startswith("3.20.")
+
+
+def test_push_sends_the_built_image(docker: Docker, tmp_path: Path) -> None:
+    started = docker("run", "-d", "-p", "5000:5000", "registry:2")
+    assert started.status == 0, started.err
+    ctx = write(tmp_path / "c", SIMPLE)
+    result = docker("build", "--push", "-t", "localhost:5000/app:1", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    docker("rmi", "localhost:5000/app:1")
+    assert docker("pull", "localhost:5000/app:1").status == 0
+
+
+def test_ssh_with_an_id(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=ssh,id=gh,required ls /run/buildkit > /l\n")})
+    missing = docker("build", ".", cwd=ctx)
+    assert 'no SSH key "gh" forwarded from the client' in missing.err
+    assert docker("build", "-t", "ssh1", "--ssh", "gh=/tmp/agent.sock", ".",
+                  cwd=ctx).status == 0
+    assert docker("run", "--rm", "ssh1", "cat", "/l").out == "ssh_agent.0\n"
+
+
+def test_builder_prune_lists_cache_mounts(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=cache,target=/c seq 1 1000 > /c/blob\n")})
+    assert docker("build", ".", cwd=ctx).status == 0
+    result = docker("builder", "prune", "-f")
+    assert result.status == 0
+    rows = result.out.splitlines()
+    assert rows[0].split() == ["ID", "RECLAIMABLE", "SIZE", "LAST", "ACCESSED"]
+    # the cache mount's content (3893 bytes of `seq 1 1000`, as a tar) is reclaimed with it
+    assert any(r.split()[2] == "3.893kB" for r in rows[1:-1]), result.out

@@ -202,6 +202,7 @@ def build(ctx: Context, args: Parsed) -> int:
         check_only=call == "check",
         provenance=args.str("provenance") if "provenance" in args.changed else None,
         sbom=args.str("sbom") if "sbom" in args.changed else None,
+        build_contexts=_build_contexts(ctx, args.list("build_context")),
     )
     if request.check_only:
         return run_check(ctx, request)
@@ -318,6 +319,20 @@ def _secrets(ctx: Context, values: list[str]) -> tuple[tuple[str, bytes], ...]:
                 raise _buildx_error(f"failed to stat {src}: stat {src}: "
                                     f"{(exc.strerror or '').lower()}") from None
         out.append((secret_id or (src or env), data))
+    return tuple(out)
+
+
+def _build_contexts(ctx: Context, values: list[str]) -> tuple[tuple[str, str], ...]:
+    """`--build-context name=value` (buildx `ParseContextNames`): a value without a scheme is
+    a local directory, relative to where docker runs."""
+    out = []
+    for value in values:
+        name, eq, where = value.partition("=")
+        if not eq or not name:
+            raise _buildx_error(f"invalid context value: {value}, expected key=value")
+        if "://" not in where:
+            where = str(ctx.path(where))
+        out.append((name.lower(), where))
     return tuple(out)
 
 

@@ -67,7 +67,7 @@ from tutor.engine.dockerfile import (
     run_command_line,
 )
 from tutor.engine.dockerfile._directives import Directive
-from tutor.engine.dockerfile._stages import DEFAULT_PATH
+from tutor.engine.dockerfile._stages import DEFAULT_PATH, Source
 from tutor.engine.errors import DockerfileError, EngineError
 from tutor.engine.fs import Data, FileTree, FsError, Node, directory, normalize
 from tutor.engine.image import RunConfig
@@ -122,6 +122,9 @@ class Builder:
         self._steps_before: dict[str, StepInputs] = {}
         self._new_layer_bytes = 0
         self._cache_mounts = CacheMounts(engine.store)
+        self._local_contexts: dict[str, str] = {}
+        self._named_sources: dict[str, ContextSource] = {}
+        """`--build-context name=<directory>`: the directory COPY --from=name reads."""
 
     # -- events -------------------------------------------------------------------------------
 
@@ -225,7 +228,48 @@ class Builder:
         except DockerfileError as exc:
             raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
                              exc.end_line) from None
-        return plan, [w.line for w in parsed.warnings]
+        return self._with_named_contexts(plan), [w.line for w in parsed.warnings]
+
+    def _with_named_contexts(self, plan: BuildPlan) -> BuildPlan:
+        """Apply `--build-context`s (dockerui `NamedContext`): a name that FROM, `--from` or a
+        mount's `from` uses as an image is looked up first; `docker-image://ref` replaces the
+        image, a directory gives its files (read by COPY and mounts)."""
+        images: dict[str, str] = {}
+        for name, value in self.request.build_contexts:
+            if value.startswith("docker-image://"):
+                images[name] = value.removeprefix("docker-image://")
+            elif "://" in value:
+                raise self._fail(f"failed to solve: the simulated builder cannot use the build "
+                                 f"context {name}={value}")
+            else:
+                self._local_contexts[name] = value
+        for stage in plan.stages:
+            if stage.base.stage is None and stage.base_name in self._local_contexts:
+                raise self._fail(f"failed to solve: the simulated builder cannot start a stage "
+                                 f"FROM the local build context {stage.base_name}",
+                                 stage.from_.start_line, stage.from_.end_line)
+        if self._local_contexts:
+            # a local context is not an image: nothing to resolve for it
+            plan = replace(plan, images=tuple(i for i in plan.images
+                                              if i[0] not in self._local_contexts))
+        if not images:
+            return plan
+
+        def mapped(source: Source | None) -> Source | None:
+            if source is not None and source.image in images:
+                return Source(image=images[source.image])
+            return source
+
+        stages = []
+        for stage in plan.stages:
+            if stage.base.stage is None and stage.base_name in images:
+                stage = replace(stage, base_name=images[stage.base_name],
+                                base=Source(image=images[stage.base_name]))
+            commands = tuple(replace(c, sources=tuple(mapped(s) for s in c.sources))
+                             for c in stage.commands)
+            stages.append(replace(stage, commands=commands))
+        return replace(plan, stages=tuple(stages), images=tuple(
+            (images.get(name, name), start, end) for name, start, end in plan.images))
 
     @staticmethod
     def _check_syntax(directives: tuple[Directive, ...]) -> None:
@@ -693,6 +737,9 @@ class Builder:
             elif ref is not None and ref.stage is not None:
                 other = self._states[ref.stage]
                 sources.append((TreeSource(self._materialize(other)), other.key))
+            elif ref is not None and ref.image in self._local_contexts:
+                named = yield from self._named_context_source(ref.image)
+                sources.append((named, "context:" + ref.image))
             elif ref is not None and ref.image is not None:
                 image = self.engine.local_or_pull(ref.image, self.request.platform)
                 sources.append((TreeSource(self.engine.tree(image.diff_ids)),
@@ -733,6 +780,9 @@ class Builder:
             other = self._states[source_ref.stage]
             source = TreeSource(self._materialize(other))
             source_key = other.key
+        elif source_ref.image in self._local_contexts:
+            source = yield from self._named_context_source(source_ref.image)
+            source_key = "context:" + source_ref.image
         else:
             assert source_ref.image is not None
             image = self.engine.local_or_pull(source_ref.image, self.request.platform)
@@ -816,6 +866,31 @@ class Builder:
         if others:
             raise CopyFailed("mixing URLs and local files in one ADD is not supported here")
         return TreeSource(tree), replace(cmd, sources=tuple(names), unpack=False)
+
+    def _named_context_source(self, name: str) -> Generator[ProgressEvent, None,
+                                                             ContextSource]:
+        """A `--build-context name=<dir>`, sent like the main context (`[context name] load
+        from client`)."""
+        cached = self._named_sources.get(name)
+        if cached is not None:
+            return cached
+        vertex = self._vertex(f"[context {name}] load from client")
+        yield VertexStarted(vertex)
+        try:
+            loaded = context_source(
+                Path(self._local_contexts[name]), None,
+                self.engine.store.root / "cache" / "context-checksums.json",
+            )
+        except EngineError as exc:
+            yield VertexCompleted(vertex, 0.0, error=exc.message)
+            raise self._fail(f"failed to solve: {exc.message}") from None
+        size = loaded.transfer_size
+        seconds = size / CONTEXT_BYTES_PER_SECOND
+        yield VertexStatus(vertex, "transferring " + name + ":", size, seconds=seconds)
+        self._seconds += seconds
+        yield VertexCompleted(vertex, seconds)
+        self._named_sources[name] = loaded
+        return loaded
 
     def _context_source(self) -> Generator[ProgressEvent, None, ContextSource]:
         if self._context is None:

@@ -57,6 +57,9 @@ class BuildRequest:
     provenance: str | None = None
     """`--provenance` as given (None: the default of the active Docker profile)."""
     sbom: str | None = None
+    build_contexts: tuple[tuple[str, str], ...] = ()
+    """`--build-context name=value`: `docker-image://ref` stands in for an image named so,
+    a directory for a stage or image whose files are read (`COPY --from=name`, mounts)."""
 
 
 @dataclass(frozen=True)
