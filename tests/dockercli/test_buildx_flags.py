@@ -6,6 +6,7 @@ Expected texts from docker/buildx `commands/build.go` and `docs/reference/buildx
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.dockercli.conftest import Docker, write
@@ -152,5 +153,32 @@ def test_builder_prune_lists_cache_mounts(docker: Docker, tmp_path: Path) -> Non
     assert result.status == 0
     rows = result.out.splitlines()
     assert rows[0].split() == ["ID", "RECLAIMABLE", "SIZE", "LAST", "ACCESSED"]
-    # the cache mount's content (3893 bytes of `seq 1 1000`, as a tar) is reclaimed with it
+    # the cache mount's content (3893 bytes of `seq 1 1000`) is reclaimed with it
     assert any(r.split()[2] == "3.893kB" for r in rows[1:-1]), result.out
+
+
+def test_cache_to_and_from_a_local_directory(docker: Docker, tmp_path: Path) -> None:
+    # buildx docs "Local cache" (type=local,dest / type=local,src): after `builder prune`
+    # the imported cache makes the steps CACHED again
+    ctx = write(tmp_path / "c", SIMPLE)
+    first = docker("build", "--progress", "plain", "--cache-to", "type=local,dest=cache", ".",
+                   cwd=ctx)
+    assert first.status == 0, first.err
+    assert "exporting cache to client directory" in first.err
+    index = json.loads((ctx / "cache" / "index.json").read_text())
+    assert index["manifests"][0]["mediaType"] == "application/vnd.oci.image.index.v1+json"
+    assert docker("builder", "prune", "-f").status == 0
+    cold = docker("build", "--progress", "plain", ".", cwd=ctx)
+    assert not re.search(r"RUN echo hi > /hi\n#\d+ CACHED", cold.err)
+    docker("builder", "prune", "-f")
+    warm = docker("build", "--progress", "plain", "--cache-from", "type=local,src=cache", ".",
+                  cwd=ctx)
+    assert warm.status == 0, warm.err
+    assert re.search(r"RUN echo hi > /hi\n#\d+ CACHED", warm.err)
+
+
+def test_registry_cache_backend_is_out_of_reach(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", SIMPLE)
+    result = docker("build", "--cache-to", "user/app:cache", ".", cwd=ctx)
+    assert result.status == 1
+    assert "no registry cache backend" in result.err

@@ -203,6 +203,8 @@ def build(ctx: Context, args: Parsed) -> int:
         provenance=args.str("provenance") if "provenance" in args.changed else None,
         sbom=args.str("sbom") if "sbom" in args.changed else None,
         build_contexts=_build_contexts(ctx, args.list("build_context")),
+        cache_from=_cache_dirs(ctx, args.list("cache_from"), "src"),
+        cache_to=next(iter(_cache_dirs(ctx, args.list("cache_to"), "dest")), None),
     )
     if request.check_only:
         return run_check(ctx, request)
@@ -319,6 +321,33 @@ def _secrets(ctx: Context, values: list[str]) -> tuple[tuple[str, bytes], ...]:
                 raise _buildx_error(f"failed to stat {src}: stat {src}: "
                                     f"{(exc.strerror or '').lower()}") from None
         out.append((secret_id or (src or env), data))
+    return tuple(out)
+
+
+def _cache_dirs(ctx: Context, values: list[str], key: str) -> tuple[str, ...]:
+    """`--cache-from/--cache-to` (buildx `ParseCacheEntry`): the local type's directories. A
+    value without `type=` is a registry reference (`user/app:cache`), which, like the other
+    backends, the simulated builder does not reach."""
+    from tutor.engine.build import cacheio
+
+    out = []
+    for value in values:
+        if not value:
+            continue
+        fields = dict(f.partition("=")[::2] for f in value.split(",")) if "=" in value \
+            else {"type": "registry", "ref": value}
+        kind = fields.get("type", "")
+        if kind == "inline":
+            continue  # the cache metadata travels inside the image config
+        if key == "dest" and not cacheio.EXPORT_SUPPORTED:
+            raise _buildx_error(f"failed to build: {cacheio.UNSUPPORTED}")
+        if kind != "local":
+            raise _buildx_error(f"the simulated builder has no {kind or 'unknown'} cache "
+                                "backend (no network); use type=local")
+        where = fields.get(key, "")
+        if not where:
+            raise _buildx_error(f"{key} is required for local cache")
+        out.append(str(ctx.path(where)))
     return tuple(out)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tutor.engine._context import followed_transfer_size, load_ignore_file
-from tutor.engine.build import export
+from tutor.engine.build import cacheio, export
 from tutor.engine.build.cache import (
     BuildCache,
     CacheRecord,
@@ -124,6 +124,7 @@ class Builder:
         self._cache_mounts = CacheMounts(engine.store)
         self._local_contexts: dict[str, str] = {}
         self._named_sources: dict[str, ContextSource] = {}
+        self._step_keys: list[str] = []
         """`--build-context name=<directory>`: the directory COPY --from=name reads."""
 
     # -- events -------------------------------------------------------------------------------
@@ -172,10 +173,19 @@ class Builder:
             f"{request.context.resolve()}|{self._dockerfile_name}|{request.target}".encode()
         ).hexdigest()
         self._steps_before = self.cache.previous_steps(build_id)
+        for src in request.cache_from:
+            cacheio.import_local(self.engine.store, self.cache, Path(src))
         for index in plan.reachable:
             yield from self._build_stage(plan, index)
         final = self._states[plan.target]
         yield from self._export(final)
+        if request.cache_to is not None:
+            vertex = self._vertex("exporting cache to client directory")
+            yield VertexStarted(vertex)
+            cacheio.export_local(self.engine.store, self.cache, self._step_keys,
+                                 Path(request.cache_to))
+            yield VertexStatus(vertex, "preparing build cache for export")
+            yield VertexCompleted(vertex)
         self.cache.remember_steps(build_id, self._steps_now)
 
     def _load_definition(self) -> Iterator[ProgressEvent]:
@@ -550,6 +560,7 @@ class Builder:
         inputs = StepInputs(name, parent, definition_digest, files or {}, text)
         slot = f"{state.name}#{step}"
         self._steps_now[slot] = inputs
+        self._step_keys.append(key)
         skip = self.request.no_cache or (state.name and state.name in
                                          self.request.no_cache_stages)
         record = None if skip else self.cache.get(key)

@@ -57,6 +57,10 @@ class BuildRequest:
     provenance: str | None = None
     """`--provenance` as given (None: the default of the active Docker profile)."""
     sbom: str | None = None
+    cache_from: tuple[str, ...] = ()
+    """`--cache-from type=local,src=<dir>`: directories whose exported cache to import."""
+    cache_to: str | None = None
+    """`--cache-to type=local,dest=<dir>`: where to export this build's cache."""
     build_contexts: tuple[tuple[str, str], ...] = ()
     """`--build-context name=value`: `docker-image://ref` stands in for an image named so,
     a directory for a stage or image whose files are read (`COPY --from=name`, mounts)."""
