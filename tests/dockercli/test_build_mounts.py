@@ -312,3 +312,13 @@ def test_pip_cache_mount_makes_a_rerun_fast(docker: Docker, tmp_path: Path) -> N
     assert "Using cached flask" in second_logs and "Downloading" not in second_logs
     assert second < first
     assert docker("run", "--rm", "py2", "ls", "/root/.cache/pip").status != 0
+
+
+def test_a_cached_step_does_not_need_its_secret(docker: Docker, tmp_path: Path) -> None:
+    # the secret's value is not in the key; BuildKit asks the client for it only to run the step
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=secret,id=tok,required wc -c /run/secrets/tok\n"),
+        "tok.txt": "abc"})
+    build(docker, ctx, "--secret", "id=tok,src=tok.txt")
+    err = build(docker, ctx)
+    assert re.search(r"RUN --mount=type=secret.*\n#\d+ CACHED", err)

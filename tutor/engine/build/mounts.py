@@ -62,6 +62,9 @@ class MountPlan:
     key: list[object] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     mounts: list[Prepared] = field(default_factory=list)
+    missing: str = ""
+    """A required secret or SSH agent the client did not give: the step fails with this when
+    it runs (a cached step does not need it)."""
 
 
 SANDBOX_HOSTNAME = "buildkitsandbox"
@@ -201,8 +204,8 @@ def _secret(mount: Mount, target: str, offered: Secrets, plan: MountPlan) -> Non
                      mount.gid, mount.mode])
     value = offered.secret(secret_id)
     if value is None:
-        if mount.required:
-            raise MountFailed(f"secret {secret_id}: not found")
+        if mount.required and not plan.missing:
+            plan.missing = f"secret {secret_id}: not found"
         return
     if mount.env is not None:
         plan.env[mount.env] = value.decode(errors="replace")
@@ -219,8 +222,8 @@ def _ssh(mount: Mount, target: str, offered: Secrets, plan: MountPlan, count: in
     dest = target or f"{SSH_SOCKET_DIR}/ssh_agent.{count - 1}"
     plan.key.append(["ssh", agent, dest, mount.required, mount.uid, mount.gid, mount.mode])
     if agent not in offered.ssh:
-        if mount.required:
-            raise MountFailed(f'no SSH key "{agent}" forwarded from the client')
+        if mount.required and not plan.missing:
+            plan.missing = f'no SSH key "{agent}" forwarded from the client'
         return
     # the simulated file system has no sockets: the agent's socket is an empty file
     node = Node("file", mount.mode if mount.mode is not None else 0o600,
@@ -241,6 +244,8 @@ class _Covered:
 def overlay(tree: FileTree, plan: MountPlan) -> Callable[[], dict[str, FileTree]]:
     """Lay the mounts over `tree` in order (a later one over an earlier one); returns the
     function that takes them away and gives the content each kept cache mount was left with."""
+    if plan.missing:
+        raise MountFailed(plan.missing)
     covered: list[_Covered] = []
     for prepared in plan.mounts:
         real = tree.resolve(prepared.target, missing_ok=True)
