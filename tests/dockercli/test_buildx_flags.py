@@ -62,6 +62,9 @@ def test_check_lints_without_building(docker: Docker, tmp_path: Path) -> None:
     result = docker("build", "--call=check", ".", cwd=bad)
     assert result.status == 1
     assert result.out.startswith("Check complete, 2 warnings have been found!\n")
+    assert "\nWARNING: StageNameCasing - https://docs.docker.com/go/dockerfile/rule/" \
+           "stage-name-casing/\nStage name 'Base' should be lowercase\n" in result.out
+    assert "Dockerfile:1\n--------------------\n   1 | >>> from busybox as Base\n" in result.out
     assert docker("images", "-q").out == ""
 
 

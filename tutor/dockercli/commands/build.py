@@ -385,8 +385,20 @@ def run_check(ctx: Context, request: BuildRequest) -> int:
     ctx.out.write("Check complete, "
                   + ("1 warning has been found!" if count == 1
                      else f"{count} warnings have been found!") + "\n")
-    ctx.out.write(warnings_block(outcome.warnings))
+    # lint `LintResults.PrintTo`: by line, each with its rule's page and the source excerpt
+    text, name = builder.dockerfile_source()
+    for rule, message, line in sorted(outcome.warnings, key=lambda w: w[2]):
+        ctx.out.write(f"\nWARNING: {rule} - https://docs.docker.com/go/dockerfile/rule/"
+                      f"{_kebab(rule)}/\n{message}\n")
+        ctx.out.write(snippet(text, line, line, name))
     return 1
+
+
+def _kebab(rule: str) -> str:
+    """`JSONArgsRecommended` → `json-args-recommended`, as the rules' pages are named."""
+    import re
+
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", rule).lower()
 
 
 def run_build(ctx: Context, request: BuildRequest, *, quiet: bool, tty: bool) -> int:

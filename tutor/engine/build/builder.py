@@ -127,6 +127,10 @@ class Builder:
         self._step_keys: list[str] = []
         """`--build-context name=<directory>`: the directory COPY --from=name reads."""
 
+    def dockerfile_source(self) -> tuple[str, str]:
+        """The Dockerfile's text and name as this build read them."""
+        return self._dockerfile_text, self._dockerfile_name
+
     # -- events -------------------------------------------------------------------------------
 
     def _vertex(self, name: str, step: int = 0, stage: str = "") -> Vertex:
