@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,16 @@ def test_parents_needs_labs_in_the_docker_28_frontend(docker: Docker, tmp_path: 
     assert result.status == 1
     assert result.err.endswith("ERROR: failed to build: failed to solve: dockerfile parse error "
                                "on line 2: unknown flag: --parents\n")
+
+
+def test_an_excluded_file_is_not_in_the_cache_key(docker: Docker, tmp_path: Path) -> None:
+    # BuildKit checksums the source with the same ExcludePatterns it copies with
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM busybox\nCOPY --exclude=*.md . /app/\n",
+                                 "app.py": "print()\n", "README.md": "v1\n"})
+    assert docker("build", ".", cwd=ctx).status == 0
+    (ctx / "README.md").write_text("v2\n")
+    again = docker("build", "--progress", "plain", ".", cwd=ctx)
+    assert re.search(r"COPY --exclude=\*\.md \. /app/\n#\d+ CACHED", again.err), again.err
+    (ctx / "app.py").write_text("print(1)\n")
+    changed = docker("build", "--progress", "plain", ".", cwd=ctx)
+    assert not re.search(r"COPY --exclude=\*\.md \. /app/\n#\d+ CACHED", changed.err)

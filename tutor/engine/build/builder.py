@@ -808,6 +808,8 @@ class Builder:
         parents: list[tuple[Node, str]] | None = None
         try:
             selection = source.select(list(cmd.sources))
+            if cmd.excludes:
+                selection = selection.excluding(tuple(cmd.excludes))
             if getattr(cmd, "parents", False) and not urls:
                 checksum, parents = parents_items(source, cmd.sources)
                 selection = replace(selection, checksum=checksum)

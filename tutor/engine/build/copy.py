@@ -65,6 +65,30 @@ class Selection:
         return out
 
 
+    def excluding(self, patterns: tuple[str, ...]) -> Selection:
+        """The selection without what `--exclude` patterns match below each source: BuildKit
+        computes the checksum with the same ExcludePatterns, so an edit to an excluded file
+        leaves the step cached."""
+        from tutor.engine._dockerignore import PatternMatcher
+
+        matcher = PatternMatcher(patterns)
+        kept: list[str] = []
+        files: dict[str, str] = {}
+        for source in self._chosen.sources:
+            top = "/" + source.path.lstrip("/")
+            if source.entry.kind == "dir":
+                for rel, entry in source.members:
+                    if not matcher.matches_or_parent_matches(rel):
+                        kept.append(f"{top}\0{rel}\0{entry.digest}")
+                        if entry.kind != "dir":
+                            files[posixpath.join(top, rel)] = entry.digest
+            elif not matcher.matches_or_parent_matches(posixpath.basename(source.path)):
+                kept.append(f"{top}\0\0{source.entry.digest}")
+                files[top] = source.entry.digest
+        digest = hashlib.sha256("\n".join(kept).encode()).hexdigest()
+        return replace(self, checksum="sha256:" + digest, files=files)
+
+
 class SourceFiles(Protocol):
     transfer_size: int
 
