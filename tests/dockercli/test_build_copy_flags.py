@@ -213,3 +213,20 @@ def test_an_excluded_file_is_not_in_the_cache_key(docker: Docker, tmp_path: Path
     (ctx / "app.py").write_text("print(1)\n")
     changed = docker("build", "--progress", "plain", ".", cwd=ctx)
     assert not re.search(r"COPY --exclude=\*\.md \. /app/\n#\d+ CACHED", changed.err)
+
+
+def test_parents_key_covers_only_what_the_pattern_includes(docker: Docker,
+                                                           tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": "FROM busybox\n"
+                                               "COPY --parents **/package.json /app/\n",
+                                 "a/package.json": "{}", "b/package.json": "{}",
+                                 "a/index.js": "1"})
+    assert docker("build", "-t", "pj", ".", cwd=ctx).status == 0
+    listing = docker("run", "--rm", "pj", "find", "/app", "-type", "f").out.split()
+    assert sorted(listing) == ["/app/a/package.json", "/app/b/package.json"]
+    (ctx / "a/index.js").write_text("2")
+    again = docker("build", "--progress", "plain", ".", cwd=ctx)
+    assert re.search(r"COPY --parents \*\*/package.json /app/\n#\d+ CACHED", again.err)
+    (ctx / "b/package.json").write_text('{"x": 1}')
+    changed = docker("build", "--progress", "plain", ".", cwd=ctx)
+    assert not re.search(r"COPY --parents \*\*/package.json /app/\n#\d+ CACHED", changed.err)

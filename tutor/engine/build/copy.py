@@ -221,16 +221,19 @@ def parents_items(source: SourceFiles, sources: tuple[str, ...]) -> tuple[
             # BuildKit requires a path without wildcards to exist (RequiredPaths)
             source.select([posixpath.join(pivot, pattern).lstrip("/") or "."])
         selection = source.select([pivot.lstrip("/") or "."])
-        checksums.append(selection.checksum)
         matcher = PatternMatcher([pattern or "."])
         wanted = [(n, r) for n, r in selection.items() if matcher.matches_or_parent_matches(r)]
         keep = {r for _, r in wanted}
         parents = {posixpath.dirname(r) for r in keep}
-        for node, rel in selection.items():
-            if rel in keep or (node.type == "dir" and any(
-                    p == rel or p.startswith(rel + "/") for p in parents)):
-                items.append((node, rel))
-    digest = hashlib.sha256("".join(checksums).encode()).hexdigest()
+        chosen = {rel for node, rel in selection.items() if rel in keep or (
+            node.type == "dir" and any(p == rel or p.startswith(rel + "/") for p in parents))}
+        items += [(n, r) for n, r in selection.items() if r in chosen]
+        # the key covers only what the pattern includes (BuildKit checksums with the same
+        # IncludePatterns), so a change elsewhere under the pivot keeps the step cached
+        for copied in selection._chosen.sources:
+            checksums += [f"{pivot}\0{rel}\0{entry.digest}" for rel, entry in copied.members
+                          if rel in chosen]
+    digest = hashlib.sha256("\n".join(checksums).encode()).hexdigest()
     return "sha256:" + digest, items
 
 
