@@ -9,6 +9,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.dockercli.conftest import Docker, write
 
 SIMPLE = {"Dockerfile": "FROM busybox\nRUN echo hi > /hi\n"}
@@ -185,3 +187,21 @@ def test_registry_cache_backend_is_out_of_reach(docker: Docker, tmp_path: Path) 
     result = docker("build", "--cache-to", "user/app:cache", ".", cwd=ctx)
     assert result.status == 1
     assert "no registry cache backend" in result.err
+
+
+def test_classic_store_refuses_cache_export_and_attestations(
+        docker: Docker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # buildx build/opt.go + build/utils.go notSupported @ v0.36.0: the docker driver has the
+    # CacheExport and MultiPlatform features only on the containerd image store
+    from tutor.engine.build import driver
+
+    monkeypatch.setattr(driver, "CONTAINERD_STORE", False)
+    ctx = write(tmp_path / "c", SIMPLE)
+    cache = docker("build", "--cache-to", "type=local,dest=c", ".", cwd=ctx)
+    assert cache.err == (
+        "ERROR: failed to build: Cache export is not supported for the docker driver.\n"
+        "Switch to a different driver, or turn on the containerd image store, and try again.\n"
+        "Learn more at https://docs.docker.com/go/build-cache-backends/\n")
+    attest = docker("build", "--provenance=true", ".", cwd=ctx)
+    assert attest.status == 1 and "Attestation is not supported" in attest.err
+    assert docker("build", "--provenance=false", ".", cwd=ctx).status == 0

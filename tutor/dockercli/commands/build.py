@@ -206,6 +206,11 @@ def build(ctx: Context, args: Parsed) -> int:
         cache_from=_cache_dirs(ctx, args.list("cache_from"), "src"),
         cache_to=next(iter(_cache_dirs(ctx, args.list("cache_to"), "dest")), None),
     )
+    from tutor.engine.build import driver
+
+    refusal = driver.attestation_refusal(request.provenance, request.sbom)
+    if refusal is not None:
+        raise _buildx_error(f"failed to build: {refusal}")
     if request.check_only:
         return run_check(ctx, request)
     quiet = args.bool("quiet") or progress in ("quiet", "none")
@@ -328,7 +333,7 @@ def _cache_dirs(ctx: Context, values: list[str], key: str) -> tuple[str, ...]:
     """`--cache-from/--cache-to` (buildx `ParseCacheEntry`): the local type's directories. A
     value without `type=` is a registry reference (`user/app:cache`), which, like the other
     backends, the simulated builder does not reach."""
-    from tutor.engine.build import cacheio
+    from tutor.engine.build import driver
 
     out = []
     for value in values:
@@ -339,8 +344,9 @@ def _cache_dirs(ctx: Context, values: list[str], key: str) -> tuple[str, ...]:
         kind = fields.get("type", "")
         if kind == "inline":
             continue  # the cache metadata travels inside the image config
-        if key == "dest" and not cacheio.EXPORT_SUPPORTED:
-            raise _buildx_error(f"failed to build: {cacheio.UNSUPPORTED}")
+        refusal = driver.cache_export_refusal() if key == "dest" else None
+        if refusal is not None:
+            raise _buildx_error(f"failed to build: {refusal}")
         if kind != "local":
             raise _buildx_error(f"the simulated builder has no {kind or 'unknown'} cache "
                                 "backend (no network); use type=local")

@@ -5,8 +5,7 @@ records (step key → layer) the importer puts back, so a build on a pruned cach
 sandbox holding the same layers, finds its steps CACHED.
 
 The docker driver on the classic image store cannot export cache at all (buildx refuses before
-the build); with the containerd store it can. `EXPORT_SUPPORTED` is that switch, for the Docker
-profile to set.
+the build, see `driver.cache_export_refusal`); with the containerd store it can.
 """
 
 from __future__ import annotations
@@ -19,10 +18,6 @@ from tutor.engine.build.cache import BuildCache, CacheRecord
 from tutor.engine.errors import EngineError
 from tutor.engine.store import Store
 
-EXPORT_SUPPORTED = True
-UNSUPPORTED = ("Cache export is not supported for the docker driver.\n"
-               "Switch to a different driver, or turn on the containerd image store, and try "
-               "again.\nLearn more at https://docs.docker.com/go/build-cache-backends/")
 CONFIG_TYPE = "application/vnd.buildkit.cacheconfig.v0"
 LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar"
 
