@@ -322,3 +322,18 @@ def test_a_cached_step_does_not_need_its_secret(docker: Docker, tmp_path: Path) 
     build(docker, ctx, "--secret", "id=tok,src=tok.txt")
     err = build(docker, ctx)
     assert re.search(r"RUN --mount=type=secret.*\n#\d+ CACHED", err)
+
+
+def test_secret_id_alone_reads_the_variable_or_file_of_that_name(
+        docker: Docker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # buildx/buildkit secretsprovider: `--secret id=X` is the environment variable X when it
+    # is set, else the file named X
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=secret,id=API_KEY cat /run/secrets/API_KEY > /k\n")})
+    monkeypatch.setenv("API_KEY", "from-env")
+    build(docker, ctx, "-t", "k1", "--secret", "id=API_KEY")
+    assert run_out(docker, "k1", "cat", "/k") == "from-env"
+    monkeypatch.delenv("API_KEY")
+    (ctx / "API_KEY").write_text("from-file")
+    build(docker, ctx, "-t", "k2", "--no-cache", "--secret", "id=API_KEY")
+    assert run_out(docker, "k2", "cat", "/k") == "from-file"
