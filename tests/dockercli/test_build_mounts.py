@@ -337,3 +337,20 @@ def test_secret_id_alone_reads_the_variable_or_file_of_that_name(
     (ctx / "API_KEY").write_text("from-file")
     build(docker, ctx, "-t", "k2", "--no-cache", "--secret", "id=API_KEY")
     assert run_out(docker, "k2", "cat", "/k") == "from-file"
+
+
+def test_a_miss_names_the_changed_bind_mounted_file(docker: Docker, tmp_path: Path,
+                                                    isolated_state: Path) -> None:
+    from tutor.engine import Engine
+    from tutor.paths import content_dir
+
+    ctx = write(tmp_path / "c", {
+        "Dockerfile": "FROM busybox\nRUN --mount=target=/s cat /s/req.txt > /r\n",
+        "req.txt": "a\n", "other.txt": "o\n"})
+    build(docker, ctx)
+    (ctx / "req.txt").write_text("b\n")
+    build(docker, ctx)
+    steps = Engine.open(isolated_state, content_dir("assets")).last_build()
+    assert steps is not None
+    reasons = {s.name.split("] ", 1)[1]: s.reason for s in steps if "] " in s.name}
+    assert reasons["RUN --mount=target=/s cat /s/req.txt > /r"] == "changed files: /req.txt"

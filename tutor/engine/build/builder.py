@@ -668,7 +668,10 @@ class Builder:
         }
         if hostname:
             definition["hostname"] = hostname
-        vertex, key, inputs, record = self._step(state, name, step, definition, display)
+        if mounts.checksums:
+            definition["checksum"] = mounts.checksums
+        vertex, key, inputs, record = self._step(state, name, step, definition, display,
+                                                 mounts.files)
         yield VertexStarted(vertex)
         created_by = "RUN " + _run_command_string(list(line.argv), state) + " # buildkit"
         cached = record is not None

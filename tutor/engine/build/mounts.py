@@ -62,6 +62,10 @@ class MountPlan:
     key: list[object] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     mounts: list[Prepared] = field(default_factory=list)
+    checksums: list[str] = field(default_factory=list)
+    """Content checksums of the bind mounts, in order."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Context files behind those checksums (path → checksum)."""
     missing: str = ""
     """A required secret or SSH agent the client did not give: the step fails with this when
     it runs (a cached step does not need it)."""
@@ -138,16 +142,18 @@ def mount_target(mount: Mount, cwd: str) -> str:
     return target
 
 
-def source_entries(source: SourceFiles, path: str) -> tuple[list[tuple[str, Node]], str]:
-    """The content a bind mount shows for `path` of a source, and its checksum."""
+def source_entries(source: SourceFiles, path: str) -> tuple[
+        list[tuple[str, Node]], str, dict[str, str]]:
+    """The content a bind mount shows for `path` of a source, its checksum, and the checksum of
+    each file (to name the changed ones when the step misses the cache)."""
     selector = posixpath.join("/", path).lstrip("/") or "."
     selection = source.select([selector])
     items = selection.items()
     if selection.single_file and len(items) == 1:
-        return [("", items[0][0])], selection.checksum
+        return [("", items[0][0])], selection.checksum, selection.files
     entries: list[tuple[str, Node]] = [("", directory(0o755))]
     entries += sorted(((rel, node) for node, rel in items), key=lambda e: e[0].count("/"))
-    return entries, selection.checksum
+    return entries, selection.checksum, selection.files
 
 
 def prepare_mounts(
@@ -166,8 +172,13 @@ def prepare_mounts(
         if mount.type == "bind":
             assert source is not None
             files, source_key = source
-            entries, checksum = source_entries(files, mount.source)
-            plan.key.append(["bind", source_key, mount.source, target, mount.readonly, checksum])
+            entries, checksum, plan_files = source_entries(files, mount.source)
+            plan.key.append(["bind", source_key, mount.source, target, mount.readonly])
+            # a bind mount's content is part of the key (BuildKit's content checksum of the
+            # mounted source), kept apart so that a miss names the changed files
+            plan.checksums.append(checksum)
+            if source_key == "context":
+                plan.files.update(plan_files)
             plan.mounts.append(Prepared(target, entries, writable=not mount.readonly))
         elif mount.type == "cache":
             cache_id = mount.cache_id or posixpath.normpath(mount.target)
@@ -180,7 +191,7 @@ def prepare_mounts(
                 entries_or_none = [("", root)]
                 if source is not None and mount.from_:
                     # a cache seeded from another stage's directory when it is first made
-                    seeded, _ = source_entries(source[0], mount.source)
+                    seeded, _, _ = source_entries(source[0], mount.source)
                     entries_or_none = seeded
             plan.mounts.append(Prepared(target, entries_or_none, writable=not mount.readonly,
                                         cache_id=cache_id, keep=not mount.readonly))
