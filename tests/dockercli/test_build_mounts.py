@@ -354,3 +354,17 @@ def test_a_miss_names_the_changed_bind_mounted_file(docker: Docker, tmp_path: Pa
     assert steps is not None
     reasons = {s.name.split("] ", 1)[1]: s.reason for s in steps if "] " in s.name}
     assert reasons["RUN --mount=target=/s cat /s/req.txt > /r"] == "changed files: /req.txt"
+
+
+def test_system_df_and_prune_count_cache_mounts(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox\nRUN --mount=type=cache,target=/c seq 1 1000 > /c/blob\n")})
+    build(docker, ctx)
+    df = docker("system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Size}}")
+    assert df.status == 0, df.err
+    row = next(x for x in df.out.splitlines() if x.startswith("Build Cache"))
+    assert row.split()[2] == "2"  # the RUN step and its cache mount
+    pruned = docker("system", "prune", "-f")
+    assert pruned.status == 0, pruned.err
+    df = docker("system", "df", "--format", "{{.Type}} {{.TotalCount}}")
+    assert "Build Cache 0" in df.out

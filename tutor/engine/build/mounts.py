@@ -120,15 +120,20 @@ class CacheMounts:
                                   "created": created}
         self.store.save_json(MOUNTS_FILE, self.records)
 
-    def prune(self) -> list[tuple[str, int, float]]:
-        """Forget every cache mount; returns (id, size, created) of each."""
-        removed = []
+    def listing(self) -> list[tuple[str, int, float]]:
+        """(id, size, created) of every cache mount."""
+        out = []
         for cache_id, record in sorted(self.records.items()):
             if isinstance(record, dict):
                 size = record.get("size", 0)
                 created = record.get("created", 0.0)
-                removed.append((cache_id, int(size) if isinstance(size, int) else 0,
-                                float(created) if isinstance(created, int | float) else 0.0))
+                out.append((cache_id, int(size) if isinstance(size, int) else 0,
+                            float(created) if isinstance(created, int | float) else 0.0))
+        return out
+
+    def prune(self) -> list[tuple[str, int, float]]:
+        """Forget every cache mount; returns (id, size, created) of each."""
+        removed = self.listing()
         self.records = {}
         self.store.save_json(MOUNTS_FILE, {})
         return removed
