@@ -368,3 +368,15 @@ def test_system_df_and_prune_count_cache_mounts(docker: Docker, tmp_path: Path) 
     assert pruned.status == 0, pruned.err
     df = docker("system", "df", "--format", "{{.Type}} {{.TotalCount}}")
     assert "Build Cache 0" in df.out
+
+
+def test_cache_mount_seeded_from_a_stage_and_read_only(docker: Docker, tmp_path: Path) -> None:
+    # convert_runmount.go: a cache mount with `from` starts from that stage's `source`
+    ctx = write(tmp_path / "c", {"Dockerfile": (
+        "FROM busybox AS seed\nRUN mkdir /s && echo seeded > /s/f\n"
+        "FROM busybox\n"
+        "RUN --mount=type=cache,id=seeded,from=seed,source=/s,target=/c cat /c/f > /got\n"
+        "RUN --mount=type=cache,id=seeded,target=/c,ro touch /c/x 2>/err || true\n")})
+    build(docker, ctx, "-t", "seed1")
+    assert run_out(docker, "seed1", "cat", "/got") == "seeded\n"
+    assert "Read-only file system" in run_out(docker, "seed1", "cat", "/err")
