@@ -200,6 +200,13 @@ def test_parents_needs_labs_in_the_docker_28_frontend(docker: Docker, tmp_path: 
     assert result.status == 1
     assert result.err.endswith("ERROR: failed to build: failed to solve: dockerfile parse error "
                                "on line 2: unknown flag: --parents\n")
+    # the labs frontend has it
+    labs = write(tmp_path / "labs", {
+        "Dockerfile": "# syntax=docker/dockerfile:1.7-labs\nFROM scratch\nCOPY --parents a/b /\n",
+        "a/b": "x"})
+    result = docker("build", "-o", "out", ".", cwd=labs)
+    assert result.status == 0, result.err
+    assert (labs / "out/a/b").read_text() == "x"
 
 
 def test_an_excluded_file_is_not_in_the_cache_key(docker: Docker, tmp_path: Path) -> None:

@@ -67,6 +67,7 @@ from tutor.engine.dockerfile import (
     run_command_line,
 )
 from tutor.engine.dockerfile._directives import Directive
+from tutor.engine.dockerfile._instructions import LABS_FRONTEND
 from tutor.engine.dockerfile._stages import DEFAULT_PATH, Source
 from tutor.engine.errors import DockerfileError, EngineError
 from tutor.engine.fs import Data, FileTree, FsError, Node, directory, normalize
@@ -235,10 +236,16 @@ class Builder:
             parsed = parse_dockerfile(self._dockerfile_text)
             self._check_syntax(parsed.directives)
             args = {k: v for k, v in request.build_args if v is not None}
-            plan = plan_build(
-                parsed.instructions, build_args=args, target=request.target,
-                platform=request.platform, escape=parsed.escape_token, parse_trigger=parse,
-            )
+            labs = LABS_FRONTEND.set(any(
+                d.name == "syntax" and d.value.split(" ", 1)[0].endswith("-labs")
+                for d in parsed.directives))
+            try:
+                plan = plan_build(
+                    parsed.instructions, build_args=args, target=request.target,
+                    platform=request.platform, escape=parsed.escape_token, parse_trigger=parse,
+                )
+            finally:
+                LABS_FRONTEND.reset(labs)
         except DockerfileError as exc:
             raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
                              exc.end_line) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from tutor.engine.dockerfile._ast import Instruction
@@ -226,6 +227,9 @@ COPY_PARENTS_STABLE = True
 1.20 (BuildKit v0.26, commit "dockerfile: promote --parents flag from labs"), which Docker 29
 vendors; Docker 28.5 (BuildKit v0.25) knows it only in the labs frontend, so there it is an
 unknown flag. The Docker profile sets this; `--exclude` is stable in both (dockerfile 1.19)."""
+LABS_FRONTEND: ContextVar[bool] = ContextVar("labs_frontend", default=False)
+"""Set while a Dockerfile whose `# syntax=` names a labs frontend (`docker/dockerfile:1-labs`)
+is read: that frontend has `COPY --parents` in every Docker version."""
 _ADD_FLAGS = {"chown": (_STRING, ""), "chmod": (_STRING, ""), "link": (_BOOL, "false"),
               "keep-git-dir": (_BOOL, "false"), "checksum": (_STRING, ""),
               "unpack": (_BOOL, "false"), "exclude": (_STRINGS, "")}
@@ -391,7 +395,7 @@ def _copy_or_add(instr: Instruction, base: tuple[str, int, int, str],
     is_copy = command == "COPY"
     known = _ADD_FLAGS
     if is_copy:
-        known = _COPY_FLAGS if COPY_PARENTS_STABLE else {
+        known = _COPY_FLAGS if COPY_PARENTS_STABLE or LABS_FRONTEND.get() else {
             k: v for k, v in _COPY_FLAGS.items() if k != "parents"}
     flags = parse_flags(instr.flags, known)
     dest = args[-1]
