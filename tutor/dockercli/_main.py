@@ -128,6 +128,8 @@ class Command:
     min_args: int = 0
     max_args: int | None = None
     interspersed: bool = True
+    help_text: str = ""
+    """The whole `--help` text, for a command another program answers (buildx build)."""
 
     def use_line(self, path: str) -> str:
         return f"docker {path} {self.usage}".rstrip()
@@ -153,12 +155,14 @@ def command(
     min_args: int = 0,
     max_args: int | None = None,
     interspersed: bool = True,
+    help_text: str = "",
 ) -> Callable[[Runner], Runner]:
     """Register a command under each of its spellings."""
 
     def register(run: Runner) -> Runner:
         cmd = Command(
-            tuple(paths), usage, summary, run, tuple(flags), min_args, max_args, interspersed
+            tuple(paths), usage, summary, run, tuple(flags), min_args, max_args, interspersed,
+            help_text,
         )
         for path in paths:
             COMMANDS[path] = cmd
@@ -193,6 +197,8 @@ def _arg_error(path: str, cmd: Command, n: int) -> str | None:
 
 
 def _help(path: str, cmd: Command) -> str:
+    if cmd.help_text:
+        return cmd.help_text
     lines = [f"Usage:  {cmd.use_line(path)}", "", cmd.summary]
     aliases = [p for p in cmd.paths if p != path]
     if aliases:

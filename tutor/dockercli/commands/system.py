@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from tutor.dockercli.format import (
 )
 from tutor.dockercli.templates import Struct, TemplateError, parse
 from tutor.engine.build.cache import BuildCache
+from tutor.engine.build.mounts import CacheMounts
 from tutor.engine.clock import parse_rfc3339
 from tutor.engine.containers import Container
 from tutor.engine.engine import Engine
@@ -255,6 +257,9 @@ def disk_usage(engine: Engine) -> DiskUsage:
     cache = [CacheUsage(key, engine.store.get_layer(r.diff_id).size, r.created)
              for key, r in BuildCache(engine.store).records.items()
              if r.diff_id and engine.store.has_layer(r.diff_id)]
+    # cache mounts (RUN --mount=type=cache) are build cache records too
+    cache += [CacheUsage("sha256:" + hashlib.sha256(name.encode()).hexdigest(), size, created)
+              for name, size, created in CacheMounts(engine.store).listing()]
     return DiskUsage(
         usage, sum(sizes.values()),
         [(c, engine.containers.size_rw(c)) for c in containers],
@@ -380,7 +385,11 @@ def system_prune(ctx: Context, args: Parsed) -> int:
     pruned = cache.prune()
     total += sum(engine.store.get_layer(r.diff_id).size for _, r in pruned
                  if engine.store.has_layer(r.diff_id))
-    sections.append(("Deleted build cache objects:", [cache_id(k) for k, _ in pruned]))
+    mounts = CacheMounts(engine.store).prune()
+    total += sum(size for _, size, _ in mounts)
+    sections.append(("Deleted build cache objects:", [cache_id(k) for k, _ in pruned] + [
+        cache_id("sha256:" + hashlib.sha256(name.encode()).hexdigest())
+        for name, _, _ in mounts]))
     for title, items in sections:
         if items:
             ctx.out.write(title + "\n" + "".join(i + "\n" for i in items) + "\n")

@@ -12,10 +12,12 @@ import hashlib
 import posixpath
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tutor.engine._context import followed_transfer_size, load_ignore_file, read_followed_file
+from tutor.engine.build import cacheio, export
 from tutor.engine.build.cache import (
     BuildCache,
     CacheRecord,
@@ -23,6 +25,7 @@ from tutor.engine.build.cache import (
     cache_key,
     explain_miss,
 )
+from tutor.engine.build.chmod import ChmodError, parse_chmod
 from tutor.engine.build.copy import (
     ContextSource,
     CopyFailed,
@@ -30,8 +33,18 @@ from tutor.engine.build.copy import (
     TreeSource,
     context_source,
     copy_into,
+    parents_items,
 )
 from tutor.engine.build.metadata import apply_metadata
+from tutor.engine.build.mounts import (
+    SANDBOX_HOSTNAME,
+    CacheMounts,
+    MountFailed,
+    MountPlan,
+    overlay,
+    prepare_mounts,
+    sandbox_files,
+)
 from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
 from tutor.engine.build.stage import StageState
 from tutor.engine.build.users import exec_user
@@ -53,7 +66,9 @@ from tutor.engine.dockerfile import (
     plan_build,
     run_command_line,
 )
-from tutor.engine.dockerfile._stages import DEFAULT_PATH
+from tutor.engine.dockerfile._directives import Directive
+from tutor.engine.dockerfile._instructions import LABS_FRONTEND
+from tutor.engine.dockerfile._stages import DEFAULT_PATH, Source
 from tutor.engine.errors import DockerfileError, EngineError
 from tutor.engine.fs import Data, FileTree, FsError, Node, directory, normalize
 from tutor.engine.image import RunConfig
@@ -68,7 +83,8 @@ from tutor.engine.progress import (
     VertexStatus,
     log_time,
 )
-from tutor.engine.reference import parse_docker_ref
+from tutor.engine.readonly import ReadOnlyMounts
+from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_reference
 
 if TYPE_CHECKING:
     from tutor.engine.engine import Engine
@@ -106,6 +122,15 @@ class Builder:
         self._steps_now: dict[str, StepInputs] = {}
         self._steps_before: dict[str, StepInputs] = {}
         self._new_layer_bytes = 0
+        self._cache_mounts = CacheMounts(engine.store)
+        self._local_contexts: dict[str, str] = {}
+        self._named_sources: dict[str, ContextSource] = {}
+        self._step_keys: list[str] = []
+        """`--build-context name=<directory>`: the directory COPY --from=name reads."""
+
+    def dockerfile_source(self) -> tuple[str, str]:
+        """The Dockerfile's text and name as this build read them."""
+        return self._dockerfile_text, self._dockerfile_name
 
     # -- events -------------------------------------------------------------------------------
 
@@ -144,6 +169,8 @@ class Builder:
                 empty_continuation_lines=empty_continuations,
             )
         ]
+        if request.check_only:
+            return
         yield from self._load_metadata(plan)
         self._check_dispatch(plan)
         yield from self._dockerignore_vertex()
@@ -151,16 +178,31 @@ class Builder:
             f"{request.context.resolve()}|{self._dockerfile_name}|{request.target}".encode()
         ).hexdigest()
         self._steps_before = self.cache.previous_steps(build_id)
+        for src in request.cache_from:
+            cacheio.import_local(self.engine.store, self.cache, Path(src))
         for index in plan.reachable:
             yield from self._build_stage(plan, index)
         final = self._states[plan.target]
         yield from self._export(final)
+        if request.cache_to is not None:
+            vertex = self._vertex("exporting cache to client directory")
+            yield VertexStarted(vertex)
+            cacheio.export_local(self.engine.store, self.cache, self._step_keys,
+                                 Path(request.cache_to))
+            yield VertexStatus(vertex, "preparing build cache for export")
+            yield VertexCompleted(vertex)
         self.cache.remember_steps(build_id, self._steps_now)
 
     def _load_definition(self) -> Iterator[ProgressEvent]:
         request = self.request
         path = request.dockerfile or request.context / "Dockerfile"
         self._dockerfile_name = path.name if request.dockerfile_text is None else "Dockerfile"
+        read_from = path
+        if request.dockerfile is None and not path.exists() and (
+                request.context / "dockerfile").is_file():
+            # the frontend reads a lowercase `dockerfile` when `Dockerfile` is absent
+            # (dockerui `ReadEntrypoint`), still calling it Dockerfile
+            read_from = request.context / "dockerfile"
         vertex = self._vertex(f"[internal] load build definition from {self._dockerfile_name}")
         yield VertexStarted(vertex)
         if request.dockerfile_text is not None:
@@ -168,7 +210,7 @@ class Builder:
         else:
             try:
                 # BuildKit resolves a symlinked Dockerfile inside its own directory
-                text = read_followed_file(path.parent, path.name).decode(
+                text = read_followed_file(read_from.parent, read_from.name).decode(
                     "utf-8", errors="surrogateescape")
             except FileNotFoundError:
                 yield VertexStatus(vertex, "transferring dockerfile:", 2)
@@ -194,15 +236,78 @@ class Builder:
         request = self.request
         try:
             parsed = parse_dockerfile(self._dockerfile_text)
+            self._check_syntax(parsed.directives)
             args = {k: v for k, v in request.build_args if v is not None}
-            plan = plan_build(
-                parsed.instructions, build_args=args, target=request.target,
-                platform=request.platform, escape=parsed.escape_token, parse_trigger=parse,
-            )
+            labs = LABS_FRONTEND.set(any(
+                d.name == "syntax" and d.value.split(" ", 1)[0].endswith("-labs")
+                for d in parsed.directives))
+            try:
+                plan = plan_build(
+                    parsed.instructions, build_args=args, target=request.target,
+                    platform=request.platform, escape=parsed.escape_token, parse_trigger=parse,
+                )
+            finally:
+                LABS_FRONTEND.reset(labs)
         except DockerfileError as exc:
             raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
                              exc.end_line) from None
-        return plan, [w.line for w in parsed.warnings]
+        return self._with_named_contexts(plan), [w.line for w in parsed.warnings]
+
+    def _with_named_contexts(self, plan: BuildPlan) -> BuildPlan:
+        """Apply `--build-context`s (dockerui `NamedContext`): a name that FROM, `--from` or a
+        mount's `from` uses as an image is looked up first; `docker-image://ref` replaces the
+        image, a directory gives its files (read by COPY and mounts)."""
+        images: dict[str, str] = {}
+        for name, value in self.request.build_contexts:
+            if value.startswith("docker-image://"):
+                images[name] = value.removeprefix("docker-image://")
+            elif "://" in value:
+                raise self._fail(f"failed to solve: the simulated builder cannot use the build "
+                                 f"context {name}={value}")
+            else:
+                self._local_contexts[name] = value
+        for stage in plan.stages:
+            if stage.base.stage is None and stage.base_name in self._local_contexts:
+                raise self._fail(f"failed to solve: the simulated builder cannot start a stage "
+                                 f"FROM the local build context {stage.base_name}",
+                                 stage.from_.start_line, stage.from_.end_line)
+        if self._local_contexts:
+            # a local context is not an image: nothing to resolve for it
+            plan = replace(plan, images=tuple(i for i in plan.images
+                                              if i[0] not in self._local_contexts))
+        if not images:
+            return plan
+
+        def mapped(source: Source | None) -> Source | None:
+            if source is not None and source.image in images:
+                return Source(image=images[source.image])
+            return source
+
+        stages = []
+        for stage in plan.stages:
+            if stage.base.stage is None and stage.base_name in images:
+                stage = replace(stage, base_name=images[stage.base_name],
+                                base=Source(image=images[stage.base_name]))
+            commands = tuple(replace(c, sources=tuple(mapped(s) for s in c.sources))
+                             for c in stage.commands)
+            stages.append(replace(stage, commands=commands))
+        return replace(plan, stages=tuple(stages), images=tuple(
+            (images.get(name, name), start, end) for name, start, end in plan.images))
+
+    @staticmethod
+    def _check_syntax(directives: tuple[Directive, ...]) -> None:
+        """`# syntax=<image> [args]` hands the build to that frontend image: BuildKit parses
+        the reference first, so a malformed one fails at the directive's line (builder
+        `forwardGateway` → gateway `ParseNormalizedNamed`). A valid one is answered here by the
+        built-in frontend, which is what `docker/dockerfile:1` images are."""
+        for directive in directives:
+            if directive.name != "syntax":
+                continue
+            ref = directive.value.strip().split(" ", 1)[0]
+            try:
+                parse_reference(ref)
+            except InvalidReference as exc:
+                raise DockerfileError(exc.message, directive.line, directive.line) from None
 
     def _base_image_info(self, name: str) -> BaseImage:
         """ENV and SHELL of a base image, for the lint checks (UndefinedVar, JSONArgs…)."""
@@ -267,6 +372,14 @@ class Builder:
                     raise self._fail(f"failed to solve: {exc.message}",
                                      exc.start_line or command.start_line,
                                      exc.end_line or command.end_line) from None
+                checked = expansion.command
+                if isinstance(checked, Copy | Add) and checked.chmod:
+                    try:
+                        parse_chmod(checked.chmod)
+                    except ChmodError as exc:
+                        command = planned.command
+                        raise self._fail(f"failed to solve: {exc.message}", command.start_line,
+                                         command.end_line) from None
                 env.update(dict(expansion.env))
             envs[index] = env
 
@@ -362,7 +475,9 @@ class Builder:
             return state
         if stage.base_name == "scratch":
             state = StageState(
-                name=stage.name, config=RunConfig(), image_env=[("PATH", DEFAULT_PATH)],
+                # BuildKit gives a scratch stage WorkingDir "/" (its image config says so)
+                name=stage.name, config=RunConfig(working_dir="/"),
+                image_env=[("PATH", DEFAULT_PATH)],
                 state_env=[("PATH", DEFAULT_PATH)], diff_ids=[], history=[], key="scratch",
                 tree=FileTree(),
             )
@@ -458,7 +573,10 @@ class Builder:
         inputs = StepInputs(name, parent, definition_digest, files or {}, text)
         slot = f"{state.name}#{step}"
         self._steps_now[slot] = inputs
-        record = None if self.request.no_cache else self.cache.get(key)
+        self._step_keys.append(key)
+        skip = self.request.no_cache or (state.name and state.name in
+                                         self.request.no_cache_stages)
+        record = None if skip else self.cache.get(key)
         return vertex, key, inputs, record
 
     def _miss_reason(self, state: StageState, inputs: StepInputs, step: int) -> str:
@@ -543,14 +661,26 @@ class Builder:
                              cmd.end_line) from None
         env = dict(state.state_env)
         env.update(dict(plan.proxy_env))
+        cwd = state.config.working_dir or "/"
+        mounts = yield from self._mount_plan(state, cmd, planned, cwd, line.argv)
+        env.update(mounts.env)
+        # BUILDKIT_SANDBOX_HOSTNAME (a frontend build-arg) names the RUN container; it is part of
+        # the exec op, so of its key, only when given
+        hostname = dict(self.request.build_args).get("BUILDKIT_SANDBOX_HOSTNAME") or ""
+        mounts.mounts[:0] = sandbox_files(hostname or SANDBOX_HOSTNAME)
         definition = {
             "op": "exec", "argv": list(line.argv), "env": sorted(state.state_env),
             "cwd": state.config.working_dir or "/", "user": state.config.user,
             "network": cmd.network, "security": cmd.security,
-            "mounts": list(cmd.mount_specs),
+            "mounts": mounts.key,
             "script": line.script.data if line.script else None,
         }
-        vertex, key, inputs, record = self._step(state, name, step, definition, display)
+        if hostname:
+            definition["hostname"] = hostname
+        if mounts.checksums:
+            definition["checksum"] = mounts.checksums
+        vertex, key, inputs, record = self._step(state, name, step, definition, display,
+                                                 mounts.files)
         yield VertexStarted(vertex)
         created_by = "RUN " + _run_command_string(list(line.argv), state) + " # buildkit"
         cached = record is not None
@@ -564,7 +694,6 @@ class Builder:
             except EngineError as exc:
                 raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
                                  cmd.end_line, name) from None
-            cwd = state.config.working_dir or "/"
             real_cwd = tree.resolve(cwd, missing_ok=True)
             if tree.get(real_cwd) is None:
                 tree.makedirs(real_cwd)
@@ -574,10 +703,22 @@ class Builder:
                          Node("file", 0o755, content=Data(line.script.data.encode())))
             from tutor.engine.sh import run_argv
 
+            try:
+                unmount = overlay(tree, mounts)
+            except (MountFailed, FsError) as exc:
+                yield VertexCompleted(vertex, 0.0, error=exc.message)
+                raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                                 cmd.end_line, name) from None
+            seen: FileTree = tree
+            if any(not m.writable for m in mounts.mounts):
+                seen = ReadOnlyMounts.over(tree, read_only_root=False, mounts=[
+                    (m.target, m.writable) for m in mounts.mounts])
             result = run_argv(
-                list(line.argv), fs=tree, env=env, cwd=cwd, uid=uid, gid=gid,
+                list(line.argv), fs=seen, env=env, cwd=cwd, uid=uid, gid=gid,
                 world=self.engine.world, epoch=int(self.engine.clock + self._seconds),
             )
+            for cache_id, content in unmount().items():
+                self._cache_mounts.save(cache_id, content, self.engine.clock + self._seconds)
             seconds = RUN_OVERHEAD + result.seconds
             logs = _log_lines(result.output, seconds)
             for at, text in logs:
@@ -611,6 +752,35 @@ class Builder:
         yield from self._finish_step(state, vertex, record, created_by, cached, reason,
                                      seconds)
 
+    def _mount_plan(self, state: StageState, cmd: Run, planned: PlannedCommand, cwd: str,
+                    argv: object) -> Generator[ProgressEvent, None, MountPlan]:
+        """Read what the step's `--mount`s show (context, stages, images, caches, secrets)."""
+        mounts = cmd.mounts or ()
+        sources: list[tuple[SourceFiles, str] | None] = []
+        for mount, ref in zip(mounts, planned.sources or [None] * len(mounts), strict=False):
+            if mount.type not in ("bind", "cache") or (mount.type == "cache"
+                                                         and not mount.from_):
+                sources.append(None)
+            elif ref is not None and ref.stage is not None:
+                other = self._states[ref.stage]
+                sources.append((TreeSource(self._materialize(other)), other.key))
+            elif ref is not None and ref.image in self._local_contexts:
+                named = yield from self._named_context_source(ref.image)
+                sources.append((named, "context:" + ref.image))
+            elif ref is not None and ref.image is not None:
+                image = self.engine.local_or_pull(ref.image, self.request.platform)
+                sources.append((TreeSource(self.engine.tree(image.diff_ids)),
+                                "image:" + image.id))
+            else:
+                context = yield from self._context_source()
+                sources.append((context, "context"))
+        try:
+            return prepare_mounts(mounts, sources, cwd, self.request.secrets,
+                                  self._cache_mounts)
+        except (MountFailed, CopyFailed) as exc:
+            raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
+                             cmd.end_line) from None
+
     def _copy(self, plan: BuildPlan, index: int, state: StageState, cmd: Copy | Add,
               display: str, planned: PlannedCommand, name_for: NameFor) -> Iterator[
         ProgressEvent
@@ -637,6 +807,9 @@ class Builder:
             other = self._states[source_ref.stage]
             source = TreeSource(self._materialize(other))
             source_key = other.key
+        elif source_ref.image in self._local_contexts:
+            source = yield from self._named_context_source(source_ref.image)
+            source_key = "context:" + source_ref.image
         else:
             assert source_ref.image is not None
             image = self.engine.local_or_pull(source_ref.image, self.request.platform)
@@ -644,8 +817,14 @@ class Builder:
             source_key = "image:" + image.id
         if not urls:
             name, step = name_for(display, planned.from_onbuild)
+        parents: list[tuple[Node, str]] | None = None
         try:
             selection = source.select(list(cmd.sources))
+            if cmd.excludes:
+                selection = selection.excluding(tuple(cmd.excludes))
+            if getattr(cmd, "parents", False) and not urls:
+                checksum, parents = parents_items(source, cmd.sources)
+                selection = replace(selection, checksum=checksum)
         except CopyFailed as exc:
             vertex = self._vertex(name, step, state.name)
             yield VertexStarted(vertex)
@@ -676,7 +855,7 @@ class Builder:
                 copied = copy_into(tree, selection, cmd, state.config.working_dir or "/",
                                    unpack=isinstance(cmd, Add) and cmd.unpack is not False,
                                    now=int(self.engine.clock + self._seconds),
-                                   owner_tree=self._materialize(state))
+                                   owner_tree=self._materialize(state), items=parents)
             except (CopyFailed, EngineError) as exc:
                 yield VertexCompleted(vertex, 0.0, error=exc.message)
                 raise self._fail(f"failed to solve: {exc.message}", cmd.start_line,
@@ -717,6 +896,31 @@ class Builder:
             raise CopyFailed("mixing URLs and local files in one ADD is not supported here")
         return TreeSource(tree), replace(cmd, sources=tuple(names), unpack=False)
 
+    def _named_context_source(self, name: str) -> Generator[ProgressEvent, None,
+                                                             ContextSource]:
+        """A `--build-context name=<dir>`, sent like the main context (`[context name] load
+        from client`)."""
+        cached = self._named_sources.get(name)
+        if cached is not None:
+            return cached
+        vertex = self._vertex(f"[context {name}] load from client")
+        yield VertexStarted(vertex)
+        try:
+            loaded = context_source(
+                Path(self._local_contexts[name]), None,
+                self.engine.store.root / "cache" / "context-checksums.json",
+            )
+        except EngineError as exc:
+            yield VertexCompleted(vertex, 0.0, error=exc.message)
+            raise self._fail(f"failed to solve: {exc.message}") from None
+        size = loaded.transfer_size
+        seconds = size / CONTEXT_BYTES_PER_SECOND
+        yield VertexStatus(vertex, "transferring " + name + ":", size, seconds=seconds)
+        self._seconds += seconds
+        yield VertexCompleted(vertex, seconds)
+        self._named_sources[name] = loaded
+        return loaded
+
     def _context_source(self) -> Generator[ProgressEvent, None, ContextSource]:
         if self._context is None:
             vertex = self._vertex("[internal] load build context")
@@ -738,7 +942,38 @@ class Builder:
 
     # -- export -------------------------------------------------------------------------------
 
+    def _export_files(self, state: StageState) -> Iterator[ProgressEvent]:
+        """`-o type=local|tar`: the final stage's files go to the client; no image is made."""
+        output = self.request.output
+        assert output is not None
+        tree = self._materialize(state)
+        size = export.files_size(tree)
+        seconds = size / EXPORT_BYTES_PER_SECOND
+        if output.type == "local":
+            vertex = self._vertex("exporting to client directory")
+            yield VertexStarted(vertex)
+            export.to_directory(tree, Path(output.dest))
+            yield VertexStatus(vertex, "copying files", size, seconds=seconds)
+        else:
+            vertex = self._vertex("exporting to client tarball")
+            yield VertexStarted(vertex)
+            data = export.to_tar(tree)
+            if output.dest == "-":
+                self.outcome.tarball = data
+            else:
+                try:
+                    Path(output.dest).write_bytes(data)
+                except OSError as exc:
+                    raise EngineError(f"failed to export to {output.dest}: {exc.strerror}"
+                                      ) from None
+            yield VertexStatus(vertex, "sending tarball", seconds=seconds)
+        self._seconds += seconds
+        yield VertexCompleted(vertex, seconds)
+
     def _export(self, state: StageState) -> Iterator[ProgressEvent]:
+        if self.request.output is not None:
+            yield from self._export_files(state)
+            return
         vertex = self._vertex("exporting to image")
         yield VertexStarted(vertex)
         seconds = self._new_layer_bytes / EXPORT_BYTES_PER_SECOND
@@ -756,7 +991,9 @@ class Builder:
             ref = parse_docker_ref(tag)
             self.engine.images.tag(image.id, ref)
             tags.append(str(ref))
-            yield VertexStatus(vertex, f"naming to {ref}")
+            # BuildKit names the normalized reference, `:latest` included
+            shown = str(ref) if (ref.tag or ref.digest) else f"{ref}:latest"
+            yield VertexStatus(vertex, f"naming to {shown}")
         self._seconds += seconds
         yield VertexCompleted(vertex, seconds)
         self.outcome.image_id = image.id

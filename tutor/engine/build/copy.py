@@ -23,6 +23,7 @@ from tutor.engine import _selection
 from tutor.engine._checksum import ChecksumCache, tarsum_header
 from tutor.engine._context import BuildContext, load_ignore_file
 from tutor.engine._selection import ContextEntry, EntryIndex
+from tutor.engine.build.chmod import ChmodError, parse_chmod
 from tutor.engine.build.users import chown_ids
 from tutor.engine.dockerfile import Add, Copy
 from tutor.engine.errors import ContextError, EngineError
@@ -62,6 +63,30 @@ class Selection:
             else:
                 out.append((self._node(source.entry), posixpath.basename(source.path)))
         return out
+
+
+    def excluding(self, patterns: tuple[str, ...]) -> Selection:
+        """The selection without what `--exclude` patterns match below each source: BuildKit
+        computes the checksum with the same ExcludePatterns, so an edit to an excluded file
+        leaves the step cached."""
+        from tutor.engine._dockerignore import PatternMatcher
+
+        matcher = PatternMatcher(patterns)
+        kept: list[str] = []
+        files: dict[str, str] = {}
+        for source in self._chosen.sources:
+            top = "/" + source.path.lstrip("/")
+            if source.entry.kind == "dir":
+                for rel, entry in source.members:
+                    if not matcher.matches_or_parent_matches(rel):
+                        kept.append(f"{top}\0{rel}\0{entry.digest}")
+                        if entry.kind != "dir":
+                            files[posixpath.join(top, rel)] = entry.digest
+            elif not matcher.matches_or_parent_matches(posixpath.basename(source.path)):
+                kept.append(f"{top}\0\0{source.entry.digest}")
+                files[top] = source.entry.digest
+        digest = hashlib.sha256("\n".join(kept).encode()).hexdigest()
+        return replace(self, checksum="sha256:" + digest, files=files)
 
 
 class SourceFiles(Protocol):
@@ -172,33 +197,80 @@ def context_source(root: Path, dockerfile: Path | None, cache_file: Path) -> Con
     return ContextSource(context, context.transfer_size())
 
 
-def _parse_chmod(spec: str) -> int:
-    try:
-        mode = int(spec, 8)
-    except ValueError:
-        raise CopyFailed(f'invalid chmod parameter: "{spec}"') from None
-    if mode > 0o7777:
-        raise CopyFailed(f'invalid chmod parameter: "{spec}"')
-    return mode
+def split_pivot(source: str) -> tuple[str, str]:
+    """`COPY --parents` source → (directory the kept path starts at, include pattern): `a/./b/c`
+    keeps `b/c`; without a `/./` pivot the whole path is kept (convert.go `strings.Cut`)."""
+    parent, sep, pattern = source.partition("/./")
+    if not sep:
+        return "/", normalize(source).lstrip("/")
+    return normalize(parent), normalize(pattern).lstrip("/")
+
+
+def parents_items(source: SourceFiles, sources: tuple[str, ...]) -> tuple[
+        str, list[tuple[Node, str]]]:
+    """What `COPY --parents` copies: for each source, everything under its pivot that the
+    pattern (wildcards and `**` as patternmatcher reads them) includes, with the path kept;
+    returns the checksum of what was looked at and (node, path below the destination)."""
+    from tutor.engine._dockerignore import PatternMatcher
+
+    checksums = []
+    items: list[tuple[Node, str]] = []
+    for src in sources:
+        pivot, pattern = split_pivot(src)
+        if not any(c in src for c in _WILDCARDS):
+            # BuildKit requires a path without wildcards to exist (RequiredPaths)
+            source.select([posixpath.join(pivot, pattern).lstrip("/") or "."])
+        selection = source.select([pivot.lstrip("/") or "."])
+        matcher = PatternMatcher([pattern or "."])
+        wanted = [(n, r) for n, r in selection.items() if matcher.matches_or_parent_matches(r)]
+        keep = {r for _, r in wanted}
+        parents = {posixpath.dirname(r) for r in keep}
+        chosen = {rel for node, rel in selection.items() if rel in keep or (
+            node.type == "dir" and any(p == rel or p.startswith(rel + "/") for p in parents))}
+        items += [(n, r) for n, r in selection.items() if r in chosen]
+        # the key covers only what the pattern includes (BuildKit checksums with the same
+        # IncludePatterns), so a change elsewhere under the pivot keeps the step cached
+        for copied in selection._chosen.sources:
+            checksums += [f"{pivot}\0{rel}\0{entry.digest}" for rel, entry in copied.members
+                          if rel in chosen]
+    digest = hashlib.sha256("\n".join(checksums).encode()).hexdigest()
+    return "sha256:" + digest, items
+
+
+def _excluded(items: list[tuple[Node, str]], patterns: tuple[str, ...]) -> list[
+        tuple[Node, str]]:
+    """`--exclude`: patterns matched against each copied path below the source (fsutil's
+    ExcludePatterns); an excluded directory takes its contents with it."""
+    from tutor.engine._dockerignore import PatternMatcher
+
+    matcher = PatternMatcher(patterns)
+    return [(n, r) for n, r in items if not matcher.matches_or_parent_matches(r)]
 
 
 def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *, unpack: bool,
-              now: int, owner_tree: FileTree) -> int:
-    """Lay the selected files into `tree` at `cmd.dest`; returns the bytes copied."""
+              now: int, owner_tree: FileTree,
+              items: list[tuple[Node, str]] | None = None) -> int:
+    """Lay the selected files into `tree` at `cmd.dest`; returns the bytes copied. `items`
+    replaces what the selection copies (`COPY --parents`)."""
     dest = cmd.dest
     contents = tuple(getattr(cmd, "contents", ()))
     single = len(cmd.sources) + len(contents) == 1 and (selection.single_file or bool(contents))
+    if items is not None:
+        single = False
     dest_is_dir = dest.endswith("/") or dest.endswith("/.") or not single
     target = normalize(dest, cwd)
     ids = chown_ids(owner_tree, cmd.chown) if cmd.chown else None
-    mode = _parse_chmod(cmd.chmod) if cmd.chmod else None
+    try:
+        mode = parse_chmod(cmd.chmod) if cmd.chmod else None
+    except ChmodError as exc:
+        raise CopyFailed(exc.message) from None
     copied = 0
 
     def owned(node: Node) -> Node:
         if ids is not None:
             node = replace(node, uid=ids[0], gid=ids[1])
         if mode is not None and node.type != "symlink":
-            node = replace(node, mode=mode)
+            node = replace(node, mode=mode(node.mode, node.type == "dir"))
         return node
 
     def ensure_dir(path: str) -> str:
@@ -210,7 +282,10 @@ def copy_into(tree: FileTree, selection: Selection, cmd: Copy | Add, cwd: str, *
             raise CopyFailed(f"cannot copy to non-directory: {path}")
         return real
 
-    for node, rel in selection.items():
+    chosen = selection.items() if items is None else items
+    if cmd.excludes:
+        chosen = _excluded(chosen, tuple(cmd.excludes))
+    for node, rel in chosen:
         if not dest_is_dir:
             parent = ensure_dir(posixpath.dirname(target) or "/")
             real = tree.resolve(target, missing_ok=True)
@@ -267,7 +342,14 @@ def _extract(tree: FileTree, node: Node, into: str, ids: tuple[int, int] | None)
                 continue
             uid, gid = ids if ids is not None else (member.uid, member.gid)
             mtime = int(member.mtime)
-            tree.makedirs(posixpath.dirname(path) or "/")
+            # the parent is looked up through symlinks already in the tree (an image's
+            # `var/run -> /run`), as the unpacker walks the real file system
+            parent = tree.resolve(posixpath.dirname(path) or "/", missing_ok=True)
+            tree.makedirs(parent)
+            path = posixpath.join(parent, posixpath.basename(path)) if path != "/" else path
+            existing = tree.get(path)
+            if member.isdir() and existing is not None and existing.type == "symlink":
+                continue  # a directory over a symlink to one: the link stays
             if member.isdir():
                 if tree.get(path) is None:
                     tree.put(path, Node("dir", member.mode & 0o7777, uid, gid, mtime))

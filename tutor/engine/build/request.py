@@ -7,6 +7,29 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class Secrets:
+    """What the client offers a build: `--secret id=…` values and `--ssh` agent ids."""
+
+    secrets: tuple[tuple[str, bytes], ...] = ()
+    ssh: tuple[str, ...] = ()
+
+    def secret(self, secret_id: str) -> bytes | None:
+        for key, value in self.secrets:
+            if key == secret_id:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where `-o` sends a build's result: `local` (a directory) or `tar` (`dest` "-" is the
+    client's stdout, kept in `BuildOutcome.tarball`)."""
+
+    type: str
+    dest: str
+
+
+@dataclass(frozen=True)
 class BuildRequest:
     """`docker build` options the engine acts on (the CLI parses and checks them)."""
 
@@ -23,6 +46,24 @@ class BuildRequest:
     pull: bool = False
     platform: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    secrets: Secrets = field(default_factory=Secrets)
+    """`--secret` values and `--ssh` agents the client offers to `RUN --mount`."""
+    output: Output | None = None
+    """`-o type=local|tar`: the result's files go to the client instead of an image."""
+    no_cache_stages: tuple[str, ...] = ()
+    """`--no-cache-filter`: stages whose steps ignore the cache."""
+    check_only: bool = False
+    """`--call=check`: parse and lint, build nothing."""
+    provenance: str | None = None
+    """`--provenance` as given (None: the default of the active Docker profile)."""
+    sbom: str | None = None
+    cache_from: tuple[str, ...] = ()
+    """`--cache-from type=local,src=<dir>`: directories whose exported cache to import."""
+    cache_to: str | None = None
+    """`--cache-to type=local,dest=<dir>`: where to export this build's cache."""
+    build_contexts: tuple[tuple[str, str], ...] = ()
+    """`--build-context name=value`: `docker-image://ref` stands in for an image named so,
+    a directory for a stage or image whose files are read (`COPY --from=name`, mounts)."""
 
 
 @dataclass(frozen=True)
@@ -61,3 +102,5 @@ class BuildOutcome:
     """Lint warnings: (rule, message, line)."""
     steps: list[StepRecord] = field(default_factory=list)
     seconds: float = 0.0
+    tarball: bytes = b""
+    """`-o type=tar,dest=-`: the result's files as a tar for the client's stdout."""

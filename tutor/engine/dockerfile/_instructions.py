@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from tutor.engine.dockerfile._ast import Instruction
@@ -221,6 +222,14 @@ _RUN_FLAGS = {"device": (_STRINGS, ""), "mount": (_STRINGS, ""), "network": (_ST
               "security": (_STRING, "sandbox")}
 _COPY_FLAGS = {"chown": (_STRING, ""), "from": (_STRING, ""), "chmod": (_STRING, ""),
                "link": (_BOOL, "false"), "exclude": (_STRINGS, ""), "parents": (_BOOL, "false")}
+COPY_PARENTS_STABLE = True
+"""Whether `COPY --parents` is a flag of the built-in Dockerfile frontend: stable since dockerfile
+1.20 (BuildKit v0.26, commit "dockerfile: promote --parents flag from labs"), which Docker 29
+vendors; Docker 28.5 (BuildKit v0.25) knows it only in the labs frontend, so there it is an
+unknown flag. The Docker profile sets this; `--exclude` is stable in both (dockerfile 1.19)."""
+LABS_FRONTEND: ContextVar[bool] = ContextVar("labs_frontend", default=False)
+"""Set while a Dockerfile whose `# syntax=` names a labs frontend (`docker/dockerfile:1-labs`)
+is read: that frontend has `COPY --parents` in every Docker version."""
 _ADD_FLAGS = {"chown": (_STRING, ""), "chmod": (_STRING, ""), "link": (_BOOL, "false"),
               "keep-git-dir": (_BOOL, "false"), "checksum": (_STRING, ""),
               "unpack": (_BOOL, "false"), "exclude": (_STRINGS, "")}
@@ -384,7 +393,11 @@ def _copy_or_add(instr: Instruction, base: tuple[str, int, int, str],
         raise DockerfileError(f"{command} requires at least two arguments, but only one was "
                               "provided. Destination could not be determined")
     is_copy = command == "COPY"
-    flags = parse_flags(instr.flags, _COPY_FLAGS if is_copy else _ADD_FLAGS)
+    known = _ADD_FLAGS
+    if is_copy:
+        known = _COPY_FLAGS if COPY_PARENTS_STABLE or LABS_FRONTEND.get() else {
+            k: v for k, v in _COPY_FLAGS.items() if k != "parents"}
+    flags = parse_flags(instr.flags, known)
     dest = args[-1]
     if parse_heredoc_word(dest) is not None:
         raise DockerfileError(f"{command} cannot accept a heredoc as a destination")
@@ -404,7 +417,8 @@ def _copy_or_add(instr: Instruction, base: tuple[str, int, int, str],
         return Copy(*base, sources=tuple(sources), contents=tuple(contents), dest=dest,
                     from_=flags.value("from"), chown=flags.value("chown"),
                     chmod=flags.value("chmod"), link=flags.is_true("link"),
-                    excludes=flags.lists["exclude"], parents=flags.is_true("parents"))
+                    excludes=flags.lists["exclude"],
+                    parents="parents" in known and flags.is_true("parents"))
     return Add(*base, sources=tuple(sources), contents=tuple(contents), dest=dest,
                chown=flags.value("chown"), chmod=flags.value("chmod"), link=flags.is_true("link"),
                excludes=flags.lists["exclude"], keep_git_dir=flags.bool_if_used("keep-git-dir"),
