@@ -1,4 +1,8 @@
-"""Shared fixtures: every test gets its own state directory, never the learner's."""
+"""Shared fixtures: every test gets its own state directory, never the learner's.
+
+Tests run on the default profile (Docker 29, containerd store) unless their module pins the one
+they were written for: `pytestmark = pytest.mark.docker_profile("28")` (any `TUTOR_DOCKER_PROFILE`
+spelling: `28`, `29/classic`, …)."""
 
 from __future__ import annotations
 
@@ -7,11 +11,25 @@ from pathlib import Path
 
 import pytest
 
+from tutor.engine.profile import PROFILE_ENV
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "docker_profile(spec): run the test on that Docker profile (e.g. '28')"
+    )
+
 
 @pytest.fixture(autouse=True)
 def isolated_state(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Path]:
     state = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("TUTOR_HOME", str(state))
+    marker = request.node.get_closest_marker("docker_profile")
+    if marker is not None:
+        monkeypatch.setenv(PROFILE_ENV, str(marker.args[0]))
+    else:  # the developer's own pin must not change what the tests see
+        monkeypatch.delenv(PROFILE_ENV, raising=False)
     yield state

@@ -60,6 +60,10 @@ class Sandbox:
         if self.home.exists():
             shutil.rmtree(self.home)
         self.state.mkdir(parents=True)
+        if self.lesson.docker:  # before the setup's pulls, which already show that Docker
+            from tutor.engine.profile import parse_profile, save_profile
+
+            save_profile(self.state, parse_profile(self.lesson.docker))
         if self.lesson.workspace is not None:
             shutil.copytree(self.lesson.workspace, self.workspace, symlinks=True)
         else:

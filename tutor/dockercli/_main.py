@@ -15,9 +15,7 @@ from tutor.dockercli._flags import Flag, FlagError, Parsed, parse_flags
 
 if TYPE_CHECKING:
     from tutor.engine import Engine
-
-DOCKER_VERSION = "28.5.1"
-DOCKER_BUILD = "e180ab8"
+    from tutor.engine.profile import Profile
 
 
 class CliError(Exception):
@@ -36,12 +34,19 @@ class Context:
     out: TextIO
     err: TextIO
     tty: bool = False
+    """Whether stderr is a terminal (progress output)."""
     width: int = 80
     cwd: Path = field(default_factory=Path.cwd)
     """Where relative paths on the command line start (the learner's current directory)."""
     stdin: TextIO = field(default_factory=io.StringIO)
     """What the command may read (`build -`, `login --password-stdin`, prompts): the real stdin
     for `tutor docker`, nothing inside the tutorial's terminal."""
+    out_tty: bool | None = None
+    """Whether stdout is a terminal (the image list's legend and colours); `tty` when None."""
+
+    @property
+    def out_is_tty(self) -> bool:
+        return self.tty if self.out_tty is None else self.out_tty
 
     def path(self, text: str) -> Path:
         """A path as typed, made absolute against the command's working directory."""
@@ -54,6 +59,16 @@ class Context:
         from tutor.paths import content_dir
 
         return Engine.open(self.state, assets=content_dir("assets"))
+
+    @cached_property
+    def profile(self) -> Profile:
+        """The Docker release and store imitated; read without opening the engine, so
+        `docker --version` stays cheap."""
+        if "engine" in self.__dict__:
+            return self.engine.profile
+        from tutor.engine.profile import load_profile
+
+        return load_profile(self.state)
 
 
 Runner = Callable[[Context, Parsed], int | None]
@@ -195,7 +210,8 @@ def dispatch(argv: list[str], ctx: Context) -> int:
         ctx.out.write(_root_help())
         return 0
     if argv[0] in ("--version", "-v"):
-        ctx.out.write(f"Docker version {DOCKER_VERSION}, build {DOCKER_BUILD}\n")
+        release = ctx.profile.release
+        ctx.out.write(f"Docker version {release.version}, build {release.cli_commit}\n")
         return 0
     if argv[0].startswith("-"):
         raise CliError(
@@ -242,6 +258,13 @@ def dispatch(argv: list[str], ctx: Context) -> int:
     return cmd.run(ctx, parsed) or 0
 
 
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def main(
     argv: Sequence[str],
     *,
@@ -258,7 +281,8 @@ def main(
     working directory when None."""
     is_tty = stderr.isatty() if tty is None else tty
     ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty, cwd=cwd or Path.cwd(),
-                  stdin=stdin if stdin is not None else io.StringIO())
+                  stdin=stdin if stdin is not None else io.StringIO(),
+                  out_tty=_isatty(stdout) if tty is None else tty)
     try:
         return dispatch(list(argv), ctx)
     except CliError as exc:
