@@ -60,6 +60,7 @@ def test_pull_says_already_exists_for_a_shared_base(docker: Docker) -> None:
     assert result.out.count("Pull complete") == 1
 
 
+@pytest.mark.docker_profile("28")  # shows the untagged image (Docker 28 lists it)
 def test_pull_by_digest_and_repo_digests(docker: Docker) -> None:
     first = docker("pull", "alpine:3.21").out
     digest = DIGEST.search(first.split("Digest: ")[1])

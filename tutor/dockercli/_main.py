@@ -151,12 +151,17 @@ def _arg_error(path: str, cmd: Command, n: int) -> str | None:
     return None
 
 
-def _help(path: str, cmd: Command) -> str:
+def flags_of(cmd: Command, docker: int) -> tuple[Flag, ...]:
+    """The command's flags in that Docker release's CLI."""
+    return tuple(f for f in cmd.flags if not f.docker or docker in f.docker)
+
+
+def _help(path: str, cmd: Command, flags: Sequence[Flag]) -> str:
     lines = [f"Usage:  {cmd.use_line(path)}", "", cmd.summary]
     aliases = [p for p in cmd.paths if p != path]
     if aliases:
         lines += ["", "Aliases:", "  " + ", ".join(f"docker {p}" for p in [path, *aliases])]
-    visible = [f for f in cmd.flags if not f.hidden]
+    visible = [f for f in flags if not f.hidden and not f.deprecated]
     if visible:
         lines += ["", "Options:"]
         cells = []
@@ -240,18 +245,22 @@ def dispatch(argv: list[str], ctx: Context) -> int:
             f"docker: unknown command: docker {head}\n\nRun 'docker --help' for more information"
         )
     cmd = COMMANDS[path]
+    flags = flags_of(cmd, ctx.profile.docker)
     before_dashdash = args[: args.index("--")] if "--" in args else args
     if "--help" in before_dashdash:
-        ctx.out.write(_help(path, cmd))
+        ctx.out.write(_help(path, cmd, flags))
         return 0
     try:
-        parsed = parse_flags(args, cmd.flags, interspersed=cmd.interspersed)
+        parsed = parse_flags(args, flags, interspersed=cmd.interspersed)
     except FlagError as exc:
         raise CliError(
             f"{exc}\n\nUsage:  {cmd.use_line(path)}\n\n"
             f"Run 'docker {path} --help' for more information",
             125,
         ) from None
+    for flag in flags:  # cobra prints pflag's notes to the command's stdout before it runs
+        if flag.deprecated and flag.key in parsed.changed:
+            ctx.out.write(f"Flag --{flag.long} has been deprecated, {flag.deprecated}\n")
     problem = _arg_error(path, cmd, len(parsed.args))
     if problem:
         raise CliError(problem)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from tutor.engine import _gopath
 from tutor.engine.clock import parse_rfc3339
 from tutor.engine.errors import EngineError
-from tutor.engine.image import Image, ImageConfig
+from tutor.engine.image import Image, ImageConfig, manifest_bytes
 from tutor.engine.layers import Layer, chain_ids
 from tutor.engine.oci import parse_config
 from tutor.engine.reference import Reference, parse_docker_ref
@@ -240,6 +240,17 @@ class ImageStore:
     def size(self, image: LocalImage) -> int:
         """SIZE on the classic store: the sum of the image's layer sizes (shared ones too)."""
         return sum(la.size for la in self.layers(image))
+
+    def manifest(self, image: LocalImage) -> bytes:
+        """The image's manifest as the content store would hold it (config and layer blobs as
+        the simulated registries serve them: uncompressed)."""
+        return manifest_bytes(image.record.config, tuple(self.layers(image)))
+
+    def content_size(self, image: LocalImage) -> int:
+        """The containerd store's CONTENT SIZE: the bytes of the manifest, config and layer
+        blobs it keeps (moby daemon/containerd/image_list.go adds each blob's size)."""
+        return (len(self.manifest(image)) + len(image.record.config)
+                + sum(la.tar_size for la in self.layers(image)))
 
     def oci_image(self, image: LocalImage) -> Image:
         return Image(image.config, tuple(self.layers(image)))

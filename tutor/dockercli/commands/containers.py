@@ -12,7 +12,7 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
-from tutor.dockercli._flags import Flag, Parsed
+from tutor.dockercli._flags import Flag, Parsed, content_trust
 from tutor.dockercli._main import CliError, Context, command
 from tutor.dockercli._prompt import confirm
 from tutor.dockercli.commands.images import (
@@ -76,8 +76,7 @@ def _with_help(message: str, path: str, status: int = 125) -> CliError:
 
 CREATE_FLAGS = (
     Flag("detach", short="d", help="Run container in background and print container ID"),
-    # Content trust is off unless DOCKER_CONTENT_TRUST is set, so skipping it changes nothing.
-    Flag("disable-content-trust", default=True, help="Skip image verification"),
+    *content_trust("Skip image verification"),
     Flag("entrypoint", "string", help="Overwrite the default ENTRYPOINT of the image"),
     Flag("env", "list", short="e", help="Set environment variables"),
     Flag("env-file", "list", help="Read in a file of environment variables"),

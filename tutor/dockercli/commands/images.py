@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from tutor.dockercli._flags import Flag, Parsed
+from tutor.dockercli._flags import Flag, Parsed, content_trust
 from tutor.dockercli._main import CliError, Context, command
 from tutor.dockercli._prompt import confirm
 from tutor.dockercli.format import (
@@ -20,6 +21,7 @@ from tutor.dockercli.format import (
     inspect_json,
     truncate_id,
 )
+from tutor.dockercli.imagetree import Details, Platform, TreeImage, render
 from tutor.dockercli.templates import NilMap, NilSlice, Struct, TemplateError, render_format
 from tutor.engine import oci
 from tutor.engine.clock import rfc3339
@@ -30,6 +32,7 @@ from tutor.engine.distribution import (
 )
 from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
+from tutor.engine.image import digest as sha256_digest
 from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
 
@@ -88,8 +91,7 @@ def pull_lines(result: PullResult) -> Iterator[str]:
     summary="Download an image from a registry",
     flags=(
         Flag("all-tags", short="a", help="Download all tagged images in the repository"),
-        # Content trust is off unless DOCKER_CONTENT_TRUST is set, so skipping it changes nothing.
-        Flag("disable-content-trust", default=True, help="Skip image verification"),
+        *content_trust("Skip image verification"),
         Flag("platform", "string", help="Set platform if server is multi-platform capable"),
         Flag("quiet", short="q", help="Suppress verbose output"),
     ),
@@ -203,13 +205,18 @@ def parse_filters(specs: list[str]) -> dict[str, list[str]]:
     usage="[OPTIONS] [REPOSITORY[:TAG]]",
     summary="List images",
     flags=(
-        Flag("all", short="a", help="Show all images (default hides intermediate images)"),
+        Flag("all", short="a", help="Show all images (default hides intermediate images)",
+             docker=(28,)),
+        Flag("all", short="a",
+             help="Show all images (default hides intermediate and dangling images)",
+             docker=(29,)),
         Flag("digests", help="Show digests"),
         Flag("filter", "list", short="f", metavar="filter",
              help="Filter output based on conditions provided"),
         Flag("format", "string", help="Format output using a custom template"),
         Flag("no-trunc", help="Don't truncate output"),
         Flag("quiet", short="q", help="Only show image IDs"),
+        Flag("tree", help="List multi-platform images as a tree (EXPERIMENTAL)", docker=(29,)),
     ),
     max_args=1,
 )
@@ -218,30 +225,97 @@ def images(ctx: Context, args: Parsed) -> None:
     match = args.args[0] if args.args else ""
     if match and match not in filters.get("reference", []):
         filters.setdefault("reference", []).append(match)
+    docker29 = ctx.profile.docker >= 29
+    tree = docker29 and _use_tree(args)
     engine = ctx.engine
     try:
         summaries = engine.images.summaries(filters, show_all=args.bool("all"),
                                             now=engine.clock)
     except EngineError as exc:
         raise daemon_error(exc) from None
+    if docker29 and not args.bool("all") and (
+            "dangling" not in filters or "false" in filters["dangling"]):
+        # The 29 CLI hides untagged images in every view (cli/command/image/list.go @ v29.7.2).
+        summaries = [s for s in summaries if s.repo_tags]
+    if tree:
+        listed = _write_tree(ctx, summaries, expanded=args.bool("tree"))
+    else:
+        listed = _write_table(ctx, args, summaries, docker29)
+    if not listed and match in IMAGE_SUBCOMMANDS:
+        ctx.err.write(f'{"" if docker29 else chr(10)}No images found matching "{match}": '
+                      f'did you mean "docker image {match}"?\n')
+
+
+def _use_tree(args: Parsed) -> bool:
+    """`shouldUseTree` (list.go @ v29.7.2): the legacy table whenever one of its options is
+    given; `--tree` refuses them."""
+    for key, name in (("quiet", "--quiet"), ("no_trunc", "--no-trunc"),
+                      ("digests", "--show-digest"), ("format", "--format")):
+        if args.bool(key):
+            if args.bool("tree"):
+                raise CliError(f"{name} is not yet supported with --tree")
+            return False
+    return True
+
+
+def _write_table(ctx: Context, args: Parsed, summaries: list[ImageSummary],
+                 docker29: bool) -> int:
     fmt = args.str("format")
-    if not fmt:
+    if not fmt or fmt == "table":
         fmt = "table {{.Repository}}\t{{.Tag}}\t"
         if args.bool("digests"):
             fmt += "{{.Digest}}\t"
         fmt += "{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+    engine = ctx.engine
     rows = _image_rows(summaries, engine, no_trunc=args.bool("no_trunc"),
                        digests=args.bool("digests"),
                        need_digest=args.bool("digests") or "{{.Digest}}" in fmt)
+    if docker29:  # removed from the 29 formatter (cli/command/formatter/image.go @ v29.7.2)
+        for row in rows:
+            del row["VirtualSize"]
     if args.bool("quiet"):
         for row in rows:
             ctx.out.write(row["ID"] + "\n")
     else:
         write_formatted(ctx, fmt, [Struct("formatter.imageContext", r) for r in rows],
                         IMAGE_HEADERS)
-    if not summaries and match in IMAGE_SUBCOMMANDS:
-        ctx.err.write(f'\nNo images found matching "{match}": did you mean '
-                      f'"docker image {match}"?\n')
+    return len(summaries)
+
+
+def _write_tree(ctx: Context, summaries: list[ImageSummary], *, expanded: bool) -> int:
+    """`runTree` (tree.go @ v29.7.2): sizes as each store reports them; the classic store
+    returns no manifests, so CONTENT SIZE is 0B and there are no platform lines."""
+    engine = ctx.engine
+    containerd = ctx.profile.containerd_store
+    users: dict[str, int] = {}
+    for c in engine.containers.all():
+        users[c.image_id] = users.get(c.image_id, 0) + 1
+    view: list[TreeImage] = []
+    for summary in summaries:
+        image = summary.image
+        unpacked = engine.images.size(image)
+        content = engine.images.content_size(image) if containerd else 0
+        in_use = users.get(image.id, 0) > 0
+        details = Details(image.id, human_size_precision(unpacked + content, 3),
+                          human_size_precision(content, 3), in_use)
+        children: tuple[Platform, ...] = ()
+        if containerd and expanded:
+            config = image.config
+            platform = "/".join(p for p in (config.os, config.architecture, config.variant) if p)
+            children = (Platform(platform, True, Details(
+                sha256_digest(engine.images.manifest(image)), details.disk_usage,
+                details.content_size, in_use)),)
+        names = sorted(ref.familiar for ref in summary.repo_tags)
+        if expanded:
+            view.append(TreeImage(tuple(names), details, children))
+            continue
+        if not names:
+            view.append(TreeImage((), details, children))
+        view += [TreeImage((name,), details, children) for name in names]
+    view.sort(key=lambda i: (not i.names, i.names[0] if i.names else ""))
+    ctx.out.write(render(view, terminal=ctx.out_is_tty, colour=not os.environ.get("NO_COLOR"),
+                         width=ctx.width))
+    return len(view)
 
 
 def write_formatted(
