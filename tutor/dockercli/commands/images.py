@@ -144,22 +144,41 @@ IMAGE_HEADERS = {
 }
 
 
+def image_users(engine: Engine) -> dict[str, int]:
+    """How many containers (running or not) use each image ID."""
+    users: dict[str, int] = {}
+    for c in engine.containers.all():
+        users[c.image_id] = users.get(c.image_id, 0) + 1
+    return users
+
+
+def image_size(engine: Engine, image: LocalImage, containerd: bool) -> int:
+    """The API's `Size`: the unpacked layers on the classic store; on the containerd store the
+    content blobs as well (moby daemon/containerd/image_list.go: TotalSize)."""
+    unpacked = engine.images.size(image)
+    return unpacked + engine.images.content_size(image) if containerd else unpacked
+
+
 def _image_rows(
     summaries: list[ImageSummary], engine: Engine, *, no_trunc: bool, digests: bool,
-    need_digest: bool,
+    need_digest: bool, containerd: bool = False,
 ) -> list[dict[str, str]]:
     """The CLI formatter's rows: one per tag (per tag and digest when digests are wanted),
     then one per repository known only by digest, or one `<none>` row."""
     rows: list[dict[str, str]] = []
+    users = image_users(engine)
     for summary in summaries:
         image = summary.image
-        size = human_size_precision(engine.images.size(image), 3)
+        size = human_size_precision(image_size(engine, image, containerd), 3)
         base = {
             "ID": image.id if no_trunc else truncate_id(image.id),
             "CreatedSince": created_since(int(image.created), engine.clock),
             "CreatedAt": rfc3339(image.created).replace("T", " ").replace("Z", " +0000 UTC"),
             "Size": size, "VirtualSize": size,
-            "Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
+            # moby counts the containers of every listed image (daemon/images/image_list.go
+            # @ v28.5.1 and docker-v29.7.2); shared sizes only on request.
+            "Containers": str(users.get(image.id, 0)), "SharedSize": "N/A",
+            "UniqueSize": "N/A",
         }
         if not summary.repo_tags and not summary.repo_digests:
             rows.append(dict(base, Repository="<none>", Tag="<none>", Digest="<none>"))
@@ -269,7 +288,8 @@ def _write_table(ctx: Context, args: Parsed, summaries: list[ImageSummary],
     engine = ctx.engine
     rows = _image_rows(summaries, engine, no_trunc=args.bool("no_trunc"),
                        digests=args.bool("digests"),
-                       need_digest=args.bool("digests") or "{{.Digest}}" in fmt)
+                       need_digest=args.bool("digests") or "{{.Digest}}" in fmt,
+                       containerd=ctx.profile.containerd_store)
     if docker29:  # removed from the 29 formatter (cli/command/formatter/image.go @ v29.7.2)
         for row in rows:
             del row["VirtualSize"]
@@ -287,9 +307,7 @@ def _write_tree(ctx: Context, summaries: list[ImageSummary], *, expanded: bool) 
     returns no manifests, so CONTENT SIZE is 0B and there are no platform lines."""
     engine = ctx.engine
     containerd = ctx.profile.containerd_store
-    users: dict[str, int] = {}
-    for c in engine.containers.all():
-        users[c.image_id] = users.get(c.image_id, 0) + 1
+    users = image_users(engine)
     view: list[TreeImage] = []
     for summary in summaries:
         image = summary.image
