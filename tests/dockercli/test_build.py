@@ -47,6 +47,7 @@ def app(tmp_path: Path) -> Path:
     return write(tmp_path / "app", ALPINE_APP)
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_first_build_prints_buildkit_plain_progress(docker: Docker, app: Path) -> None:
     result = docker("build", "-t", "app:1", ".", cwd=app)
     assert result.status == 0, result.err
@@ -73,6 +74,7 @@ def test_first_build_prints_buildkit_plain_progress(docker: Docker, app: Path) -
     assert written and written.group(1) == image_id(docker, "app:1")
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_rebuild_is_all_cached_and_gives_the_same_image(docker: Docker, app: Path) -> None:
     first = docker("build", "-t", "app:1", ".", cwd=app)
     second = docker("build", "-t", "app:1", ".", cwd=app)
@@ -290,6 +292,7 @@ def test_multi_stage_builds_only_what_the_target_needs(docker: Docker, tmp_path:
     assert "COPY --from=build" not in target.err
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_fresh_sandboxes_build_identical_images(
     docker: Docker, app: Path, tmp_path: Path
 ) -> None:

@@ -105,6 +105,7 @@ def test_pull_errors(docker: Docker, argv: tuple[str, ...], message: str) -> Non
     assert result.err.strip() == message
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_pull_platform_picks_the_arm64_image(docker: Docker) -> None:
     result = docker("pull", "--platform", "linux/arm64", "nginx")
     assert result.status == 0
@@ -213,6 +214,7 @@ def test_push_shares_layers_and_tags_move_while_digests_stay(
         assert msg.out == "one\n"
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_push_to_a_local_registry(docker: Docker) -> None:
     docker("pull", "alpine:3.21")
     docker("tag", "alpine:3.21", "localhost:5000/alpine:mine")

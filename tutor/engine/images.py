@@ -6,6 +6,7 @@ references pointing at image IDs. Tags move, IDs don't: retagging leaves the old
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from tutor.engine import _gopath
 from tutor.engine.clock import parse_rfc3339
 from tutor.engine.errors import EngineError
 from tutor.engine.image import Image, ImageConfig, manifest_bytes
+from tutor.engine.image import digest as sha256_digest
 from tutor.engine.layers import Layer, chain_ids
 from tutor.engine.oci import parse_config
 from tutor.engine.reference import Reference, parse_docker_ref
@@ -198,18 +200,28 @@ class ImageStore:
     # -- changes ----------------------------------------------------------------------------
 
     def add(self, config: ImageConfig, layers: list[Layer], now: float, *,
-            tagged: bool = True, parent: str = "") -> LocalImage:
+            tagged: bool = True, parent: str = "", image_id: str = "",
+            blobs: Mapping[str, bytes] | None = None) -> LocalImage:
         """Store an image. `tagged` is whether the daemon names it through TagImage, the only
         place that stamps LastTagTime (build, commit with a name); pull and load write the
-        reference store directly, so their images keep the zero time."""
+        reference store directly, so their images keep the zero time.
+
+        `image_id` names it by its manifest or index digest (the containerd store), with the
+        `blobs` that digest covers; the config digest otherwise (the classic store)."""
         for la in layers:
             self.store.put_layer(la)
         raw = config.to_bytes()
-        record = self.store.get_image(config.id) or ImageRecord(config.id, raw, parent=parent)
+        key = image_id or config.id
+        record = self.store.get_image(key) or ImageRecord(key, raw, parent=parent)
+        # A multi-platform image pulled again for another platform: the store keeps the one
+        # platform it can run (the simulation holds one config per image).
+        record.config = raw
+        if blobs:
+            record.blobs = {d: b.decode() for d, b in blobs.items()}
         if tagged:
             record.last_tag_time = now
         self.store.put_image(record)
-        return self.get(config.id)
+        return self.get(key)
 
     def tag(self, image_id: str, ref: Reference, now: float | None = None) -> None:
         """Point `ref` at the image; `now` (for `docker tag`) stamps its LastTagTime."""
@@ -242,14 +254,24 @@ class ImageStore:
         return sum(la.size for la in self.layers(image))
 
     def manifest(self, image: LocalImage) -> bytes:
-        """The image's manifest as the content store would hold it (config and layer blobs as
-        the simulated registries serve them: uncompressed)."""
+        """The image's manifest: the one its build exported (containerd store), else as the
+        content store would hold it (config and layer blobs as the simulated registries serve
+        them: uncompressed)."""
+        config_digest = sha256_digest(image.record.config)
+        for text in image.record.blobs.values():
+            doc = json.loads(text)
+            if doc.get("config", {}).get("digest") == config_digest:
+                return text.encode()
         return manifest_bytes(image.record.config, tuple(self.layers(image)))
 
     def content_size(self, image: LocalImage) -> int:
-        """The containerd store's CONTENT SIZE: the bytes of the manifest, config and layer
-        blobs it keeps (moby daemon/containerd/image_list.go adds each blob's size)."""
-        return (len(self.manifest(image)) + len(image.record.config)
+        """The containerd store's CONTENT SIZE: the bytes of every blob it keeps for the image
+        (manifests, index, attestations, config, layers; moby daemon/containerd/image_list.go
+        adds each one's size)."""
+        config_digest = sha256_digest(image.record.config)
+        documents = [text.encode() for d, text in image.record.blobs.items()
+                     if d != config_digest] or [self.manifest(image)]
+        return (sum(len(b) for b in documents) + len(image.record.config)
                 + sum(la.tar_size for la in self.layers(image)))
 
     def oci_image(self, image: LocalImage) -> Image:

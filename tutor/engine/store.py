@@ -45,6 +45,9 @@ class ImageRecord:
     last_tag_time: float = 0.0
     parent: str = ""
     """The image a commit started from: store metadata (moby's `SetParent`), not config."""
+    blobs: dict[str, str] = field(default_factory=dict)
+    """containerd store: the documents the image's ID names beyond its config (manifest,
+    attestation, index), by digest. The classic store's ID is the config digest."""
 
     @property
     def config_json(self) -> dict[str, Any]:
@@ -201,6 +204,8 @@ class Store:
             "last_tag_time": record.last_tag_time,
             "parent": record.parent,
         }
+        if record.blobs:
+            doc["blobs"] = record.blobs
         atomic_write(self._image_path(record.id), json.dumps(doc).encode())
 
     def get_image(self, image_id: str) -> ImageRecord | None:
@@ -215,7 +220,8 @@ class Store:
             self.problems.append(f"image {image_id[7:19]} was unreadable and is ignored")
             return None
         record = ImageRecord(doc["id"], doc["config"].encode(), list(doc["repo_digests"]),
-                             float(doc["last_tag_time"]), str(doc.get("parent", "")))
+                             float(doc["last_tag_time"]), str(doc.get("parent", "")),
+                             dict(doc.get("blobs", {})))
         self._images[image_id] = record
         return record
 

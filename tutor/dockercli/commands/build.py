@@ -34,6 +34,7 @@ BUILD_FLAGS = (
          help='Set the networking mode for the "RUN" instructions during build'),
     Flag("no-cache", help="Do not use cache when building the image"),
     Flag("platform", "list", help="Set target platform for build"),
+    Flag("provenance", "string", help='Shorthand for "--attest=type=provenance"'),
     Flag("progress", "string", default="auto",
          help='Set type of progress output ("auto", "quiet", "plain", "tty", "rawjson"). '
               "Use plain to show container output"),
@@ -101,15 +102,33 @@ def build(ctx: Context, args: Parsed) -> int:
         build_args.append((key, value if eq else os.environ.get(key)))
     labels = tuple((k, v) for k, _, v in (item.partition("=") for item in args.list("label")))
     platforms = args.list("platform")
+    provenance = _provenance(args.str("provenance")) if "provenance" in args.changed else None
+    if provenance and not ctx.profile.containerd_store:
+        raise _buildx_error("failed to build: Attestation is not supported for the docker "
+                            "driver.\nSwitch to a different driver, or turn on the containerd "
+                            "image store, and try again.")
     request = BuildRequest(
         context=context, dockerfile=dockerfile, dockerfile_text=dockerfile_text, tags=tags,
         build_args=tuple(build_args), target=args.str("target") or None,
         no_cache=args.bool("no_cache"), pull=args.bool("pull"),
         platform=platforms[0] if platforms else None, labels=labels,
+        provenance=provenance,
+        no_default_attestations=bool(os.environ.get("BUILDX_NO_DEFAULT_ATTESTATIONS")),
     )
     quiet = args.bool("quiet") or progress == "quiet"
     use_tty = progress == "tty" or (progress == "auto" and ctx.tty)
     return run_build(ctx, request, quiet=quiet, tty=use_tty)
+
+
+def _provenance(value: str) -> bool:
+    """buildx's `--provenance`: a boolean, or attributes (`mode=max`) that turn it on unless
+    they say `disabled=true`."""
+    lowered = value.strip().lower()
+    if lowered in ("false", "0", "f"):
+        return False
+    if lowered in ("true", "1", "t", ""):
+        return True
+    return "disabled=true" not in lowered.split(",")
 
 
 def run_build(ctx: Context, request: BuildRequest, *, quiet: bool, tty: bool) -> int:

@@ -31,11 +31,12 @@ from tutor.engine.build.copy import (
     context_source,
     copy_into,
 )
+from tutor.engine.build.export import Provenance, export
 from tutor.engine.build.metadata import apply_metadata
 from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
 from tutor.engine.build.stage import StageState
 from tutor.engine.build.users import exec_user
-from tutor.engine.clock import parse_rfc3339
+from tutor.engine.clock import parse_rfc3339, rfc3339
 from tutor.engine.distribution import EXTRACT_BYTES_PER_SECOND, PULL_BYTES_PER_SECOND
 from tutor.engine.dockerfile import (
     Add,
@@ -56,7 +57,7 @@ from tutor.engine.dockerfile import (
 from tutor.engine.dockerfile._stages import DEFAULT_PATH
 from tutor.engine.errors import DockerfileError, EngineError
 from tutor.engine.fs import Data, FileTree, Node, directory, normalize
-from tutor.engine.image import RunConfig
+from tutor.engine.image import RunConfig, digest
 from tutor.engine.layers import diff, layer
 from tutor.engine.progress import (
     ProgressEvent,
@@ -68,7 +69,7 @@ from tutor.engine.progress import (
     VertexStatus,
     log_time,
 )
-from tutor.engine.reference import parse_docker_ref
+from tutor.engine.reference import Reference, parse_docker_ref
 
 if TYPE_CHECKING:
     from tutor.engine.engine import Engine
@@ -106,6 +107,9 @@ class Builder:
         self._steps_now: dict[str, StepInputs] = {}
         self._steps_before: dict[str, StepInputs] = {}
         self._new_layer_bytes = 0
+        self._bases: list[tuple[Reference, str]] = []
+        """Base images as resolved (for the provenance's resolvedDependencies)."""
+        self._started = engine.clock
 
     # -- events -------------------------------------------------------------------------------
 
@@ -377,6 +381,9 @@ class Builder:
             image = found
         vertex = self._vertex(name, step, stage.progress_name)
         yield VertexStarted(vertex)
+        resolved_to = next((d.split("@", 1)[1] for d in image.record.repo_digests
+                            if d.startswith(ref.name + "@")), image.id)
+        self._bases.append((ref, resolved_to))
         base_key = "image:" + image.id
         used_before = base_key in self.cache.records
         if pulled:
@@ -735,6 +742,20 @@ class Builder:
 
     # -- export -------------------------------------------------------------------------------
 
+    def _wants_provenance(self) -> bool:
+        """buildx attaches a minimal provenance by default when the builder stores attestations
+        (the containerd store), unless `--provenance=false` or BUILDX_NO_DEFAULT_ATTESTATIONS."""
+        if self.request.provenance is not None:
+            return self.request.provenance
+        return not self.request.no_default_attestations
+
+    def _provenance(self, refs: list[Reference], now: float) -> Provenance:
+        return Provenance(
+            names=tuple(refs), bases=tuple(self._bases), started=rfc3339(self._started),
+            finished=rfc3339(now),
+            invocation_id=_invocation_id(f"{self._started}:{now}:{self.engine.store.root}"),
+            dockerfile=self._dockerfile_name)
+
     def _export(self, state: StageState) -> Iterator[ProgressEvent]:
         vertex = self._vertex("exporting to image")
         yield VertexStarted(vertex)
@@ -746,19 +767,48 @@ class Builder:
             labels.update(dict(self.request.labels))
             config = replace(config, config=replace(config.config, labels=tuple(labels.items())))
         layers = [self.engine.store.get_layer(d) for d in config.diff_ids]
-        image = self.engine.images.add(config, layers, self.engine.clock + self._seconds)
-        yield VertexStatus(vertex, f"writing image {image.id}")
+        refs = [parse_docker_ref(tag) for tag in self.request.tags]
+        now = self.engine.clock + self._seconds
+        if self.engine.profile.containerd_store:
+            out = export(config.to_bytes(), layers, {"os": config.os,
+                         "architecture": config.architecture, "variant": config.variant},
+                         self._provenance(refs, now) if self._wants_provenance() else None)
+            image = self.engine.images.add(config, layers, now, image_id=out.image_id,
+                                           blobs=out.blobs)
+            yield VertexStatus(vertex, f"exporting manifest {digest(out.manifest)}")
+            yield VertexStatus(vertex, f"exporting config {digest(out.config)}")
+            if out.index:
+                yield VertexStatus(vertex, "exporting attestation manifest "
+                                   + digest(out.attestation_manifest))
+                yield VertexStatus(vertex, f"exporting manifest list {digest(out.index)}")
+        else:
+            image = self.engine.images.add(config, layers, now)
+            yield VertexStatus(vertex, f"writing image {image.id}")
         tags = []
-        for tag in self.request.tags:
-            ref = parse_docker_ref(tag)
+        for ref in refs:
             self.engine.images.tag(image.id, ref)
             tags.append(str(ref))
             yield VertexStatus(vertex, f"naming to {ref}")
+        if self.engine.profile.containerd_store:
+            # BuildKit unpacks the image into the snapshotter under its (first) name.
+            for ref in refs[:1]:
+                yield VertexStatus(vertex, f"unpacking to {ref}")
         self._seconds += seconds
         yield VertexCompleted(vertex, seconds)
         self.outcome.image_id = image.id
         self.outcome.tags = tuple(tags)
         self.engine.remember_build(self.outcome)
+
+
+def _invocation_id(seed: str) -> str:
+    """A 25-character base-36 job ID like BuildKit's `identity.NewID`, derived from the build
+    so that the simulation stays deterministic."""
+    number = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
+    chars = []
+    for _ in range(25):
+        number, rest = divmod(number, 36)
+        chars.append("0123456789abcdefghijklmnopqrstuvwxyz"[rest])
+    return "".join(chars)
 
 
 def _is_url(source: str) -> bool:

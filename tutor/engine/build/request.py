@@ -23,6 +23,11 @@ class BuildRequest:
     pull: bool = False
     platform: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    provenance: bool | None = None
+    """`--provenance`: None leaves buildx's default (a minimal provenance on the containerd
+    store, none on the classic one, which cannot store attestations)."""
+    no_default_attestations: bool = False
+    """BUILDX_NO_DEFAULT_ATTESTATIONS set in the client's environment."""
 
 
 @dataclass(frozen=True)
