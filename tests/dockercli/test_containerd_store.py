@@ -164,3 +164,19 @@ def test_classic_store_refuses_attestations(docker: Docker, tmp_path: Path) -> N
                           "driver.\nSwitch to a different driver, or turn on the containerd "
                           "image store, and try again.\n")
     assert docker("build", "-q", "--provenance=false", str(tmp_path / "ctx")).status == 0
+
+
+def test_pull_keeps_the_index_and_manifest_it_fetched(docker: Docker,
+                                                      isolated_state: Path) -> None:
+    docker("pull", "-q", "alpine:3.21")
+    image_id = docker("images", "--no-trunc", "-q").out.strip()
+    index = json.loads(docker("manifest", "inspect", "alpine:3.21").out)
+    amd64 = next(m["digest"] for m in index["manifests"]
+                 if m["platform"]["architecture"] == "amd64")
+    blobs = record_blobs(isolated_state, image_id)
+    assert set(blobs) == {image_id, amd64}
+    engine = Engine.open(isolated_state, assets=content_dir("assets"))
+    image = engine.images.get(image_id)
+    layers = sum(la.tar_size for la in engine.images.layers(image))
+    assert engine.images.content_size(image) == (
+        len(blobs[image_id]) + len(blobs[amd64]) + len(image.record.config) + layers)

@@ -11,6 +11,7 @@ docker/cli#6663 (29 CLI on a classic daemon, `CONTENT SIZE 0B`) and moby#53398."
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -148,16 +149,32 @@ def test_tree_refuses_legacy_options(docker: Docker, flag: str, name: str) -> No
         1, "", f"{name} is not yet supported with --tree\n")
 
 
-def test_tree_shows_the_platform(docker: Docker, isolated_state: Path, two: None) -> None:
-    out = docker("images", "--tree").out
-    width = len("└─ linux/amd64")
+def alpine_platforms(docker: Docker) -> list[tuple[str, str]]:
+    """alpine:3.21's platforms as its registry index lists them: (os/arch[/variant], digest)."""
+    index = json.loads(docker("manifest", "inspect", "alpine:3.21").out)
+    return [("/".join(p for p in (m["platform"]["os"], m["platform"]["architecture"],
+                                  m["platform"].get("variant", "")) if p), m["digest"])
+            for m in index["manifests"]]
+
+
+def test_tree_shows_the_platforms(docker: Docker, isolated_state: Path, two: None) -> None:
+    """One line per platform of the index, the ones not pulled faint with nothing on disk;
+    the ID of each line is its platform manifest's digest."""
+    platforms = alpine_platforms(docker)
+    assert platforms[0][0] == "linux/amd64" and len(platforms) > 1
+    width = max(len("└─ " + name) for name, _ in platforms)
     alpine = sizes(isolated_state, "alpine:3.21")
-    lines = out.splitlines(keepends=True)
+    lines = docker("images", "--tree").out.splitlines(keepends=True)
     assert lines[0] == HEADER.format(pad=" " * (width - 5))
     assert lines[1] == row("alpine:3.21", width, image_id(docker, "alpine:3.21"), *alpine)
-    assert lines[2].startswith("└─ linux/amd64   ") and lines[2].endswith(
-        f"{alpine[0]:>10}   {alpine[1]:>12}        \n")
-    assert lines[3] == "\n" and lines[4].startswith("app:1 ")
+    for n, (name, digest) in enumerate(platforms):
+        branch = "└─ " if n == len(platforms) - 1 else "├─ "
+        expected = alpine if n == 0 else ("0B", "0B")
+        assert lines[2 + n] == row(branch + name, width, digest, *expected)
+    assert lines[2 + len(platforms)] == "\n"
+    assert lines[3 + len(platforms)].startswith("app:1 ")
+    built = lines[4 + len(platforms)]
+    assert built.startswith("└─ linux/amd64 "), "a build's attestation is not a platform"
 
 
 @pytest.mark.docker_profile("29/classic")
@@ -170,7 +187,7 @@ def test_tree_on_the_classic_store_has_no_platforms(docker: Docker, two: None) -
 def test_tree_lists_every_tag_of_an_image_in_one_block(docker: Docker, two: None) -> None:
     docker("tag", "alpine:3.21", "mine:x")
     alpine = image_id(docker, "alpine:3.21")[7:19]
-    width = len("└─ linux/amd64")
+    width = max(len("└─ " + name) for name, _ in alpine_platforms(docker))
     out = docker("images", "--tree").out
     assert f"alpine:3.21{' ' * (width - 11)}\nmine:x{' ' * (width - 6)}   {alpine}   " in out
     collapsed = docker("images").out.splitlines()

@@ -171,7 +171,12 @@ def pull(
     image_id = resolved.top.digest if engine.profile.containerd_store else config.id
     known = engine.store.get_image(image_id)
     image_existed = known is not None and known.config == config.to_bytes()
-    image = engine.images.add(config, layers, engine.clock, tagged=False, image_id=image_id)
+    # ...and keeps what it fetched to get there in its content store
+    blobs = ({resolved.top.digest: resolved.top.data,
+              resolved.manifest.digest: resolved.manifest.data}
+             if engine.profile.containerd_store else None)
+    image = engine.images.add(config, layers, engine.clock, tagged=False, image_id=image_id,
+                              blobs=blobs)
     repo_digest = f"{ref.name}@{resolved.top.digest}"
     record = image.record
     up_to_date = previous == image.id if ref.digest is None else repo_digest in record.repo_digests

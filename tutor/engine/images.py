@@ -264,6 +264,29 @@ class ImageStore:
                 return text.encode()
         return manifest_bytes(image.record.config, tuple(self.layers(image)))
 
+    def platforms(self, image: LocalImage) -> list[tuple[str, str, bool]]:
+        """The image's platform manifests as its index lists them (attestations left out):
+        (`os/arch[/variant]`, manifest digest, whether the store has that platform's content).
+        An image without an index has its own manifest only."""
+        local = sha256_digest(self.manifest(image))
+        for text in image.record.blobs.values():
+            doc = json.loads(text)
+            if "manifests" not in doc:
+                continue
+            out = []
+            for entry in doc["manifests"]:
+                annotations = entry.get("annotations") or {}
+                if annotations.get("vnd.docker.reference.type") == "attestation-manifest":
+                    continue
+                platform = entry.get("platform") or {}
+                name = "/".join(platform[k] for k in ("os", "architecture", "variant")
+                                if platform.get(k))
+                out.append((name, entry["digest"], entry["digest"] == local))
+            return out
+        config = image.config
+        name = "/".join(p for p in (config.os, config.architecture, config.variant) if p)
+        return [(name, local, True)]
+
     def content_size(self, image: LocalImage) -> int:
         """The containerd store's CONTENT SIZE: the bytes of every blob it keeps for the image
         (manifests, index, attestations, config, layers; moby daemon/containerd/image_list.go

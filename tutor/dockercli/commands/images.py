@@ -32,7 +32,6 @@ from tutor.engine.distribution import (
 )
 from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
-from tutor.engine.image import digest as sha256_digest
 from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
 
@@ -318,11 +317,12 @@ def _write_tree(ctx: Context, summaries: list[ImageSummary], *, expanded: bool) 
                           human_size_precision(content, 3), in_use)
         children: tuple[Platform, ...] = ()
         if containerd and expanded:
-            config = image.config
-            platform = "/".join(p for p in (config.os, config.architecture, config.variant) if p)
-            children = (Platform(platform, True, Details(
-                sha256_digest(engine.images.manifest(image)), details.disk_usage,
-                details.content_size, in_use)),)
+            # platforms the store lacks are listed faint with nothing on disk (tree.go)
+            children = tuple(
+                Platform(name, available, Details(
+                    manifest, details.disk_usage if available else "0B",
+                    details.content_size if available else "0B", in_use and available))
+                for name, manifest, available in engine.images.platforms(image))
         names = sorted(ref.familiar for ref in summary.repo_tags)
         if expanded:
             view.append(TreeImage(tuple(names), details, children))
