@@ -161,6 +161,7 @@ def test_history_shows_buildkit_rows(docker: Docker, app: Path) -> None:
     ]
 
 
+@pytest.mark.docker_profile("28")  # classic-store sizes / API 1.51 shape
 def test_deleting_a_file_in_a_later_layer_does_not_shrink_the_image(
     docker: Docker, tmp_path: Path
 ) -> None:
@@ -569,6 +570,7 @@ def test_code_edit_and_the_dependency_install(
     assert install == ("CACHED" if install_cached else "DONE")
 
 
+@pytest.mark.docker_profile("28")  # classic-store sizes / API 1.51 shape
 def test_multi_stage_final_image_carries_only_what_it_copies(
     docker: Docker, tmp_path: Path
 ) -> None:

@@ -35,6 +35,7 @@ def test_only_a_named_commit_stamps_last_tag_time(committed: Docker) -> None:
     assert _inspect(committed, "{{.Metadata.LastTagTime}}", "snap:1") != ZERO
 
 
+@pytest.mark.docker_profile("28")  # API 1.51 returns Parent and DockerVersion always
 def test_parent_and_docker_version(committed: Docker) -> None:
     committed("commit", "box", "snap:1")
     alpine = _inspect(committed, "{{.Id}}", "alpine:3.20").strip()

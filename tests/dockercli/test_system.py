@@ -17,6 +17,7 @@ def built(docker: Docker, root: Path) -> None:
     assert docker("build", "-q", "-t", "app:1", str(root)).status == 0
 
 
+@pytest.mark.docker_profile("28")  # classic-store sizes / API 1.51 shape
 def test_image_inspect_has_engine_28_shape(docker: Docker, tmp_path: Path) -> None:
     built(docker, tmp_path)
     out = docker("image", "inspect", "app:1").out

@@ -287,6 +287,16 @@ class ImageStore:
         name = "/".join(p for p in (config.os, config.architecture, config.variant) if p)
         return [(name, local, True)]
 
+    def packed_size(self, image: LocalImage) -> int:
+        """What `docker image inspect` reports as Size on the containerd store: the index (if
+        any), the one platform manifest, the config and the layer blobs (moby
+        daemon/containerd/image_inspect.go `size`, limited to one manifest)."""
+        top = image.record.blobs.get(image.id)
+        manifest = self.manifest(image)
+        index = len(top.encode()) if top is not None and top.encode() != manifest else 0
+        return (index + len(manifest) + len(image.record.config)
+                + sum(la.tar_size for la in self.layers(image)))
+
     def content_size(self, image: LocalImage) -> int:
         """The containerd store's CONTENT SIZE: the bytes of every blob it keeps for the image
         (manifests, index, attestations, config, layers; moby daemon/containerd/image_list.go

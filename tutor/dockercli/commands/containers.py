@@ -19,6 +19,7 @@ from tutor.dockercli.commands.images import (
     DAEMON,
     daemon_error,
     image_inspect_doc,
+    inspect_escapes_html,
     missing_image_name,
     pull_and_report,
     write_formatted,
@@ -961,7 +962,8 @@ def _inspect(ctx: Context, args: Parsed, *, images: bool) -> int:
         if image is not None:
             if args.bool("size"):
                 ctx.err.write("WARNING: --size ignored for image\n")
-            escaped.add(len(docs))
+            if inspect_escapes_html(ctx.engine):
+                escaped.add(len(docs))
             docs.append(image_inspect_doc(ctx.engine, image))
             continue
         volume = store.volumes.find(name) if kind in (None, "volume") else None

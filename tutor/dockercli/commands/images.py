@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -32,6 +33,7 @@ from tutor.engine.distribution import (
 )
 from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
+from tutor.engine.image import MEDIA_MANIFEST
 from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
 
@@ -701,7 +703,66 @@ def _sorted_deep(value: Any) -> Any:
     return value
 
 
+def inspect_escapes_html(engine: Engine) -> bool:
+    """Engine 28 marshals image inspect through `json.Marshal` (HTML-escaped); 29 writes it
+    with SetEscapeHTML(false) (daemon/internal/compat/compat.go @ docker-v29.7.2)."""
+    return engine.profile.docker < 29
+
+
 def image_inspect_doc(engine: Engine, image: LocalImage) -> dict[str, Any]:
+    """`docker image inspect` as the profile's engine answers it."""
+    if engine.profile.docker >= 29:
+        return _inspect_doc_29(engine, image)
+    return _inspect_doc_28(engine, image)
+
+
+def _inspect_doc_29(engine: Engine, image: LocalImage) -> dict[str, Any]:
+    """Engine 29 (API 1.55 ≥ 1.52): `InspectResponse` in its field order, empty `omitempty`
+    fields left out, no legacy config fields (daemon/server/router/image/image_routes.go and
+    api/types/image/image_inspect.go @ docker-v29.7.2). The containerd store names the image by
+    its target (`Descriptor`), lists `name@target` for every tag in RepoDigests, reports the
+    packed size and no GraphDriver (daemon/containerd/image_inspect.go)."""
+    config = image.config
+    containerd = engine.profile.containerd_store
+    tags = sorted(t.familiar for t in image.tags)
+    digests = [_familiar_digest(d) for d in image.record.repo_digests]
+    if containerd:
+        named = [f"{t.familiar_name}@{image.id}" for t in sorted(image.tags, key=str)]
+        digests = list(dict.fromkeys(named + digests))
+    raw = _raw_config(image)
+    comment = str(raw.get("comment") or config.comment)
+    doc: dict[str, Any] = {"Id": image.id, "RepoTags": tags, "RepoDigests": digests}
+    if comment:
+        doc["Comment"] = comment
+    if config.created_at:
+        doc["Created"] = config.created_at
+    if config.author:
+        doc["Author"] = config.author
+    doc["Config"] = config.config.to_json()
+    doc["Architecture"] = config.architecture
+    if config.variant:
+        doc["Variant"] = config.variant
+    doc["Os"] = config.os
+    doc["Size"] = engine.images.packed_size(image) if containerd else engine.images.size(image)
+    if not containerd:
+        doc["GraphDriver"] = {"Data": _graph_driver_data(image) or None, "Name": "overlay2"}
+    doc["RootFS"] = {"Type": "layers", "Layers": list(image.diff_ids)}
+    doc["Metadata"] = {"LastTagTime": rfc3339(image.record.last_tag_time)
+                       if image.record.last_tag_time else "0001-01-01T00:00:00Z"}
+    if containerd:
+        top = image.record.blobs.get(image.id)
+        data = top.encode() if top is not None else engine.images.manifest(image)
+        media = str(json.loads(data).get("mediaType", MEDIA_MANIFEST))
+        doc["Descriptor"] = {"mediaType": media, "digest": image.id, "size": len(data)}
+    extra = {k: v for k, v in (("Parent", image.record.parent),
+                               ("DockerVersion", raw.get("docker_version"))) if v}
+    if extra:  # compat.Wrap: the response goes through a map, so every key comes sorted
+        wrapped: dict[str, Any] = _sorted_deep({**doc, **extra})
+        return wrapped
+    return doc
+
+
+def _inspect_doc_28(engine: Engine, image: LocalImage) -> dict[str, Any]:
     """`docker image inspect` as Engine 28 (API 1.51, classic store) answers it.
 
     The daemon marshals the response, then re-decodes `Config` into a map to add the legacy
@@ -742,10 +803,25 @@ TYPED_NILS: dict[tuple[str, str], type[NilMap] | type[NilSlice]] = {
 """The nil-able map and slice fields of the typed image inspect response."""
 
 
-def typed_inspect_view(doc: dict[str, Any]) -> dict[str, Any]:
+TYPED_ZEROS_29: dict[str, Any] = {"Comment": "", "Created": "", "Author": "", "Variant": "",
+                                  "OsVersion": ""}
+"""The `omitempty` string fields of API 1.52+: the typed response still has them, empty."""
+CONFIG_ZEROS: dict[str, Any] = {"User": "", "WorkingDir": "", "StopSignal": "",
+                                "ArgsEscaped": False}
+
+
+def typed_inspect_view(doc: dict[str, Any], docker29: bool = False) -> dict[str, Any]:
     """`doc` as a template run on the typed response sees it: a `null` map or slice is
-    still a value of its type (`{{.Config.Labels}}` prints `map[]`, not `<no value>`)."""
+    still a value of its type (`{{.Config.Labels}}` prints `map[]`, not `<no value>`). Docker
+    29's response omits empty fields, which the typed struct still holds."""
     view = dict(doc)
+    if docker29:
+        view = {**TYPED_ZEROS_29, **view}
+        config = view.get("Config")
+        if isinstance(config, dict):
+            view["Config"] = {**CONFIG_ZEROS,
+                              **{k: None for (section, k) in TYPED_NILS if section == "Config"},
+                              **config}
     for (section, key), nil in TYPED_NILS.items():
         part = view.get(section)
         if isinstance(part, dict) and key in part and part[key] is None:
@@ -802,8 +878,9 @@ def image_inspect(ctx: Context, args: Parsed) -> int:
             docs.append(image_inspect_doc(engine, image))
     fmt = args.str("format")
     if fmt:
-        docs = [typed_inspect_view(doc) for doc in docs]
-    write_inspect(ctx, docs, fmt, frozenset(range(len(docs))))
+        docs = [typed_inspect_view(doc, engine.profile.docker >= 29) for doc in docs]
+    write_inspect(ctx, docs, fmt,
+                  frozenset(range(len(docs))) if inspect_escapes_html(engine) else frozenset())
     for name in missing:
         ctx.err.write(f"{DAEMON}No such image: {missing_image_name(name)}\n")
     return 1 if missing else 0
