@@ -61,6 +61,7 @@ def test_history_names_the_parent_while_it_exists(committed: Docker) -> None:
     assert committed("history", "-q", "snap:1").out.split()[1:] == ["<missing>"] * (len(ids) - 1)
 
 
+@pytest.mark.docker_profile("28")  # NewChildImage of Engine 28; ID = config digest
 def test_config_is_moby_child_image(committed: Docker, tmp_path: Path) -> None:
     committed("commit", "-m", "hello", "box", "snap:1")
     container = committed("inspect", "-f", "{{.Id}}", "box").out.strip()

@@ -180,3 +180,32 @@ def test_pull_keeps_the_index_and_manifest_it_fetched(docker: Docker,
     layers = sum(la.tar_size for la in engine.images.layers(image))
     assert engine.images.content_size(image) == (
         len(blobs[image_id]) + len(blobs[amd64]) + len(image.record.config) + layers)
+
+
+@pytest.fixture
+def box(docker: Docker) -> Docker:
+    assert docker("pull", "-q", "alpine:3.20").status == 0
+    assert docker("run", "--name", "box", "alpine:3.20", "sh", "-c", "echo hi > /x").status == 0
+    return docker
+
+
+def test_commit_is_named_by_its_manifest(box: Docker, isolated_state: Path) -> None:
+    """moby daemon/containerd/image_commit.go @ docker-v29.7.2: a DockerOCIImage config
+    (no container, container_config or docker_version) under a manifest that names it."""
+    image_id = box("commit", "-m", "hello", "box", "snap:1").out.strip()
+    blobs = record_blobs(isolated_state, image_id)
+    manifest = json.loads(blobs[image_id])
+    config = json.loads(blobs[manifest["config"]["digest"]])
+    assert list(config) == ["created", "architecture", "os", "config", "rootfs", "history"]
+    assert config["history"][-1]["comment"] == "hello"
+    assert box("history", "-q", "snap:1").out.split()[0] == image_id[7:19]
+
+
+@pytest.mark.docker_profile("29/classic")
+def test_classic_commit_of_29_has_no_docker_version(box: Docker, isolated_state: Path) -> None:
+    """NewChildImage @ docker-v29.7.2 keeps container and container_config, not the version."""
+    image_id = box("commit", "box", "snap:1").out.strip()
+    engine = Engine.open(isolated_state, assets=content_dir("assets"))
+    config = json.loads(engine.store.get_image(image_id).config)
+    assert sha(engine.store.get_image(image_id).config) == image_id
+    assert "docker_version" not in config and "container_config" in config
