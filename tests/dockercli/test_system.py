@@ -68,6 +68,7 @@ def test_inspect_finds_containers_then_images_then_volumes(docker: Docker,
     assert isinstance(sized["SizeRw"], int) and sized["SizeRootFs"] >= sized["SizeRw"]
 
 
+@pytest.mark.docker_profile("28")  # the 28 CLI computes reclaimable itself
 def test_system_df_counts_and_reclaimable(docker: Docker, tmp_path: Path) -> None:
     built(docker, tmp_path)
     docker("run", "--name", "once", "alpine:3.21", "sh", "-c", "echo 12345 > /f")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from tutor.dockercli._main import CliError, Context, command
 from tutor.dockercli._prompt import confirm
 from tutor.dockercli.commands.build import cache_id
 from tutor.dockercli.commands.containers import PS_HEADERS, ps_row
-from tutor.dockercli.commands.images import prune_images, write_formatted
+from tutor.dockercli.commands.images import image_size, prune_images, write_formatted
 from tutor.dockercli.commands.volumes import prune_volumes
 from tutor.dockercli.format import (
     bytes_size,
@@ -345,7 +346,33 @@ class DiskUsage:
     cache: list[CacheUsage]
 
 
+def _image_parts(engine: Engine, image: LocalImage,
+                 containerd: bool) -> tuple[dict[str, int], dict[str, int]]:
+    """What an image occupies: its snapshots (layer chains, unpacked sizes) and, on the
+    containerd store, its content blobs (by digest)."""
+    # keyed apart: a base layer's chain ID is its diffID, the digest of its blob
+    chains = {"snapshot:" + chain: engine.store.get_layer(diff_id).size
+              for chain, diff_id in zip(chain_ids(image.diff_ids), image.diff_ids, strict=True)}
+    blobs: dict[str, int] = {}
+    if containerd:
+        for la in engine.images.layers(image):
+            blobs[la.diff_id] = la.tar_size
+        config = image.record.config
+        blobs["sha256:" + hashlib.sha256(config).hexdigest()] = len(config)
+        documents = {d: len(t.encode()) for d, t in image.record.blobs.items()}
+        if not documents:
+            manifest = engine.images.manifest(image)
+            documents = {"sha256:" + hashlib.sha256(manifest).hexdigest(): len(manifest)}
+        blobs.update(documents)
+    return chains, blobs
+
+
 def disk_usage(engine: Engine) -> DiskUsage:
+    """The daemon's `/system/df`. Shared sizes count the snapshots (and, on the containerd
+    store, the content blobs) that more than one image uses (moby daemon/containerd/
+    image_list.go computeSharedSize, daemon/images/image_list.go @ docker-v29.7.2); the total
+    counts each once (containerd service.go ImageDiskUsage)."""
+    containerd = engine.profile.containerd_store
     containers = engine.containers.all()
     users: dict[str, int] = {}
     links: dict[str, int] = {}
@@ -355,16 +382,18 @@ def disk_usage(engine: Engine) -> DiskUsage:
             if m.kind == "volume":
                 links[m.source] = links.get(m.source, 0) + 1
     images = engine.images.all()
+    parts = {image.id: _image_parts(engine, image, containerd) for image in images}
     refs: dict[str, int] = {}
     sizes: dict[str, int] = {}
-    for image in images:
-        for chain, diff_id in zip(chain_ids(image.diff_ids), image.diff_ids, strict=True):
-            refs[chain] = refs.get(chain, 0) + 1
-            sizes[chain] = engine.store.get_layer(diff_id).size
+    for chains, blobs in parts.values():
+        for key, size in (*chains.items(), *blobs.items()):
+            refs[key] = refs.get(key, 0) + 1
+            sizes[key] = size
     usage = []
     for image in images:
-        shared = sum(sizes[ch] for ch in chain_ids(image.diff_ids) if refs[ch] > 1)
-        usage.append(ImageUsage(image, engine.images.size(image), shared,
+        chains, blobs = parts[image.id]
+        shared = sum(size for key, size in (*chains.items(), *blobs.items()) if refs[key] > 1)
+        usage.append(ImageUsage(image, image_size(engine, image, containerd), shared,
                                 users.get(image.id, 0)))
     cache = [CacheUsage(key, engine.store.get_layer(r.diff_id).size, r.created)
              for key, r in BuildCache(engine.store).records.items()
@@ -381,8 +410,11 @@ def _with_percent(reclaimable: int, total: int) -> str:
     return human_size(reclaimable)
 
 
-def _summary_rows(du: DiskUsage) -> list[dict[str, str]]:
-    used_unique = sum(i.size - i.shared for i in du.images if i.containers)
+def _summary_rows(du: DiskUsage, docker: int) -> list[dict[str, str]]:
+    if docker >= 29:  # the daemon sums the unused images' unique parts (disk_usage.go)
+        reclaimable = sum(i.size - i.shared for i in du.images if not i.containers)
+    else:  # the 28 CLI: all minus what the images in use hold alone
+        reclaimable = du.layers_size - sum(i.size - i.shared for i in du.images if i.containers)
     active = [(c, s) for c, s in du.containers if c.state in ("running", "paused", "restarting")]
     rw_total = sum(s for _, s in du.containers)
     vol_total = sum(v.size for v, _ in du.volumes)
@@ -391,7 +423,7 @@ def _summary_rows(du: DiskUsage) -> list[dict[str, str]]:
         {"Type": "Images", "TotalCount": str(len(du.images)),
          "Active": str(sum(1 for i in du.images if i.containers)),
          "Size": human_size(du.layers_size),
-         "Reclaimable": _with_percent(du.layers_size - used_unique, du.layers_size)},
+         "Reclaimable": _with_percent(reclaimable, du.layers_size)},
         {"Type": "Containers", "TotalCount": str(len(du.containers)), "Active": str(len(active)),
          "Size": human_size(rw_total),
          "Reclaimable": _with_percent(rw_total - sum(s for _, s in active), rw_total)},
@@ -428,7 +460,7 @@ def system_df(ctx: Context, args: Parsed) -> None:
     fmt = args.str("format")
     if not args.bool("verbose"):
         write_formatted(ctx, fmt or "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}"
-                        "\t{{.Reclaimable}}", _summary_rows(du), DF_HEADERS)
+                        "\t{{.Reclaimable}}", _summary_rows(du, ctx.profile.docker), DF_HEADERS)
         return
     ctx.out.write("Images space usage:\n\n")
     write_formatted(ctx, "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"

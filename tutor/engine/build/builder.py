@@ -753,7 +753,7 @@ class Builder:
         return Provenance(
             names=tuple(refs), bases=tuple(self._bases), started=rfc3339(self._started),
             finished=rfc3339(now),
-            invocation_id=_invocation_id(f"{self._started}:{now}:{self.engine.store.root}"),
+            invocation_id=_invocation_id(f"{self._started}:{now}:{self.request.tags}"),
             dockerfile=self._dockerfile_name)
 
     def _export(self, state: StageState) -> Iterator[ProgressEvent]:
