@@ -209,3 +209,19 @@ def test_classic_commit_of_29_has_no_docker_version(box: Docker, isolated_state:
     config = json.loads(engine.store.get_image(image_id).config)
     assert sha(engine.store.get_image(image_id).config) == image_id
     assert "docker_version" not in config and "container_config" in config
+
+
+def test_pull_progress_has_no_checksum_step(docker: Docker) -> None:
+    """moby daemon/containerd/progress.go @ docker-v29.7.2: Pulling fs layer, Download
+    complete, Pull complete; no Verifying Checksum."""
+    out = docker("pull", "alpine:3.21").out
+    assert "Verifying Checksum" not in out
+    assert re.search(r"^[0-9a-f]{12}: Pulling fs layer\n", out, re.M)
+    assert re.search(r"^[0-9a-f]{12}: Download complete\n", out, re.M)
+    assert re.search(r"^[0-9a-f]{12}: Pull complete\n", out, re.M)
+
+
+@pytest.mark.docker_profile("29/classic")
+def test_classic_pull_verifies_checksums(docker: Docker) -> None:
+    assert re.search(r"^[0-9a-f]{12}: Verifying Checksum\n", docker("pull", "alpine:3.21").out,
+                     re.M)

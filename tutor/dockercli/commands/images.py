@@ -49,11 +49,12 @@ def daemon_error(exc: EngineError) -> CliError:
 MAX_CONCURRENT_DOWNLOADS = 3
 
 
-def pull_lines(result: PullResult) -> Iterator[str]:
+def pull_lines(result: PullResult, containerd: bool = False) -> Iterator[str]:
     """The non-TTY `docker pull` status lines, in the order a real pull reports them.
 
     Downloads run three at a time and extraction goes layer by layer, as the daemon does; the
-    simulated timings decide which line comes when."""
+    simulated timings decide which line comes when. The containerd store's progress has no
+    `Verifying Checksum` (moby daemon/containerd/progress.go @ docker-v29.7.2)."""
     ids = [la.diff_id.removeprefix("sha256:")[:12] for la in result.layers]
     events: list[tuple[float, int, str]] = []
     waiting: list[int] = []
@@ -71,7 +72,8 @@ def pull_lines(result: PullResult) -> Iterator[str]:
         done = start + la.size / PULL_BYTES_PER_SECOND
         slots[slot] = done
         downloaded[i] = done
-        events.append((done, 1, f"{ids[i]}: Verifying Checksum"))
+        if not containerd:
+            events.append((done, 1, f"{ids[i]}: Verifying Checksum"))
         events.append((done, 2, f"{ids[i]}: Download complete"))
     for i in waiting:
         events.append((0.0, 0, f"{ids[i]}: Waiting"))
@@ -125,7 +127,7 @@ def pull_and_report(ctx: Context, ref: Reference, platform: str | None, quiet: b
         ctx.out.write(result.warning + "\n")
     if not quiet:
         if not result.image_existed:
-            for line in pull_lines(result):
+            for line in pull_lines(result, ctx.profile.containerd_store):
                 ctx.out.write(line + "\n")
         ctx.out.write(f"Digest: {result.digest}\n")
         if result.up_to_date:
