@@ -225,3 +225,20 @@ def test_pull_progress_has_no_checksum_step(docker: Docker) -> None:
 def test_classic_pull_verifies_checksums(docker: Docker) -> None:
     assert re.search(r"^[0-9a-f]{12}: Verifying Checksum\n", docker("pull", "alpine:3.21").out,
                      re.M)
+
+
+def test_rmi_reports_the_names_and_the_image(docker: Docker) -> None:
+    """moby daemon/containerd/image_delete.go @ docker-v29.7.2: `Untagged:` per name, then one
+    `Deleted:` for the image's target; no layer lines."""
+    docker("pull", "-q", "alpine:3.21")
+    image_id = docker("images", "--no-trunc", "-q").out.strip()
+    result = docker("rmi", "alpine:3.21")
+    assert (result.status, result.out) == (0, f"Untagged: alpine:3.21\nDeleted: {image_id}\n")
+
+
+@pytest.mark.docker_profile("29/classic")
+def test_classic_rmi_also_reports_digests_and_layers(docker: Docker) -> None:
+    docker("pull", "-q", "alpine:3.21")
+    lines = docker("rmi", "alpine:3.21").out.splitlines()
+    assert lines[0] == "Untagged: alpine:3.21" and lines[1].startswith("Untagged: alpine@sha256:")
+    assert len([line for line in lines if line.startswith("Deleted: ")]) >= 2

@@ -485,7 +485,8 @@ def rmi(ctx: Context, args: Parsed) -> int:
 
 
 def remove_image(engine: Engine, name: str, force: bool) -> list[str]:
-    """moby's ImageDelete for the classic store, with its container conflicts."""
+    """moby's ImageDelete, with its container conflicts (the classic store's; the containerd
+    store reports only the names it removes and the image)."""
     image = engine.images.find(name)
     if image is None:
         raise NoSuchImage(missing_image_name(name))
@@ -527,10 +528,15 @@ def remove_image(engine: Engine, name: str, force: bool) -> list[str]:
         for ref in image.tags:
             engine.images.untag(ref)
             lines.append(f"Untagged: {ref.familiar}")
+    deleted = engine.images.delete(image)
+    if engine.profile.containerd_store:
+        # the image's names are its only references; the record goes, the snapshots and
+        # blobs go with containerd's garbage collection, unreported (moby
+        # daemon/containerd/image_delete.go deleteAll @ docker-v29.7.2)
+        return lines + deleted[:1]
     for repo_digest in image.record.repo_digests:
         lines.append(f"Untagged: {_familiar_digest(repo_digest)}")
-    lines += engine.images.delete(image)
-    return lines
+    return lines + deleted
 
 
 def _is_id_of(image: LocalImage, name: str) -> bool:
@@ -602,7 +608,10 @@ def prune_images(engine: Engine, everything: bool) -> tuple[list[str], int]:
             engine.images.untag(ref)
             deleted.append(f"untagged: {ref.familiar}")
         before = _stored_layer_bytes(engine)
-        deleted += [line.replace("Deleted: ", "deleted: ") for line in engine.images.delete(image)]
+        lines = engine.images.delete(image)
+        if engine.profile.containerd_store:  # only the image itself, as rmi reports it
+            lines = lines[:1]
+        deleted += [line.replace("Deleted: ", "deleted: ") for line in lines]
         reclaimed += before - _stored_layer_bytes(engine)
     return deleted, reclaimed
 
