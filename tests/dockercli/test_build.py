@@ -147,6 +147,7 @@ def test_build_arg_change_invalidates_every_run_after_the_arg(
     }
 
 
+@pytest.mark.docker_profile("28")  # classic-store layer sizes
 def test_history_shows_buildkit_rows(docker: Docker, app: Path) -> None:
     docker("build", "-t", "app:1", ".", cwd=app)
     result = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Size}}", "app:1")

@@ -242,3 +242,24 @@ def test_classic_rmi_also_reports_digests_and_layers(docker: Docker) -> None:
     lines = docker("rmi", "alpine:3.21").out.splitlines()
     assert lines[0] == "Untagged: alpine:3.21" and lines[1].startswith("Untagged: alpine@sha256:")
     assert len([line for line in lines if line.startswith("Deleted: ")]) >= 2
+
+
+def test_history_sizes_are_snapshot_blocks(docker: Docker, tmp_path: Path) -> None:
+    """The containerd store measures a layer as its unpacked snapshot (overlayfs upper dir,
+    4 KiB blocks, the directory itself included): WORKDIR /app is 8.19kB, as in Docker's
+    get-started pages, where the classic store says 0B."""
+    write(tmp_path / "ctx", {"Dockerfile": "FROM alpine:3.21\nWORKDIR /app\n"
+                                           "RUN echo hi > /app/x\nENV A=1\n"})
+    assert docker("build", "-q", "-t", "app", str(tmp_path / "ctx")).status == 0
+    rows = docker("history", "--format", "{{.CreatedBy}}|{{.Size}}", "app").out.splitlines()
+    assert rows[:3] == ["ENV A=1|0B", "RUN /bin/sh -c echo hi > /app/x # buildkit|12.3kB",
+                        "WORKDIR /app|8.19kB"]
+
+
+@pytest.mark.docker_profile("29/classic")
+def test_classic_history_sizes_are_file_bytes(docker: Docker, tmp_path: Path) -> None:
+    write(tmp_path / "ctx", {"Dockerfile": "FROM alpine:3.21\nWORKDIR /app\n"
+                                           "RUN echo hi > /app/x\n"})
+    assert docker("build", "-q", "-t", "app", str(tmp_path / "ctx")).status == 0
+    rows = docker("history", "--format", "{{.Size}}", "app").out.splitlines()
+    assert rows[:2] == ["3B", "0B"]

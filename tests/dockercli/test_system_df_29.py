@@ -13,6 +13,7 @@ import pytest
 from tests.dockercli.conftest import Docker, write
 from tutor.dockercli.format import human_size
 from tutor.engine import Engine
+from tutor.engine.layers import snapshot_usage
 from tutor.paths import content_dir
 
 
@@ -30,9 +31,10 @@ def _expected(state: Path) -> tuple[int, int]:
     app = next(i for i in images if any(t.familiar == "app:1" for t in i.tags))
     alpine = next(i for i in images if i is not app)
     shared_chain = engine.images.layers(alpine)[0]
-    unpacked = {i.id: engine.images.size(i) for i in images}
+    unpacked = {i.id: engine.images.unpacked_size(i, containerd) for i in images}
     content = {i.id: engine.images.content_size(i) if containerd else 0 for i in images}
-    shared = shared_chain.size + (shared_chain.tar_size if containerd else 0)
+    shared = (snapshot_usage(shared_chain) + shared_chain.tar_size if containerd
+              else shared_chain.size)
     total = sum(unpacked.values()) + sum(content.values()) - shared
     reclaimable = unpacked[app.id] + content[app.id] - shared
     return total, reclaimable

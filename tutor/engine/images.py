@@ -17,7 +17,7 @@ from tutor.engine.clock import parse_rfc3339
 from tutor.engine.errors import EngineError
 from tutor.engine.image import Image, ImageConfig, manifest_bytes
 from tutor.engine.image import digest as sha256_digest
-from tutor.engine.layers import Layer, chain_ids
+from tutor.engine.layers import Layer, chain_ids, snapshot_usage
 from tutor.engine.oci import parse_config
 from tutor.engine.reference import Reference, parse_docker_ref
 from tutor.engine.store import ImageRecord, Store
@@ -252,6 +252,13 @@ class ImageStore:
     def size(self, image: LocalImage) -> int:
         """SIZE on the classic store: the sum of the image's layer sizes (shared ones too)."""
         return sum(la.size for la in self.layers(image))
+
+    def unpacked_size(self, image: LocalImage, containerd: bool) -> int:
+        """The image's layers on disk: the layer sizes on the classic store, the snapshots'
+        block usage on the containerd store."""
+        if containerd:
+            return sum(snapshot_usage(la) for la in self.layers(image))
+        return self.size(image)
 
     def manifest(self, image: LocalImage) -> bytes:
         """The image's manifest: the one its build exported (containerd store), else as the

@@ -35,6 +35,7 @@ from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
 from tutor.engine.image import MEDIA_MANIFEST
 from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
+from tutor.engine.layers import snapshot_usage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
 
 DAEMON = "Error response from daemon: "
@@ -157,8 +158,9 @@ def image_users(engine: Engine) -> dict[str, int]:
 
 def image_size(engine: Engine, image: LocalImage, containerd: bool) -> int:
     """The API's `Size`: the unpacked layers on the classic store; on the containerd store the
-    content blobs as well (moby daemon/containerd/image_list.go: TotalSize)."""
-    unpacked = engine.images.size(image)
+    snapshots' block usage plus the content blobs (moby daemon/containerd/image_list.go:
+    TotalSize)."""
+    unpacked = engine.images.unpacked_size(image, containerd)
     return unpacked + engine.images.content_size(image) if containerd else unpacked
 
 
@@ -314,7 +316,7 @@ def _write_tree(ctx: Context, summaries: list[ImageSummary], *, expanded: bool) 
     view: list[TreeImage] = []
     for summary in summaries:
         image = summary.image
-        unpacked = engine.images.size(image)
+        unpacked = engine.images.unpacked_size(image, containerd)
         content = engine.images.content_size(image) if containerd else 0
         in_use = users.get(image.id, 0) > 0
         details = Details(image.id, human_size_precision(unpacked + content, 3),
@@ -378,7 +380,10 @@ def history(ctx: Context, args: Parsed) -> None:
         raise daemon_error(exc) from None
     no_trunc, human = args.bool("no_trunc"), args.bool("human")
     entries = list(image.config.history)
-    sizes = iter(engine.store.get_layer(d).size for d in image.diff_ids)
+    # the containerd store measures each layer's snapshot in blocks (WORKDIR /app: 8.19kB)
+    containerd = engine.profile.containerd_store
+    sizes = iter(snapshot_usage(la) if containerd else la.size
+                 for la in engine.images.layers(image))
     rows: list[dict[str, str]] = []
     for entry in entries:
         size = 0 if entry.empty_layer else next(sizes, 0)

@@ -28,7 +28,7 @@ from tutor.engine.clock import parse_rfc3339
 from tutor.engine.containers import Container
 from tutor.engine.engine import Engine
 from tutor.engine.images import LocalImage
-from tutor.engine.layers import chain_ids
+from tutor.engine.layers import chain_ids, snapshot_usage
 from tutor.engine.profile import Profile
 from tutor.engine.volumes import Volume
 
@@ -351,8 +351,9 @@ def _image_parts(engine: Engine, image: LocalImage,
     """What an image occupies: its snapshots (layer chains, unpacked sizes) and, on the
     containerd store, its content blobs (by digest)."""
     # keyed apart: a base layer's chain ID is its diffID, the digest of its blob
-    chains = {"snapshot:" + chain: engine.store.get_layer(diff_id).size
-              for chain, diff_id in zip(chain_ids(image.diff_ids), image.diff_ids, strict=True)}
+    chains = {"snapshot:" + chain: (snapshot_usage(la) if containerd else la.size)
+              for chain, la in zip(chain_ids(image.diff_ids), engine.images.layers(image),
+                                   strict=True)}
     blobs: dict[str, int] = {}
     if containerd:
         for la in engine.images.layers(image):
