@@ -76,6 +76,7 @@ def test_docker_usage_errors(argv: list[str], status: int, stderr: str) -> None:
     assert (result.returncode, result.stderr, result.stdout) == (status, stderr, "")
 
 
+@pytest.mark.docker_profile("28")
 def test_docker_version_flag() -> None:
     result = tutor("docker", "--version")
     assert result.returncode == 0

@@ -46,10 +46,24 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the engine's images, cache and containers in DIR "
         "(default: $TUTOR_HOME, else your user data directory)",
     )
+    parser.add_argument(
+        "--docker",
+        choices=("29", "28"),
+        help="imitate this Docker release from now on, in this state directory (default: 29; "
+        "a new release without --store takes its default store)",
+    )
+    parser.add_argument(
+        "--store",
+        choices=("containerd", "classic"),
+        help="imitate this image store from now on, in this state directory (Docker 29's "
+        "default: containerd; Docker 28 and upgraded hosts: classic)",
+    )
     return parser
 
 
 SUBCOMMANDS = ("docker", "quiz", "lessons")
+_VALUED = ("--state", "--lessons", "--docker", "--store")
+"""Global options followed by a value (which may look like a subcommand)."""
 
 
 def _split_command(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
@@ -59,7 +73,7 @@ def _split_command(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
     while i < len(argv):
         if argv[i] in SUBCOMMANDS:
             return argv[:i], argv[i], argv[i + 1 :]
-        i += 2 if argv[i] in ("--state", "--lessons") else 1
+        i += 2 if argv[i] in _VALUED else 1
     return argv, None, []
 
 
@@ -76,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"tutor: cannot use {state} as the state directory: {why} "
                          "(choose another with --state DIR or TUTOR_HOME)\n")
         return 1
+    if args.docker or args.store:
+        from tutor.engine.profile import choose
+
+        choose(state, args.docker, args.store)
     if subcommand == "docker":
         from tutor.dockercli import main as docker_main
 

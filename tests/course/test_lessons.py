@@ -135,6 +135,12 @@ MISTAKES = [
         "must not be empty",
     ),
     ("bad-step-id", GOOD.replace('id = "two"', 'id = "Two Step"'), 'id = "Two Step"', "lower-case"),
+    (
+        "bad-docker-profile",
+        GOOD.replace("minutes = 5", 'minutes = 5\ndocker = "27"'),
+        'docker = "27"',
+        "unknown Docker version '27'",
+    ),
 ]
 
 
@@ -148,6 +154,14 @@ def test_lint_reports_file_and_line(tmp_path: Path, toml: str, needle: str, mess
         p.file.name == "lesson.toml" and p.line == line_of(toml, needle) and message in p.message
         for p in problems
     ), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(("spec", "saved"), [("28", "28/classic"), ("29/classic", "29/classic")])
+def test_a_lesson_may_pin_a_docker_profile(tmp_path: Path, spec: str, saved: str) -> None:
+    lesson = load_lesson(write(tmp_path / "01-x", GOOD.replace(
+        "minutes = 5", f'minutes = 5\ndocker = "{spec}"')))
+    assert lesson.docker == saved
+    assert load_lesson(write(tmp_path / "02-y", GOOD)).docker == ""
 
 
 def test_missing_check_points_at_the_step(tmp_path: Path) -> None:

@@ -13,6 +13,9 @@ from tutor.course.quiz import Question, lint, load_bank, load_schema, prepare_tr
 from tutor.dockercli import main
 from tutor.paths import content_dir
 
+# Written for Docker 28 (classic store) output.
+pytestmark = pytest.mark.docker_profile("28")
+
 BANK_DIR = content_dir("assets") / "questions"
 SCHEMA = load_schema(BANK_DIR)
 TRIED = [q for q in load_bank(BANK_DIR, SCHEMA).questions if q.try_it]

@@ -81,3 +81,26 @@ def test_setup_pulls_through_the_docker_command_line(tmp_path: Path) -> None:
     assert result.ok == sandbox.ready
     if not result.ok:
         assert result.output
+
+
+def test_a_pinned_lesson_sets_its_sandbox_profile(tmp_path: Path) -> None:
+    from tutor.engine.profile import Profile, load_profile
+
+    folder = make_lesson(tmp_path / "01-a")
+    (folder / "lesson.toml").write_text('docker = "28"\n' + LESSON)
+    sandbox = Sandbox(load_lesson(folder), tmp_path / "root")
+    assert sandbox.reset().ok
+    assert load_profile(sandbox.state) == Profile(28, "classic")
+    free = Sandbox(load_lesson(make_lesson(tmp_path / "02-b")), tmp_path / "root")
+    assert free.reset().ok and load_profile(free.state) == Profile(29, "containerd")
+
+
+def test_a_ready_sandbox_follows_a_new_pin(tmp_path: Path) -> None:
+    from tutor.engine.profile import Profile, load_profile
+
+    folder = make_lesson(tmp_path / "01-a")
+    sandbox = Sandbox(load_lesson(folder), tmp_path / "root")
+    assert sandbox.ensure().ok and load_profile(sandbox.state) == Profile(29, "containerd")
+    (folder / "lesson.toml").write_text('docker = "29/classic"\n' + LESSON)
+    pinned = Sandbox(load_lesson(folder), tmp_path / "root")
+    assert pinned.ensure().ok and load_profile(pinned.state) == Profile(29, "classic")

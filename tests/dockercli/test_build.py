@@ -47,6 +47,7 @@ def app(tmp_path: Path) -> Path:
     return write(tmp_path / "app", ALPINE_APP)
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_first_build_prints_buildkit_plain_progress(docker: Docker, app: Path) -> None:
     result = docker("build", "-t", "app:1", ".", cwd=app)
     assert result.status == 0, result.err
@@ -73,6 +74,7 @@ def test_first_build_prints_buildkit_plain_progress(docker: Docker, app: Path) -
     assert written and written.group(1) == image_id(docker, "app:1")
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_rebuild_is_all_cached_and_gives_the_same_image(docker: Docker, app: Path) -> None:
     first = docker("build", "-t", "app:1", ".", cwd=app)
     second = docker("build", "-t", "app:1", ".", cwd=app)
@@ -145,6 +147,7 @@ def test_build_arg_change_invalidates_every_run_after_the_arg(
     }
 
 
+@pytest.mark.docker_profile("28")  # classic-store layer sizes
 def test_history_shows_buildkit_rows(docker: Docker, app: Path) -> None:
     docker("build", "-t", "app:1", ".", cwd=app)
     result = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Size}}", "app:1")
@@ -159,6 +162,7 @@ def test_history_shows_buildkit_rows(docker: Docker, app: Path) -> None:
     ]
 
 
+@pytest.mark.docker_profile("28")  # classic-store sizes / API 1.51 shape
 def test_deleting_a_file_in_a_later_layer_does_not_shrink_the_image(
     docker: Docker, tmp_path: Path
 ) -> None:
@@ -293,6 +297,7 @@ def test_multi_stage_builds_only_what_the_target_needs(docker: Docker, tmp_path:
     assert "COPY --from=build" not in target.err
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_fresh_sandboxes_build_identical_images(
     docker: Docker, app: Path, tmp_path: Path
 ) -> None:
@@ -569,6 +574,7 @@ def test_code_edit_and_the_dependency_install(
     assert install == ("CACHED" if install_cached else "DONE")
 
 
+@pytest.mark.docker_profile("28")  # classic-store sizes / API 1.51 shape
 def test_multi_stage_final_image_carries_only_what_it_copies(
     docker: Docker, tmp_path: Path
 ) -> None:

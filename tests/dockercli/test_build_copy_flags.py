@@ -188,12 +188,9 @@ def test_copy_through_a_dangling_symlink_creates_its_target(docker: Docker,
     assert docker("run", "--rm", "dl", "cat", "/nonexistent/deep/f").out == "x"
 
 
-def test_parents_needs_labs_in_the_docker_28_frontend(docker: Docker, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.docker_profile("28")
+def test_parents_needs_labs_in_the_docker_28_frontend(docker: Docker, tmp_path: Path) -> None:
     # BuildKit v0.25 parse.go: `parents` is registered only when parentsEnabled (labs)
-    from tutor.engine.dockerfile import _instructions
-
-    monkeypatch.setattr(_instructions, "COPY_PARENTS_STABLE", False)
     ctx = write(tmp_path / "c", {"Dockerfile": "FROM scratch\nCOPY --parents a/b /\n",
                                  "a/b": "x"})
     result = docker("build", ".", cwd=ctx)

@@ -189,13 +189,11 @@ def test_registry_cache_backend_is_out_of_reach(docker: Docker, tmp_path: Path) 
     assert "no registry cache backend" in result.err
 
 
+@pytest.mark.docker_profile("29/classic")
 def test_classic_store_refuses_cache_export_and_attestations(
-        docker: Docker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        docker: Docker, tmp_path: Path) -> None:
     # buildx build/opt.go + build/utils.go notSupported @ v0.36.0: the docker driver has the
     # CacheExport and MultiPlatform features only on the containerd image store
-    from tutor.engine.build import driver
-
-    monkeypatch.setattr(driver, "CONTAINERD_STORE", False)
     ctx = write(tmp_path / "c", SIMPLE)
     cache = docker("build", "--cache-to", "type=local,dest=c", ".", cwd=ctx)
     assert cache.err == (

@@ -35,6 +35,7 @@ def test_only_a_named_commit_stamps_last_tag_time(committed: Docker) -> None:
     assert _inspect(committed, "{{.Metadata.LastTagTime}}", "snap:1") != ZERO
 
 
+@pytest.mark.docker_profile("28")  # API 1.51 returns Parent and DockerVersion always
 def test_parent_and_docker_version(committed: Docker) -> None:
     committed("commit", "box", "snap:1")
     alpine = _inspect(committed, "{{.Id}}", "alpine:3.20").strip()
@@ -60,6 +61,7 @@ def test_history_names_the_parent_while_it_exists(committed: Docker) -> None:
     assert committed("history", "-q", "snap:1").out.split()[1:] == ["<missing>"] * (len(ids) - 1)
 
 
+@pytest.mark.docker_profile("28")  # NewChildImage of Engine 28; ID = config digest
 def test_config_is_moby_child_image(committed: Docker, tmp_path: Path) -> None:
     committed("commit", "-m", "hello", "box", "snap:1")
     container = committed("inspect", "-f", "{{.Id}}", "box").out.strip()

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.dockercli.conftest import Docker
+
+# Written for Docker 28 (classic store) output.
+pytestmark = pytest.mark.docker_profile("28")
 
 
 def test_a_corrupt_tag_file_is_set_aside_and_reported(

@@ -8,6 +8,9 @@ import pytest
 
 from tests.dockercli.conftest import Docker
 
+# Written for Docker 28 (classic store) output.
+pytestmark = pytest.mark.docker_profile("28")
+
 ROW = "{{.Repository}}:{{.Tag}}"
 DOCKERFILE = "FROM alpine:3.20\nLABEL tier=web team={team}\nRUN echo {n} > /f\n"
 

@@ -8,6 +8,8 @@ import pytest
 
 from tests.dockercli.conftest import Docker
 
+pytestmark = pytest.mark.docker_profile("28")
+
 
 def test_counts_come_from_the_sandbox(docker: Docker) -> None:
     docker("pull", "-q", "alpine:3.20")

@@ -9,6 +9,9 @@ import pytest
 
 from tests.dockercli.conftest import Docker
 
+# Written for Engine 28 (API 1.51, classic store) responses.
+pytestmark = pytest.mark.docker_profile("28")
+
 CASES = [
     ("nil-map", "{{.Config.Labels}}", "map[]"),
     ("nil-map-json", "{{json .Config.Labels}}", "null"),

@@ -60,6 +60,7 @@ def test_pull_says_already_exists_for_a_shared_base(docker: Docker) -> None:
     assert result.out.count("Pull complete") == 1
 
 
+@pytest.mark.docker_profile("28")  # shows the untagged image (Docker 28 lists it)
 def test_pull_by_digest_and_repo_digests(docker: Docker) -> None:
     first = docker("pull", "alpine:3.21").out
     digest = DIGEST.search(first.split("Digest: ")[1])
@@ -107,6 +108,7 @@ def test_pull_errors(docker: Docker, argv: tuple[str, ...], message: str) -> Non
     assert len(tutor_lines) <= 1 and all(line.startswith("tutor: ") for line in tutor_lines)
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_pull_platform_picks_the_arm64_image(docker: Docker) -> None:
     result = docker("pull", "--platform", "linux/arm64", "nginx")
     assert result.status == 0
@@ -215,6 +217,7 @@ def test_push_shares_layers_and_tags_move_while_digests_stay(
         assert msg.out == "one\n"
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity
 def test_push_to_a_local_registry(docker: Docker) -> None:
     docker("pull", "alpine:3.21")
     docker("tag", "alpine:3.21", "localhost:5000/alpine:mine")

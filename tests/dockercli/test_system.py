@@ -17,6 +17,7 @@ def built(docker: Docker, root: Path) -> None:
     assert docker("build", "-q", "-t", "app:1", str(root)).status == 0
 
 
+@pytest.mark.docker_profile("28")  # classic-store sizes / API 1.51 shape
 def test_image_inspect_has_engine_28_shape(docker: Docker, tmp_path: Path) -> None:
     built(docker, tmp_path)
     out = docker("image", "inspect", "app:1").out
@@ -67,6 +68,7 @@ def test_inspect_finds_containers_then_images_then_volumes(docker: Docker,
     assert isinstance(sized["SizeRw"], int) and sized["SizeRootFs"] >= sized["SizeRw"]
 
 
+@pytest.mark.docker_profile("28")  # the 28 CLI computes reclaimable itself
 def test_system_df_counts_and_reclaimable(docker: Docker, tmp_path: Path) -> None:
     built(docker, tmp_path)
     docker("run", "--name", "once", "alpine:3.21", "sh", "-c", "echo 12345 > /f")

@@ -90,6 +90,7 @@ def test_hub_serves_multi_platform_indexes_with_real_digests(engine: Engine) -> 
     assert hub.manifest("library/alpine", "sha256:" + "1" * 64) is None
 
 
+@pytest.mark.docker_profile("28")  # classic-store image identity (ID = config digest)
 def test_tags_move_digests_stay(engine: Engine) -> None:
     serve(engine)
     engine.pull(parse_docker_ref("alpine:3.21"))

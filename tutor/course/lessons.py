@@ -55,6 +55,9 @@ class Lesson:
     steps: tuple[Step, ...]
     chapter: str = ""
     """The part of the course it belongs to; the lesson map groups lessons by it."""
+    docker: str = ""
+    """The Docker profile the lesson is written for (`28`, `29/classic`, …; `tutor.engine.
+    profile.parse_profile`), set in its sandbox; empty: the learner's choice."""
 
     @property
     def workspace(self) -> Path | None:
@@ -138,7 +141,8 @@ def key_line(text: str, path: Sequence[str | int]) -> int:
 # ---------------------------------------------------------------------------------------------
 # Reading a lesson
 
-_TOP_KEYS = {"chapter", "title", "summary", "objectives", "dca", "minutes", "setup", "steps"}
+_TOP_KEYS = {"chapter", "title", "summary", "objectives", "dca", "minutes", "setup", "steps",
+             "docker"}
 _STEP_KEYS = {"id", "title", "text", "hint", "solution", "check"}
 
 
@@ -236,6 +240,7 @@ class _Reader:
                 ["minutes"] if "minutes" in data else [], "'minutes' must be a positive integer"
             )
             minutes = 0
+        docker = self.docker(data)
         images = self.setup(data.get("setup", {}))
         steps = self.steps(data.get("steps"))
         self.orphan_markdown(steps)
@@ -243,8 +248,22 @@ class _Reader:
             return None
         return Lesson(
             self.folder.name, self.folder, title, summary, objectives, dca, minutes, images, steps,
-            chapter,
+            chapter, docker,
         )
+
+    def docker(self, data: Mapping[str, object]) -> str:
+        if "docker" not in data:
+            return ""
+        spec = self.string(data, "docker", [])
+        if not spec:
+            return ""
+        from tutor.engine.profile import BadProfile, parse_profile
+
+        try:
+            return str(parse_profile(spec))
+        except BadProfile as exc:
+            self.problem(["docker"], f"'docker': {exc}")
+            return ""
 
     def setup(self, setup: object) -> tuple[str, ...]:
         if not isinstance(setup, dict):

@@ -51,8 +51,20 @@ class Sandbox:
     def ensure(self) -> SetupResult:
         """The sandbox as it was left, or freshly set up when it never was (or a reset died)."""
         if self.ready:
+            self._pin_profile()  # a sandbox made before its lesson was pinned follows the pin
             return SetupResult(True, "")
         return self.reset()
+
+    def _pin_profile(self) -> None:
+        if not self.lesson.docker:
+            return
+        from tutor.engine.profile import PROFILE_FILE, parse_profile, save_profile
+        from tutor.engine.statefile import read_json
+
+        pinned = parse_profile(self.lesson.docker)
+        saved = read_json(self.state / PROFILE_FILE, {})
+        if saved != {"docker": pinned.docker, "store": pinned.store}:
+            save_profile(self.state, pinned)
 
     def reset(self) -> SetupResult:
         """Wipe everything and re-create the lesson's setup: its workspace files, then its images
@@ -62,6 +74,7 @@ class Sandbox:
         if self.home.exists():
             shutil.rmtree(self.home)
         self.state.mkdir(parents=True)
+        self._pin_profile()  # before the setup's pulls, which already show that Docker
         if self.lesson.workspace is not None:
             shutil.copytree(self.lesson.workspace, self.workspace, symlinks=True,
                             ignore=_not_plain)

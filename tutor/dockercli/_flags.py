@@ -22,6 +22,10 @@ class Flag:
     help: str = ""
     metavar: str = ""
     hidden: bool = False
+    deprecated: str = ""
+    """pflag's `MarkDeprecated` message: the flag is hidden from help and using it says so."""
+    docker: tuple[int, ...] = ()
+    """The Docker releases whose CLI has this flag (all when empty)."""
 
     @property
     def key(self) -> str:
@@ -163,3 +167,15 @@ def parse_flags(
                 parsed.args.extend(argv[i:])
                 break
     return parsed
+
+
+def content_trust(help_28: str) -> tuple[Flag, Flag]:
+    """`--disable-content-trust` in each release. In 28 it changes nothing here (content trust is
+    off unless DOCKER_CONTENT_TRUST is set, and the simulated Docker has no notary); 29 removed
+    content trust and keeps the flag hidden and deprecated (cli/command/image/pull.go, push.go,
+    container/run.go, create.go @ v29.7.2)."""
+    return (
+        Flag("disable-content-trust", default=True, help=help_28, docker=(28,)),
+        Flag("disable-content-trust", default=True, help="Skip image verification (deprecated)",
+             deprecated="support for docker content trust was removed", docker=(29,)),
+    )

@@ -16,9 +16,7 @@ from tutor.engine.errors import EngineError
 
 if TYPE_CHECKING:
     from tutor.engine import Engine
-
-DOCKER_VERSION = "28.5.1"
-DOCKER_BUILD = "e180ab8"
+    from tutor.engine.profile import Profile
 
 
 DAEMON = "Error response from daemon: "
@@ -43,12 +41,19 @@ class Context:
     out: TextIO
     err: TextIO
     tty: bool = False
+    """Whether stderr is a terminal (progress output)."""
     width: int = 80
     cwd: Path = field(default_factory=Path.cwd)
     """Where relative paths on the command line start (the learner's current directory)."""
     stdin: TextIO = field(default_factory=io.StringIO)
     """What the command may read (`build -`, `login --password-stdin`, prompts): the real stdin
     for `tutor docker`, nothing inside the tutorial's terminal."""
+    out_tty: bool | None = None
+    """Whether stdout is a terminal (the image list's legend and colours); `tty` when None."""
+
+    @property
+    def out_is_tty(self) -> bool:
+        return self.tty if self.out_tty is None else self.out_tty
 
     confine: Path | None = None
     """In the tutorial, the learner's workspace: every host path a command reads or writes
@@ -110,6 +115,16 @@ class Context:
         from tutor.paths import content_dir
 
         return Engine.open(self.state, assets=content_dir("assets"))
+
+    @cached_property
+    def profile(self) -> Profile:
+        """The Docker release and store imitated; read without opening the engine, so
+        `docker --version` stays cheap."""
+        if "engine" in self.__dict__:
+            return self.engine.profile
+        from tutor.engine.profile import load_profile
+
+        return load_profile(self.state)
 
 
 Runner = Callable[[Context, Parsed], int | None]
@@ -196,14 +211,19 @@ def _arg_error(path: str, cmd: Command, n: int) -> str | None:
     return None
 
 
-def _help(path: str, cmd: Command) -> str:
+def flags_of(cmd: Command, docker: int) -> tuple[Flag, ...]:
+    """The command's flags in that Docker release's CLI."""
+    return tuple(f for f in cmd.flags if not f.docker or docker in f.docker)
+
+
+def _help(path: str, cmd: Command, flags: Sequence[Flag]) -> str:
     if cmd.help_text:
         return cmd.help_text
     lines = [f"Usage:  {cmd.use_line(path)}", "", cmd.summary]
     aliases = [p for p in cmd.paths if p != path]
     if aliases:
         lines += ["", "Aliases:", "  " + ", ".join(f"docker {p}" for p in [path, *aliases])]
-    visible = [f for f in cmd.flags if not f.hidden]
+    visible = [f for f in flags if not f.hidden and not f.deprecated]
     if visible:
         lines += ["", "Options:"]
         cells = []
@@ -257,7 +277,8 @@ def dispatch(argv: list[str], ctx: Context) -> int:
         ctx.out.write(_root_help())
         return 0
     if argv[0] in ("--version", "-v"):
-        ctx.out.write(f"Docker version {DOCKER_VERSION}, build {DOCKER_BUILD}\n")
+        release = ctx.profile.release
+        ctx.out.write(f"Docker version {release.version}, build {release.cli_commit}\n")
         return 0
     if argv[0].startswith("-"):
         raise CliError(
@@ -286,22 +307,33 @@ def dispatch(argv: list[str], ctx: Context) -> int:
             f"docker: unknown command: docker {head}\n\nRun 'docker --help' for more information"
         )
     cmd = COMMANDS[path]
+    flags = flags_of(cmd, ctx.profile.docker)
     before_dashdash = args[: args.index("--")] if "--" in args else args
     if "--help" in before_dashdash:
-        ctx.out.write(_help(path, cmd))
+        ctx.out.write(_help(path, cmd, flags))
         return 0
     try:
-        parsed = parse_flags(args, cmd.flags, interspersed=cmd.interspersed)
+        parsed = parse_flags(args, flags, interspersed=cmd.interspersed)
     except FlagError as exc:
         raise CliError(
             f"{exc}\n\nUsage:  {cmd.use_line(path)}\n\n"
             f"Run 'docker {path} --help' for more information",
             125,
         ) from None
+    for flag in flags:  # cobra prints pflag's notes to the command's stdout before it runs
+        if flag.deprecated and flag.key in parsed.changed:
+            ctx.out.write(f"Flag --{flag.long} has been deprecated, {flag.deprecated}\n")
     problem = _arg_error(path, cmd, len(parsed.args))
     if problem:
         raise CliError(problem)
     return cmd.run(ctx, parsed) or 0
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def main(
@@ -324,7 +356,7 @@ def main(
     is_tty = stderr.isatty() if tty is None else tty
     ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty, cwd=cwd or Path.cwd(),
                   stdin=stdin if stdin is not None else io.StringIO(), confine=confine,
-                  confine_shown=confine_shown)
+                  confine_shown=confine_shown, out_tty=_isatty(stdout) if tty is None else tty)
     try:
         return dispatch(list(argv), ctx)
     except CliError as exc:

@@ -284,8 +284,9 @@ def display_width(text: str) -> int:
     return width
 
 
-def tabwrite(text: str) -> str:
-    """Align tab-terminated cells as the CLI's tabwriter (minwidth 10, padding 3, flags 0) does.
+def tabwrite(text: str, min_width: int = _MIN_WIDTH, padding: int = _PADDING) -> str:
+    """Align tab-terminated cells as the CLI's tabwriter (minwidth 10, padding 3, flags 0) does;
+    `docker version` uses minwidth 20, padding 1.
 
     Cells are terminated by `\\t` or `\\v`; `\\n` ends a line and `\\f` ends a line and every
     column.  A line's last cell belongs to no column and is never padded, so only an empty
@@ -293,19 +294,20 @@ def tabwrite(text: str) -> str:
     """
     out: list[str] = []
     for section in text.split("\f"):
-        out.append(_format_section(section))
+        out.append(_format_section(section, min_width, padding))
     return "\n".join(out)
 
 
-def _format_section(text: str) -> str:
+def _format_section(text: str, min_width: int, padding: int) -> str:
     lines = [line.replace("\v", "\t").split("\t") for line in text.split("\n")]
     out: list[str] = []
-    _format_block(lines, 0, len(lines), [], out)
+    _format_block(lines, 0, len(lines), [], out, min_width, padding)
     return "\n".join(out)
 
 
 def _format_block(
-    lines: list[list[str]], start: int, end: int, widths: list[int], out: list[str]
+    lines: list[list[str]], start: int, end: int, widths: list[int], out: list[str],
+    min_width: int, padding: int,
 ) -> None:
     """Elastic tabstops: a column is a run of consecutive lines that have a cell at that index."""
     column = len(widths)
@@ -316,11 +318,11 @@ def _format_block(
             continue
         _write_lines(lines, start, this, widths, out)
         start = this
-        width = _MIN_WIDTH
+        width = min_width
         while this < end and column < len(lines[this]) - 1:
-            width = max(width, display_width(lines[this][column]) + _PADDING)
+            width = max(width, display_width(lines[this][column]) + padding)
             this += 1
-        _format_block(lines, start, this, [*widths, width], out)
+        _format_block(lines, start, this, [*widths, width], out, min_width, padding)
         start = this
     _write_lines(lines, start, end, widths, out)
 

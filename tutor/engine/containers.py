@@ -916,21 +916,44 @@ class ContainerStore:
         created = rfc3339(self.engine.clock)
         entry = HistoryEntry(created, " ".join(c.argv), message, empty, author)
         diff_ids = base.diff_ids + (() if empty else (new_layer.diff_id,))
-        top: dict[str, JSON] = {
-            "architecture": base.architecture, "author": author,
-            "config": _container_config(c, cfg, base.config),
-            "container": c.id,
-            "container_config": _container_config(c, _run_config_of(c, base.config),
-                                                  base.config),
-            "created": created, "docker_version": ENGINE_VERSION,
-            "history": [h.to_json() for h in (*base.history, entry)],
-            "os": base.os, "rootfs": {"type": "layers", "diff_ids": list(diff_ids)},
-            "variant": base.variant,
-        }
-        raw = go_json({k: v for k, v in top.items() if v != "" or k == "created"})
+        profile = self.engine.profile
+        history: list[JSON] = [h.to_json() for h in (*base.history, entry)]
+        rootfs: JSON = {"type": "layers", "diff_ids": list(diff_ids)}
+        top: dict[str, JSON]
+        if profile.containerd_store:
+            # moby daemon/containerd/image_commit.go @ docker-v29.7.2: a DockerOCIImage, in
+            # its field order, with no container, container_config or docker_version
+            top = {"created": created, "author": author, "architecture": base.architecture,
+                   "os": base.os, "config": _container_config(c, cfg, base.config),
+                   "rootfs": rootfs, "history": history}
+            raw = go_json({k: v for k, v in top.items() if v != ""})
+        else:
+            top = {
+                "architecture": base.architecture, "author": author,
+                "config": _container_config(c, cfg, base.config),
+                "container": c.id,
+                "container_config": _container_config(c, _run_config_of(c, base.config),
+                                                      base.config),
+                "created": created,
+                # NewChildImage stopped writing the engine version in 29
+                # (daemon/internal/image/image.go @ docker-v29.7.2)
+                "docker_version": ENGINE_VERSION if profile.docker < 29 else "",
+                "history": history, "os": base.os, "rootfs": rootfs,
+                "variant": base.variant,
+            }
+            raw = go_json({k: v for k, v in top.items() if v != "" or k == "created"})
         layers = [self.store.get_layer(d) for d in base.diff_ids]
-        new = self.engine.images.add(parse_config(raw), layers + ([] if empty else [new_layer]),
-                                     self.engine.clock, tagged=bool(ref), parent=image.id)
+        layers += [] if empty else [new_layer]
+        config = parse_config(raw)
+        image_id, blobs = "", None
+        if profile.containerd_store:  # named by its manifest, as createImageOCI stores it
+            from tutor.engine.build.export import export
+
+            out = export(raw, layers, {"os": base.os, "architecture": base.architecture,
+                                       "variant": base.variant}, None)
+            image_id, blobs = out.image_id, out.blobs
+        new = self.engine.images.add(config, layers, self.engine.clock, tagged=bool(ref),
+                                     parent=image.id, image_id=image_id, blobs=blobs)
         if ref:
             self.engine.images.tag(new.id, parse_docker_ref(ref))
         return self.engine.images.get(new.id)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from tutor.engine.catalogue import DEFAULT_PLATFORM, Platform
 from tutor.engine.errors import EngineError
+from tutor.engine.image import digest as digest_of
 from tutor.engine.image import manifest_bytes
 from tutor.engine.images import LocalImage
 from tutor.engine.layers import Layer, chain_ids
@@ -165,8 +166,17 @@ def pull(
         if not existed:
             seconds += got.tar_size / PULL_BYTES_PER_SECOND
     previous = engine.store.tags.get(str(ref))
-    image_existed = engine.store.get_image(config.id) is not None
-    image = engine.images.add(config, layers, engine.clock, tagged=False)
+    # The containerd store names a pulled image by what the reference resolved to (the index or
+    # manifest digest `docker pull` prints); the classic store by its config digest.
+    image_id = resolved.top.digest if engine.profile.containerd_store else config.id
+    known = engine.store.get_image(image_id)
+    image_existed = known is not None and known.config == config.to_bytes()
+    # ...and keeps what it fetched to get there in its content store
+    blobs = ({resolved.top.digest: resolved.top.data,
+              resolved.manifest.digest: resolved.manifest.data}
+             if engine.profile.containerd_store else None)
+    image = engine.images.add(config, layers, engine.clock, tagged=False, image_id=image_id,
+                              blobs=blobs)
     repo_digest = f"{ref.name}@{resolved.top.digest}"
     record = image.record
     up_to_date = previous == image.id if ref.digest is None else repo_digest in record.repo_digests
@@ -266,7 +276,7 @@ def push(engine: Engine, ref: Reference, all_tags: bool = False) -> Iterator[Pus
         yield from events
         config = image.record.config
         engine.store.put_content(config)
-        registry.put_blob(ref.path, image.id)
+        registry.put_blob(ref.path, digest_of(config))
         data = manifest_bytes(config, tuple(layers))
         dgst = registry.put_manifest(ref.path, str(tagged.tag), data)
         record = image.record

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tutor.engine.catalogue import Catalogue
     from tutor.engine.containers import ContainerStore, ContainerSummary
     from tutor.engine.distribution import PullResult, PushEvent, Resolved
+    from tutor.engine.profile import Profile
     from tutor.engine.registry import Registries, Registry
     from tutor.engine.world import SimulatedWorld
 
@@ -74,6 +75,13 @@ class Engine:
 
     def advance(self, seconds: float) -> None:
         self.store.clock.advance(seconds)
+
+    @cached_property
+    def profile(self) -> Profile:
+        """The Docker release and image store this sandbox imitates."""
+        from tutor.engine.profile import load_profile
+
+        return load_profile(self.store.root)
 
     @cached_property
     def catalogue(self) -> Catalogue:

@@ -6,6 +6,7 @@ references pointing at image IDs. Tags move, IDs don't: retagging leaves the old
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from datetime import UTC, datetime
 from tutor.engine import _gopath
 from tutor.engine.clock import parse_rfc3339
 from tutor.engine.errors import EngineError
-from tutor.engine.image import Image, ImageConfig
-from tutor.engine.layers import Layer, chain_ids
+from tutor.engine.image import Image, ImageConfig, manifest_bytes
+from tutor.engine.image import digest as sha256_digest
+from tutor.engine.layers import Layer, chain_ids, snapshot_usage
 from tutor.engine.oci import parse_config
 from tutor.engine.reference import Reference, parse_docker_ref
 from tutor.engine.store import ImageRecord, Store
@@ -210,18 +212,28 @@ class ImageStore:
     # -- changes ----------------------------------------------------------------------------
 
     def add(self, config: ImageConfig, layers: list[Layer], now: float, *,
-            tagged: bool = True, parent: str = "") -> LocalImage:
+            tagged: bool = True, parent: str = "", image_id: str = "",
+            blobs: Mapping[str, bytes] | None = None) -> LocalImage:
         """Store an image. `tagged` is whether the daemon names it through TagImage, the only
         place that stamps LastTagTime (build, commit with a name); pull and load write the
-        reference store directly, so their images keep the zero time."""
+        reference store directly, so their images keep the zero time.
+
+        `image_id` names it by its manifest or index digest (the containerd store), with the
+        `blobs` that digest covers; the config digest otherwise (the classic store)."""
         for la in layers:
             self.store.put_layer(la)
         raw = config.to_bytes()
-        record = self.store.get_image(config.id) or ImageRecord(config.id, raw, parent=parent)
+        key = image_id or config.id
+        record = self.store.get_image(key) or ImageRecord(key, raw, parent=parent)
+        # A multi-platform image pulled again for another platform: the store keeps the one
+        # platform it can run (the simulation holds one config per image).
+        record.config = raw
+        if blobs:
+            record.blobs = {d: b.decode() for d, b in blobs.items()}
         if tagged:
             record.last_tag_time = now
         self.store.put_image(record)
-        return self.get(config.id)
+        return self.get(key)
 
     def tag(self, image_id: str, ref: Reference, now: float | None = None) -> None:
         """Point `ref` at the image; `now` (for `docker tag`) stamps its LastTagTime."""
@@ -254,6 +266,67 @@ class ImageStore:
         read from the layer records alone. A missing or damaged layer counts nothing and is
         reported in the store's problems, so a listing still shows every image."""
         return sum(self.store.layer_size(d) or 0 for d in image.diff_ids)
+
+    def unpacked_size(self, image: LocalImage, containerd: bool) -> int:
+        """The image's layers on disk: the layer sizes on the classic store, the snapshots'
+        block usage on the containerd store."""
+        if containerd:
+            return sum(snapshot_usage(la) for la in self.layers(image))
+        return self.size(image)
+
+    def manifest(self, image: LocalImage) -> bytes:
+        """The image's manifest: the one its build exported (containerd store), else as the
+        content store would hold it (config and layer blobs as the simulated registries serve
+        them: uncompressed)."""
+        config_digest = sha256_digest(image.record.config)
+        for text in image.record.blobs.values():
+            doc = json.loads(text)
+            if doc.get("config", {}).get("digest") == config_digest:
+                return text.encode()
+        return manifest_bytes(image.record.config, tuple(self.layers(image)))
+
+    def platforms(self, image: LocalImage) -> list[tuple[str, str, bool]]:
+        """The image's platform manifests as its index lists them (attestations left out):
+        (`os/arch[/variant]`, manifest digest, whether the store has that platform's content).
+        An image without an index has its own manifest only."""
+        local = sha256_digest(self.manifest(image))
+        for text in image.record.blobs.values():
+            doc = json.loads(text)
+            if "manifests" not in doc:
+                continue
+            out = []
+            for entry in doc["manifests"]:
+                annotations = entry.get("annotations") or {}
+                if annotations.get("vnd.docker.reference.type") == "attestation-manifest":
+                    continue
+                platform = entry.get("platform") or {}
+                name = "/".join(platform[k] for k in ("os", "architecture", "variant")
+                                if platform.get(k))
+                out.append((name, entry["digest"], entry["digest"] == local))
+            return out
+        config = image.config
+        name = "/".join(p for p in (config.os, config.architecture, config.variant) if p)
+        return [(name, local, True)]
+
+    def packed_size(self, image: LocalImage) -> int:
+        """What `docker image inspect` reports as Size on the containerd store: the index (if
+        any), the one platform manifest, the config and the layer blobs (moby
+        daemon/containerd/image_inspect.go `size`, limited to one manifest)."""
+        top = image.record.blobs.get(image.id)
+        manifest = self.manifest(image)
+        index = len(top.encode()) if top is not None and top.encode() != manifest else 0
+        return (index + len(manifest) + len(image.record.config)
+                + sum(la.tar_size for la in self.layers(image)))
+
+    def content_size(self, image: LocalImage) -> int:
+        """The containerd store's CONTENT SIZE: the bytes of every blob it keeps for the image
+        (manifests, index, attestations, config, layers; moby daemon/containerd/image_list.go
+        adds each one's size)."""
+        config_digest = sha256_digest(image.record.config)
+        documents = [text.encode() for d, text in image.record.blobs.items()
+                     if d != config_digest] or [self.manifest(image)]
+        return (sum(len(b) for b in documents) + len(image.record.config)
+                + sum(la.tar_size for la in self.layers(image)))
 
     def oci_image(self, image: LocalImage) -> Image:
         return Image(image.config, tuple(self.layers(image)))

@@ -90,6 +90,31 @@ class Layer:
         return tar_chunks(self.changes)
 
 
+FS_BLOCK = 4096
+"""ext4's block size: what `du` (and containerd's snapshot usage) counts in."""
+FAST_SYMLINK = 60
+"""ext4 keeps a symlink target shorter than this inside the inode, using no block."""
+
+
+def snapshot_usage(la: Layer) -> int:
+    """The layer unpacked as an overlayfs snapshot, measured as containerd measures it:
+    `fs.DiskUsage` of the upper directory sums each inode's allocated blocks, the directory
+    itself and every parent the tar creates included (containerd core/snapshots/overlay
+    Usage). Whiteouts are device nodes with no blocks."""
+    total = FS_BLOCK  # the snapshot's own root directory
+    for change in la.changes.items:
+        node = change.node
+        if change.kind == "D" or node.type not in ("dir", "file", "symlink"):
+            continue
+        if node.type == "dir":
+            total += FS_BLOCK
+        elif node.type == "symlink":
+            total += FS_BLOCK if len(node.target) >= FAST_SYMLINK else 0
+        else:
+            total += -(-node.size // FS_BLOCK) * FS_BLOCK
+    return total
+
+
 # -- diff ------------------------------------------------------------------------------------
 
 

@@ -57,6 +57,9 @@ class ImageRecord:
     last_tag_time: float = 0.0
     parent: str = ""
     """The image a commit started from: store metadata (moby's `SetParent`), not config."""
+    blobs: dict[str, str] = field(default_factory=dict)
+    """containerd store: the documents the image's ID names beyond its config (manifest,
+    attestation, index), by digest. The classic store's ID is the config digest."""
 
     @property
     def config_json(self) -> dict[str, Any]:
@@ -284,6 +287,8 @@ class Store:
             "last_tag_time": record.last_tag_time,
             "parent": record.parent,
         }
+        if record.blobs:
+            doc["blobs"] = record.blobs
         atomic_write(self._image_path(record.id), json.dumps(doc).encode())
 
     def get_image(self, image_id: str) -> ImageRecord | None:
@@ -294,7 +299,8 @@ class Store:
             doc = json.loads(path.read_bytes())
             record = ImageRecord(str(doc["id"]), doc["config"].encode(),
                                  [str(d) for d in doc["repo_digests"]],
-                                 float(doc["last_tag_time"]), str(doc.get("parent", "")))
+                                 float(doc["last_tag_time"]), str(doc.get("parent", "")),
+                                 {str(k): str(v) for k, v in doc.get("blobs", {}).items()})
             if not isinstance(record.config_json, dict):
                 raise TypeError("config is not an object")
         except FileNotFoundError:

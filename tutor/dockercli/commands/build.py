@@ -195,6 +195,7 @@ def build(ctx: Context, args: Parsed) -> int:
                             f"not {call}")
     output = _output(ctx, args.list("output"), args.bool("push"), args.bool("load"))
     offered = Secrets(_secrets(ctx, args.list("secret")), _ssh(args.list("ssh")))
+    provenance = _provenance(args.str("provenance")) if "provenance" in args.changed else None
     request = BuildRequest(
         context=context, dockerfile=dockerfile, dockerfile_text=dockerfile_text, tags=tags,
         build_args=tuple(build_args), target=args.str("target") or None,
@@ -202,7 +203,8 @@ def build(ctx: Context, args: Parsed) -> int:
         platform=platforms[0] if platforms else None, labels=labels, secrets=offered,
         output=output, no_cache_stages=tuple(args.list("no_cache_filter")),
         check_only=call == "check",
-        provenance=args.str("provenance") if "provenance" in args.changed else None,
+        provenance=provenance,
+        no_default_attestations=bool(os.environ.get("BUILDX_NO_DEFAULT_ATTESTATIONS")),
         sbom=args.str("sbom") if "sbom" in args.changed else None,
         build_contexts=_build_contexts(ctx, args.list("build_context")),
         cache_from=_cache_dirs(ctx, args.list("cache_from"), "src"),
@@ -210,7 +212,8 @@ def build(ctx: Context, args: Parsed) -> int:
     )
     from tutor.engine.build import driver
 
-    refusal = driver.attestation_refusal(request.provenance, request.sbom)
+    refusal = driver.attestation_refusal(request.provenance, request.sbom,
+                                         ctx.profile.containerd_store)
     if refusal is not None:
         raise _buildx_error(f"failed to build: {refusal}")
     if request.check_only:
@@ -346,7 +349,8 @@ def _cache_dirs(ctx: Context, values: list[str], key: str) -> tuple[str, ...]:
         kind = fields.get("type", "")
         if kind == "inline":
             continue  # the cache metadata travels inside the image config
-        refusal = driver.cache_export_refusal() if key == "dest" else None
+        refusal = (driver.cache_export_refusal(ctx.profile.containerd_store) if key == "dest"
+                   else None)
         if refusal is not None:
             raise _buildx_error(f"failed to build: {refusal}")
         if kind != "local":
@@ -407,6 +411,17 @@ def _kebab(rule: str) -> str:
     import re
 
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", rule).lower()
+
+
+def _provenance(value: str) -> bool:
+    """buildx's `--provenance`: a boolean, or attributes (`mode=max`) that turn it on unless
+    they say `disabled=true`."""
+    lowered = value.strip().lower()
+    if lowered in ("false", "0", "f"):
+        return False
+    if lowered in ("true", "1", "t", ""):
+        return True
+    return "disabled=true" not in lowered.split(",")
 
 
 def run_build(ctx: Context, request: BuildRequest, *, quiet: bool, tty: bool) -> int:

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tutor.dockercli._flags import Flag, Parsed
+from tutor.dockercli._flags import Flag, Parsed, content_trust
 from tutor.dockercli._main import DAEMON, CliError, Context, command
 from tutor.dockercli._prompt import confirm
 from tutor.dockercli.commands.images import (
     daemon_error,
     image_inspect_doc,
+    inspect_escapes_html,
     missing_image_name,
     pull_and_report,
     write_formatted,
@@ -78,8 +79,7 @@ def _with_help(message: str, path: str, status: int = 125) -> CliError:
 
 CREATE_FLAGS = (
     Flag("detach", short="d", help="Run container in background and print container ID"),
-    # Content trust is off unless DOCKER_CONTENT_TRUST is set, so skipping it changes nothing.
-    Flag("disable-content-trust", default=True, help="Skip image verification"),
+    *content_trust("Skip image verification"),
     Flag("entrypoint", "string", help="Overwrite the default ENTRYPOINT of the image"),
     Flag("env", "list", short="e", help="Set environment variables"),
     Flag("env-file", "list", help="Read in a file of environment variables"),
@@ -1042,7 +1042,8 @@ def _inspect(ctx: Context, args: Parsed, *, images: bool) -> int:
         if image is not None:
             if args.bool("size"):
                 ctx.err.write("WARNING: --size ignored for image\n")
-            escaped.add(len(docs))
+            if inspect_escapes_html(ctx.engine):
+                escaped.add(len(docs))
             docs.append(image_inspect_doc(ctx.engine, image))
             continue
         volume = store.volumes.find(name) if kind in (None, "volume") else None

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from tutor.dockercli._flags import Flag, Parsed
+from tutor.dockercli._flags import Flag, Parsed, content_trust
 from tutor.dockercli._main import DAEMON, CliError, Context, command
 from tutor.dockercli._prompt import confirm
 from tutor.dockercli.format import (
@@ -20,6 +22,7 @@ from tutor.dockercli.format import (
     inspect_json,
     truncate_id,
 )
+from tutor.dockercli.imagetree import Details, Platform, TreeImage, render
 from tutor.dockercli.templates import NilMap, NilSlice, Struct, TemplateError, render_format
 from tutor.engine import oci
 from tutor.engine.clock import rfc3339
@@ -30,7 +33,9 @@ from tutor.engine.distribution import (
 )
 from tutor.engine.engine import Engine
 from tutor.engine.errors import EngineError
+from tutor.engine.image import MEDIA_MANIFEST
 from tutor.engine.images import ImageSummary, LocalImage, NoSuchImage
+from tutor.engine.layers import snapshot_usage
 from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
 from tutor.engine.registry import ManifestUnknown, PullAccessDenied
 
@@ -53,11 +58,12 @@ def not_found_hint(engine: Engine, exc: EngineError, ref: Reference) -> str:
 MAX_CONCURRENT_DOWNLOADS = 3
 
 
-def pull_lines(result: PullResult) -> Iterator[str]:
+def pull_lines(result: PullResult, containerd: bool = False) -> Iterator[str]:
     """The non-TTY `docker pull` status lines, in the order a real pull reports them.
 
     Downloads run three at a time and extraction goes layer by layer, as the daemon does; the
-    simulated timings decide which line comes when."""
+    simulated timings decide which line comes when. The containerd store's progress has no
+    `Verifying Checksum` (moby daemon/containerd/progress.go @ docker-v29.7.2)."""
     ids = [la.diff_id.removeprefix("sha256:")[:12] for la in result.layers]
     events: list[tuple[float, int, str]] = []
     waiting: list[int] = []
@@ -75,7 +81,8 @@ def pull_lines(result: PullResult) -> Iterator[str]:
         done = start + la.size / PULL_BYTES_PER_SECOND
         slots[slot] = done
         downloaded[i] = done
-        events.append((done, 1, f"{ids[i]}: Verifying Checksum"))
+        if not containerd:
+            events.append((done, 1, f"{ids[i]}: Verifying Checksum"))
         events.append((done, 2, f"{ids[i]}: Download complete"))
     for i in waiting:
         events.append((0.0, 0, f"{ids[i]}: Waiting"))
@@ -96,8 +103,7 @@ def pull_lines(result: PullResult) -> Iterator[str]:
     summary="Download an image from a registry",
     flags=(
         Flag("all-tags", short="a", help="Download all tagged images in the repository"),
-        # Content trust is off unless DOCKER_CONTENT_TRUST is set, so skipping it changes nothing.
-        Flag("disable-content-trust", default=True, help="Skip image verification"),
+        *content_trust("Skip image verification"),
         Flag("platform", "string", help="Set platform if server is multi-platform capable"),
         Flag("quiet", short="q", help="Suppress verbose output"),
     ),
@@ -132,7 +138,7 @@ def pull_and_report(ctx: Context, ref: Reference, platform: str | None, quiet: b
         ctx.out.write(result.warning + "\n")
     if not quiet:
         if not result.image_existed:
-            for line in pull_lines(result):
+            for line in pull_lines(result, ctx.profile.containerd_store):
                 ctx.out.write(line + "\n")
         ctx.out.write(f"Digest: {result.digest}\n")
         if result.up_to_date:
@@ -152,22 +158,42 @@ IMAGE_HEADERS = {
 }
 
 
+def image_users(engine: Engine) -> dict[str, int]:
+    """How many containers (running or not) use each image ID."""
+    users: dict[str, int] = {}
+    for c in engine.containers.all():
+        users[c.image_id] = users.get(c.image_id, 0) + 1
+    return users
+
+
+def image_size(engine: Engine, image: LocalImage, containerd: bool) -> int:
+    """The API's `Size`: the unpacked layers on the classic store; on the containerd store the
+    snapshots' block usage plus the content blobs (moby daemon/containerd/image_list.go:
+    TotalSize)."""
+    unpacked = engine.images.unpacked_size(image, containerd)
+    return unpacked + engine.images.content_size(image) if containerd else unpacked
+
+
 def _image_rows(
     summaries: list[ImageSummary], engine: Engine, *, no_trunc: bool, digests: bool,
-    need_digest: bool,
+    need_digest: bool, containerd: bool = False,
 ) -> list[dict[str, str]]:
     """The CLI formatter's rows: one per tag (per tag and digest when digests are wanted),
     then one per repository known only by digest, or one `<none>` row."""
     rows: list[dict[str, str]] = []
+    users = image_users(engine)
     for summary in summaries:
         image = summary.image
-        size = human_size_precision(engine.images.size(image), 3)
+        size = human_size_precision(image_size(engine, image, containerd), 3)
         base = {
             "ID": image.id if no_trunc else truncate_id(image.id),
             "CreatedSince": created_since(int(image.created), engine.clock),
             "CreatedAt": rfc3339(image.created).replace("T", " ").replace("Z", " +0000 UTC"),
             "Size": size, "VirtualSize": size,
-            "Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
+            # moby counts the containers of every listed image (daemon/images/image_list.go
+            # @ v28.5.1 and docker-v29.7.2); shared sizes only on request.
+            "Containers": str(users.get(image.id, 0)), "SharedSize": "N/A",
+            "UniqueSize": "N/A",
         }
         if not summary.repo_tags and not summary.repo_digests:
             rows.append(dict(base, Repository="<none>", Tag="<none>", Digest="<none>"))
@@ -213,13 +239,18 @@ def parse_filters(specs: list[str]) -> dict[str, list[str]]:
     usage="[OPTIONS] [REPOSITORY[:TAG]]",
     summary="List images",
     flags=(
-        Flag("all", short="a", help="Show all images (default hides intermediate images)"),
+        Flag("all", short="a", help="Show all images (default hides intermediate images)",
+             docker=(28,)),
+        Flag("all", short="a",
+             help="Show all images (default hides intermediate and dangling images)",
+             docker=(29,)),
         Flag("digests", help="Show digests"),
         Flag("filter", "list", short="f", metavar="filter",
              help="Filter output based on conditions provided"),
         Flag("format", "string", help="Format output using a custom template"),
         Flag("no-trunc", help="Don't truncate output"),
         Flag("quiet", short="q", help="Only show image IDs"),
+        Flag("tree", help="List multi-platform images as a tree (EXPERIMENTAL)", docker=(29,)),
     ),
     max_args=1,
 )
@@ -228,30 +259,97 @@ def images(ctx: Context, args: Parsed) -> None:
     match = args.args[0] if args.args else ""
     if match and match not in filters.get("reference", []):
         filters.setdefault("reference", []).append(match)
+    docker29 = ctx.profile.docker >= 29
+    tree = docker29 and _use_tree(args)
     engine = ctx.engine
     try:
         summaries = engine.images.summaries(filters, show_all=args.bool("all"),
                                             now=engine.clock)
     except EngineError as exc:
         raise daemon_error(exc) from None
+    if docker29 and not args.bool("all") and (
+            "dangling" not in filters or "false" in filters["dangling"]):
+        # The 29 CLI hides untagged images in every view (cli/command/image/list.go @ v29.7.2).
+        summaries = [s for s in summaries if s.repo_tags]
+    if tree:
+        listed = _write_tree(ctx, summaries, expanded=args.bool("tree"))
+    else:
+        listed = _write_table(ctx, args, summaries, docker29)
+    if not listed and match in IMAGE_SUBCOMMANDS:
+        ctx.err.write(f'{"" if docker29 else chr(10)}No images found matching "{match}": '
+                      f'did you mean "docker image {match}"?\n')
+
+
+def _use_tree(args: Parsed) -> bool:
+    """`shouldUseTree` (list.go @ v29.7.2): the legacy table whenever one of its options is
+    given; `--tree` refuses them."""
+    for key, name in (("quiet", "--quiet"), ("no_trunc", "--no-trunc"),
+                      ("digests", "--show-digest"), ("format", "--format")):
+        if args.bool(key):
+            if args.bool("tree"):
+                raise CliError(f"{name} is not yet supported with --tree")
+            return False
+    return True
+
+
+def _write_table(ctx: Context, args: Parsed, summaries: list[ImageSummary],
+                 docker29: bool) -> int:
     fmt = args.str("format")
-    if not fmt:
+    if not fmt or fmt == "table":
         fmt = "table {{.Repository}}\t{{.Tag}}\t"
         if args.bool("digests"):
             fmt += "{{.Digest}}\t"
         fmt += "{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+    engine = ctx.engine
     rows = _image_rows(summaries, engine, no_trunc=args.bool("no_trunc"),
                        digests=args.bool("digests"),
-                       need_digest=args.bool("digests") or "{{.Digest}}" in fmt)
+                       need_digest=args.bool("digests") or "{{.Digest}}" in fmt,
+                       containerd=ctx.profile.containerd_store)
+    if docker29:  # removed from the 29 formatter (cli/command/formatter/image.go @ v29.7.2)
+        for row in rows:
+            del row["VirtualSize"]
     if args.bool("quiet"):
         for row in rows:
             ctx.out.write(row["ID"] + "\n")
     else:
         write_formatted(ctx, fmt, [Struct("formatter.imageContext", r) for r in rows],
                         IMAGE_HEADERS)
-    if not summaries and match in IMAGE_SUBCOMMANDS:
-        ctx.err.write(f'\nNo images found matching "{match}": did you mean '
-                      f'"docker image {match}"?\n')
+    return len(summaries)
+
+
+def _write_tree(ctx: Context, summaries: list[ImageSummary], *, expanded: bool) -> int:
+    """`runTree` (tree.go @ v29.7.2): sizes as each store reports them; the classic store
+    returns no manifests, so CONTENT SIZE is 0B and there are no platform lines."""
+    engine = ctx.engine
+    containerd = ctx.profile.containerd_store
+    users = image_users(engine)
+    view: list[TreeImage] = []
+    for summary in summaries:
+        image = summary.image
+        unpacked = engine.images.unpacked_size(image, containerd)
+        content = engine.images.content_size(image) if containerd else 0
+        in_use = users.get(image.id, 0) > 0
+        details = Details(image.id, human_size_precision(unpacked + content, 3),
+                          human_size_precision(content, 3), in_use)
+        children: tuple[Platform, ...] = ()
+        if containerd and expanded:
+            # platforms the store lacks are listed faint with nothing on disk (tree.go)
+            children = tuple(
+                Platform(name, available, Details(
+                    manifest, details.disk_usage if available else "0B",
+                    details.content_size if available else "0B", in_use and available))
+                for name, manifest, available in engine.images.platforms(image))
+        names = sorted(ref.familiar for ref in summary.repo_tags)
+        if expanded:
+            view.append(TreeImage(tuple(names), details, children))
+            continue
+        if not names:
+            view.append(TreeImage((), details, children))
+        view += [TreeImage((name,), details, children) for name in names]
+    view.sort(key=lambda i: (not i.names, i.names[0] if i.names else ""))
+    ctx.out.write(render(view, terminal=ctx.out_is_tty, colour=not os.environ.get("NO_COLOR"),
+                         width=ctx.width))
+    return len(view)
 
 
 def write_formatted(
@@ -292,7 +390,10 @@ def history(ctx: Context, args: Parsed) -> None:
         raise daemon_error(exc) from None
     no_trunc, human = args.bool("no_trunc"), args.bool("human")
     entries = list(image.config.history)
-    sizes = iter(engine.store.get_layer(d).size for d in image.diff_ids)
+    # the containerd store measures each layer's snapshot in blocks (WORKDIR /app: 8.19kB)
+    containerd = engine.profile.containerd_store
+    sizes = iter(snapshot_usage(la) if containerd else la.size
+                 for la in engine.images.layers(image))
     rows: list[dict[str, str]] = []
     for entry in entries:
         size = 0 if entry.empty_layer else next(sizes, 0)
@@ -399,7 +500,8 @@ def rmi(ctx: Context, args: Parsed) -> int:
 
 
 def remove_image(engine: Engine, name: str, force: bool) -> list[str]:
-    """moby's ImageDelete for the classic store, with its container conflicts."""
+    """moby's ImageDelete, with its container conflicts (the classic store's; the containerd
+    store reports only the names it removes and the image)."""
     image = engine.images.find(name)
     if image is None:
         raise NoSuchImage(missing_image_name(name))
@@ -441,10 +543,15 @@ def remove_image(engine: Engine, name: str, force: bool) -> list[str]:
         for ref in image.tags:
             engine.images.untag(ref)
             lines.append(f"Untagged: {ref.familiar}")
+    deleted = engine.images.delete(image)
+    if engine.profile.containerd_store:
+        # the image's names are its only references; the record goes, the snapshots and
+        # blobs go with containerd's garbage collection, unreported (moby
+        # daemon/containerd/image_delete.go deleteAll @ docker-v29.7.2)
+        return lines + deleted[:1]
     for repo_digest in image.record.repo_digests:
         lines.append(f"Untagged: {_familiar_digest(repo_digest)}")
-    lines += engine.images.delete(image)
-    return lines
+    return lines + deleted
 
 
 def _is_id_of(image: LocalImage, name: str) -> bool:
@@ -516,7 +623,10 @@ def prune_images(engine: Engine, everything: bool) -> tuple[list[str], int]:
             engine.images.untag(ref)
             deleted.append(f"untagged: {ref.familiar}")
         before = _stored_layer_bytes(engine)
-        deleted += [line.replace("Deleted: ", "deleted: ") for line in engine.images.delete(image)]
+        lines = engine.images.delete(image)
+        if engine.profile.containerd_store:  # only the image itself, as rmi reports it
+            lines = lines[:1]
+        deleted += [line.replace("Deleted: ", "deleted: ") for line in lines]
         reclaimed += before - _stored_layer_bytes(engine)
     return deleted, reclaimed
 
@@ -619,7 +729,66 @@ def _sorted_deep(value: Any) -> Any:
     return value
 
 
+def inspect_escapes_html(engine: Engine) -> bool:
+    """Engine 28 marshals image inspect through `json.Marshal` (HTML-escaped); 29 writes it
+    with SetEscapeHTML(false) (daemon/internal/compat/compat.go @ docker-v29.7.2)."""
+    return engine.profile.docker < 29
+
+
 def image_inspect_doc(engine: Engine, image: LocalImage) -> dict[str, Any]:
+    """`docker image inspect` as the profile's engine answers it."""
+    if engine.profile.docker >= 29:
+        return _inspect_doc_29(engine, image)
+    return _inspect_doc_28(engine, image)
+
+
+def _inspect_doc_29(engine: Engine, image: LocalImage) -> dict[str, Any]:
+    """Engine 29 (API 1.55 ≥ 1.52): `InspectResponse` in its field order, empty `omitempty`
+    fields left out, no legacy config fields (daemon/server/router/image/image_routes.go and
+    api/types/image/image_inspect.go @ docker-v29.7.2). The containerd store names the image by
+    its target (`Descriptor`), lists `name@target` for every tag in RepoDigests, reports the
+    packed size and no GraphDriver (daemon/containerd/image_inspect.go)."""
+    config = image.config
+    containerd = engine.profile.containerd_store
+    tags = sorted(t.familiar for t in image.tags)
+    digests = [_familiar_digest(d) for d in image.record.repo_digests]
+    if containerd:
+        named = [f"{t.familiar_name}@{image.id}" for t in sorted(image.tags, key=str)]
+        digests = list(dict.fromkeys(named + digests))
+    raw = _raw_config(image)
+    comment = str(raw.get("comment") or config.comment)
+    doc: dict[str, Any] = {"Id": image.id, "RepoTags": tags, "RepoDigests": digests}
+    if comment:
+        doc["Comment"] = comment
+    if config.created_at:
+        doc["Created"] = config.created_at
+    if config.author:
+        doc["Author"] = config.author
+    doc["Config"] = config.config.to_json()
+    doc["Architecture"] = config.architecture
+    if config.variant:
+        doc["Variant"] = config.variant
+    doc["Os"] = config.os
+    doc["Size"] = engine.images.packed_size(image) if containerd else engine.images.size(image)
+    if not containerd:
+        doc["GraphDriver"] = {"Data": _graph_driver_data(image) or None, "Name": "overlay2"}
+    doc["RootFS"] = {"Type": "layers", "Layers": list(image.diff_ids)}
+    doc["Metadata"] = {"LastTagTime": rfc3339(image.record.last_tag_time)
+                       if image.record.last_tag_time else "0001-01-01T00:00:00Z"}
+    if containerd:
+        top = image.record.blobs.get(image.id)
+        data = top.encode() if top is not None else engine.images.manifest(image)
+        media = str(json.loads(data).get("mediaType", MEDIA_MANIFEST))
+        doc["Descriptor"] = {"mediaType": media, "digest": image.id, "size": len(data)}
+    extra = {k: v for k, v in (("Parent", image.record.parent),
+                               ("DockerVersion", raw.get("docker_version"))) if v}
+    if extra:  # compat.Wrap: the response goes through a map, so every key comes sorted
+        wrapped: dict[str, Any] = _sorted_deep({**doc, **extra})
+        return wrapped
+    return doc
+
+
+def _inspect_doc_28(engine: Engine, image: LocalImage) -> dict[str, Any]:
     """`docker image inspect` as Engine 28 (API 1.51, classic store) answers it.
 
     The daemon marshals the response, then re-decodes `Config` into a map to add the legacy
@@ -660,10 +829,25 @@ TYPED_NILS: dict[tuple[str, str], type[NilMap] | type[NilSlice]] = {
 """The nil-able map and slice fields of the typed image inspect response."""
 
 
-def typed_inspect_view(doc: dict[str, Any]) -> dict[str, Any]:
+TYPED_ZEROS_29: dict[str, Any] = {"Comment": "", "Created": "", "Author": "", "Variant": "",
+                                  "OsVersion": ""}
+"""The `omitempty` string fields of API 1.52+: the typed response still has them, empty."""
+CONFIG_ZEROS: dict[str, Any] = {"User": "", "WorkingDir": "", "StopSignal": "",
+                                "ArgsEscaped": False}
+
+
+def typed_inspect_view(doc: dict[str, Any], docker29: bool = False) -> dict[str, Any]:
     """`doc` as a template run on the typed response sees it: a `null` map or slice is
-    still a value of its type (`{{.Config.Labels}}` prints `map[]`, not `<no value>`)."""
+    still a value of its type (`{{.Config.Labels}}` prints `map[]`, not `<no value>`). Docker
+    29's response omits empty fields, which the typed struct still holds."""
     view = dict(doc)
+    if docker29:
+        view = {**TYPED_ZEROS_29, **view}
+        config = view.get("Config")
+        if isinstance(config, dict):
+            view["Config"] = {**CONFIG_ZEROS,
+                              **{k: None for (section, k) in TYPED_NILS if section == "Config"},
+                              **config}
     for (section, key), nil in TYPED_NILS.items():
         part = view.get(section)
         if isinstance(part, dict) and key in part and part[key] is None:
@@ -720,8 +904,9 @@ def image_inspect(ctx: Context, args: Parsed) -> int:
             docs.append(image_inspect_doc(engine, image))
     fmt = args.str("format")
     if fmt:
-        docs = [typed_inspect_view(doc) for doc in docs]
-    write_inspect(ctx, docs, fmt, frozenset(range(len(docs))))
+        docs = [typed_inspect_view(doc, engine.profile.docker >= 29) for doc in docs]
+    write_inspect(ctx, docs, fmt,
+                  frozenset(range(len(docs))) if inspect_escapes_html(engine) else frozenset())
     for name in missing:
         ctx.err.write(f"{DAEMON}No such image: {missing_image_name(name)}\n")
     return 1 if missing else 0

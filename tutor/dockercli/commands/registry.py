@@ -7,7 +7,7 @@ import base64
 import json
 from typing import Any
 
-from tutor.dockercli._flags import Flag, Parsed
+from tutor.dockercli._flags import Flag, Parsed, content_trust
 from tutor.dockercli._main import CliError, Context, command
 from tutor.dockercli.commands.images import daemon_error, write_formatted
 from tutor.dockercli.format import ellipsis
@@ -48,7 +48,7 @@ def _parse(text: str) -> Reference:
     summary="Upload an image to a registry",
     flags=(
         Flag("all-tags", short="a", help="Push all tags of an image to the repository"),
-        Flag("disable-content-trust", default=True, help="Skip image signing"),
+        *content_trust("Skip image signing"),
         Flag("platform", "string", help="Push a platform-specific manifest as a single-platform "
              "image to the registry."),
         Flag("quiet", short="q", help="Suppress verbose output"),

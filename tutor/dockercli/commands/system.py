@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed
-from tutor.dockercli._main import DOCKER_BUILD, DOCKER_VERSION, CliError, Context, command
+from tutor.dockercli._main import CliError, Context, command
 from tutor.dockercli._prompt import confirm
 from tutor.dockercli.commands.build import cache_id
 from tutor.dockercli.commands.containers import PS_HEADERS, ps_row
-from tutor.dockercli.commands.images import prune_images, write_formatted
+from tutor.dockercli.commands.images import image_size, prune_images, write_formatted
 from tutor.dockercli.commands.volumes import prune_volumes
 from tutor.dockercli.format import (
     bytes_size,
     created_since,
+    go_json,
     human_size,
     human_size_precision,
+    tabwrite,
     truncate_id,
 )
 from tutor.dockercli.templates import Struct, TemplateError, parse
@@ -27,48 +29,149 @@ from tutor.engine.clock import parse_rfc3339
 from tutor.engine.containers import Container
 from tutor.engine.engine import Engine
 from tutor.engine.images import LocalImage
-from tutor.engine.layers import chain_ids
+from tutor.engine.layers import chain_ids, snapshot_usage
+from tutor.engine.profile import Profile
 from tutor.engine.volumes import Volume
 
+PLATFORM_NAME = "Docker Engine - Community"
+"""`version.PlatformName` of the docker-ce packages (the client's and the daemon's)."""
 
-@command("version", usage="[OPTIONS]", summary="Show the Docker version information", max_args=0)
-def version(ctx: Context, _: Parsed) -> None:
-    ctx.out.write(
-        "Client:\n"
-        f" Version:           {DOCKER_VERSION}\n"
-        " API version:       1.51\n"
-        " Go version:        go1.24.8\n"
-        f" Git commit:        {DOCKER_BUILD}\n"
-        " OS/Arch:           linux/amd64\n"
-        " Context:           default\n"
-        "\n"
-        "Server: Image Tutor simulated engine\n"
-        " Engine:\n"
-        f"  Version:          {DOCKER_VERSION}\n"
-        "  API version:      1.51 (minimum version 1.24)\n"
-        "  OS/Arch:          linux/amd64\n"
-    )
+
+KERNEL_VERSION = "6.8.0-85-generic"
+"""The simulated host's kernel (Ubuntu 24.04's HWE kernel)."""
+
+
+def version_doc(profile: Profile) -> dict[str, Any]:
+    """The CLI's `versionInfo` (cli/command/system/version.go @ v29.7.2 and v28.5.1): the client
+    and the daemon's `/version` with its components, Go field names in Go's order."""
+    r = profile.release
+    engine = {"ApiVersion": r.api_version, "Arch": "amd64", "BuildTime": r.built,
+              "Experimental": "false", "GitCommit": r.engine_commit, "GoVersion": r.go_version,
+              "KernelVersion": KERNEL_VERSION, "MinAPIVersion": r.min_api_version, "Os": "linux"}
+    return {
+        "Client": {"Platform": {"Name": PLATFORM_NAME}, "Version": r.version,
+                   "APIVersion": r.api_version, "DefaultAPIVersion": r.api_version,
+                   "GitCommit": r.cli_commit, "GoVersion": r.go_version, "Os": "linux",
+                   "Arch": "amd64", "BuildTime": r.built, "Context": "default"},
+        "Server": {"Platform": {"Name": PLATFORM_NAME}, "Version": r.version,
+                   "APIVersion": r.api_version, "MinAPIVersion": r.min_api_version,
+                   "Os": "linux", "Arch": "amd64",
+                   "Components": [
+                       {"Name": "Engine", "Version": r.version, "Details": engine},
+                       {"Name": "containerd", "Version": r.containerd,
+                        "Details": {"GitCommit": r.containerd_commit}},
+                       {"Name": "runc", "Version": r.runc,
+                        "Details": {"GitCommit": r.runc_commit}},
+                       {"Name": "docker-init", "Version": r.init_version,
+                        "Details": {"GitCommit": r.init_commit}}],
+                   "GitCommit": r.engine_commit, "GoVersion": r.go_version,
+                   "KernelVersion": KERNEL_VERSION, "Experimental": False,
+                   "BuildTime": r.built},
+    }
+
+
+_JSON_NAMES = {"APIVersion": "ApiVersion"}
+"""The json tags that differ from the Go field names in `versionInfo`."""
+
+
+def _version_json(value: Any) -> Any:
+    """`{{json .}}` of the version info: json tag names, `omitempty` fields left out."""
+    if isinstance(value, dict):
+        return {_JSON_NAMES.get(k, k): _version_json(v) for k, v in value.items()
+                if v not in ("", False, None) or k == "Context"}
+    if isinstance(value, list):
+        return [_version_json(v) for v in value]
+    return value
+
+
+def _version_text(doc: dict[str, Any]) -> str:
+    """`defaultVersionTemplate` through the CLI's tabwriter (minwidth 20, padding 1)."""
+    c, s = doc["Client"], doc["Server"]
+    lines = [f"Client: {c['Platform']['Name']}", f" Version:\t{c['Version']}",
+             f" API version:\t{c['APIVersion']}", f" Go version:\t{c['GoVersion']}",
+             f" Git commit:\t{c['GitCommit']}", f" Built:\t{c['BuildTime']}",
+             f" OS/Arch:\t{c['Os']}/{c['Arch']}", f" Context:\t{c['Context']}", "",
+             f"Server: {s['Platform']['Name']}"]
+    for component in s["Components"]:
+        details = component["Details"]
+        lines.append(f" {component['Name']}:")
+        if component["Name"] == "Engine":
+            lines += [f"  Version:\t{component['Version']}",
+                      f"  API version:\t{details['ApiVersion']} "
+                      f"(minimum version {details['MinAPIVersion']})",
+                      f"  Go version:\t{details['GoVersion']}",
+                      f"  Git commit:\t{details['GitCommit']}",
+                      f"  Built:\t{details['BuildTime']}",
+                      f"  OS/Arch:\t{details['Os']}/{details['Arch']}",
+                      f"  Experimental:\t{details['Experimental']}"]
+        else:
+            lines.append(f"  Version:\t{component['Version']}")
+            lines += [f"  {key}:\t{details[key]}" for key in sorted(details)]
+    return tabwrite("\n".join(lines) + "\n", min_width=20, padding=1)
+
+
+def _version_struct(value: Any, name: str) -> Any:
+    if isinstance(value, dict) and name != "Details":
+        return Struct(f"system.{name}", {k: _version_struct(v, k) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_version_struct(v, name) for v in value]
+    return value
+
+
+@command("version", usage="[OPTIONS]", summary="Show the Docker version information",
+         flags=(Flag("format", "string", short="f",
+                     help="Format output using a custom template:\n"
+                     "'json':             Print in JSON format\n"
+                     "'TEMPLATE':         Print output using the given Go template.\n"
+                     "Refer to https://docs.docker.com/go/formatting/ for more information "
+                     "about formatting output with templates"),),
+         max_args=0)
+def version(ctx: Context, args: Parsed) -> None:
+    doc = version_doc(ctx.profile)
+    fmt = args.str("format")
+    if not fmt:
+        ctx.out.write(_version_text(doc))
+        return
+    if fmt == "json":
+        ctx.out.write(go_json(_version_json(doc), escape_html=False) + "\n")
+        return
+    try:
+        template = parse(fmt)
+    except TemplateError as exc:
+        raise CliError(f"template parsing error: {exc.message}", 64) from None
+    try:
+        ctx.out.write(tabwrite(template.execute(_version_struct(doc, "versionInfo")) + "\n",
+                               min_width=20, padding=1))
+    except TemplateError as exc:
+        ctx.out.write(exc.partial + "\n")
+        raise CliError(exc.message) from None
 
 
 # -- info ------------------------------------------------------------------------------------
 
-CLIENT_PLUGINS = (
-    ("buildx", "Docker Buildx", "v0.29.1"),
-    ("compose", "Docker Compose", "v2.40.0"),
-)
-"""The CLI plugins the Docker 28.5.1 packages install, with the versions they ship."""
-
 PLUGIN_DIR = "/usr/libexec/docker/cli-plugins"
 MEM_TOTAL = 4_102_148_096
-DRIVER_STATUS = [["Backing Filesystem", "extfs"], ["Supports d_type", "true"],
-                 ["Using metacopy", "false"], ["Native Overlay Diff", "true"],
-                 ["userxattr", "false"]]
+OVERLAY2_STATUS = [["Backing Filesystem", "extfs"], ["Supports d_type", "true"],
+                   ["Using metacopy", "false"], ["Native Overlay Diff", "true"],
+                   ["userxattr", "false"]]
 """overlay2's status lines on an ext4 host."""
+SNAPSHOTTER_STATUS = [["driver-type", "io.containerd.snapshotter.v1"]]
+"""The containerd store's only status line: moby `daemon/containerd/service.go` (`StorageDriver`
+reports the snapshotter, `overlayfs`) @ docker-v29.7.2; docker/cli#6996 shows the real diff."""
+
+
+def _storage(profile: Profile) -> tuple[str, list[list[str]]]:
+    if profile.containerd_store:
+        return "overlayfs", SNAPSHOTTER_STATUS
+    return "overlay2", OVERLAY2_STATUS
 
 
 def info_doc(engine: Engine) -> dict[str, Any]:
     """`GET /info` (a subset of moby's `system.Info`, in its field order) with the CLI's
     `ClientInfo`: the object `docker info --format` templates run on."""
+    profile = engine.profile
+    release = profile.release
+    driver, driver_status = _storage(profile)
     containers = engine.containers.all()
     running = sum(1 for c in containers if c.running and not c.paused)
     paused = sum(1 for c in containers if c.paused)
@@ -77,7 +180,7 @@ def info_doc(engine: Engine) -> dict[str, Any]:
         "Containers": len(containers), "ContainersRunning": running,
         "ContainersPaused": paused, "ContainersStopped": len(containers) - running - paused,
         "Images": len(engine.images.all()),
-        "Driver": "overlay2", "DriverStatus": DRIVER_STATUS,
+        "Driver": driver, "DriverStatus": driver_status,
         "Plugins": {"Volume": ["local"],
                     "Network": ["bridge", "host", "ipvlan", "macvlan", "null", "overlay"],
                     "Authorization": None,
@@ -87,32 +190,36 @@ def info_doc(engine: Engine) -> dict[str, Any]:
         "CPUShares": True, "CPUSet": True, "PidsLimit": True, "IPv4Forwarding": True,
         "Debug": False, "OomKillDisable": False,
         "LoggingDriver": "json-file", "CgroupDriver": "systemd", "CgroupVersion": "2",
-        "KernelVersion": "6.8.0-85-generic", "OperatingSystem": "Ubuntu 24.04.3 LTS",
+        "KernelVersion": KERNEL_VERSION, "OperatingSystem": "Ubuntu 24.04.3 LTS",
         "OSVersion": "24.04", "OSType": "linux", "Architecture": "x86_64",
         "IndexServerAddress": "https://index.docker.io/v1/",
         "NCPU": 2, "MemTotal": MEM_TOTAL, "DockerRootDir": "/var/lib/docker",
         "HttpProxy": "", "HttpsProxy": "", "NoProxy": "", "Name": "tutor", "Labels": [],
-        "ExperimentalBuild": False, "ServerVersion": DOCKER_VERSION,
+        "ExperimentalBuild": False, "ServerVersion": release.version,
         "Runtimes": {"io.containerd.runc.v2": {"path": "runc", "status": {}},
                      "runc": {"path": "runc", "status": {}}},
         "DefaultRuntime": "runc",
         "Swarm": {"NodeID": "", "NodeAddr": "", "LocalNodeState": "inactive",
                   "ControlAvailable": False, "Error": "", "RemoteManagers": None},
         "LiveRestoreEnabled": False, "Isolation": "", "InitBinary": "docker-init",
-        "ContainerdCommit": {"ID": "b98a3aace656320842a23f4a392a33f46af97866"},
-        "RuncCommit": {"ID": "v1.3.0-0-g4ca628d1"},
-        "InitCommit": {"ID": "de40ad0"},
+        "ContainerdCommit": {"ID": release.containerd_commit},
+        "RuncCommit": {"ID": release.runc_commit},
+        "InitCommit": {"ID": release.init_commit},
         "SecurityOptions": ["name=apparmor", "name=seccomp,profile=builtin", "name=cgroupns"],
         "CDISpecDirs": ["/etc/cdi", "/var/run/cdi"],
+        **({"FirewallBackend": {"Driver": "iptables", "Info": [["EnableUserlandProxy", "true"]]}}
+           if profile.docker >= 29 else {}),
         "Warnings": None,
         "ClientInfo": {
-            "Debug": False, "Version": DOCKER_VERSION, "GitCommit": DOCKER_BUILD,
-            "GoVersion": "go1.24.8", "Os": "linux", "Arch": "amd64", "BuildTime": "",
+            "Debug": False, "Version": release.version, "GitCommit": release.cli_commit,
+            "GoVersion": release.go_version, "Os": "linux", "Arch": "amd64", "BuildTime": "",
             "Context": "default",
             "Plugins": [{"SchemaVersion": "0.1.0", "Vendor": "Docker Inc.", "Version": version,
                          "ShortDescription": short, "Name": name,
                          "Path": f"{PLUGIN_DIR}/docker-{name}"}
-                        for name, short, version in CLIENT_PLUGINS],
+                        for name, short, version in (
+                            ("buildx", "Docker Buildx", release.buildx),
+                            ("compose", "Docker Compose", release.compose))],
             "Warnings": None,
         },
     }
@@ -158,7 +265,14 @@ def _info_text(doc: dict[str, Any]) -> str:
               f" Total Memory: {bytes_size(doc['MemTotal'])}", f" Name: {doc['Name']}",
               f" ID: {doc['ID']}", f" Docker Root Dir: {doc['DockerRootDir']}",
               " Debug Mode: false", " Experimental: false", " Insecure Registries:",
-              "  ::1/128", "  127.0.0.0/8", " Live Restore Enabled: false", "", ""]
+              "  ::1/128", "  127.0.0.0/8", " Live Restore Enabled: false"]
+    # The 29 CLI prints the firewall the daemon reports (moby daemon/libnetwork/
+    # controller_linux.go: the userland proxy listed since 29.5); the 28 CLI did not.
+    firewall = doc.get("FirewallBackend")
+    if firewall:
+        lines.append(f" Firewall Backend: {firewall['Driver']}")
+        lines += [f"  {key}: {value}" for key, value in firewall["Info"]]
+    lines += ["", ""]
     return "\n".join(lines)
 
 
@@ -233,7 +347,34 @@ class DiskUsage:
     cache: list[CacheUsage]
 
 
+def _image_parts(engine: Engine, image: LocalImage,
+                 containerd: bool) -> tuple[dict[str, int], dict[str, int]]:
+    """What an image occupies: its snapshots (layer chains, unpacked sizes) and, on the
+    containerd store, its content blobs (by digest)."""
+    # keyed apart: a base layer's chain ID is its diffID, the digest of its blob
+    chains = {"snapshot:" + chain: (snapshot_usage(la) if containerd else la.size)
+              for chain, la in zip(chain_ids(image.diff_ids), engine.images.layers(image),
+                                   strict=True)}
+    blobs: dict[str, int] = {}
+    if containerd:
+        for la in engine.images.layers(image):
+            blobs[la.diff_id] = la.tar_size
+        config = image.record.config
+        blobs["sha256:" + hashlib.sha256(config).hexdigest()] = len(config)
+        documents = {d: len(t.encode()) for d, t in image.record.blobs.items()}
+        if not documents:
+            manifest = engine.images.manifest(image)
+            documents = {"sha256:" + hashlib.sha256(manifest).hexdigest(): len(manifest)}
+        blobs.update(documents)
+    return chains, blobs
+
+
 def disk_usage(engine: Engine) -> DiskUsage:
+    """The daemon's `/system/df`. Shared sizes count the snapshots (and, on the containerd
+    store, the content blobs) that more than one image uses (moby daemon/containerd/
+    image_list.go computeSharedSize, daemon/images/image_list.go @ docker-v29.7.2); the total
+    counts each once (containerd service.go ImageDiskUsage)."""
+    containerd = engine.profile.containerd_store
     containers = engine.containers.all()
     users: dict[str, int] = {}
     links: dict[str, int] = {}
@@ -243,16 +384,18 @@ def disk_usage(engine: Engine) -> DiskUsage:
             if m.kind == "volume":
                 links[m.source] = links.get(m.source, 0) + 1
     images = engine.images.all()
+    parts = {image.id: _image_parts(engine, image, containerd) for image in images}
     refs: dict[str, int] = {}
     sizes: dict[str, int] = {}
-    for image in images:
-        for chain, diff_id in zip(chain_ids(image.diff_ids), image.diff_ids, strict=True):
-            refs[chain] = refs.get(chain, 0) + 1
-            sizes[chain] = engine.store.get_layer(diff_id).size
+    for chains, blobs in parts.values():
+        for key, size in (*chains.items(), *blobs.items()):
+            refs[key] = refs.get(key, 0) + 1
+            sizes[key] = size
     usage = []
     for image in images:
-        shared = sum(sizes[ch] for ch in chain_ids(image.diff_ids) if refs[ch] > 1)
-        usage.append(ImageUsage(image, engine.images.size(image), shared,
+        chains, blobs = parts[image.id]
+        shared = sum(size for key, size in (*chains.items(), *blobs.items()) if refs[key] > 1)
+        usage.append(ImageUsage(image, image_size(engine, image, containerd), shared,
                                 users.get(image.id, 0)))
     cache = [CacheUsage(key, engine.store.get_layer(r.diff_id).size, r.created)
              for key, r in BuildCache(engine.store).records.items()
@@ -272,8 +415,11 @@ def _with_percent(reclaimable: int, total: int) -> str:
     return human_size(reclaimable)
 
 
-def _summary_rows(du: DiskUsage) -> list[dict[str, str]]:
-    used_unique = sum(i.size - i.shared for i in du.images if i.containers)
+def _summary_rows(du: DiskUsage, docker: int) -> list[dict[str, str]]:
+    if docker >= 29:  # the daemon sums the unused images' unique parts (disk_usage.go)
+        reclaimable = sum(i.size - i.shared for i in du.images if not i.containers)
+    else:  # the 28 CLI: all minus what the images in use hold alone
+        reclaimable = du.layers_size - sum(i.size - i.shared for i in du.images if i.containers)
     active = [(c, s) for c, s in du.containers if c.state in ("running", "paused", "restarting")]
     rw_total = sum(s for _, s in du.containers)
     vol_total = sum(v.size for v, _ in du.volumes)
@@ -282,7 +428,7 @@ def _summary_rows(du: DiskUsage) -> list[dict[str, str]]:
         {"Type": "Images", "TotalCount": str(len(du.images)),
          "Active": str(sum(1 for i in du.images if i.containers)),
          "Size": human_size(du.layers_size),
-         "Reclaimable": _with_percent(du.layers_size - used_unique, du.layers_size)},
+         "Reclaimable": _with_percent(reclaimable, du.layers_size)},
         {"Type": "Containers", "TotalCount": str(len(du.containers)), "Active": str(len(active)),
          "Size": human_size(rw_total),
          "Reclaimable": _with_percent(rw_total - sum(s for _, s in active), rw_total)},
@@ -319,7 +465,7 @@ def system_df(ctx: Context, args: Parsed) -> None:
     fmt = args.str("format")
     if not args.bool("verbose"):
         write_formatted(ctx, fmt or "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}"
-                        "\t{{.Reclaimable}}", _summary_rows(du), DF_HEADERS)
+                        "\t{{.Reclaimable}}", _summary_rows(du, ctx.profile.docker), DF_HEADERS)
         return
     ctx.out.write("Images space usage:\n\n")
     write_formatted(ctx, "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"

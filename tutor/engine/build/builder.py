@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tutor.engine._context import followed_transfer_size, load_ignore_file, read_followed_file
-from tutor.engine.build import cacheio, export
+from tutor.engine.build import cacheio, outputs
 from tutor.engine.build.cache import (
     BuildCache,
     CacheRecord,
@@ -35,6 +35,7 @@ from tutor.engine.build.copy import (
     copy_into,
     parents_items,
 )
+from tutor.engine.build.export import Provenance, export
 from tutor.engine.build.metadata import apply_metadata
 from tutor.engine.build.mounts import (
     SANDBOX_HOSTNAME,
@@ -48,7 +49,7 @@ from tutor.engine.build.mounts import (
 from tutor.engine.build.request import BuildFailure, BuildOutcome, BuildRequest, StepRecord
 from tutor.engine.build.stage import StageState
 from tutor.engine.build.users import exec_user
-from tutor.engine.clock import parse_rfc3339
+from tutor.engine.clock import parse_rfc3339, rfc3339
 from tutor.engine.distribution import EXTRACT_BYTES_PER_SECOND, PULL_BYTES_PER_SECOND
 from tutor.engine.dockerfile import (
     Add,
@@ -67,11 +68,11 @@ from tutor.engine.dockerfile import (
     run_command_line,
 )
 from tutor.engine.dockerfile._directives import Directive
-from tutor.engine.dockerfile._instructions import LABS_FRONTEND
+from tutor.engine.dockerfile._instructions import LABS_FRONTEND, PARENTS_STABLE
 from tutor.engine.dockerfile._stages import DEFAULT_PATH, Source
 from tutor.engine.errors import DockerfileError, EngineError
 from tutor.engine.fs import Data, FileTree, FsError, Node, directory, normalize
-from tutor.engine.image import RunConfig
+from tutor.engine.image import RunConfig, digest
 from tutor.engine.layers import diff, layer
 from tutor.engine.progress import (
     ProgressEvent,
@@ -84,7 +85,7 @@ from tutor.engine.progress import (
     log_time,
 )
 from tutor.engine.readonly import ReadOnlyMounts
-from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_reference
+from tutor.engine.reference import InvalidReference, Reference, parse_docker_ref, parse_reference
 
 if TYPE_CHECKING:
     from tutor.engine.engine import Engine
@@ -127,6 +128,9 @@ class Builder:
         self._named_sources: dict[str, ContextSource] = {}
         self._step_keys: list[str] = []
         """`--build-context name=<directory>`: the directory COPY --from=name reads."""
+        self._bases: list[tuple[Reference, str]] = []
+        """Base images as resolved (for the provenance's resolvedDependencies)."""
+        self._started = engine.clock
 
     def dockerfile_source(self) -> tuple[str, str]:
         """The Dockerfile's text and name as this build read them."""
@@ -241,12 +245,14 @@ class Builder:
             labs = LABS_FRONTEND.set(any(
                 d.name == "syntax" and d.value.split(" ", 1)[0].endswith("-labs")
                 for d in parsed.directives))
+            parents = PARENTS_STABLE.set(self.engine.profile.docker >= 29)
             try:
                 plan = plan_build(
                     parsed.instructions, build_args=args, target=request.target,
                     platform=request.platform, escape=parsed.escape_token, parse_trigger=parse,
                 )
             finally:
+                PARENTS_STABLE.reset(parents)
                 LABS_FRONTEND.reset(labs)
         except DockerfileError as exc:
             raise self._fail(f"failed to solve: {exc.message}", exc.start_line,
@@ -494,6 +500,9 @@ class Builder:
             image = found
         vertex = self._vertex(name, step, stage.progress_name)
         yield VertexStarted(vertex)
+        resolved_to = next((d.split("@", 1)[1] for d in image.record.repo_digests
+                            if d.startswith(ref.name + "@")), image.id)
+        self._bases.append((ref, resolved_to))
         base_key = "image:" + image.id
         used_before = base_key in self.cache.records
         if pulled:
@@ -947,17 +956,17 @@ class Builder:
         output = self.request.output
         assert output is not None
         tree = self._materialize(state)
-        size = export.files_size(tree)
+        size = outputs.files_size(tree)
         seconds = size / EXPORT_BYTES_PER_SECOND
         if output.type == "local":
             vertex = self._vertex("exporting to client directory")
             yield VertexStarted(vertex)
-            export.to_directory(tree, Path(output.dest))
+            outputs.to_directory(tree, Path(output.dest))
             yield VertexStatus(vertex, "copying files", size, seconds=seconds)
         else:
             vertex = self._vertex("exporting to client tarball")
             yield VertexStarted(vertex)
-            data = export.to_tar(tree)
+            data = outputs.to_tar(tree)
             if output.dest == "-":
                 self.outcome.tarball = data
             else:
@@ -969,6 +978,20 @@ class Builder:
             yield VertexStatus(vertex, "sending tarball", seconds=seconds)
         self._seconds += seconds
         yield VertexCompleted(vertex, seconds)
+
+    def _wants_provenance(self) -> bool:
+        """buildx attaches a minimal provenance by default when the builder stores attestations
+        (the containerd store), unless `--provenance=false` or BUILDX_NO_DEFAULT_ATTESTATIONS."""
+        if self.request.provenance is not None:
+            return self.request.provenance
+        return not self.request.no_default_attestations
+
+    def _provenance(self, refs: list[Reference], now: float) -> Provenance:
+        return Provenance(
+            names=tuple(refs), bases=tuple(self._bases), started=rfc3339(self._started),
+            finished=rfc3339(now),
+            invocation_id=_invocation_id(f"{self._started}:{now}:{self.request.tags}"),
+            dockerfile=self._dockerfile_name)
 
     def _export(self, state: StageState) -> Iterator[ProgressEvent]:
         if self.request.output is not None:
@@ -984,21 +1007,51 @@ class Builder:
             labels.update(dict(self.request.labels))
             config = replace(config, config=replace(config.config, labels=tuple(labels.items())))
         layers = [self.engine.store.get_layer(d) for d in config.diff_ids]
-        image = self.engine.images.add(config, layers, self.engine.clock + self._seconds)
-        yield VertexStatus(vertex, f"writing image {image.id}")
+        refs = [parse_docker_ref(tag) for tag in self.request.tags]
+        now = self.engine.clock + self._seconds
+        if self.engine.profile.containerd_store:
+            out = export(config.to_bytes(), layers, {"os": config.os,
+                         "architecture": config.architecture, "variant": config.variant},
+                         self._provenance(refs, now) if self._wants_provenance() else None)
+            image = self.engine.images.add(config, layers, now, image_id=out.image_id,
+                                           blobs=out.blobs)
+            yield VertexStatus(vertex, f"exporting manifest {digest(out.manifest)}")
+            yield VertexStatus(vertex, f"exporting config {digest(out.config)}")
+            if out.index:
+                yield VertexStatus(vertex, "exporting attestation manifest "
+                                   + digest(out.attestation_manifest))
+                yield VertexStatus(vertex, f"exporting manifest list {digest(out.index)}")
+        else:
+            image = self.engine.images.add(config, layers, now)
+            yield VertexStatus(vertex, f"writing image {image.id}")
         tags = []
-        for tag in self.request.tags:
-            ref = parse_docker_ref(tag)
+        for ref in refs:
             self.engine.images.tag(image.id, ref)
             tags.append(str(ref))
             # BuildKit names the normalized reference, `:latest` included
             shown = str(ref) if (ref.tag or ref.digest) else f"{ref}:latest"
             yield VertexStatus(vertex, f"naming to {shown}")
+        if self.engine.profile.containerd_store:
+            # BuildKit unpacks the image into the snapshotter under its (first) name.
+            for ref in refs[:1]:
+                unpacked = str(ref) if (ref.tag or ref.digest) else f"{ref}:latest"
+                yield VertexStatus(vertex, f"unpacking to {unpacked}")
         self._seconds += seconds
         yield VertexCompleted(vertex, seconds)
         self.outcome.image_id = image.id
         self.outcome.tags = tuple(tags)
         self.engine.remember_build(self.outcome)
+
+
+def _invocation_id(seed: str) -> str:
+    """A 25-character base-36 job ID like BuildKit's `identity.NewID`, derived from the build
+    so that the simulation stays deterministic."""
+    number = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
+    chars = []
+    for _ in range(25):
+        number, rest = divmod(number, 36)
+        chars.append("0123456789abcdefghijklmnopqrstuvwxyz"[rest])
+    return "".join(chars)
 
 
 def _is_url(source: str) -> bool:

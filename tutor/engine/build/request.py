@@ -54,8 +54,11 @@ class BuildRequest:
     """`--no-cache-filter`: stages whose steps ignore the cache."""
     check_only: bool = False
     """`--call=check`: parse and lint, build nothing."""
-    provenance: str | None = None
-    """`--provenance` as given (None: the default of the active Docker profile)."""
+    provenance: bool | None = None
+    """`--provenance`: None leaves buildx's default (a minimal provenance on the containerd
+    store, none on the classic one, which cannot store attestations)."""
+    no_default_attestations: bool = False
+    """BUILDX_NO_DEFAULT_ATTESTATIONS set in the client's environment."""
     sbom: str | None = None
     cache_from: tuple[str, ...] = ()
     """`--cache-from type=local,src=<dir>`: directories whose exported cache to import."""

@@ -222,11 +222,12 @@ _RUN_FLAGS = {"device": (_STRINGS, ""), "mount": (_STRINGS, ""), "network": (_ST
               "security": (_STRING, "sandbox")}
 _COPY_FLAGS = {"chown": (_STRING, ""), "from": (_STRING, ""), "chmod": (_STRING, ""),
                "link": (_BOOL, "false"), "exclude": (_STRINGS, ""), "parents": (_BOOL, "false")}
-COPY_PARENTS_STABLE = True
+PARENTS_STABLE: ContextVar[bool] = ContextVar("parents_stable", default=True)
 """Whether `COPY --parents` is a flag of the built-in Dockerfile frontend: stable since dockerfile
 1.20 (BuildKit v0.26, commit "dockerfile: promote --parents flag from labs"), which Docker 29
 vendors; Docker 28.5 (BuildKit v0.25) knows it only in the labs frontend, so there it is an
-unknown flag. The Docker profile sets this; `--exclude` is stable in both (dockerfile 1.19)."""
+unknown flag. The builder sets it from the Docker profile; `--exclude` is stable in both
+(dockerfile 1.19)."""
 LABS_FRONTEND: ContextVar[bool] = ContextVar("labs_frontend", default=False)
 """Set while a Dockerfile whose `# syntax=` names a labs frontend (`docker/dockerfile:1-labs`)
 is read: that frontend has `COPY --parents` in every Docker version."""
@@ -395,7 +396,7 @@ def _copy_or_add(instr: Instruction, base: tuple[str, int, int, str],
     is_copy = command == "COPY"
     known = _ADD_FLAGS
     if is_copy:
-        known = _COPY_FLAGS if COPY_PARENTS_STABLE or LABS_FRONTEND.get() else {
+        known = _COPY_FLAGS if PARENTS_STABLE.get() or LABS_FRONTEND.get() else {
             k: v for k, v in _COPY_FLAGS.items() if k != "parents"}
     flags = parse_flags(instr.flags, known)
     dest = args[-1]
