@@ -126,13 +126,19 @@ def test_a_thousand_deep_context_builds_and_runs(docker: Docker, tmp_path: Path)
 
     ctx = tmp_path / "deep"
     ctx.mkdir()
-    where = ctx
+    levels = [ctx]
     for _ in range(1000):  # deeper than Python's recursion limit
-        where = where / "d"
-        os.mkdir(where)
-    (where / "f").write_text("bottom\n")
+        levels.append(levels[-1] / "d")
+        os.mkdir(levels[-1])
+    (levels[-1] / "f").write_text("bottom\n")
     (ctx / "Dockerfile").write_text("FROM alpine:3.21\nCOPY . /ctx\nRUN find /ctx | wc -l\n")
-    result = docker("build", "--progress=plain", "-t", "deep:1", ".", cwd=ctx)
+    try:
+        result = docker("build", "--progress=plain", "-t", "deep:1", ".", cwd=ctx)
+    finally:
+        # pytest removes tmp_path with a recursive rmtree, which this depth would break
+        (levels[-1] / "f").unlink()
+        for level in reversed(levels[1:]):
+            level.rmdir()
     assert result.status == 0, result.err[-2000:]
     assert " 1003\n" in result.err  # /ctx, 1000 directories, f and the Dockerfile
     made = docker("run", "--name", "deeper", "deep:1", "sh", "-c",
