@@ -160,9 +160,11 @@ def test_classic_store_refuses_attestations(docker: Docker, tmp_path: Path) -> N
     write(tmp_path / "ctx", {"Dockerfile": DOCKERFILE})
     result = docker("build", "--provenance=mode=max", str(tmp_path / "ctx"))
     assert result.status == 1
+    # buildx build/utils.go notSupported @ v0.36.0 adds the docs link
     assert result.err == ("ERROR: failed to build: Attestation is not supported for the docker "
                           "driver.\nSwitch to a different driver, or turn on the containerd "
-                          "image store, and try again.\n")
+                          "image store, and try again.\n"
+                          "Learn more at https://docs.docker.com/go/attestations/\n")
     assert docker("build", "-q", "--provenance=false", str(tmp_path / "ctx")).status == 0
 
 

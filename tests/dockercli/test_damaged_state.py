@@ -12,6 +12,10 @@ import pytest
 
 from tests.dockercli.conftest import Docker
 
+# Written for the classic store's view (untagged images listed); what is set aside and how it
+# is reported does not depend on the profile.
+pytestmark = pytest.mark.docker_profile("28")
+
 
 @pytest.fixture(autouse=True)
 def _no_debug(monkeypatch: pytest.MonkeyPatch) -> None:
