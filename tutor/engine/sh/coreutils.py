@@ -561,6 +561,10 @@ def id_(proc: Process) -> int:
         proc.out((group_name(proc, gid) if "n" in flags else str(gid)) + "\n")
         return 0
     uname_ = user_name(proc, uid)
+    if "G" in flags:  # every group, primary first: numbers, or names with -n
+        ids = groups_of(proc, uname_, gid)
+        proc.out(" ".join(group_name(proc, g) if "n" in flags else str(g) for g in ids) + "\n")
+        return 0
     line = f"uid={uid}({uname_}) gid={gid}({group_name(proc, gid)})"
     extra = groups_of(proc, uname_, gid)
     if extra:

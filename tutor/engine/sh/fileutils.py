@@ -554,8 +554,26 @@ def _links(proc: Process, real: str, node: Node) -> int:
     return 1
 
 
-def _lookup_directive(table: dict[str, str], m: re.Match[str]) -> str:
-    return table[m.group()]
+_TYPE_BITS = {"file": 0o100000, "dir": 0o040000, "symlink": 0o120000, "fifo": 0o010000}
+
+_STAT_DIRECTIVE = re.compile(r"%([-#0 +']*)(\d*)(?:\.(\d+))?([a-zA-Z%])")
+
+
+def _stat_directive(table: dict[str, str], m: re.Match[str]) -> str:
+    """One `%…` of `stat -c`, with printf's flags and width as GNU and busybox stat accept
+    them (`%04a` → `0640`); an unknown letter is printed as written, as busybox does."""
+    flag, width, _, letter = m.groups()
+    if letter == "%":
+        return "%"
+    value = table.get(letter)
+    if value is None:
+        return m.group()
+    if width:
+        size = int(width)
+        if "-" in flag:
+            return value.ljust(size)
+        return value.rjust(size, "0" if "0" in flag and value.lstrip("-").isdigit() else " ")
+    return value
 
 
 @program("stat")
@@ -570,20 +588,38 @@ def stat_(proc: Process) -> int:
             status = 1
             continue
         if "c" in values:
+            from tutor.engine.sh.users import group_name, user_name
+
             fmt = values["c"]
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S.000000000 +0000", time.gmtime(node.mtime))
             repl = {
-                "%a": f"{node.mode & 0o7777:o}",
-                "%A": _mode_string(node),
-                "%n": name,
-                "%s": str(node.size),
-                "%u": str(node.uid),
-                "%g": str(node.gid),
-                "%Y": str(node.mtime),
-                "%F": {"file": "regular file", "dir": "directory", "symlink": "symbolic link"}[
-                    node.type
-                ],
+                "a": f"{node.mode & 0o7777:o}",
+                "A": _mode_string(node),
+                "n": name,
+                "N": f"'{name}'" + (f" -> '{node.target}'" if node.type == "symlink" else ""),
+                "s": str(node.size),
+                "u": str(node.uid),
+                "g": str(node.gid),
+                "U": user_name(proc, node.uid),
+                "G": group_name(proc, node.gid),
+                "h": "2" if node.type == "dir" else "1",
+                "b": str((node.size + 4095) // 4096 * 8),
+                "B": "512",
+                "o": "4096",
+                "X": str(node.mtime),
+                "Y": str(node.mtime),
+                "Z": str(node.mtime),
+                "x": stamp,
+                "y": stamp,
+                "z": stamp,
+                "f": f"{_TYPE_BITS[node.type] | node.mode & 0o7777:x}",
+                "F": {"file": "regular file", "dir": "directory", "symlink": "symbolic link"}.get(
+                    node.type, node.type
+                ),
             }
-            proc.out(re.sub(r"%[aAnsugYF]", partial(_lookup_directive, repl), fmt) + "\n")
+            if node.type == "file" and node.size == 0:
+                repl["F"] = "regular empty file"
+            proc.out(_STAT_DIRECTIVE.sub(partial(_stat_directive, repl), fmt) + "\n")
         else:
             proc.out(
                 f"  File: {name}\n  Size: {node.size}\n"
