@@ -14,11 +14,15 @@ from tests.dockercli.conftest import Docker
     ("rust:buster", ["cat", "/etc/debian_version"], "10.13\n"),
     ("python:3.7-alpine", ["python", "--version"], "Python 3.7.0\n"),
     ("alpine:3.5", ["cat", "/etc/alpine-release"], "3.5.0\n"),
+    ("debian:stretch", ["cat", "/etc/debian_version"], "9.13\n"),
+    ("mcr.microsoft.com/dotnet/aspnet:6.0", ["ls", "/usr/share/dotnet"], None),
 ])
 def test_an_older_tag_runs_as_that_release(docker: Docker, ref: str, command: list[str],
-                                           expected: str) -> None:
+                                           expected: str | None) -> None:
     result = docker("run", "--rm", ref, *command)
-    assert (result.status, result.out) == (0, expected), result.err
+    assert result.status == 0, result.err
+    if expected is not None:
+        assert result.out == expected
 
 
 def test_an_os_release_the_library_dropped_is_built_on_that_release(docker: Docker) -> None:
