@@ -128,19 +128,8 @@ def _set_members(proc: Process, user: str, groups: list[str], append: bool) -> N
         return row
 
     _rewrite(proc, "/etc/group", change)
-    if proc.fs.get("/etc/gshadow") is not None:
-        def change_gshadow(row: list[str]) -> list[str]:
-            if len(row) < 4:
-                return row
-            members = [m for m in row[3].split(",") if m]
-            if row[0] in groups and user not in members:
-                members.append(user)
-            elif row[0] not in groups and user in members and not append:
-                members.remove(user)
-            row[3] = ",".join(members)
-            return row
-
-        _rewrite(proc, "/etc/gshadow", change_gshadow)
+    if proc.fs.get("/etc/gshadow") is not None:  # its member list is the fourth field too
+        _rewrite(proc, "/etc/gshadow", change)
 
 
 def _check_groups(proc: Process, tool: str, spec: str) -> list[str] | int:
