@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.engine import shell_tools_trees
 from tests.engine.sh_trees import ENV, EPOCH, busybox_tree, debian_tree
+from tutor.engine.fs import file
 from tutor.engine.sh import run_script
 
 
@@ -28,3 +30,15 @@ def test_id_lists_every_group_by_number_or_name() -> None:
     numbers, names = result.stdout.decode().splitlines()
     assert numbers.split()[0] == "0" and "2000" in numbers.split()
     assert names.split()[0] == "root" and "extra" in names.split()
+
+
+def test_usermod_adds_to_group_and_gshadow_alike() -> None:
+    script = ("groupadd extra && useradd -m alice && usermod -aG extra alice && "
+              "grep '^extra:' /etc/group /etc/gshadow")
+    tree = shell_tools_trees.debian()
+    if tree.get("/etc/gshadow") is None:
+        tree.put("/etc/gshadow", file(b"root:*::\n"))
+    result = run_script(script, fs=tree, env=dict(ENV), epoch=EPOCH)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert [line.rsplit(":", 1)[-1] for line in lines] == ["alice", "alice"]
