@@ -48,3 +48,16 @@ def test_a_rewritten_install_step_still_installs_the_software(docker: Docker, re
     result = docker("run", "--rm", ref, "ls", "/etc/nginx/conf.d/", "/etc/nginx/nginx.conf")
     assert result.status == 0, result.err
     assert "default.conf" in result.out
+
+
+@pytest.mark.parametrize(("ref", "shown"), [
+    ("node:20-alpine", "v20.18.3\n"),   # the hand-written image: node's own entrypoint script
+    ("node:18-alpine", "v18.13.0\n"),   # repo-info data: `COPY file:<digest> in /usr/local/bin/`
+    ("node:24", "v24.19.0\n"),          # official-images data
+])
+def test_the_entrypoint_script_runs_with_the_arguments(docker: Docker, ref: str,
+                                                       shown: str) -> None:
+    # `docker run IMAGE -v`: runc execs docker-entrypoint.sh with `-v`, which hands options
+    # alone to the image's main program
+    result = docker("run", "--rm", ref, "-v")
+    assert (result.status, result.out) == (0, shown), result.err

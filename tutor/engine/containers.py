@@ -577,7 +577,7 @@ class ContainerStore:
         if program is not None:
             self._settle(c, tree, vols)
             return self._go_outcome(c, program)
-        result = run_argv(process_argv(c.argv), fs=self._as_process_sees(c, tree), env=env,
+        result = run_argv(list(c.argv), fs=self._as_process_sees(c, tree), env=env,
                           cwd=cwd, uid=uid, gid=gid, world=self.engine.world, epoch=int(at))
         if result.exec_error is not None:
             message = result.exec_error.message

@@ -218,7 +218,10 @@ class ImageBuilder:
             HistoryEntry(s.created or record.created, s.created_by, comment, s.empty_layer)
             for s in own)
         lower_files = _files_in(base_layers)
-        ctx = StepContext(familiar(record.repository), family, env, lower_files, self.rules)
+        entry, cmd = config.get("Entrypoint") or [], config.get("Cmd") or []
+        ctx = StepContext(familiar(record.repository), family, env, lower_files, self.rules,
+                          entrypoint=str(entry[0]) if isinstance(entry, list) and entry else "",
+                          command=str(cmd[0]) if isinstance(cmd, list) and cmd else "")
         planned: list[Planned] = []
         layer_index = 0
         for step in own:

@@ -21,12 +21,17 @@ from typing import Any
 from tutor.engine.library.data import StepRecord
 from tutor.engine.library.rules import Rules
 
-ENTRYPOINT_SCRIPT = """#!/bin/sh
-# Entry point of this simulated image (written by Image Tutor, not the upstream script):
-# run the command the container was given.
-set -e
-exec "$@"
-"""
+
+def entrypoint_script(program: str) -> str:
+    """The entry point a generated image gets (written by Image Tutor, not the upstream script):
+    the command the container was given runs as is, except that options alone go to the image's
+    main program (its CMD), as the official images' entry points do (`docker run node -v`)."""
+    lead = ""
+    if program and re.fullmatch(r"[\w./+-]+", program):
+        lead = f'if [ "${{1#-}}" != "$1" ]; then\n  set -- {program} "$@"\nfi\n'
+    return ("#!/bin/sh\n# Entry point of this simulated image (written by Image Tutor, not the "
+            "upstream script):\n# run the command the container was given.\nset -e\n"
+            f'{lead}exec "$@"\n')
 
 _VAR = re.compile(r"\$\{(\w+)\}|\$(\w+)")
 _SEPARATORS = re.compile(r"&&|\|\||;|\n|\|")
@@ -142,6 +147,11 @@ class StepContext:
     rules: Rules
     users: dict[str, int] = field(default_factory=dict)
     groups: dict[str, int] = field(default_factory=dict)
+    entrypoint: str = ""
+    """The image's Entrypoint program (`docker-entrypoint.sh`): the script a classic-builder
+    `COPY file:<digest> in /usr/local/bin/` line copied, when the line itself cannot name it."""
+    command: str = ""
+    """The image's CMD program (`node`), which its entry point hands options alone to."""
 
 
 def step_recipe(record: StepRecord, ctx: StepContext) -> tuple[Recipe, int]:
@@ -150,8 +160,9 @@ def step_recipe(record: StepRecord, ctx: StepContext) -> tuple[Recipe, int]:
     recipe = Recipe()
     estimate = ctx.rules.size("run_small")
     if step.kind in ("COPY", "ADD"):
-        for dest in record.files or _copy_destinations(step.body, ctx.env):
-            _copied_file(recipe, dest)
+        for dest in record.files or _copy_destinations(step.body, ctx.env) or \
+                _digest_copy(step.body, ctx.entrypoint):
+            _copied_file(recipe, dest, ctx.command)
         estimate = ctx.rules.size("copy_file") * max(1, len(recipe.files) + len(recipe.blobs))
     elif step.kind == "WORKDIR":
         path = expand(step.body.strip(), ctx.env)
@@ -177,14 +188,29 @@ def _copy_destinations(body: str, env: Mapping[str, str]) -> list[str]:
     return [dest]
 
 
-def _copied_file(recipe: Recipe, path: str) -> None:
+def _digest_copy(body: str, entrypoint: str) -> list[str]:
+    """A classic builder's `COPY file:<digest> in DIR/` names no file; when the image's entry
+    point is a script that would be found there (`docker-entrypoint.sh` in /usr/local/bin/, or
+    that very path), this is the step that copied it."""
+    words = body.split()
+    if not entrypoint or len(words) < 2 or not words[0].startswith("file:"):
+        return []
+    folder = words[-1]
+    if folder.startswith("/") and folder.endswith("/"):
+        path = entrypoint if entrypoint.startswith("/") else folder + entrypoint
+        if posixpath.dirname(path) == folder.rstrip("/"):
+            return [path]
+    return []
+
+
+def _copied_file(recipe: Recipe, path: str, command: str) -> None:
     """A COPY'd script (`*.sh`, an entry point, anything put in a bin directory) is the generic
     script; a name without an extension elsewhere a directory (`COPY /usr/share/maven …`); any
     other file a small data file (its content is the upstream repository's)."""
     name = posixpath.basename(path)
     folder = posixpath.basename(posixpath.dirname(path))
     if name.endswith(".sh") or "entrypoint" in name or folder in ("bin", "sbin"):
-        recipe.files[path] = ENTRYPOINT_SCRIPT
+        recipe.files[path] = entrypoint_script(command)
         recipe.modes[path] = "755"
     elif "." not in name:
         recipe.dirs.append(path)
