@@ -146,3 +146,11 @@ def test_a_thousand_deep_context_builds_and_runs(docker: Docker, tmp_path: Path)
     assert (made.status, made.out) == (0, "made\n"), made.err
     assert len(docker("diff", "deeper").out.splitlines()) == 1101
     assert docker("rm", "deeper").status == 0
+
+
+def test_run_rm_whose_start_fails_leaves_no_container(docker: Docker) -> None:
+    # moby daemon/start.go: a failed start of an AutoRemove container removes it
+    assert docker("run", "--rm", "alpine:3.21", "nosuchcmd").status == 127
+    assert docker("ps", "-aq").out == ""
+    assert docker("run", "alpine:3.21", "nosuchcmd").status == 127
+    assert len(docker("ps", "-aq").out.split()) == 1  # without --rm it stays, Created

@@ -296,6 +296,8 @@ def run(ctx: Context, args: Parsed) -> int:
     try:
         outcome = store.start(c)
     except StartError as exc:
+        if c.auto_remove:  # moby's containerStart removes an AutoRemove container it failed
+            store.remove(c, force=True, volumes=True)
         _finish(ctx, START_SECONDS)
         raise _with_help(DAEMON + exc.message, "run", exc.status) from None
     if args.bool("detach"):
