@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def _distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (BuildKit's `util/suggest` uses the same)."""
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -37,7 +38,7 @@ def suggest(value: str, options: Iterable[str], *, case_sensitive: bool) -> str 
         candidate = option if case_sensitive else option.lower()
         if candidate == typed:
             return None  # an exact match means the value was not the mistake
-        distance = _distance(typed, candidate)
+        distance = edit_distance(typed, candidate)
         if distance < best_distance:
             best = candidate if case_sensitive else _match_case(candidate, value)
             best_distance = distance

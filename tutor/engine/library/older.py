@@ -35,7 +35,8 @@ _NUMBER = re.compile(r"\d+")
 _LEADING = re.compile(r"^v?(\d+(?:\.\d+)*)")
 
 
-def _shape(tag: str) -> tuple[str, tuple[int, ...]]:
+def tag_shape(tag: str) -> tuple[str, tuple[int, ...]]:
+    """`18-alpine3.21` → (`#-alpine#.#`, (18, 3, 21))."""
     return _NUMBER.sub("#", tag), tuple(int(n) for n in _NUMBER.findall(tag))
 
 
@@ -80,12 +81,12 @@ def older_release(records: Iterable[ImageRecord], tag: str,
 
 def _same_shape(records: list[ImageRecord], tag: str, oldest: tuple[int, ...] | None,
                 allow_existing: bool = False) -> ImageRecord | None:
-    shape, numbers = _shape(tag)
+    shape, numbers = tag_shape(tag)
     leading = _LEADING.match(tag)
     same: list[tuple[tuple[int, ...], str, ImageRecord]] = []
     for record in records:
         for other in record.tags:
-            other_shape, theirs = _shape(other)
+            other_shape, theirs = tag_shape(other)
             if other_shape == shape:
                 same.append((theirs, other, record))
     if not same:

@@ -9,40 +9,24 @@ small edit distance, keeping the tag when that repository has it.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from tutor.engine.dockerfile._suggest import edit_distance
 from tutor.engine.library.builder import familiar
+from tutor.engine.library.older import tag_shape
 
 if TYPE_CHECKING:
     from tutor.engine.catalogue import Catalogue
 
 SHOWN = 3
-_NUMBER = re.compile(r"\d+")
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-def _shape(tag: str) -> tuple[str, tuple[int, ...]]:
-    """`18-alpine3.21` → (`#-alpine#.#`, (18, 3, 21))."""
-    return _NUMBER.sub("#", tag), tuple(int(n) for n in _NUMBER.findall(tag))
 
 
 def closest_tags(wanted: str, tags: list[str]) -> list[str]:
-    shape, numbers = _shape(wanted)
+    shape, numbers = tag_shape(wanted)
     if numbers:
         same_shape = []
         for tag in tags:
-            theirs_shape, theirs = _shape(tag)
+            theirs_shape, theirs = tag_shape(tag)
             if theirs_shape == shape:
                 gap = tuple(abs(a - b) for a, b in zip(numbers, theirs, strict=True))
                 same_shape.append((gap, tuple(-v for v in theirs), tag))
