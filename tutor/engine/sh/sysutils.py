@@ -270,7 +270,7 @@ def ldd(proc: Process) -> int:
             proc.err(f"ldd: {name}: {e.strerror}\n")
             status = 1
             continue
-        manifest = read_manifest(data) if data.startswith(b"\x7fELF") else None
+        manifest = read_manifest(data)
         loader = manifest.get("interpreter") if manifest else None
         if isinstance(loader, str) and loader in _LOADERS_LIBS:
             proc.out("\n".join(_LOADERS_LIBS[loader]) + "\n")

@@ -35,7 +35,7 @@ from tutor.engine.fs import Data, FileTree, Node, Synthetic
 from tutor.engine.sh._api import Process
 from tutor.engine.sh.pkg import standin
 from tutor.engine.sh.pkg.catalogue import LINK_SPEED, put_file, read_text
-from tutor.engine.sh.pkg.golang import MANIFEST_END, MANIFEST_START
+from tutor.engine.sh.pkg.golang import MANIFEST_END, MANIFEST_START, read_manifest
 
 Record = dict[str, object]
 
@@ -158,17 +158,7 @@ def dll(size: int, seed: str, record: Record) -> bytes:
 
 
 def read_dll(data: bytes) -> Record | None:
-    if not data.startswith(b"MZ"):
-        return None
-    start = data.find(MANIFEST_START)
-    end = data.find(MANIFEST_END, start + 1)
-    if start < 0 or end < 0:
-        return None
-    try:
-        value = json.loads(data[start + len(MANIFEST_START): end])
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+    return read_manifest(data, b"MZ")
 
 
 @dataclass(frozen=True, slots=True)

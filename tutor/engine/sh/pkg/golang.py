@@ -683,9 +683,11 @@ def render_binary(
     return fixed + Synthetic(max(0, size - len(fixed)), seed).read()
 
 
-def read_manifest(data: bytes) -> dict[str, object] | None:
-    """The manifest `go build` embedded in an executable, None for any other file."""
-    if not data.startswith(b"\x7fELF"):
+def read_manifest(data: bytes, magic: bytes = b"\x7fELF") -> dict[str, object] | None:
+    """The manifest a simulated build embedded in a file that starts with `magic` (an ELF
+    executable by default, as `go build`, gcc and cargo write; `MZ` for a .NET assembly), None
+    for any other file."""
+    if not data.startswith(magic):
         return None
     start = data.find(MANIFEST_START)
     end = data.find(MANIFEST_END, start + 1)
