@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Turn apt's downloaded list files into the compact package indexes the simulated apt reads.
 
-Usage (stdlib only; see SOURCES.md for how the list files are fetched without touching the
-system's apt state):
+Usage (in the project's environment, whose dpkg version ordering it shares with the engine;
+see SOURCES.md for how the list files are fetched without touching the system's apt state):
 
     python3 refresh_debian.py LISTS_DIR OUT_DIR [SUITE ...]
 
@@ -29,6 +29,9 @@ import hashlib
 import lzma
 import sys
 from pathlib import Path
+
+# dpkg's version ordering, as the engine's apt compares versions (run from the project's venv)
+from tutor.engine.sh.pkg.debversion import compare
 
 HOSTS = {
     "main": "http://deb.debian.org/debian",
@@ -73,55 +76,6 @@ def stanzas(path: Path) -> list[dict[str, str]]:
     if current:
         found.append(current)
     return found
-
-
-# -- dpkg's version ordering (deb-version(7)) ------------------------------------------------
-
-
-def _order(char: str) -> int:
-    if char == "~":
-        return -1
-    if char.isdigit():
-        return 0
-    if char.isalpha():
-        return ord(char)
-    return ord(char) + 256
-
-
-def _compare_part(a: str, b: str) -> int:
-    i = j = 0
-    while i < len(a) or j < len(b):
-        diff = 0
-        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
-            ac = _order(a[i]) if i < len(a) and not a[i].isdigit() else 0
-            bc = _order(b[j]) if j < len(b) and not b[j].isdigit() else 0
-            if ac != bc:
-                return ac - bc
-            i += 1
-            j += 1
-        si = i
-        while i < len(a) and a[i].isdigit():
-            i += 1
-        sj = j
-        while j < len(b) and b[j].isdigit():
-            j += 1
-        diff = int(a[si:i] or 0) - int(b[sj:j] or 0)
-        if diff:
-            return diff
-    return 0
-
-
-def compare_versions(a: str, b: str) -> int:
-    def split(v: str) -> tuple[int, str, str]:
-        epoch, _, rest = v.rpartition(":") if ":" in v else ("0", "", v)
-        upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "0")
-        return int(epoch or 0), upstream, revision
-
-    ea, ua, ra = split(a)
-    eb, ub, rb = split(b)
-    if ea != eb:
-        return ea - eb
-    return _compare_part(ua, ub) or _compare_part(ra, rb)
 
 
 # -- one suite ---------------------------------------------------------------------------------
@@ -180,7 +134,7 @@ def merged(lists: Path, suite: str, arch: str) -> tuple[dict[str, tuple[str, dic
         for row in rows:
             pkg = row.get("Package", "")
             old = packages.get(pkg)
-            if old is None or compare_versions(row.get("Version", ""), old[1]["Version"]) > 0:
+            if old is None or compare(row.get("Version", ""), old[1]["Version"]) > 0:
                 packages[pkg] = (pocket, row)
     # apt prints the InRelease lines first, then the Packages lines.
     index_lines.sort(key=lambda ln: "InRelease" not in ln)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from tutor.engine.fs import FsError
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import read_bytes, write_bytes
+from tutor.engine.sh.pkg.debversion import compare
 
 STATUS = "/var/lib/dpkg/status"
 INFO = "/var/lib/dpkg/info"
@@ -91,65 +92,6 @@ def architecture(proc: Process) -> str:
     return "amd64"
 
 
-# -- Debian version comparison (deb-version(7)) ----------------------------------------------
-
-def _order(c: str) -> int:
-    if c == "~":
-        return -1
-    if c.isdigit():
-        return 0
-    if c.isalpha():
-        return ord(c)
-    return ord(c) + 256
-
-
-def _compare_part(a: str, b: str) -> int:
-    i = j = 0
-    while i < len(a) or j < len(b):
-        diff = 0
-        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
-            ca = _order(a[i]) if i < len(a) and not a[i].isdigit() else 0
-            cb = _order(b[j]) if j < len(b) and not b[j].isdigit() else 0
-            if ca != cb:
-                return ca - cb
-            i += 1
-            j += 1
-        while i < len(a) and a[i] == "0":
-            i += 1
-        while j < len(b) and b[j] == "0":
-            j += 1
-        while i < len(a) and a[i].isdigit() and j < len(b) and b[j].isdigit():
-            if not diff:
-                diff = ord(a[i]) - ord(b[j])
-            i += 1
-            j += 1
-        if i < len(a) and a[i].isdigit():
-            return 1
-        if j < len(b) and b[j].isdigit():
-            return -1
-        if diff:
-            return diff
-    return 0
-
-
-def _split_version(v: str) -> tuple[int, str, str]:
-    epoch, colon, rest = v.partition(":")
-    if not colon:
-        epoch, rest = "0", v
-    upstream, dash, revision = rest.rpartition("-")
-    if not dash:
-        upstream, revision = rest, ""
-    return (int(epoch) if epoch.isdigit() else 0), upstream, revision
-
-
-def compare_versions(a: str, b: str) -> int:
-    ea, ua, ra = _split_version(a)
-    eb, ub, rb = _split_version(b)
-    if ea != eb:
-        return ea - eb
-    return _compare_part(ua, ub) or _compare_part(ra, rb)
-
-
 _OPS = {"lt": "<", "le": "<=", "eq": "=", "ne": "!=", "ge": ">=", "gt": ">",
         "<<": "<", "<=": "<=", "=": "=", ">=": ">=", ">>": ">", "<": "<=", ">": ">="}
 
@@ -173,7 +115,7 @@ def _compare_cmd(proc: Process, args: list[str]) -> int:
         # An empty version is the oldest, or with -nl the newest.
         c = 0 if a == b else ((-1 if not a else 1) if empty_low else (1 if not a else -1))
     else:
-        c = compare_versions(a, b)
+        c = compare(a, b)
     ok = {"<": c < 0, "<=": c <= 0, "=": c == 0, "!=": c != 0, ">=": c >= 0, ">": c > 0}[rel]
     return 0 if ok else 1
 
