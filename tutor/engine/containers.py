@@ -47,7 +47,6 @@ from tutor.engine.servers import (
     respond,
     startup_logs,
 )
-from tutor.engine.sh import run_argv
 from tutor.engine.statefile import atomic_write
 from tutor.engine.volumes import Volume, VolumeStore
 
@@ -577,6 +576,8 @@ class ContainerStore:
         if program is not None:
             self._settle(c, tree, vols)
             return self._go_outcome(c, program)
+        from tutor.engine.sh import run_argv  # loaded to run, not for every command
+
         result = run_argv(list(c.argv), fs=self._as_process_sees(c, tree), env=env,
                           cwd=cwd, uid=uid, gid=gid, world=self.engine.world, epoch=int(at))
         if result.exec_error is not None:
@@ -860,6 +861,8 @@ class ContainerStore:
             key, _, value = item.partition("=")
             environment[key] = value
         uid, gid = self._user(replace_user(c, user), tree)
+        from tutor.engine.sh import run_argv
+
         result = run_argv(argv, fs=self._as_process_sees(c, tree), env=environment,
                           cwd=workdir or c.workdir or "/",
                           uid=uid, gid=gid, world=self.engine.world, epoch=int(self.engine.clock))
@@ -1070,6 +1073,8 @@ class ContainerStore:
                                 world=world,  # type: ignore[arg-type]
                                 epoch=int(self.engine.clock))
         else:
+            from tutor.engine.sh import run_argv
+
             result = run_argv(list(test[1:]), fs=tree, env=env, cwd=cwd,
                               world=world,  # type: ignore[arg-type]
                               epoch=int(self.engine.clock))

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from tutor.engine.fs import FsError
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import read_bytes, write_bytes
-from tutor.engine.sh.pkg.debversion import compare
 
 STATUS = "/var/lib/dpkg/status"
 INFO = "/var/lib/dpkg/info"
@@ -115,6 +114,9 @@ def _compare_cmd(proc: Process, args: list[str]) -> int:
         # An empty version is the oldest, or with -nl the newest.
         c = 0 if a == b else ((-1 if not a else 1) if empty_low else (1 if not a else -1))
     else:
+        # imported here: importing the pkg package loads every package manager
+        from tutor.engine.sh.pkg.debversion import compare
+
         c = compare(a, b)
     ok = {"<": c < 0, "<=": c <= 0, "=": c == 0, "!=": c != 0, ">=": c >= 0, ">": c > 0}[rel]
     return 0 if ok else 1
