@@ -38,7 +38,6 @@ ARGUMENTS = {
     "upstream": (1, 1), "daemon": (1, 1), "http": (0, 0), "events": (0, 0),
 }
 """How many arguments the directives the server reads take (nginx's NGX_CONF_TAKE* flags)."""
-INHERITED = ("root", "alias", "index", "autoindex", "error_page")
 REASONS = {
     301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
     308: "Permanent Redirect", 400: "Bad Request", 401: "Authorization Required",

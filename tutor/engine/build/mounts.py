@@ -20,7 +20,6 @@ A mount point that did not exist is removed again after the step, with the paren
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,10 +84,6 @@ def sandbox_files(hostname: str) -> list[Prepared]:
         Prepared("/etc/hosts", [("", Node("file", 0o644, content=Data(hosts.encode())))],
                  writable=True),
     ]
-
-
-def cache_store_id(cache_id: str) -> str:
-    return hashlib.sha256(cache_id.encode()).hexdigest()
 
 
 class CacheMounts:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from tutor.engine.fs import Data, FileTree, Node, Synthetic
 from tutor.engine.sh._api import Process
 from tutor.engine.sh.pkg import standin
-from tutor.engine.sh.pkg.catalogue import LINK_SPEED, put_file, read_text
+from tutor.engine.sh.pkg.catalogue import put_file, read_text
 from tutor.engine.sh.pkg.golang import MANIFEST_END, MANIFEST_START, read_manifest
 
 Record = dict[str, object]
@@ -251,10 +251,6 @@ def artifact(ecosystem: str, group: str, name: str, version: str | None,
         version = f"{major}.{minor}.{patch}"
     _, size = standin.sizes(ecosystem, ident, low, high)
     return Artifact(group, name, version, size)
-
-
-def download_time(proc: Process, artifacts: Sequence[Artifact]) -> None:
-    proc.spend(0.2 * len(artifacts) + sum(a.size for a in artifacts) / LINK_SPEED)
 
 
 def source_files(proc: Process, root: str, suffix: str, skip: tuple[str, ...] = ()) -> list[str]:
