@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -27,6 +28,9 @@ class LessonProgress:
     """Ids of the steps whose hint was shown."""
     solutions: frozenset[str] = frozenset()
     """Ids of the steps whose solution was shown."""
+    step_began: datetime | None = None
+    """When the learner reached the current step (UTC), for an instructor's "time on step";
+    None in progress saved before it was recorded."""
 
 
 _EMPTY: Mapping[str, LessonProgress] = MappingProxyType({})
@@ -42,12 +46,20 @@ class Progress:
     def with_lesson(self, lesson_id: str, lesson: LessonProgress) -> Progress:
         return Progress(MappingProxyType({**self.lessons, lesson_id: lesson}))
 
-    def advanced(self, lesson_id: str, step_count: int) -> Progress:
+    def began(self, lesson_id: str, at: datetime | None = None) -> Progress:
+        """The learner opened a lesson: the clock of its current step starts unless it runs."""
+        now = self.of(lesson_id)
+        if now.step_began is not None:
+            return self
+        return self.with_lesson(lesson_id, replace(now, step_began=at or _now()))
+
+    def advanced(self, lesson_id: str, step_count: int, at: datetime | None = None) -> Progress:
         """The learner finished the current step of a lesson with `step_count` steps."""
         now = self.of(lesson_id)
         step = min(now.step + 1, step_count)
         return self.with_lesson(
-            lesson_id, replace(now, step=step, done=now.done or step >= step_count)
+            lesson_id,
+            replace(now, step=step, done=now.done or step >= step_count, step_began=at or _now()),
         )
 
     def used_hint(self, lesson_id: str, step_id: str) -> Progress:
@@ -58,9 +70,27 @@ class Progress:
         now = self.of(lesson_id)
         return self.with_lesson(lesson_id, replace(now, solutions=now.solutions | {step_id}))
 
-    def restarted(self, lesson_id: str) -> Progress:
+    def restarted(self, lesson_id: str, at: datetime | None = None) -> Progress:
         """Back to the first step (after a sandbox reset); a lesson once done stays done."""
-        return self.with_lesson(lesson_id, replace(self.of(lesson_id), step=0))
+        return self.with_lesson(
+            lesson_id, replace(self.of(lesson_id), step=0, step_began=at or _now())
+        )
+
+    def current(self) -> str | None:
+        """The lesson the learner is working on: the one whose step began last (in progress
+        saved before steps were timed, the first lesson not done, else the last one)."""
+        if not self.lessons:
+            return None
+        timed = [(lp.step_began, lesson_id) for lesson_id, lp in self.lessons.items()
+                 if lp.step_began is not None]
+        if timed:
+            return max(timed)[1]
+        ids = sorted(self.lessons)
+        return next((i for i in ids if not self.lessons[i].done), ids[-1])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _to_json(progress: Progress) -> dict[str, object]:
@@ -72,6 +102,7 @@ def _to_json(progress: Progress) -> dict[str, object]:
                 "done": lp.done,
                 "hints": sorted(lp.hints),
                 "solutions": sorted(lp.solutions),
+                **({"step_began": lp.step_began.isoformat()} if lp.step_began else {}),
             }
             for lesson_id, lp in progress.lessons.items()
         },
@@ -82,6 +113,18 @@ def _str_set(value: object) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("expected a list of step ids")
     return frozenset(value)
+
+
+def _moment(value: object) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValueError("bad step_began time")
+    return moment
 
 
 def _from_json(data: object) -> Progress:
@@ -100,7 +143,8 @@ def _from_json(data: object) -> Progress:
         if not isinstance(done, bool):
             raise ValueError(f"bad done flag for {lesson_id}")
         parsed[lesson_id] = LessonProgress(
-            step, done, _str_set(raw.get("hints", [])), _str_set(raw.get("solutions", []))
+            step, done, _str_set(raw.get("hints", [])), _str_set(raw.get("solutions", [])),
+            _moment(raw.get("step_began")),
         )
     return Progress(MappingProxyType(parsed))
 

@@ -139,9 +139,8 @@ class LessonScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = self.lesson.title
         self.sub_title = "Image Tutor"
-        if self.lesson.id not in self.session.progress.lessons and self.steps:
-            self.session.update(self.session.progress.with_lesson(
-                self.lesson.id, self.session.progress.of(self.lesson.id)))
+        if self.steps and self.session.progress.of(self.lesson.id).step_began is None:
+            self.session.update(self.session.progress.began(self.lesson.id))
         prompt = self.terminal.input
         prompt.cursor_blink = self.session.cursor_blink
         prompt.disabled = True
