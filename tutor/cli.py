@@ -27,7 +27,14 @@ def _parser() -> argparse.ArgumentParser:
             "  quiz [OPTIONS]  revise for the DCA exam in a plain terminal\n"
             "                  (`tutor quiz --help`, `tutor quiz lint PATH`)\n"
             "  lessons lint PATH…\n"
-            "                  check lesson folders and report problems with file and line"
+            "                  check lesson folders (and replay their solutions); report\n"
+            "                  problems with file and line\n"
+            "  lessons new NAME\n"
+            "                  make a new lesson folder to start from\n"
+            "  class status|export|reset|import\n"
+            "                  an instructor's view of a class (`tutor class --help`)\n"
+            "  progress export [-o FILE]\n"
+            "                  write your progress to a file for your instructor"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -61,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUBCOMMANDS = ("docker", "quiz", "lessons")
+SUBCOMMANDS = ("docker", "quiz", "lessons", "class", "progress")
 _VALUED = ("--state", "--lessons", "--docker", "--store")
 """Global options followed by a value (which may look like a subcommand)."""
 
@@ -104,12 +111,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return quiz_main(rest, state=state, stdin=sys.stdin, stdout=sys.stdout)
     if subcommand == "lessons":
-        if not rest or rest[0] != "lint":
-            sys.stderr.write("usage: tutor lessons lint PATH [PATH…]\n")
-            return 2
-        from tutor.course.cli import lint_main
+        from tutor.course.cli import lessons_main
 
-        return lint_main(rest[1:], sys.stdout)
+        return lessons_main(rest, sys.stdout, sys.stderr)
+    if subcommand in ("class", "progress"):
+        from tutor.course.classcli import class_main, progress_main
+
+        run = class_main if subcommand == "class" else progress_main
+        lessons = tuple(Path(d).expanduser().resolve() for d in args.lessons)
+        return run(rest, state=state, lessons=lessons, stdout=sys.stdout, stderr=sys.stderr)
     from tutor.paths import content_dir
     from tutor.ui.app import TutorApp
 

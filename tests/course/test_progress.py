@@ -16,7 +16,6 @@ from tutor.course.progress import (
     save_progress,
 )
 
-
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 

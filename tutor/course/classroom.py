@@ -74,7 +74,8 @@ def slug(name: str) -> str:
     return result
 
 
-def _read_name(home: Path) -> str | None:
+def recorded_name(home: Path) -> str | None:
+    """The name kept in a student directory's `student.toml` (None: none readable)."""
     try:
         data = tomllib.loads((home / STUDENT_FILE).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -101,7 +102,7 @@ def _claim(home: Path, typed: str) -> str:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-    return _read_name(home) or typed
+    return recorded_name(home) or typed
 
 
 def student_dir(root: Path, class_name: str, typed_name: str) -> Path:
@@ -111,7 +112,7 @@ def student_dir(root: Path, class_name: str, typed_name: str) -> Path:
     student's work. Raises ValueError with a message for the student."""
     typed = _typed(typed_name)
     home = class_dir(root, class_name) / STUDENTS_DIR / slug(typed)
-    owner = _read_name(home) if (home / STUDENT_FILE).exists() else _claim(home, typed)
+    owner = recorded_name(home) if (home / STUDENT_FILE).exists() else _claim(home, typed)
     if owner is None:
         raise ValueError(
             f"The place for {typed!r} in this class cannot be read; ask your instructor."
@@ -132,7 +133,7 @@ def students(root: Path, class_name: str) -> tuple[Student, ...]:
         return ()
     found = []
     for home in sorted(folder.iterdir()):
-        name = _read_name(home) if home.is_dir() and not home.is_symlink() else None
+        name = recorded_name(home) if home.is_dir() and not home.is_symlink() else None
         if name is not None:
             found.append(Student(name, home.name, home))
     return tuple(found)

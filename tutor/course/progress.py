@@ -93,7 +93,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _to_json(progress: Progress) -> dict[str, object]:
+def to_json(progress: Progress) -> dict[str, object]:
     return {
         "version": _VERSION,
         "lessons": {
@@ -127,7 +127,7 @@ def _moment(value: object) -> datetime | None:
     return moment
 
 
-def _from_json(data: object) -> Progress:
+def from_json(data: object) -> Progress:
     if not isinstance(data, dict) or data.get("version") != _VERSION:
         raise ValueError("not a progress file of this version")
     lessons = data.get("lessons")
@@ -157,7 +157,7 @@ def load_progress(state: Path, problems: list[str]) -> Progress:
     if data is None:
         return Progress()
     try:
-        return _from_json(data)
+        return from_json(data)
     except ValueError as exc:
         kept = set_aside(path)
         problems.append(
@@ -167,4 +167,4 @@ def load_progress(state: Path, problems: list[str]) -> Progress:
 
 
 def save_progress(state: Path, progress: Progress) -> None:
-    write_json(state / PROGRESS_FILE, _to_json(progress))
+    write_json(state / PROGRESS_FILE, to_json(progress))

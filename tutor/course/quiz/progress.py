@@ -289,3 +289,28 @@ def save_progress(state: Path, progress: Progress) -> None:
             on_disk, folded, _ = _replay(state, [])
             _fold(state, on_disk, folded)
             saved.journal = 0
+
+
+def to_document(progress: Progress) -> dict[str, Any]:
+    """All of `progress` as one JSON document, for a file a student hands to an instructor."""
+    return _to_json(_bounded(progress), [])
+
+
+def from_document(document: Any) -> Progress:
+    """The progress in a document `to_document` made; raises ValueError when it is not one."""
+    try:
+        return _from_json(document)[0]
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise ValueError(f"not quiz progress ({type(exc).__name__}: {exc})") from None
+
+
+def replace_progress(state: Path, progress: Progress) -> None:
+    """Make `progress` the whole quiz progress kept in `state`. The journals already there are
+    named as folded in the new snapshot before they are removed, so a kill half-way counts
+    nothing twice."""
+    with _locked(state):
+        journals = (state / FOLDING_NAME, state / JOURNAL_NAME)
+        ids = [ident for ident in (_journal(path)[0] for path in journals) if ident]
+        write_json(state / FILE_NAME, _to_json(progress, ids))
+        for path in journals:
+            path.unlink(missing_ok=True)
