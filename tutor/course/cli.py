@@ -60,7 +60,8 @@ def lint_main(argv: Sequence[str], stdout: TextIO, progress: TextIO | None = Non
         if lesson is not None and not args.no_replay:
             from tutor.course.replay import replay_lesson
 
-            progress.write(f"replaying {lesson.id} ({len(lesson.steps)} steps)…\n")
+            steps = f"{len(lesson.steps)} step{'' if len(lesson.steps) == 1 else 's'}"
+            progress.write(f"replaying {lesson.id} ({steps})…\n")
             progress.flush()
             with tempfile.TemporaryDirectory(prefix="tutor-lint-") as scratch:
                 problems, replayed = replay_lesson(lesson, Path(scratch))

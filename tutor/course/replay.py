@@ -17,7 +17,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from tutor.course.checks import CheckContext, EngineView, evaluate_all
+from tutor.course.checks import CheckContext, EngineView, evaluate, evaluate_all
 from tutor.course.engineview import open_view
 from tutor.course.hostshell import COMMAND_NAMES, HostShell, ShellResult, ShellSyntaxError, tokenize
 from tutor.course.lessons import LESSON_FILE, Lesson, Problem, key_line
@@ -85,13 +85,20 @@ def missing_commands(lesson: Lesson) -> list[str]:
     return sorted(docker_commands(lesson) - _known_docker_commands())
 
 
+_EDITORS_AND_HOST_TOOLS = frozenset({"vi", "vim", "nano", "emacs", "less", "more", "sudo", "su",
+                                     "docker-compose", "code", "open", "watch"})
+"""Programs a hint might name that no image the engine simulates has (editors, pagers, the
+host's own tools): the terminal offers `edit`, `cat` and plain `docker` instead."""
+
+
 @functools.cache
 def _program_names() -> frozenset[str]:
-    """Programs a real shell would have: those the engine simulates inside containers."""
+    """Programs a real shell would have: those the engine simulates inside containers, and the
+    editors and host tools above."""
     importlib.import_module("tutor.engine.sh")  # importing the package registers them
     from tutor.engine.sh._api import PROGRAMS
 
-    return frozenset(PROGRAMS)
+    return frozenset(PROGRAMS) | _EDITORS_AND_HOST_TOOLS
 
 
 def unknown_command(text: str) -> str | None:
@@ -189,12 +196,13 @@ class _Replay:
         shell = HostShell(sandbox.workspace, sandbox.state)
         view = open_view(sandbox.state)
         for n, step in enumerate(self.lesson.steps):
-            early = evaluate_all(step.checks, CheckContext(view, (), sandbox.workspace))
-            if early.passed:
+            before = CheckContext(view, (), sandbox.workspace)
+            if evaluate_all(step.checks, before).passed:
+                found = "; ".join(evaluate(check, before).detail for check in step.checks)
                 self.problem(
                     self._check_at(n, 0),
                     f"step {step.id!r} is done before its solution runs: its checks already "
-                    f"pass ({early.detail}), so it would complete by itself",
+                    f"pass ({found}), so it would complete by itself",
                 )
             start = len(shell.history)
             ran = [(line, shell.run(line)) for line in step.solution]
@@ -216,10 +224,11 @@ class _Replay:
             why = (f"; `{failed[0]}` exited with status {failed[1].status}: "
                    f"{_first_error(failed[1].output)}" if failed else "")
             line = key_line(self.text, self._check_at(n, k))
+            later = " (later steps not replayed)" if n + 1 < len(self.lesson.steps) else ""
             self.problem(
                 ["steps", n, "solution"],
                 f"the solution of step {step.id!r} does not pass its check at line {line}: "
-                f"{outcome.detail}{why} (later steps not replayed)",
+                f"{outcome.detail}{why}{later}",
             )
             return False
         return True
