@@ -114,12 +114,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tutor.course.cli import lessons_main
 
         return lessons_main(rest, sys.stdout, sys.stderr)
-    if subcommand in ("class", "progress"):
-        from tutor.course.classcli import class_main, progress_main
+    if subcommand == "class":
+        from tutor.course.classcli import class_main
 
-        run = class_main if subcommand == "class" else progress_main
         lessons = tuple(Path(d).expanduser().resolve() for d in args.lessons)
-        return run(rest, state=state, lessons=lessons, stdout=sys.stdout, stderr=sys.stderr)
+        return class_main(rest, state=state, lessons=lessons, stdout=sys.stdout,
+                          stderr=sys.stderr)
+    if subcommand == "progress":
+        from tutor.course.classcli import progress_main
+
+        return progress_main(rest, state=state, stdout=sys.stdout, stderr=sys.stderr)
     from tutor.paths import content_dir
     from tutor.ui.app import TutorApp
 

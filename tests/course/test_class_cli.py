@@ -100,7 +100,12 @@ def test_export_csv_and_json(classroom: Path, tmp_path: Path) -> None:
 
     result = tutor("--state", str(classroom), "class", "export", "--format", "json")
     assert result.returncode == 0, result.stderr
+    assert tutor("--state", str(classroom), "class", "export", "-o",
+                 str(tmp_path / "c.json")).returncode == 0
     data = json.loads(result.stdout)
+    written = json.loads((tmp_path / "c.json").read_text())["students"]  # .json: JSON
+    assert [(s["slug"], s["quiz"]) for s in written] == [(s["slug"], s["quiz"])
+                                                         for s in data["students"]]
     assert data["class"] == "default"
     ann_json = data["students"][0]
     assert ann_json["quiz"] == {"registry": {"right": 2, "answered": 3}}

@@ -44,7 +44,8 @@ def _class_parser() -> argparse.ArgumentParser:
 
     command("status", "each student's lesson, step, time on step, hints and quiz scores")
     export = command("export", "write the class's progress as CSV or JSON")
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--format", choices=("csv", "json"),
+                        help="default: json for an output FILE ending in .json, else csv")
     export.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write to FILE (default: standard output)")
     reset = command("reset", "restore every student's sandbox of a lesson to its start")
@@ -83,7 +84,8 @@ def class_main(argv: Sequence[str], *, state: Path, lessons: Sequence[Path], std
     if args.command == "status":
         stdout.write(_status_table(args.class_name, statuses, now))
         return 0
-    text = _export(args.class_name, statuses, now, args.format)
+    named_json = args.output is not None and args.output.suffix.lower() == ".json"
+    text = _export(args.class_name, statuses, now, args.format or ("json" if named_json else "csv"))
     if args.output is None:
         stdout.write(text)
         return 0
@@ -202,10 +204,8 @@ def _import(root: Path, class_name: str, files: Sequence[Path], stdout: TextIO,
     return 1 if failed else 0
 
 
-def progress_main(argv: Sequence[str], *, state: Path, lessons: Sequence[Path], stdout: TextIO,
-                  stderr: TextIO) -> int:
+def progress_main(argv: Sequence[str], *, state: Path, stdout: TextIO, stderr: TextIO) -> int:
     """`tutor progress export`: this state directory's progress, as a file for an instructor."""
-    del lessons  # the progress is written as kept, whatever lessons are offered
     parser = argparse.ArgumentParser(
         prog="tutor progress",
         description="Write your progress (lessons and quiz) to a file your instructor adds to "

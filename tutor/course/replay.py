@@ -135,11 +135,12 @@ class _Replay:
         for n, step in enumerate(self.lesson.steps):
             for span in _CODE_SPAN.findall(step.hint):
                 if (name := unknown_command(span)) is not None:
+                    advice = "" if name.startswith("docker ") else (
+                        f"; a Dockerfile line is written with its instruction, `RUN {name} …`")
                     self.problem(
                         ["steps", n, "hint"],
                         f"the hint of step {step.id!r} names `{name}`, which the lesson's "
-                        f"terminal does not have (it has {terminal}; a Dockerfile line is "
-                        f"written with its instruction, `RUN {name} …`)",
+                        f"terminal does not have (it has {terminal}{advice})",
                     )
             for line in step.solution:
                 if (name := unknown_command(line)) is not None:
@@ -217,7 +218,7 @@ class _Replay:
         step = self.lesson.steps[n]
         ctx = CheckContext(view, shell.history[start:], workspace)
         for k, check in enumerate(step.checks):
-            outcome = evaluate_all((check,), ctx)
+            outcome = evaluate(check, ctx)
             if outcome.passed:
                 continue
             failed = next(((line, r) for line, r in ran if r.status != 0), None)
