@@ -201,3 +201,14 @@ def test_status_of_an_empty_class(tmp_path: Path) -> None:
     result = tutor("--state", str(tmp_path), "class", "status")
     assert result.returncode == 0
     assert result.stdout.startswith("Class default has no students yet")
+
+
+def test_a_damaged_progress_file_is_reported_and_the_others_still_shown(classroom: Path) -> None:
+    bea = classroom / "classes" / "default" / "students" / "bea"
+    (bea / "progress.json").write_text("{not json")
+    result = tutor("--state", str(classroom), "class", "status")
+    assert result.returncode == 0
+    assert result.stderr.startswith("tutor class: Bea: progress.json")
+    assert "set aside" in result.stderr
+    assert re.search(r"^Bea +\(not started\)", result.stdout, re.MULTILINE)
+    assert re.search(r"^Ann Lee +01-images-and-containers +2/7 list", result.stdout, re.MULTILINE)

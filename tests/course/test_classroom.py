@@ -105,3 +105,23 @@ def test_folders_without_a_student_file_are_not_students(tmp_path: Path) -> None
     (tmp_path / "classes" / "default" / "students" / "stray").mkdir()
     assert [s.slug for s in students(tmp_path, "default")] == ["bob"]
     assert students(tmp_path, "nobody") == ()
+
+
+def test_two_students_claiming_one_folder_at_once_one_wins(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def join(typed: str) -> Path | str:
+        try:
+            return student_dir(tmp_path, "default", typed)
+        except ValueError as exc:
+            return str(exc)
+
+    names = [f"{'ANN' if n % 2 else 'ann'}" for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(join, names))
+    owner = students(tmp_path, "default")[0].name
+    assert [r for r, n in zip(results, names, strict=True) if n == owner] == [
+        tmp_path / "classes" / "default" / "students" / "ann"
+    ] * 4
+    assert all("already uses this place" in str(r)
+               for r, n in zip(results, names, strict=True) if n != owner)
