@@ -22,7 +22,7 @@ from tutor.course.classroom import (
     slug,
     students,
 )
-from tutor.course.classview import StudentStatus, csv_rows, json_record, quiz_topics, student_status
+from tutor.course.classview import StudentStatus, class_status, csv_rows, json_record
 from tutor.course.lessons import Lesson
 
 _WIDTH = 80
@@ -73,10 +73,7 @@ def class_main(argv: Sequence[str], *, state: Path, lessons: Sequence[Path], std
     offered = _lessons(lessons)
     if args.command == "reset":
         return _reset(state, args.class_name, offered, args.lesson, stdout, stderr)
-    from tutor.paths import content_dir
-
-    topics = quiz_topics(content_dir("assets") / "questions")
-    statuses = [student_status(s, offered, topics) for s in students(state, args.class_name)]
+    statuses = class_status(state, args.class_name, offered)
     now = datetime.now(UTC)
     for status in statuses:
         for problem in status.problems:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tutor.course import progress as lesson_progress
-from tutor.course.classroom import Student
+from tutor.course.classroom import Student, students
 from tutor.course.lessons import Lesson
 from tutor.course.quiz import progress as quiz_progress
 
@@ -82,6 +82,16 @@ def student_status(student: Student, lessons: Mapping[str, Lesson],
             scores.append(TopicScore(topic, right, answered))
     return StudentStatus(student.name, student.slug, current, states, tuple(scores),
                          tuple(problems))
+
+
+def class_status(root: Path, class_name: str,
+                 lessons: Mapping[str, Lesson]) -> tuple[StudentStatus, ...]:
+    """Every student of the class under the state root `root`, as the class view shows them
+    (`lessons`: the lessons offered, by id)."""
+    from tutor.paths import content_dir
+
+    topics = quiz_topics(content_dir("assets") / "questions")
+    return tuple(student_status(s, lessons, topics) for s in students(root, class_name))
 
 
 def quiz_topics(questions: Path) -> dict[str, frozenset[str]]:
