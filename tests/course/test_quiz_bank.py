@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,12 @@ def test_every_image_domain_objective_is_covered() -> None:
     covered = {q.objective for q in BANK.questions}
     missing = set(SCHEMA.objectives["Image Creation, Management, and Registry"]) - covered
     assert not missing
+
+
+def test_every_covered_objective_has_at_least_three_questions() -> None:
+    counts = Counter(q.objective for q in BANK.questions)
+    thin = {objective: n for objective, n in counts.items() if n < 3}
+    assert not thin, f"objectives with fewer than 3 questions: {thin}"
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,19 @@ def test_exam_times_out_and_reports_by_topic(tmp_path: Path) -> None:
     assert len(load_progress(tmp_path, []).exams) == 1
 
 
+def test_exam_defaults_to_the_real_format_and_keeps_the_short_one(tmp_path: Path) -> None:
+    assert "Exam: 55 questions, 90 minutes" in run(tmp_path, ["--exam", "--seed", "1"], "")
+    short = run(tmp_path, ["--exam", "--short", "--seed", "1"], "")
+    assert "Exam: 11 questions, 18 minutes" in short  # the image domain's 20% of 55
+
+
+def test_short_goes_only_with_exam(tmp_path: Path) -> None:
+    for argv in (["--short"], ["--exam", "--short", "--count", "3"]):
+        out = io.StringIO()
+        assert main(argv, state=tmp_path, stdin=io.StringIO(), stdout=out) == 2
+        assert "--short goes with --exam" in out.getvalue()
+
+
 def test_lint_command(tmp_path: Path) -> None:
     out = io.StringIO()
     bad = tmp_path / "bad.toml"

@@ -16,7 +16,7 @@ import pytest
 from textual.content import Content
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 
 from tutor.course.quiz import Question, start_domc
 from tutor.course.quiz.model import Format
@@ -230,7 +230,8 @@ async def test_exam_times_out_submits_and_reports(make_app: MakeApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         quiz = await open_quiz(pilot, clock)
         size = quiz.query_one("#exam-size", Input)
-        assert size.value == "11"  # the image domain's 20% of the exam's 55 questions
+        assert size.value == "55"  # the real exam's format by default
+        assert str(quiz.query_one("#exam-time", Label).render()) == "questions, 90 min"
         size.value = "3"
         await pilot.press("e")
         exam = app.screen
@@ -261,6 +262,17 @@ async def test_exam_times_out_submits_and_reports(make_app: MakeApp) -> None:
         assert (saved["right"], saved["total"], saved["timed_out"]) == (1, 3, True)
         await pilot.press("escape")
         assert app.screen is quiz
+
+
+async def test_short_exam_is_the_image_domains_share(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_quiz(pilot, Clock())
+        await pilot.press("s")
+        exam = app.screen
+        assert isinstance(exam, ExamScreen)
+        assert len(exam.session.plan.items) == 11  # 20% of the exam's 55 questions
+        assert exam.session.plan.seconds == 18 * 60
 
 
 async def test_exam_answer_after_the_deadline_is_not_counted(make_app: MakeApp) -> None:

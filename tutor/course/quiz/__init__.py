@@ -6,7 +6,14 @@ questions, assembles and scores timed exams, schedules reviews and saves the lea
 """
 
 from tutor.course.quiz.domc import Domc, QuizError, mc_correct, start_domc
-from tutor.course.quiz.exam import ExamPlan, ExamSession, Report, default_count, plan_exam
+from tutor.course.quiz.exam import (
+    ExamPlan,
+    ExamSession,
+    Report,
+    default_count,
+    plan_exam,
+    short_count,
+)
 from tutor.course.quiz.loader import BankError, ExamShape, Schema, lint, load_bank, load_schema
 from tutor.course.quiz.model import Bank, Option, Question, Topic
 from tutor.course.quiz.progress import (
@@ -48,6 +55,7 @@ __all__ = [
     "prepare_try_it",
     "record",
     "save_progress",
+    "short_count",
     "tally",
     "start_domc",
     "write_try_files",

@@ -1,11 +1,12 @@
-"""Exam simulation: the real DCA exam's shape scaled down, timed, scored by topic and objective.
+"""Exam simulation: the real DCA exam's shape, timed, scored by topic and objective.
 
 The real exam has 55 questions in 90 minutes, 42 of them DOMC (numbers kept as data in
-`assets/questions/_schema/dca.toml`). A simulation of N questions keeps those ratios: the time is
-90 × N / 55 minutes (rounded up) and round(42 × N / 55) of its questions are DOMC. By default N is
-the share of the exam the "Image Creation, Management, and Registry" domain carries (20% of 55 =
-11 questions, 18 minutes). No feedback is given until the end; questions not answered when time
-runs out count as wrong, and an answer given after the deadline is not counted.
+`assets/questions/_schema/dca.toml`), and that is the default. A simulation of N questions keeps
+those ratios: the time is 90 × N / 55 minutes (rounded up) and round(42 × N / 55) of its questions
+are DOMC. The short practice exam is the share of the exam the "Image Creation, Management, and
+Registry" domain carries (20% of 55 = 11 questions, 18 minutes). No feedback is given until the
+end; questions not answered when time runs out count as wrong, and an answer given after the
+deadline is not counted.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ class ExamPlan:
     seconds: int
 
 
-def default_count(shape: ExamShape, weights: dict[str, int]) -> int:
+def default_count(shape: ExamShape) -> int:
+    """The real exam's number of questions."""
+    return shape.questions
+
+
+def short_count(shape: ExamShape, weights: dict[str, int]) -> int:
+    """The short practice exam: the image domain's share of the real one."""
     return round(shape.questions * weights[IMAGE_DOMAIN] / 100)
 
 

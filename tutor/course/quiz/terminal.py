@@ -2,7 +2,10 @@
 line so it also works piped, in a classroom script, or over a slow ssh session.
 
     tutor quiz [--topic T] [--count N] [--domc] [--seed S]   practice with instant feedback
-    tutor quiz --exam [--count N] [--topic T] [--seed S]      timed simulation, report at the end
+    tutor quiz --exam [--short | --count N] [--topic T] [--seed S]
+                                                              timed simulation, report at the end
+                                                              (default: the real exam, 55 questions
+                                                              in 90 minutes)
     tutor quiz --review [--domc]                              the questions due for review today
     tutor quiz --list-topics
     tutor quiz lint [PATH ...]                                validate topic files (default: bank)
@@ -19,7 +22,14 @@ from pathlib import Path
 from typing import TextIO
 
 from tutor.course.quiz.domc import mc_correct, start_domc
-from tutor.course.quiz.exam import ExamSession, Report, default_count, plan_exam, spread
+from tutor.course.quiz.exam import (
+    ExamSession,
+    Report,
+    default_count,
+    plan_exam,
+    short_count,
+    spread,
+)
 from tutor.course.quiz.loader import BankError, lint, load_bank, load_schema
 from tutor.course.quiz.model import Bank, Format, Question
 from tutor.course.quiz.progress import (
@@ -49,9 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--topic", action="append", help="only this topic (repeatable)")
     parser.add_argument("--count", type=int, help="number of questions")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--exam", action="store_true", help="timed exam simulation")
+    mode.add_argument("--exam", action="store_true",
+                      help="timed exam simulation (default: the real exam's 55 questions in 90 "
+                           "minutes)")
     mode.add_argument("--review", action="store_true", help="questions due for review")
     mode.add_argument("--list-topics", action="store_true", help="list the topics and exit")
+    parser.add_argument("--short", action="store_true",
+                        help="with --exam: the short practice exam, the image domain's share "
+                             "(11 questions in 18 minutes)")
     parser.add_argument("--domc", action="store_true", help="ask one option at a time (DOMC)")
     parser.add_argument("--seed", type=int, help="random seed, for a repeatable quiz")
     return parser
@@ -240,12 +255,16 @@ def main(
     if args.count is not None and args.count < 1:
         stdout.write("--count must be at least 1\n")
         return 2
+    if args.short and (not args.exam or args.count is not None):
+        stdout.write("--short goes with --exam, instead of --count\n")
+        return 2
     topics = frozenset(args.topic) if args.topic else None
     rng = random.Random(args.seed)
     quiz = _Quiz(state=state, stdin=stdin, stdout=stdout, rng=rng, now=now)
     fmt: Format = "domc" if args.domc else "mc"
     if args.exam:
-        count = args.count or default_count(schema.exam, schema.weights)
+        short = short_count(schema.exam, schema.weights)
+        count = args.count or (short if args.short else default_count(schema.exam))
         plan = plan_exam(bank, schema.exam, count, rng, topics)
         return quiz.exam(ExamSession(plan, clock()), clock)
     if args.review:

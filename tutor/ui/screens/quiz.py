@@ -1,7 +1,8 @@
 """The DCA quiz home: the bank's topics with the learner's accuracy, and the three ways in.
 
-Practice a topic (instant feedback), sit a timed exam simulation (its size defaults to the image
-domain's share of the real exam, from the bank's schema) or review the questions due today.
+Practice a topic (instant feedback), sit a timed exam simulation (by default the real exam's
+55 questions in 90 minutes, from the bank's schema; `s` sits the short practice exam, the image
+domain's share) or review the questions due today.
 Practice and review ask classic multiple choice unless "one option at a time" (DOMC) is ticked;
 an exam mixes both formats in the real exam's proportion.
 """
@@ -47,7 +48,10 @@ class QuizScreen(Screen[None]):
     BINDINGS = [
         Binding("p", "practice", "Practice", id="quiz-practice",
                 tooltip="Practise the highlighted topic, with feedback after each answer"),
-        Binding("e", "exam", "Exam", id="quiz-exam", tooltip="A timed exam simulation"),
+        Binding("e", "exam", "Exam", id="quiz-exam",
+                tooltip="A timed exam of the size in the field (the real exam's by default)"),
+        Binding("s", "short_exam", "Short exam", id="quiz-short-exam", show=False,
+                tooltip="The short practice exam: the image domain's share of the real one"),
         Binding("r", "review", "Review", id="quiz-review", tooltip="The questions due today"),
         Binding("d", "toggle_domc", "DOMC", id="quiz-domc",
                 tooltip="Practise one option at a time, as most exam questions are asked"),
@@ -84,7 +88,8 @@ class QuizScreen(Screen[None]):
                 yield Static(
                     f"Revise for the [b]Docker Certified Associate[/b] exam: "
                     f"{len(quiz.bank.questions)} questions in {len(quiz.bank.topics)} topics. "
-                    "Enter practises the highlighted topic.",
+                    "Enter practises the highlighted topic; e sits an exam of the size below "
+                    "(the real exam's by default), s a short one.",
                     id="quiz-intro",
                 )
                 yield OptionList(id="quiz-topics")
@@ -181,6 +186,12 @@ class QuizScreen(Screen[None]):
                         severity="warning")
             return
         self.app.push_screen(ExamScreen(self.quiz, self.quiz.plan_exam(size)))
+
+    def action_short_exam(self) -> None:
+        assert self.quiz is not None
+        self.query_one("#exam-size", Input).value = str(
+            min(self.quiz.short_exam_size, len(self.quiz.bank.questions)))
+        self.action_exam()
 
     @on(Button.Pressed, "#review")
     def action_review(self) -> None:

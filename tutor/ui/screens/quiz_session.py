@@ -30,6 +30,7 @@ from tutor.course.quiz import (
     plan_exam,
     record,
     save_progress,
+    short_count,
     tally,
 )
 from tutor.course.quiz.exam import spread
@@ -99,7 +100,11 @@ class QuizSession:
 
     @property
     def default_exam_size(self) -> int:
-        return default_count(self.schema.exam, self.schema.weights)
+        return default_count(self.schema.exam)
+
+    @property
+    def short_exam_size(self) -> int:
+        return short_count(self.schema.exam, self.schema.weights)
 
     def exam_minutes(self, count: int) -> int:
         # Planned with a throwaway draw so the rule for the time stays in one place.
