@@ -311,3 +311,17 @@ def test_trust_is_not_a_command(docker: Docker) -> None:
     result = docker("trust", "inspect", "alpine")
     assert (result.status, result.err) == (
         1, "docker: unknown command: docker trust\n\nRun 'docker --help' for more information\n")
+
+
+def test_digests_of_local_builds(docker: Docker, two: None) -> None:
+    """The containerd store names every tagged image `name@target` in RepoDigests, a local
+    build too (daemon/containerd/image_list.go @ docker-v29.7.2): `--digests` shows its ID."""
+    result = docker("images", "--digests", "--format", "{{.Repository}} {{.Digest}}")
+    assert f"app {image_id(docker, 'app:1')}" in result.out.splitlines()
+
+
+@pytest.mark.docker_profile("28")
+def test_digests_of_local_builds_on_the_classic_store(docker: Docker, two: None) -> None:
+    """The classic store knows a digest only once the image was pushed or pulled."""
+    result = docker("images", "--digests", "--format", "{{.Repository}} {{.Digest}}")
+    assert "app <none>" in result.out.splitlines()

@@ -202,6 +202,9 @@ def _image_rows(
         for repo_digest in summary.repo_digests:
             ref = parse_docker_ref(repo_digest)
             by_repo.setdefault(ref.familiar_name, []).append(str(ref.digest))
+        if containerd:  # one target per containerd image: RepoDigests is `name@target` for
+            # every tag, local builds too (daemon/containerd/image_list.go @ docker-v29.7.2)
+            by_repo.update({ref.familiar_name: [image.id] for ref in summary.repo_tags})
         for ref in summary.repo_tags:
             repo_digests = by_repo.get(ref.familiar_name, []) if need_digest else []
             for digest in repo_digests or ["<none>"]:
