@@ -1,4 +1,4 @@
-"""The key screen of each lesson of the full curriculum (6-9) at the 80×24 design size, reached by
+"""The key screen of each lesson of the full curriculum (6-10) at the 80×24 design size, reached by
 typing every reference solution up to that step, as a learner would.
 
 Determinism as in test_snapshots.py: simulated clock, no build pacing, no cursor blink, and the
@@ -24,6 +24,7 @@ KEY_STEPS = {
     "07-entrypoint-and-cmd": "override-entrypoint",
     "08-inspect-and-clean-up": "ps",
     "09-save-load-export-import": "fat",
+    "10-storage-and-copy-on-write": "copy-up",
 }
 
 
