@@ -1,5 +1,5 @@
 """`docker import`: a tarball becomes an image of one layer, with no history but a comment and
-no config but what `--change` sets.
+no config but what `--change` sets (the same changes `docker commit --change` applies).
 
 As moby's `ImportImage` (daemon/containerd/image_import.go for the containerd store,
 daemon/images/image_import.go for the classic one): the changes are applied to an empty config
@@ -55,9 +55,10 @@ MOBY_CONFIG_ORDER = ("Hostname", "Domainname", "User", "AttachStdin", "AttachStd
 """moby's `container.Config` fields in struct order (the classic store's image config)."""
 
 
-def config_from_changes(changes: list[str]) -> RunConfig:
-    """The config `BuildFromConfig` makes from an empty one and `changes` (Dockerfile lines)."""
-    cfg = RunConfig()
+def config_from_changes(changes: list[str], base: RunConfig | None = None) -> RunConfig:
+    """`base` (an empty config for import, the container's for commit) with `changes`
+    (Dockerfile lines) applied, as moby's `BuildFromConfig` applies them."""
+    cfg = base or RunConfig()
     if not changes:
         return cfg
     try:
@@ -67,6 +68,7 @@ def config_from_changes(changes: list[str]) -> RunConfig:
     for instr in instructions:
         if instr.keyword.lower() not in VALID_CHANGES:
             raise EngineError(f"{instr.keyword.lower()} is not a valid change command")
+    cmd_set = False
     for instr in instructions:
         try:
             command = expand_command(parse_command(instr),
@@ -74,6 +76,10 @@ def config_from_changes(changes: list[str]) -> RunConfig:
         except DockerfileError as err:
             raise EngineError(err.message) from None
         cfg = _apply(cfg, command)
+        cmd_set = cmd_set or isinstance(command, Cmd)
+        if isinstance(command, Entrypoint) and not cmd_set:
+            # the classic builder's dispatchEntrypoint: no CMD given yet, so none is kept
+            cfg = replace(cfg, cmd=())
     return cfg
 
 
@@ -92,7 +98,7 @@ def _apply(cfg: RunConfig, command: object) -> RunConfig:
     if isinstance(command, Entrypoint):
         line = command.cmd_line or ()
         argv = ("/bin/sh", "-c", " ".join(line)) if command.prepend_shell and line else line
-        return replace(cfg, entrypoint=tuple(argv), cmd=cfg.cmd)
+        return replace(cfg, entrypoint=tuple(argv))
     if isinstance(command, Expose):
         return replace(cfg, exposed_ports=tuple(dict.fromkeys((*cfg.exposed_ports,
                                                                *command.ports))))

@@ -735,7 +735,8 @@ def commit(ctx: Context, args: Parsed) -> None:
             )) from None
     try:
         c = store.get(args.args[0])
-        image = store.commit(c, ref, message=args.str("message"), author=args.str("author"))
+        image = store.commit(c, ref, message=args.str("message"), author=args.str("author"),
+                             changes=args.list("change"))
     except EngineError as exc:
         raise daemon_error(exc) from None
     ctx.out.write(image.id + "\n")
