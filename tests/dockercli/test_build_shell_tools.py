@@ -122,3 +122,15 @@ def test_debian_verify_and_build_from_source(docker: Docker, tmp_path: Path) -> 
     assert "gpg: Good signature from" in result.err
     assert "cp hello /usr/local/bin/hello" in result.err
     assert docker("run", "--rm", "hello:src").out == "hello 2.12\n"
+
+
+def test_the_compiler_is_the_distributions(docker: Docker, tmp_path: Path) -> None:
+    ctx = write(tmp_path / "gcc", {"Dockerfile": (
+        "FROM alpine:3.21\n"
+        "RUN apk add --no-cache build-base\n"
+        "RUN gcc --version | head -1\n"
+    )})
+    result = docker("build", "--progress=plain", "-t", "cc:1", ".", cwd=ctx)
+    assert result.status == 0, result.err
+    assert "gcc (Alpine 14.2.0) 14.2.0" in result.err
+    assert "Debian" not in result.err

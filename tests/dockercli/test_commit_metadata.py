@@ -82,3 +82,24 @@ def test_config_is_moby_child_image(committed: Docker, tmp_path: Path) -> None:
         assert doc[key]["Hostname"] == container[:12] and doc[key]["Image"] == "alpine:3.20"
     assert doc["container_config"]["Cmd"] == ["sh", "-c", "echo hi > /x"]
     assert doc["history"][-1]["comment"] == "hello"
+
+
+def test_change_applies_to_the_containers_config(committed: Docker) -> None:
+    result = committed("commit", "-c", 'CMD ["cat", "/x"]', "-c", "ENV GREETING=hi", "box",
+                       "snap:1")
+    assert result.status == 0, result.err
+    assert _inspect(committed, "{{json .Config.Cmd}}", "snap:1") == '["cat","/x"]\n'
+    assert _inspect(committed, "{{json .Config.Env}}", "snap:1").endswith(',"GREETING=hi"]\n')
+    assert committed("run", "--rm", "snap:1").out == "hi\n"
+
+
+def test_an_entrypoint_change_drops_the_cmd(committed: Docker) -> None:
+    assert committed("commit", "-c", 'ENTRYPOINT ["echo"]', "box", "snap:2").status == 0
+    assert _inspect(committed, "{{json .Config.Entrypoint}} {{json .Config.Cmd}}",
+                    "snap:2") == '["echo"] null\n'
+
+
+def test_a_step_is_not_a_valid_commit_change(committed: Docker) -> None:
+    result = committed("commit", "-c", "RUN echo", "box", "snap:3")
+    assert (result.status, result.err) == (
+        1, "Error response from daemon: run is not a valid change command\n")

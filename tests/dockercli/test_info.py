@@ -63,3 +63,11 @@ def test_template_errors_as_the_cli_reports_them(docker: Docker) -> None:
     assert (run.status, run.out) == (1, "x\n")
     assert run.err == ('template: :1:3: executing "" at <.Nope>: can\'t evaluate field Nope '
                        "in type system.dockerInfo\n")
+
+
+def test_containers_of_any_distribution_report_the_hosts_kernel(docker: Docker) -> None:
+    kernel = docker("info", "-f", "{{.KernelVersion}}").out
+    for image in ("alpine:3.20", "debian:bookworm-slim"):
+        docker("pull", "-q", image)
+        assert docker("run", "--rm", image, "uname", "-r").out == kernel, image
+    assert docker("version", "-f", "{{.Server.KernelVersion}}").out == kernel

@@ -42,3 +42,12 @@ def test_a_set_map_and_the_plain_json_output_are_unchanged(docker: Docker,
     assert docker("image", "inspect", "-f", "{{.Config.Labels}}", "app").out == "map[a:1 b:2]\n"
     assert docker("image", "inspect", "-f", "{{.Config.Env}}", "app").out.endswith(" A=1 B=2]\n")
     assert '"Entrypoint": null' in docker("image", "inspect", "app").out
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [c[1:] for c in CASES[:6]],
+                         ids=[c[0] for c in CASES[:6]])
+def test_docker_inspect_of_an_image_is_typed_too(docker: Docker, fmt: str,
+                                                  expected: str) -> None:
+    assert docker("pull", "-q", "alpine:3.20").status == 0
+    result = docker("inspect", "-f", fmt, "alpine:3.20")
+    assert (result.status, result.out) == (0, expected + "\n")

@@ -35,7 +35,7 @@ async def test_home_lists_lessons_and_opens_one(make_app: Callable[[], TutorApp]
         assert lessons == [lesson.id for lesson in app.session.lessons]
         # one heading per chapter, each right before the chapter's first lesson
         chapters = [lesson.chapter for lesson in app.session.lessons]
-        assert len(headings) == len(dict.fromkeys(chapters)) == 3
+        assert len(headings) == len(dict.fromkeys(chapters)) > 1
         assert ids.index(headings[1]) == ids.index(LAYERS) - 1
         assert options.get_option(headings[1]).disabled
         await pilot.press("down", "enter")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -902,7 +903,7 @@ class ContainerStore:
         self.save(c)
 
     def commit(self, c: Container, ref: str | None, *, message: str = "", author: str = "",
-               changes: RunConfig | None = None) -> LocalImage:
+               changes: Sequence[str] = ()) -> LocalImage:
         """A new image: the container's image plus its writable layer as one more layer.
 
         The config is what moby's `NewChildImage` marshals (the container's full config twice,
@@ -912,10 +913,14 @@ class ContainerStore:
         base = image.config
         new_layer = layer(c.changes)
         empty = not c.changes.items
-        cfg = changes or replace(
+        cfg = replace(
             base.config, env=tuple(c.env), cmd=tuple(c.cmd), entrypoint=tuple(c.entrypoint),
             working_dir=c.workdir, user=c.user, exposed_ports=tuple(c.exposed),
             labels=tuple(sorted(c.labels.items())))
+        if changes:  # moby's commit: BuildFromConfig(container config, changes)
+            from tutor.engine.imports import config_from_changes
+
+            cfg = config_from_changes(list(changes), cfg)
         created = rfc3339(self.engine.clock)
         entry = HistoryEntry(created, " ".join(c.argv), message, empty, author)
         diff_ids = base.diff_ids + (() if empty else (new_layer.diff_id,))

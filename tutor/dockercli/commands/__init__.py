@@ -15,7 +15,7 @@ MODULES = ("build", "containers", "images", "registry", "system", "volumes")
 _BY_WORD = {
     "build": "build", "builder": "build", "buildx": "build",
     "images": "images", "history": "images", "tag": "images", "rmi": "images", "pull": "images",
-    "save": "images", "load": "images",
+    "save": "images", "load": "images", "import": "images",
     "push": "registry", "login": "registry", "logout": "registry", "search": "registry",
     "manifest": "registry",
     "container": "containers", "run": "containers", "create": "containers", "ps": "containers",

@@ -24,6 +24,7 @@ from tutor.dockercli.commands.images import (
     inspect_escapes_html,
     missing_image_name,
     pull_and_report,
+    typed_inspect_view,
     write_formatted,
     write_inspect,
 )
@@ -734,7 +735,8 @@ def commit(ctx: Context, args: Parsed) -> None:
             )) from None
     try:
         c = store.get(args.args[0])
-        image = store.commit(c, ref, message=args.str("message"), author=args.str("author"))
+        image = store.commit(c, ref, message=args.str("message"), author=args.str("author"),
+                             changes=args.list("change"))
     except EngineError as exc:
         raise daemon_error(exc) from None
     ctx.out.write(image.id + "\n")
@@ -1046,7 +1048,12 @@ def _inspect(ctx: Context, args: Parsed, *, images: bool) -> int:
                 ctx.err.write("WARNING: --size ignored for image\n")
             if inspect_escapes_html(ctx.engine):
                 escaped.add(len(docs))
-            docs.append(image_inspect_doc(ctx.engine, image))
+            doc = image_inspect_doc(ctx.engine, image)
+            # The CLI runs a template on the typed image response first, as `image inspect`
+            # does (cli/command/system/inspect.go inspectImages).
+            if args.str("format"):
+                doc = typed_inspect_view(doc, ctx.engine.profile.docker >= 29)
+            docs.append(doc)
             continue
         volume = store.volumes.find(name) if kind in (None, "volume") else None
         if volume is not None:

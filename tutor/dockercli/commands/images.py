@@ -714,6 +714,47 @@ def load(ctx: Context, args: Parsed) -> None:
             ctx.out.write(f"Loaded image ID: {image.id}\n")
 
 
+
+@command(
+    "import", "image import",
+    usage="[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+    summary="Import the contents from a tarball to create a filesystem image",
+    flags=(Flag("change", "list", short="c",
+                help="Apply Dockerfile instruction to the created image"),
+           Flag("message", "string", short="m", help="Set commit message for imported image"),
+           Flag("platform", "string", help="Set platform if server is multi-platform capable")),
+    min_args=1, max_args=2,
+)
+def import_(ctx: Context, args: Parsed) -> None:
+    source = args.args[0]
+    ref = args.args[1] if len(args.args) > 1 else None
+    if ref is not None:
+        try:
+            parse_reference(ref)
+        except InvalidReference as exc:
+            raise CliError(exc.message) from None
+    if source.startswith(("http://", "https://")):
+        raise CliError("importing from a URL is not simulated: download the archive first")
+    handle: BinaryIO
+    if source == "-":
+        raw = getattr(ctx.stdin, "buffer", None)
+        handle = io.BytesIO(raw.read() if raw is not None else b"")
+    else:
+        try:
+            handle = open(ctx.path(source), "rb")  # noqa: SIM115  (closed below)
+        except OSError as exc:
+            raise CliError(f"open {source}: {(exc.strerror or '').lower()}") from None
+    from tutor.engine.imports import import_image
+
+    with handle:
+        try:
+            # the CLI sends a file as the request body: the daemon's source is "-" either way
+            image = import_image(ctx.engine, handle, ref=ref, changes=args.list("change"),
+                                 message=args.str("message") or "Imported from -")
+        except EngineError as exc:
+            raise daemon_error(exc) from None
+    ctx.out.write(image.id + "\n")
+
 # -- inspect -----------------------------------------------------------------------------------
 
 LEGACY_CONFIG: dict[str, Any] = {

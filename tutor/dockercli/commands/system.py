@@ -29,6 +29,7 @@ from tutor.engine.clock import parse_rfc3339
 from tutor.engine.containers import Container
 from tutor.engine.engine import Engine
 from tutor.engine.images import LocalImage
+from tutor.engine.kernel import KERNEL_RELEASE
 from tutor.engine.layers import chain_ids, snapshot_usage
 from tutor.engine.profile import Profile
 from tutor.engine.volumes import Volume
@@ -37,17 +38,13 @@ PLATFORM_NAME = "Docker Engine - Community"
 """`version.PlatformName` of the docker-ce packages (the client's and the daemon's)."""
 
 
-KERNEL_VERSION = "6.8.0-85-generic"
-"""The simulated host's kernel (Ubuntu 24.04's HWE kernel)."""
-
-
 def version_doc(profile: Profile) -> dict[str, Any]:
     """The CLI's `versionInfo` (cli/command/system/version.go @ v29.7.2 and v28.5.1): the client
     and the daemon's `/version` with its components, Go field names in Go's order."""
     r = profile.release
     engine = {"ApiVersion": r.api_version, "Arch": "amd64", "BuildTime": r.built,
               "Experimental": "false", "GitCommit": r.engine_commit, "GoVersion": r.go_version,
-              "KernelVersion": KERNEL_VERSION, "MinAPIVersion": r.min_api_version, "Os": "linux"}
+              "KernelVersion": KERNEL_RELEASE, "MinAPIVersion": r.min_api_version, "Os": "linux"}
     return {
         "Client": {"Platform": {"Name": PLATFORM_NAME}, "Version": r.version,
                    "APIVersion": r.api_version, "DefaultAPIVersion": r.api_version,
@@ -65,7 +62,7 @@ def version_doc(profile: Profile) -> dict[str, Any]:
                        {"Name": "docker-init", "Version": r.init_version,
                         "Details": {"GitCommit": r.init_commit}}],
                    "GitCommit": r.engine_commit, "GoVersion": r.go_version,
-                   "KernelVersion": KERNEL_VERSION, "Experimental": False,
+                   "KernelVersion": KERNEL_RELEASE, "Experimental": False,
                    "BuildTime": r.built},
     }
 
@@ -190,7 +187,7 @@ def info_doc(engine: Engine) -> dict[str, Any]:
         "CPUShares": True, "CPUSet": True, "PidsLimit": True, "IPv4Forwarding": True,
         "Debug": False, "OomKillDisable": False,
         "LoggingDriver": "json-file", "CgroupDriver": "systemd", "CgroupVersion": "2",
-        "KernelVersion": KERNEL_VERSION, "OperatingSystem": "Ubuntu 24.04.3 LTS",
+        "KernelVersion": KERNEL_RELEASE, "OperatingSystem": "Ubuntu 24.04.3 LTS",
         "OSVersion": "24.04", "OSType": "linux", "Architecture": "x86_64",
         "IndexServerAddress": "https://index.docker.io/v1/",
         "NCPU": 2, "MemTotal": MEM_TOTAL, "DockerRootDir": "/var/lib/docker",

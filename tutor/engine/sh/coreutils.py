@@ -7,6 +7,7 @@ import re
 import time
 
 from tutor.engine.fs import FsError, normalize
+from tutor.engine.kernel import KERNEL_BUILD, KERNEL_RELEASE, MACHINE
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import (
     ShProcess,
@@ -448,9 +449,9 @@ def uname(proc: Process) -> int:
     fields = {
         "s": "Linux",
         "n": host,
-        "r": "6.10.14-linuxkit",
-        "v": "#1 SMP Thu Oct 24 19:28:55 UTC 2024",
-        "m": "x86_64",
+        "r": KERNEL_RELEASE,
+        "v": KERNEL_BUILD,
+        "m": MACHINE,
     }
     if "a" in flags:
         parts = [fields[k] for k in "snrvm"] + ([] if tools_of(proc) == "busybox" else [])

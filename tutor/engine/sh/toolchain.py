@@ -31,7 +31,14 @@ _VALUE_OPTS = {"-o", "-I", "-L", "-l", "-D", "-U", "-x", "-include", "-isystem",
 
 
 def _version(proc: Process, name: str) -> str:
-    if tools_of(proc) == "busybox":
+    # The distribution decides the compiler, not the tools: Alpine with GNU coreutils added
+    # (build-base pulls some in) still has Alpine's gcc.
+    try:
+        read_bytes(proc, "/etc/alpine-release")
+        alpine = True
+    except FsError:
+        alpine = False
+    if alpine:
         return (f"{name} (Alpine 14.2.0) 14.2.0\nCopyright (C) 2024 Free Software Foundation, Inc."
                 "\n")
     return f"{name} (Debian 12.2.0-14) 12.2.0\nCopyright (C) 2022 Free Software Foundation, Inc.\n"

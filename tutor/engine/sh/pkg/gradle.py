@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from tutor.engine.fs import Node, Synthetic
+from tutor.engine.kernel import KERNEL_RELEASE
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh.pkg import builds, jvm
 from tutor.engine.sh.pkg.catalogue import LINK_SPEED, put_file, read_text, remove_path, write_text
@@ -251,7 +252,7 @@ def gradle_main(proc: Process, version: str = GRADLE_VERSION) -> int:
         proc.out(f"\n{'-' * 60}\nGradle {version}\n{'-' * 60}\n\n"
                  f"Kotlin:        2.0.21\nGroovy:        3.0.22\n"
                  f"JVM:           {jvm.jdk(proc)[1]} (Eclipse Adoptium {jvm.jdk(proc)[1]})\n"
-                 "OS:            Linux 6.10.14-linuxkit amd64\n\n")
+                 f"OS:            Linux {KERNEL_RELEASE} amd64\n\n")
         return 0
     requested: list[str] = []
     excluded: set[str] = set()

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tutor.engine.fs import Node, Synthetic
+from tutor.engine.kernel import KERNEL_RELEASE
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import now_of
 from tutor.engine.sh.pkg import builds, jvm, standin
@@ -438,7 +439,7 @@ def mvn(proc: Process) -> int:
                  f"Maven home: {home}\nJava version: {java_version}, vendor: Eclipse Adoptium, "
                  f"runtime: {proc.env.get('JAVA_HOME', '/opt/java/openjdk')}\n"
                  "Default locale: en, platform encoding: UTF-8\n"
-                 'OS name: "linux", version: "6.10.14-linuxkit", arch: "amd64", family: "unix"\n')
+                 f'OS name: "linux", version: "{KERNEL_RELEASE}", arch: "amd64", family: "unix"\n')
         return 0
     goals: list[str] = []
     props: dict[str, str] = {}

@@ -1,0 +1,3 @@
+FROM alpine:3.21
+ENV NAME=world
+CMD ["echo", "Hello, $NAME"]
