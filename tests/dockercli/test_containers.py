@@ -293,3 +293,24 @@ def test_hello_world(docker: Docker) -> None:
     assert result.out.startswith("\nHello from Docker!\nThis message shows that your "
                                  "installation appears to be working correctly.\n")
     assert "Unable to find image 'hello-world:latest' locally" in result.err
+
+
+@pytest.mark.parametrize(("last_line", "exit_code"), [('exec "$@"', "0"), ('"$@"', "137")])
+def test_entrypoint_script_that_does_not_exec_keeps_the_shell_as_pid1(
+        docker: Docker, tmp_path: Path, last_line: str, exit_code: str) -> None:
+    """Without `exec`, the script's shell stays PID 1 and runs nginx as its child: a shell as
+    PID 1 with no trap ignores the stop signal, so `docker stop` waits and kills."""
+    write(tmp_path, {
+        "entrypoint.sh": f"#!/bin/sh\necho starting\n{last_line}\n",
+        "Dockerfile": "FROM nginx:alpine\nCOPY --chmod=755 entrypoint.sh /usr/local/bin/\n"
+                      'ENTRYPOINT ["entrypoint.sh"]\nCMD ["nginx", "-g", "daemon off;"]\n',
+    })
+    assert docker("build", "-q", "-t", "wrapped", str(tmp_path)).status == 0
+    assert docker("run", "-d", "--name", "web", "wrapped").status == 0
+    assert docker("stop", "-t", "3", "web").status == 0
+    assert docker("inspect", "-f", "{{.State.ExitCode}}", "web").out == f"{exit_code}\n"
+    docker("rm", "web")
+    assert docker("run", "-d", "--name", "web", "wrapped").status == 0
+    docker("kill", "-s", "TERM", "web")
+    running = docker("inspect", "-f", "{{.State.Running}}", "web").out
+    assert running == ("false\n" if exit_code == "0" else "true\n")

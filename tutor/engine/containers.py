@@ -46,6 +46,7 @@ from tutor.engine.servers import (
     process_argv,
     recognise,
     respond,
+    shell_stays_pid1,
     startup_logs,
 )
 from tutor.engine.statefile import atomic_write
@@ -763,7 +764,7 @@ class ContainerStore:
         now = self.engine.clock
         if c.restarting:
             took, code = 0.0, c.exit_code
-        elif c.server and self._server_stop_exit(c) is not None:
+        elif c.server and self._server_stop_exit(c) is not None and not self._shell_is_pid1(c):
             took, code = 0.1, self._server_stop_exit(c) or 0
         elif c.run_until is not None and c.run_until - now <= wait:
             took, code = max(0.0, c.run_until - now), c.exit_code
@@ -771,6 +772,10 @@ class ContainerStore:
             took, code = float(wait), 137
         self._exit(c, now + took, code, manual=True)
         return took
+
+    def _shell_is_pid1(self, c: Container) -> bool:
+        env = dict(e.split("=", 1) for e in c.env if "=" in e)
+        return shell_stays_pid1(self.tree(c), c.argv, c.workdir or "/", env)
 
     def _server_stop_exit(self, c: Container) -> int | None:
         from tutor.engine.servers import _specs
@@ -796,9 +801,10 @@ class ContainerStore:
         number = int(sig) if sig.isdigit() else numbers.get(sig)
         if number is None:
             raise EngineError(f"Invalid signal: {signal}")
-        if number != 9 and c.server and self._server_stop_exit(c) is not None:
+        if number != 9 and c.server and self._server_stop_exit(c) is not None \
+                and not self._shell_is_pid1(c):
             code = self._server_stop_exit(c) or 0
-        elif number != 9 and not c.server:
+        elif number != 9 and (not c.server or self._shell_is_pid1(c)):
             return  # PID 1 without a handler ignores every catchable signal
         else:
             code = 128 + number

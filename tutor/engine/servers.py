@@ -45,7 +45,7 @@ from tutor.engine.pyapps import match
 from tutor.engine.serverbase import Resolve, Server, exists, fill, on_path, read_text
 
 __all__ = ["GoProgram", "Server", "access_line", "error_lines", "go_program", "process_argv",
-           "recognise", "respond", "startup_logs"]
+           "recognise", "respond", "shell_stays_pid1", "startup_logs"]
 
 WRAPPERS = frozenset({"docker-entrypoint.sh", "entrypoint.sh"})
 """Entrypoint scripts that end in `exec "$@"`: the process is whatever follows them."""
@@ -58,6 +58,26 @@ def _specs(assets: Path) -> dict[str, dict[str, Any]]:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
         specs[doc["name"]] = doc
     return specs
+
+
+_EXECS_ITS_ARGUMENTS = re.compile(r'(?m)(?:^|[;&|]\s*)\s*exec\s+(?:"\$@"|"\$\{@\}"|\$@|\$\{@\})')
+
+
+def shell_stays_pid1(tree: FileTree, argv: list[str], cwd: str, env: dict[str, str]) -> bool:
+    """Whether a wrapper entrypoint script runs its command as a child instead of `exec "$@"`:
+    the shell then stays PID 1, and a shell as PID 1 with no trap ignores SIGTERM, so
+    `docker stop` waits out its timeout and kills (exit 137). An unreadable script is taken to
+    exec, as every official image's does."""
+    if len(argv) < 2 or posixpath.basename(argv[0]) not in WRAPPERS:
+        return False
+    name = argv[0]
+    paths = [name] if "/" in name else [
+        posixpath.join(d, name) for d in env.get("PATH", "").split(":") if d]
+    for path in paths:
+        script = read_text(tree, path, cwd)
+        if script is not None:
+            return _EXECS_ITS_ARGUMENTS.search(script) is None
+    return False
 
 
 def process_argv(argv: list[str]) -> list[str]:
