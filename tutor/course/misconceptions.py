@@ -106,16 +106,19 @@ class DockerCall:
     args: tuple[str, ...]
     """Positional arguments (for `run`: the image, then the container's command)."""
     flags: dict[str, object]
+    """The flags typed (by key: `--stop-timeout` is `stop_timeout`)."""
 
 
 def docker_call(words: Sequence[str]) -> DockerCall | None:
     """`docker …` words parsed with the CLI's own flag table; None for anything else or a line
     docker would refuse."""
+    from tutor.dockercli import commands
     from tutor.dockercli._flags import FlagError, parse_flags
     from tutor.dockercli._main import COMMANDS, GROUPS
 
     if len(words) < 2 or words[0] != "docker":
         return None
+    commands.load(list(words[1:3]))
     head, rest = words[1], list(words[2:])
     if head in GROUPS and rest:
         head, rest = f"{head} {rest[0]}", rest[1:]
@@ -127,7 +130,8 @@ def docker_call(words: Sequence[str]) -> DockerCall | None:
     except FlagError:
         return None
     primary = next((p for p in cmd.paths if " " not in p), cmd.paths[0])
-    return DockerCall(primary.split()[-1], tuple(parsed.args), parsed.values)
+    typed = {key: parsed.values[key] for key in parsed.changed}
+    return DockerCall(primary.split()[-1], tuple(parsed.args), typed)
 
 
 def _calls(lines: Sequence[str]) -> list[DockerCall]:
@@ -194,7 +198,7 @@ def exposed_not_published(s: Situation, engine: Engine) -> Found:
     if parts.hostname not in _LOCALHOST:
         return None
     for c in engine.containers.all():
-        published = {p.host_port for p in c.ports}
+        published = {p.container_port for p in c.ports}
         if c.running and f"{port}/tcp" in c.exposed and port not in published:
             return "expose-not-published", {"container": c.name, "port": str(port)}
     return None
@@ -318,15 +322,17 @@ def stop_on_shell_form(s: Situation, engine: Engine) -> Found:
     call = s.call
     if call is None or call.command != "stop" or s.status != 0:
         return None
-    timeout = call.flags.get("timeout")
+    typed = call.flags.get("time", call.flags.get("timeout"))
+    if typed == 0:
+        return None  # killed at once, as asked
     for name in call.args:
         c = engine.containers.find(name)
         if c is None or c.running or not c.manually_stopped or c.exit_code != _KILLED:
             continue
         if c.argv[:2] != _SHELL_FORM:
             continue
-        given = timeout if isinstance(timeout, int) and timeout > 0 else None
-        seconds = given or c.stop_timeout or STOP_TIMEOUT
+        seconds = typed if isinstance(typed, int) and typed > 0 else (
+            c.stop_timeout if c.stop_timeout is not None else STOP_TIMEOUT)
         return "stop-shell-form", {"container": name, "seconds": str(seconds)}
     return None
 
