@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tutor.course.checks import CommandRecord
-from tutor.course.hostshell import ShellSyntaxError, tokenize
+from tutor.course.hostshell import HostShell, ShellSyntaxError, tokenize
 from tutor.engine import Engine, EngineError
 from tutor.engine.containers import STOP_TIMEOUT
 from tutor.engine.images import LocalImage
@@ -407,11 +407,20 @@ def hint_after(ran: CommandRecord, earlier: Sequence[CommandRecord], state: Path
     situation = Situation(ran.line, ran.status, tuple(r.line for r in earlier), cwd)
     try:
         engine = Engine.open(state, content_dir("assets"))
-    except EngineError:
+    except (EngineError, OSError):
         return None
     try:
         return notice(situation, engine, load_hint_texts())
-    except EngineError:
-        return None  # a damaged sandbox: docker's own commands say so; a hint has nothing to add
+    except Exception:  # noqa: BLE001  (a hint is extra: its bug must never cost the command)
+        return None
     finally:
         engine.close()
+
+
+def shell_hint(shell: HostShell) -> Hint | None:
+    """The hint for the line `shell` ran last (call right after `shell.run`, under the lock
+    that keeps other commands off its sandbox)."""
+    if not shell.history:
+        return None
+    *earlier, ran = shell.history
+    return hint_after(ran, earlier, shell.state, shell.real_cwd)

@@ -28,6 +28,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, RichLog
 
 from tutor.course.hostshell import HOME, Clear, Edit, Names, ShellResult
+from tutor.course.misconceptions import shell_hint
 from tutor.ui.shell import streaming_shell
 
 _ERROR_PREFIXES = ("ERROR", "Error", "bash:", "docker:", "tutor:", "curl:", "invalid", "unknown")
@@ -100,6 +101,8 @@ class Terminal(Vertical):
         terminal: Terminal
         line: str
         result: ShellResult
+        hint: str = ""
+        """A misconception hint's line (`tutor: …`), shown after the output."""
 
         @property
         def control(self) -> Terminal:
@@ -199,12 +202,14 @@ class Terminal(Vertical):
 
     @work(thread=True, group="shell", exit_on_error=False)
     def _run(self, line: str) -> None:
+        hint = None
         try:
             with self.engine_lock:
                 result = self.shell.run(line)
+                hint = shell_hint(self.shell) if line.strip() else None  # feedback (issue 13)
         except Exception as exc:  # noqa: BLE001  (the prompt must come back whatever happened)
             result = ShellResult(f"tutor: that line failed: {type(exc).__name__}: {exc}\n", 1)
-        self.post_message(self.Finished(self, line, result))
+        self.post_message(self.Finished(self, line, result, hint.line if hint else ""))
 
     def _progress(self, text: str) -> None:
         # Called from the worker thread: messages are the thread-safe way back.
@@ -228,6 +233,8 @@ class Terminal(Vertical):
         if result.output:
             self.write(styled(result.output, stderr=result.status != 0,
                               color=not self.app.no_color))
+        if event.hint:  # feedback (issue 13): ours, so never in docker's red or plain text
+            self.write(Text(event.hint, style="italic" if self.app.no_color else "italic magenta"))
         if isinstance(result.action, Clear):
             self.log_widget.clear()
         elif isinstance(result.action, Edit):
