@@ -60,6 +60,7 @@ class LessonScreen(Screen[None]):
         Binding("f6", "view('timeline')", "Build", show=False),
         Binding("f7", "view('registry')", "Registry", show=False),
         Binding("f8", "edit", "Edit", id="edit", tooltip="Edit the Dockerfile"),
+        Binding("f9", "undo", "Undo", show=False, tooltip="Undo the last docker command"),
         Binding("escape", "home", "Lessons", id="home"),
     ]
 
@@ -386,6 +387,23 @@ class LessonScreen(Screen[None]):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "terminal":
             self.terminal.focus_prompt()
+
+    # -- undo (feedback, issue 13) ------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        if self.ready and not self.terminal.busy:
+            self._undo()
+
+    @work(thread=True, group="sandbox", exit_on_error=False)
+    def _undo(self) -> None:
+        with self.engine_lock:
+            line = self.terminal.undo.undo()
+        self.app.call_from_thread(self._undone, line)
+
+    def _undone(self, line: str | None) -> None:
+        self.terminal.say(f"tutor: the engine is back as it was before `{line}` (the workspace's "
+                          "files are unchanged)" if line is not None else "tutor: nothing to undo")
+        self.refresh_views(check=True)
 
     # -- editing, resetting, leaving ----------------------------------------------------------
 
