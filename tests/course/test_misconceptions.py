@@ -156,6 +156,15 @@ def test_editing_a_file_the_build_sees_is_no_mistake(shell: HostShell) -> None:
                  "docker build -t app:1 .") == [None, None, None]
 
 
+def test_an_ignored_dockerfile_is_still_read_by_the_builder(shell: HostShell) -> None:
+    # .dockerignore may list the Dockerfile (lesson 2 does): a LABEL added to it is read, and
+    # every step is CACHED because a LABEL makes no layer, not because the edit was unseen
+    (shell.root / ".dockerignore").write_text("notes.md\nDockerfile\n.dockerignore\n")
+    assert hints(shell, "docker build -t app:1 .", "echo 'LABEL a=b' >> Dockerfile",
+                 "docker build -t app:1 .", "echo x >> .dockerignore",
+                 "docker build -t app:1 .") == [None, None, None, None, None]
+
+
 def test_a_line_without_docker_or_curl_never_opens_the_engine(tmp_path: Path) -> None:
     shell = HostShell(tmp_path, tmp_path / "no-state")
     assert run(shell, "echo docker images") is None

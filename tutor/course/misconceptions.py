@@ -295,8 +295,9 @@ def latest_taken_for_newest(s: Situation, engine: Engine) -> Found:
 
 
 def _mentioned(path: str, words: Sequence[str]) -> bool:
-    return any(path in w or w.rstrip("/") in (posixpath.dirname(path), "") for w in words
-               if w.startswith("/"))
+    """Whether the container's command names the file or lists its folder."""
+    folder = posixpath.dirname(path).rstrip("/")
+    return any(path in w or w.rstrip("/") == folder for w in words if w.startswith("/"))
 
 
 def container_edit_expected_in_image(s: Situation, engine: Engine) -> Found:
@@ -361,16 +362,20 @@ def ignored_edit_then_cached_build(s: Situation, engine: Engine) -> Found:
     ignore_file = context / ".dockerignore"
     if not builds or not ignore_file.is_file():
         return None  # only a rebuild surprises
+    dockerfile = call.flags.get("file")
+    # the builder reads these two whatever .dockerignore says
+    read_anyway = {ignore_file, (s.cwd / dockerfile).resolve() if isinstance(dockerfile, str)
+                   and dockerfile != "-" else context / "Dockerfile"}
     try:
         matcher = PatternMatcher(parse_dockerignore(ignore_file.read_bytes()))
     except PatternError:
         return None
     for simple in before[builds[-1] + 1:]:
         for typed in _written(simple):
-            try:
-                inside = (s.cwd / typed).resolve().relative_to(context)
-            except ValueError:
+            written = (s.cwd / typed).resolve()
+            if written in read_anyway or not written.is_relative_to(context):
                 continue
+            inside = written.relative_to(context)
             if matcher.matches_or_parent_matches(inside.as_posix()):
                 return "dockerignore-edit", {"path": inside.as_posix()}
     return None
