@@ -102,7 +102,8 @@ def simple_commands(line: str) -> list[Simple]:
 @dataclass(frozen=True, slots=True)
 class DockerCall:
     command: str
-    """The command's primary name as docker's help lists it: `run`, `images`, `build`, …"""
+    """The command's top-level name whatever the spelling (`image ls` is `images`, `buildx
+    build` is `build`); for a command only a group has, its last word (`image prune`: `prune`)."""
     args: tuple[str, ...]
     """Positional arguments (for `run`: the image, then the container's command)."""
     flags: dict[str, object]
