@@ -12,9 +12,10 @@ hint texts and their step links are data (`assets/hints/misconceptions.toml`).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -56,7 +57,9 @@ class Hint:
         return f"tutor: {self.text} (lesson {self.lesson}, step {self.step})"
 
 
-def load_hint_texts(assets: Path | None = None) -> dict[str, HintText]:
+@functools.cache
+def load_hint_texts(assets: Path | None = None) -> Mapping[str, HintText]:
+    """The hint texts (read once: the terminal asks after every docker line)."""
     with (assets or content_dir("assets")).joinpath(HINTS_FILE).open("rb") as f:
         raw = tomllib.load(f)
     return {key: HintText(str(v["text"]), str(v["lesson"]), str(v["step"]))
@@ -392,7 +395,7 @@ TRIGGERS: tuple[Callable[[Situation, Engine], Found], ...] = (
 )
 
 
-def notice(s: Situation, engine: Engine, texts: dict[str, HintText]) -> Hint | None:
+def notice(s: Situation, engine: Engine, texts: Mapping[str, HintText]) -> Hint | None:
     """The first misconception the line shows, or None."""
     for trigger in TRIGGERS:
         found = trigger(s, engine)
