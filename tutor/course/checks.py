@@ -279,7 +279,8 @@ def parse_check(table: Mapping[str, object]) -> Check:
 # Evaluation
 
 
-def _normal(instruction: str) -> str:
+def normal_step(instruction: str) -> str:
+    """A build step's name with its spacing normalized (spaces do not matter in checks)."""
     return " ".join(instruction.split())
 
 
@@ -300,7 +301,7 @@ def _build(check: BuildCheck, ctx: CheckContext) -> Outcome:
     record = ctx.engine.last_build(check.image)
     if record is None:
         return Outcome(False, f"no build of {check.image} yet")
-    by_name = {_normal(s.instruction): s.cached for s in record.steps}
+    by_name = {normal_step(s.instruction): s.cached for s in record.steps}
     cached = sum(1 for s in record.steps if s.cached)
     rebuilt = len(record.steps) - cached
     summary = f"the last build of {check.image} had {cached} cached and {rebuilt} rebuilt steps"
@@ -310,7 +311,7 @@ def _build(check: BuildCheck, ctx: CheckContext) -> Outcome:
         return Outcome(False, f"{summary}; at most {check.max_rebuilt} rebuilt expected")
     for want_cached, names in ((True, check.cached), (False, check.rebuilt)):
         for name in names:
-            state = by_name.get(_normal(name))
+            state = by_name.get(normal_step(name))
             if state is None:
                 return Outcome(False, f"the last build of {check.image} had no step {name}")
             if state != want_cached:
@@ -328,9 +329,9 @@ def _container_matches(check: ContainerCheck, c: ContainerView) -> bool:
     )
 
 
-def _container(check: ContainerCheck, ctx: CheckContext) -> Outcome:
-    found = [c for c in ctx.engine.containers() if _container_matches(check, c)]
-    what = " ".join(
+def container_phrase(check: ContainerCheck) -> str:
+    """The containers a check looks for, in words: `running container named web from app`."""
+    return " ".join(
         part
         for part in (
             {True: "running", False: "stopped", None: ""}[check.running],
@@ -341,6 +342,11 @@ def _container(check: ContainerCheck, ctx: CheckContext) -> Outcome:
         )
         if part
     )
+
+
+def _container(check: ContainerCheck, ctx: CheckContext) -> Outcome:
+    found = [c for c in ctx.engine.containers() if _container_matches(check, c)]
+    what = container_phrase(check)
     if not check.exists:
         if found:
             return Outcome(False, f"a {what} still exists: {found[0].name}")

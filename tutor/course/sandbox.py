@@ -2,7 +2,8 @@
 one lesson never break another, and a reset brings a lesson back to its setup.
 
 Layout under the root (the tutorial's state directory):
-`sandboxes/<lesson-id>/engine/` (what `docker …` sees) and `sandboxes/<lesson-id>/workspace/`.
+`sandboxes/<lesson-id>/engine/` (what `docker …` sees) and `sandboxes/<lesson-id>/workspace/`,
+with `sandboxes/<lesson-id>/undo/` holding the engine states that undo steps back to (undo.py).
 """
 
 from __future__ import annotations

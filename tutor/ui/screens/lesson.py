@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Label, Markdown, TabbedConte
 
 from tutor.course.checks import CheckContext, CommandRecord, Outcome, evaluate_all
 from tutor.course.engineview import open_view
+from tutor.course.goaldiff import GoalDiff, step_goal_diff
 from tutor.course.hostshell import HOME
 from tutor.course.lessons import Lesson, Step
 from tutor.course.quiz import Question
@@ -59,6 +60,7 @@ class LessonScreen(Screen[None]):
         Binding("f6", "view('timeline')", "Build", show=False),
         Binding("f7", "view('registry')", "Registry", show=False),
         Binding("f8", "edit", "Edit", id="edit", tooltip="Edit the Dockerfile"),
+        Binding("f9", "undo", "Undo", show=False, tooltip="Undo the last docker command"),
         Binding("escape", "home", "Lessons", id="home"),
     ]
 
@@ -235,6 +237,20 @@ class LessonScreen(Screen[None]):
         step = self.steps[self.index]
         self.session.update(self.session.progress.used_hint(self.lesson.id, step.id))
         self._show_help(f"**Hint:** {step.hint}")
+        if self.ready and self.index == self.frontier:  # feedback (issue 13): goal vs. state
+            self._goal_diff(self.index, list(self.terminal.shell.history[self.step_start:]))
+
+    @work(thread=True, group="inspect", exit_on_error=False)
+    def _goal_diff(self, index: int, history: list[CommandRecord]) -> None:
+        with self.engine_lock:
+            context = CheckContext(open_view(self.sandbox.state), history, self.sandbox.workspace)
+            found = step_goal_diff(self.steps[index].checks, context)
+        if found is not None:
+            self.app.call_from_thread(self._show_goal_diff, index, found)
+
+    def _show_goal_diff(self, index: int, found: GoalDiff) -> None:
+        if self.index == index and self.shown_help.startswith("**Hint:**"):
+            self._show_help(f"{self.shown_help}\n\n{found.markdown}")
 
     def action_solution(self) -> None:
         step = self.steps[self.index]
@@ -371,6 +387,23 @@ class LessonScreen(Screen[None]):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "terminal":
             self.terminal.focus_prompt()
+
+    # -- undo (feedback, issue 13) ------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        if self.ready and not self.terminal.busy:
+            self._undo()
+
+    @work(thread=True, group="sandbox", exit_on_error=False)
+    def _undo(self) -> None:
+        with self.engine_lock:
+            line = self.terminal.undo.undo()
+        self.app.call_from_thread(self._undone, line)
+
+    def _undone(self, line: str | None) -> None:
+        self.terminal.say(f"tutor: the engine is back as it was before `{line}` (the workspace's "
+                          "files are unchanged)" if line is not None else "tutor: nothing to undo")
+        self.refresh_views(check=True)
 
     # -- editing, resetting, leaving ----------------------------------------------------------
 

@@ -28,6 +28,8 @@ from textual.message import Message
 from textual.widgets import Input, Label, RichLog
 
 from tutor.course.hostshell import HOME, Clear, Edit, Names, ShellResult
+from tutor.course.misconceptions import shell_hint
+from tutor.course.undo import UndoStack
 from tutor.ui.shell import streaming_shell
 
 _ERROR_PREFIXES = ("ERROR", "Error", "bash:", "docker:", "tutor:", "curl:", "invalid", "unknown")
@@ -100,6 +102,8 @@ class Terminal(Vertical):
         terminal: Terminal
         line: str
         result: ShellResult
+        hint: str = ""
+        """A misconception hint's line (`tutor: …`), shown after the output."""
 
         @property
         def control(self) -> Terminal:
@@ -150,6 +154,7 @@ class Terminal(Vertical):
         self.shell = streaming_shell(
             workspace, state, on_progress=self._progress, pace=pace, names=self._names
         )
+        self.undo = UndoStack(state)  # feedback (issue 13)
         self.queue: deque[str] = deque()
         self.busy = False
         self._history_at: int | None = None
@@ -180,6 +185,10 @@ class Terminal(Vertical):
     def write(self, text: str | Text) -> None:
         self.log_widget.write(text)
 
+    def say(self, line: str) -> None:
+        """A line of the tutorial's own (`tutor: …`): never in docker's red or plain text."""
+        self.write(Text(line, style="italic" if self.app.no_color else "italic magenta"))
+
     def run_line(self, line: str) -> None:
         """Run `line` as if typed (queued behind a running one)."""
         self.write(Text.assemble((self.prompt_text, "bold" if self.app.no_color else "bold green"),
@@ -199,12 +208,17 @@ class Terminal(Vertical):
 
     @work(thread=True, group="shell", exit_on_error=False)
     def _run(self, line: str) -> None:
+        hint = None
         try:
             with self.engine_lock:
+                # feedback (issue 13): undo keeps the state before a docker line, and a hint
+                pending = self.undo.before(line) if "docker" in line else None
                 result = self.shell.run(line)
+                self.undo.after(pending)
+                hint = shell_hint(self.shell) if line.strip() else None
         except Exception as exc:  # noqa: BLE001  (the prompt must come back whatever happened)
             result = ShellResult(f"tutor: that line failed: {type(exc).__name__}: {exc}\n", 1)
-        self.post_message(self.Finished(self, line, result))
+        self.post_message(self.Finished(self, line, result, hint.line if hint else ""))
 
     def _progress(self, text: str) -> None:
         # Called from the worker thread: messages are the thread-safe way back.
@@ -228,6 +242,8 @@ class Terminal(Vertical):
         if result.output:
             self.write(styled(result.output, stderr=result.status != 0,
                               color=not self.app.no_color))
+        if event.hint:  # feedback (issue 13)
+            self.say(event.hint)
         if isinstance(result.action, Clear):
             self.log_widget.clear()
         elif isinstance(result.action, Edit):
