@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
             "  quiz [OPTIONS]  revise for the DCA exam in a plain terminal\n"
             "                  (`tutor quiz --help`, `tutor quiz lint PATH`)\n"
             "  lessons lint PATH…\n"
-            "                  check lesson folders and report problems with file and line"
+            "                  check lesson folders and report problems with file and line\n"
+            "  serve [OPTIONS] serve the tutorial to a classroom's browsers (`tutor serve --help`)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUBCOMMANDS = ("docker", "quiz", "lessons")
+SUBCOMMANDS = ("docker", "quiz", "lessons", "serve")
 _VALUED = ("--state", "--lessons", "--docker", "--store")
 """Global options followed by a value (which may look like a subcommand)."""
 
@@ -110,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tutor.course.cli import lint_main
 
         return lint_main(rest[1:], sys.stdout)
+    if subcommand == "serve":
+        from tutor.serve.cli import main as serve_main
+
+        return serve_main(rest, state=state, lessons=args.lessons, stderr=sys.stderr)
     from tutor.paths import content_dir
     from tutor.ui.app import TutorApp
 
