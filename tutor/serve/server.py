@@ -212,8 +212,8 @@ class ClassroomServer(Server):
         return websocket
 
     def _app_argv(self, folder: Path) -> list[str]:
-        lessons = [arg for path in self.room.lessons for arg in ("--lessons", str(path))]
-        return [sys.executable, "-m", "tutor", "--state", str(folder), *lessons]
+        return [sys.executable, "-m", "tutor.serve.student", str(folder),
+                *(str(path) for path in self.room.lessons)]
 
     async def _relay(self, websocket: web.WebSocketResponse, app: StudentApp) -> None:
         """Keys, resizes and focus from the browser to the app until the tab goes."""
