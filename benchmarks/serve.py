@@ -152,7 +152,10 @@ def run(report: Report, count: int = 10) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=10)
+    parser.add_argument("--key-gap", type=float, default=KEY_GAP,
+                        help=f"mean seconds between a student's keys (default: {KEY_GAP})")
     args = parser.parse_args()
+    KEY_GAP = args.key_gap
 
     def show(label: str, value: float, unit: str) -> None:
         print(f"  {label:<50} {value:>10,.1f} {unit}")

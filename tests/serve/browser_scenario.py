@@ -86,7 +86,7 @@ def run(state: Path) -> dict[str, Any]:
         page.focus(".xterm-helper-textarea")
         page.keyboard.press("Enter")  # the first lesson is highlighted on the map
         # The lesson's terminal says this once its sandbox is ready for typing.
-        report["lesson"] = screen.wait_for(page, "Tab completes")
+        report["lesson"] = screen.wait_for(page, "terminal knows")
         screen.text = ""
         page.keyboard.type("docker pull alpine:3.21")
         page.keyboard.press("Enter")
