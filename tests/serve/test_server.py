@@ -70,6 +70,23 @@ def test_a_name_gets_a_link_to_the_students_own_session(served: Served) -> None:
     assert post_name(served, "ana  maría") == (303, link)
 
 
+def test_the_start_page_offers_to_resume_the_last_student(served: Served) -> None:
+    fields = urllib.parse.urlencode({"name": "Ana María"}).encode()
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        opener.open(urllib.request.Request(served.url + "/", data=fields), timeout=30)
+    cookie = answer.value.headers["Set-Cookie"].split(";")[0]
+    link = answer.value.headers["Location"]
+    request = urllib.request.Request(served.url + "/", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        page = response.read().decode()
+    assert f'href="{link}">Resume as Ana María</a>' in page
+    forged = cookie.split("=")[0] + '="/s/ana-maria/' + "0" * 32 + '"'
+    request = urllib.request.Request(served.url + "/", headers={"Cookie": forged})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert "Resume as" not in response.read().decode()
+
+
 def test_pages_fetch_nothing_from_outside_the_server(served: Served) -> None:
     _, link = post_name(served, "Bo")
     for path in ("/", link):

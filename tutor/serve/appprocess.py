@@ -47,7 +47,9 @@ class StudentApp(AppService):
         self._argv = argv
         self._cwd = cwd
         self.last_input = time.monotonic()
-        """When the student last typed or clicked (for suspending idle sessions)."""
+        """When the student last typed or clicked, or the app first drew (a loaded server
+        can take a while to start it): for suspending idle sessions."""
+        self._drawn = False
 
     @property
     def pid(self) -> int | None:
@@ -67,6 +69,12 @@ class StudentApp(AppService):
     async def send_bytes(self, data: bytes) -> bool:
         self.last_input = time.monotonic()
         return await super().send_bytes(data)
+
+    async def on_data(self, payload: bytes) -> None:
+        if not self._drawn:
+            self._drawn = True
+            self.last_input = time.monotonic()
+        await super().on_data(payload)
 
     async def on_meta(self, data: bytes) -> None:
         # A link in a lesson must not send a classroom's browsers to the internet.
