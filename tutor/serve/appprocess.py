@@ -47,9 +47,11 @@ class StudentApp(AppService):
         self._argv = argv
         self._cwd = cwd
         self.last_input = time.monotonic()
-        """When the student last typed or clicked, or the app first drew (a loaded server
-        can take a while to start it): for suspending idle sessions."""
-        self._drawn = False
+        """When the student last typed or clicked, or the app first drew: for suspending
+        idle sessions."""
+        self.drawn = False
+        """Whether the app has sent its first screen (a loaded server can take a while to
+        start it, and a session is not idle before the student has seen it)."""
 
     @property
     def pid(self) -> int | None:
@@ -71,8 +73,8 @@ class StudentApp(AppService):
         return await super().send_bytes(data)
 
     async def on_data(self, payload: bytes) -> None:
-        if not self._drawn:
-            self._drawn = True
+        if not self.drawn:
+            self.drawn = True
             self.last_input = time.monotonic()
         await super().on_data(payload)
 

@@ -245,7 +245,8 @@ class ClassroomServer(Server):
             await asyncio.sleep(every)
             now = time.monotonic()
             for live in list(self.live.values()):
-                if now - live.app.last_input >= self.room.idle_seconds:
+                app = live.app
+                if app.drawn and now - app.last_input >= self.room.idle_seconds:
                     with contextlib.suppress(Exception):
                         await live.websocket.close(message=b"idle")
 
