@@ -204,3 +204,11 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state[state.rindex(")") + 2] != "Z"
+
+
+def test_a_students_link_outlives_the_server(tmp_path: Path) -> None:
+    with serving(tmp_path) as served:
+        _, link = post_name(served, "Ana")
+    with serving(tmp_path) as served:
+        assert get(served, link)[0] == 200
+        assert post_name(served, "Ana") == (303, link)
