@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import statistics
@@ -48,6 +49,7 @@ class Student:
     latencies: list[float] = field(default_factory=list)
     failed: str = ""
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    typed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class Screen:
@@ -71,7 +73,7 @@ class Screen:
 
 
 async def _student(http: aiohttp.ClientSession, base: str, student: Student,
-                   all_in: asyncio.Event) -> None:
+                   all_in: asyncio.Event, leave: asyncio.Event) -> None:
     async with http.post(base + "/", data={"name": student.name},
                          allow_redirects=False) as answer:
         link = answer.headers["Location"]
@@ -85,6 +87,7 @@ async def _student(http: aiohttp.ClientSession, base: str, student: Student,
             await asyncio.wait_for(screen.wait_for("terminal knows"), READY_LIMIT)
         except TimeoutError:
             student.failed = "the lesson never opened"
+            student.typed.set()
             return
         finally:
             student.ready.set()
@@ -99,8 +102,26 @@ async def _student(http: aiohttp.ClientSession, base: str, student: Student,
             except TimeoutError:
                 student.failed = f"the key {key!r} never showed"
                 break
+            if websocket.closed:
+                student.failed = "the session closed"
+                break
             student.latencies.append(time.perf_counter() - sent)
+        student.typed.set()
+        await leave.wait()
         pump.cancel()
+
+
+def _cpu_seconds(pids: set[int]) -> float:
+    """User and system time the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _pss_kib(pid: int) -> int:
@@ -113,32 +134,38 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-async def classroom(base: str, server_pid: int, count: int) -> tuple[list[Student], float]:
+async def classroom(base: str, server_pid: int, count: int) -> tuple[list[Student], float, float]:
+    """The students, memory per app (MiB) and server CPU seconds per keystroke typed."""
     students = [Student(f"Student {n}") for n in range(1, count + 1)]
-    all_in = asyncio.Event()
+    all_in, leave = asyncio.Event(), asyncio.Event()
     async with aiohttp.ClientSession() as http:
         tasks = []
         for student in students:
-            tasks.append(asyncio.create_task(_student(http, base, student, all_in)))
+            tasks.append(asyncio.create_task(_student(http, base, student, all_in, leave)))
             await asyncio.sleep(JOIN_GAP)
         await asyncio.gather(*(student.ready.wait() for student in students))
         apps = descendants(server_pid)
         memory = sum(_pss_kib(pid) for pid in apps) / 1024 / max(1, len(apps))
+        before = _cpu_seconds(apps | {server_pid})
         all_in.set()
+        await asyncio.gather(*(student.typed.wait() for student in students))
+        used = _cpu_seconds(apps | {server_pid}) - before
+        leave.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-    return students, memory
+    keys = sum(len(student.latencies) for student in students)
+    return students, memory, used / max(1, keys)
 
 
 def measure(count: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as state, serving(Path(state), "--idle", "600") as served:
-        students, memory = asyncio.run(classroom(served.url, served.process.pid, count))
+        students, memory, cpu = asyncio.run(classroom(served.url, served.process.pid, count))
     latencies = sorted(ms * 1000 for s in students for ms in s.latencies)
     if len(latencies) < 2:
         latencies = latencies * 2 or [float("nan")] * 2
-    cuts = statistics.quantiles(latencies, n=100)
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {"students": count, "failed": sum(1 for s in students if s.failed),
             "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": latencies[-1],
-            "memory": memory}
+            "memory": memory, "cpu": cpu * 1000}
 
 
 def run(report: Report, count: int = 10) -> None:
@@ -147,6 +174,7 @@ def run(report: Report, count: int = 10) -> None:
     for name in ("p50", "p95", "p99", "max"):
         report(f"keystroke to screen, {name}", figures[name], "ms")
     report("memory per student (PSS of its app process)", figures["memory"], "MiB")
+    report("CPU per keystroke (app and server, while typing)", figures["cpu"], "ms")
 
 
 if __name__ == "__main__":
