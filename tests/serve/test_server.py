@@ -121,12 +121,13 @@ def test_the_instructor_sees_the_class(served: Served) -> None:
 
 
 def test_a_room_with_a_password_wants_it(tmp_path: Path) -> None:
-    with serving(tmp_path, "--password", "s3cret") as served:
+    with serving(tmp_path, "--password", "s3cret", "--class", "monday") as served:
         status, page = post_name(served, "Ana")
-        assert status == 400 and "password" in page
+        assert status == 400 and "password" in page and "Class monday" in page
         assert post_name(served, "Ana", "wrong")[0] == 400
-        assert not (tmp_path / "classes/default/students/ana").exists()
+        assert not (tmp_path / "classes/monday/students/ana").exists()
         assert post_name(served, "Ana", "s3cret")[0] == 303
+        assert (tmp_path / "classes/monday/students/ana/student.toml").is_file()
 
 
 def _connect(served: Served, link: str) -> subprocess.Popen[str]:

@@ -24,7 +24,7 @@ import jinja2
 from aiohttp import WSMsgType, web
 from textual_serve.server import Server
 
-from tutor.course.classroom import class_dir, slug_of, student_dir, students
+from tutor.course.classroom import DEFAULT_CLASS, class_dir, slug_of, student_dir, students
 from tutor.serve.access import StudentKeys, password_ok
 from tutor.serve.appprocess import StudentApp
 
@@ -127,7 +127,8 @@ class ClassroomServer(Server):
         resume_name = self._resume_name(resume)
         context = {"error": error, "name": name, "password": self.room.password is not None,
                    "resume": resume if resume_name else "", "resume_name": resume_name,
-                   "class_name": self.room.class_name}
+                   "class_name": "" if self.room.class_name == DEFAULT_CLASS
+                   else self.room.class_name}
         return aiohttp_jinja2.render_template("start.html", request, context,
                                               status=400 if error else 200)
 
