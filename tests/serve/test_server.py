@@ -213,3 +213,17 @@ def test_a_students_link_outlives_the_server(tmp_path: Path) -> None:
     with serving(tmp_path) as served:
         assert get(served, link)[0] == 200
         assert post_name(served, "Ana") == (303, link)
+
+
+def test_stopping_the_server_stops_every_app(tmp_path: Path) -> None:
+    with serving(tmp_path) as served:
+        _, link = post_name(served, "Ana")
+        client = _connect(served, link)
+        apps = descendants(served.process.pid)
+        assert apps
+    try:
+        assert served.process.returncode == 0
+        assert wait_until(lambda: not any(_alive(pid) for pid in apps))
+    finally:
+        client.kill()
+        client.wait()
