@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,3 +36,12 @@ def test_a_wildcard_bind_prints_a_real_interface_address() -> None:
     host = urlsplit(public_url("0.0.0.0", 8000)).hostname
     assert host is not None
     assert not ipaddress.ip_address(host).is_unspecified
+
+
+def test_without_textual_serve_it_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tutor.serve.server", None)  # as if not installed
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    assert main(["--state", str(tmp_path), "serve"]) == 1
+    assert "pip install 'image-tutor[serve]'" in err.getvalue()
