@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
             "  class status|export|reset|import\n"
             "                  an instructor's view of a class (`tutor class --help`)\n"
             "  progress export [-o FILE]\n"
-            "                  write your progress to a file for your instructor"
+            "                  write your progress to a file for your instructor\n"
+            "  serve [OPTIONS] serve the tutorial to a classroom's browsers (`tutor serve --help`)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -68,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUBCOMMANDS = ("docker", "quiz", "lessons", "class", "progress")
+SUBCOMMANDS = ("docker", "quiz", "lessons", "class", "progress", "serve")
 _VALUED = ("--state", "--lessons", "--docker", "--store")
 """Global options followed by a value (which may look like a subcommand)."""
 
@@ -124,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tutor.course.classcli import progress_main
 
         return progress_main(rest, state=state, stdout=sys.stdout, stderr=sys.stderr)
+    if subcommand == "serve":
+        from tutor.serve.cli import main as serve_main
+
+        return serve_main(rest, state=state, lessons=args.lessons, stderr=sys.stderr)
     from tutor.paths import content_dir
     from tutor.ui.app import TutorApp
 

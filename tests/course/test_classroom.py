@@ -78,7 +78,7 @@ def test_a_name_with_quotes_and_backslashes_is_kept_as_typed(tmp_path: Path) -> 
     assert student_dir(tmp_path, "default", typed) == home
 
 
-@pytest.mark.parametrize("second", ["ann", "ANN", "Ann!", "Änn"])
+@pytest.mark.parametrize("second", ["Ann!", "Änn", "ANN?"])
 def test_another_name_with_the_same_slug_is_a_collision(tmp_path: Path, second: str) -> None:
     home = student_dir(tmp_path, "default", "Ann")
     with pytest.raises(ValueError, match="'Ann' already uses this place in the class"):
@@ -116,7 +116,7 @@ def test_two_students_claiming_one_folder_at_once_one_wins(tmp_path: Path) -> No
         except ValueError as exc:
             return str(exc)
 
-    names = [f"{'ANN' if n % 2 else 'ann'}" for n in range(8)]
+    names = [f"{'Ann!' if n % 2 else 'ann'}" for n in range(8)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(join, names))
     owner = students(tmp_path, "default")[0].name

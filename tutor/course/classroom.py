@@ -60,12 +60,17 @@ def _typed(name: str) -> str:
     return typed
 
 
-def slug(name: str) -> str:
+def slug_of(typed_name: str) -> str:
     """The folder name for a typed name: accents dropped, lower-case, every run of other
-    characters (spaces, dots, slashes) one '-', at most 32 characters. Raises ValueError when
-    nothing usable is left (a name of only punctuation, or of a script with no letters a-z)."""
-    ascii_name = unicodedata.normalize("NFKD", _typed(name)).encode("ascii", "ignore").decode()
-    result = _NOT_SLUG.sub("-", ascii_name.lower()).strip("-")[:MAX_NAME].rstrip("-")
+    characters (spaces, dots, slashes) one '-', at most 32 characters; "" when nothing usable is
+    left (a name of only punctuation, or of a script with no letters a-z)."""
+    ascii_name = unicodedata.normalize("NFKD", typed_name).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", ascii_name.lower()).strip("-")[:MAX_NAME].rstrip("-")
+
+
+def slug(name: str) -> str:
+    """`slug_of` a name a student may use; ValueError, with a message for them, otherwise."""
+    result = slug_of(_typed(name))
     if not result:
         raise ValueError(
             f"{name.strip()!r} cannot be used as a name here: it needs at least one letter "
@@ -107,7 +112,8 @@ def _claim(home: Path, typed: str) -> str:
 
 def student_dir(root: Path, class_name: str, typed_name: str) -> Path:
     """The state directory of the student who typed `typed_name` in class `class_name`, made
-    (and the name recorded) the first time. Typing the same name again finds the same folder;
+    (and the name recorded) the first time. Typing the same name again (in any capitals) finds
+    the same folder;
     a different name that gives the same folder name is refused, so nobody reaches another
     student's work. Raises ValueError with a message for the student."""
     typed = _typed(typed_name)
@@ -117,7 +123,7 @@ def student_dir(root: Path, class_name: str, typed_name: str) -> Path:
         raise ValueError(
             f"The place for {typed!r} in this class cannot be read; ask your instructor."
         )
-    if owner != typed:
+    if owner.casefold() != typed.casefold():  # "ana maría" typed again is still Ana María
         raise ValueError(
             f"{owner!r} already uses this place in the class; please type your name another "
             "way (add your surname or an initial)."

@@ -1,0 +1,1 @@
+"""`tutor serve`: the tutorial served to a classroom's browsers (textual-serve)."""
