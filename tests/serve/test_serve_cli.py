@@ -15,7 +15,7 @@ from tutor.serve.address import public_url
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--class", "Monday!"], "invalid class name 'Monday!'"),
+    (["--class", "Monday!"], "'Monday!' is not a class name"),
     (["--port", "0"], "--port must be 1-65535"),
     (["--idle", "0"], "--idle more than 0"),
 ])

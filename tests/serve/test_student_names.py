@@ -61,7 +61,7 @@ def test_slugs_are_short_and_plain() -> None:
 
 @pytest.mark.parametrize("name", ["", "-x", "UPPER", "a" * 33, "a/b", ".."])
 def test_bad_class_names_are_refused(tmp_path: Path, name: str) -> None:
-    with pytest.raises(ValueError, match="invalid class name"):
+    with pytest.raises(ValueError, match="is not a class name"):
         class_dir(tmp_path, name)
 
 
