@@ -275,9 +275,9 @@ class ImageStore:
         return self.size(image)
 
     def manifest(self, image: LocalImage) -> bytes:
-        """The image's manifest: the one its build exported (containerd store), else as the
-        content store would hold it (config and layer blobs as the simulated registries serve
-        them: uncompressed)."""
+        """The image's manifest: the one its build exported or its pull fetched (containerd
+        store), else as the content store would hold it (the config and the layers' gzip
+        blobs)."""
         config_digest = sha256_digest(image.record.config)
         for text in image.record.blobs.values():
             doc = json.loads(text)
@@ -316,17 +316,17 @@ class ImageStore:
         manifest = self.manifest(image)
         index = len(top.encode()) if top is not None and top.encode() != manifest else 0
         return (index + len(manifest) + len(image.record.config)
-                + sum(la.tar_size for la in self.layers(image)))
+                + sum(la.gzip_size for la in self.layers(image)))
 
     def content_size(self, image: LocalImage) -> int:
         """The containerd store's CONTENT SIZE: the bytes of every blob it keeps for the image
-        (manifests, index, attestations, config, layers; moby daemon/containerd/image_list.go
-        adds each one's size)."""
+        (manifests, index, attestations, config, and the layers compressed, as pulled or as
+        BuildKit exported them; moby daemon/containerd/image_list.go adds each one's size)."""
         config_digest = sha256_digest(image.record.config)
         documents = [text.encode() for d, text in image.record.blobs.items()
                      if d != config_digest] or [self.manifest(image)]
         return (sum(len(b) for b in documents) + len(image.record.config)
-                + sum(la.tar_size for la in self.layers(image)))
+                + sum(la.gzip_size for la in self.layers(image)))
 
     def oci_image(self, image: LocalImage) -> Image:
         return Image(image.config, tuple(self.layers(image)))

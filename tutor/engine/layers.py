@@ -19,11 +19,12 @@ import hashlib
 import posixpath
 import tarfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO, Literal
 
+from tutor.engine.deflate import GzipWriter
 from tutor.engine.errors import EngineError
-from tutor.engine.fs import CHUNK, Data, FileTree, Node, normalize
+from tutor.engine.fs import CHUNK, Data, FileTree, Node, Synthetic, normalize
 
 BLOCK = 512
 WHITEOUT = ".wh."
@@ -82,12 +83,35 @@ class Layer:
     tar_size: int
     changes: Changes
     blob: Data | None = None
+    gzip_digest: str = ""
+    """The digest of the layer's gzip blob (`deflate`), as registries and the containerd
+    content store name it; empty until `compressed` has measured it."""
+    gzip_size: int = 0
 
     def chunks(self) -> Iterator[bytes]:
         """The layer tar's bytes, streamed."""
         if self.blob is not None:
             return self.blob.chunks()
         return tar_chunks(self.changes)
+
+    def gzip_chunks(self) -> Iterator[bytes]:
+        """The layer's gzip blob, streamed (the same bytes every time)."""
+        out: list[bytes] = []
+        writer = GzipWriter(out.append)
+        for raw, encoded in self._pieces():
+            if encoded is None:
+                writer.write(raw)
+            else:
+                writer.write_encoded(raw, encoded)
+            yield from out
+            out.clear()
+        writer.close()
+        yield from out
+
+    def _pieces(self) -> Iterator[tuple[bytes, bytes | None]]:
+        if self.blob is not None:
+            return ((chunk, None) for chunk in self.blob.chunks())
+        return _tar_pieces(self.changes, encoded=True)
 
 
 FS_BLOCK = 4096
@@ -320,13 +344,23 @@ def _entries(changes: Changes) -> Iterator[tuple[str, Node]]:
 def tar_chunks(source: Changes | FileTree) -> Iterator[bytes]:
     """The layer tar, in pieces of at most a header plus one content chunk."""
     changes = full(source) if isinstance(source, FileTree) else source
+    return (raw for raw, _ in _tar_pieces(changes, encoded=False))
+
+
+def _tar_pieces(changes: Changes, encoded: bool) -> Iterator[tuple[bytes, bytes | None]]:
+    """The layer tar's pieces, each with its deflate encoding when one is known without
+    compressing (synthetic content, and only if `encoded` asks for it)."""
     for name, node in _entries(changes):
-        yield header(name, node)
+        yield header(name, node), None
         if node.type == "file" and node.content is not None and node.size:
-            yield from node.content.chunks()
+            content = node.content
+            if encoded and isinstance(content, Synthetic):
+                yield from content.deflated()
+            else:
+                yield from ((chunk, None) for chunk in content.chunks())
             if node.size % BLOCK:
-                yield b"\0" * (BLOCK - node.size % BLOCK)
-    yield b"\0" * (2 * BLOCK)
+                yield b"\0" * (BLOCK - node.size % BLOCK), None
+    yield b"\0" * (2 * BLOCK), None
 
 
 def write_tar(source: Changes | FileTree, out: BinaryIO) -> tuple[str, int]:
@@ -351,10 +385,40 @@ def built_size(changes: Changes) -> int:
 
 
 def layer(source: Changes | FileTree) -> Layer:
-    """A built layer: its tar is hashed once, in a streaming pass, and never kept."""
+    """A built layer: its tar and its gzip blob are hashed once, in one streaming pass, and
+    never kept (both are regenerated, byte for byte, when a push or save needs them)."""
     changes = full(source) if isinstance(source, FileTree) else source
-    diff_id, tar_size = _digest(tar_chunks(changes), None)
-    return Layer(diff_id, built_size(changes), tar_size, changes)
+    built = Layer("", built_size(changes), 0, changes)
+    return _measured(built, built._pieces())
+
+
+def compressed(la: Layer) -> Layer:
+    """`la` with its gzip blob's digest and size (measured now if not yet known)."""
+    if la.gzip_digest:
+        return la
+    return _measured(la, la._pieces())
+
+
+def _measured(la: Layer, pieces: Iterable[tuple[bytes, bytes | None]]) -> Layer:
+    tar_sha = hashlib.sha256()
+    gz_sha = hashlib.sha256()
+    counts = [0, 0]
+
+    def sink(data: bytes) -> None:
+        gz_sha.update(data)
+        counts[1] += len(data)
+
+    writer = GzipWriter(sink)
+    for raw, encoded in pieces:
+        tar_sha.update(raw)
+        counts[0] += len(raw)
+        if encoded is None:
+            writer.write(raw)
+        else:
+            writer.write_encoded(raw, encoded)
+    writer.close()
+    return replace(la, diff_id="sha256:" + tar_sha.hexdigest(), tar_size=counts[0],
+                   gzip_digest="sha256:" + gz_sha.hexdigest(), gzip_size=counts[1])
 
 
 def apply_changes(tree: FileTree, changes: Changes) -> None:

@@ -64,7 +64,7 @@ def pull_lines(result: PullResult, containerd: bool = False) -> Iterator[str]:
     Downloads run three at a time and extraction goes layer by layer, as the daemon does; the
     simulated timings decide which line comes when. The containerd store's progress has no
     `Verifying Checksum` (moby daemon/containerd/progress.go @ docker-v29.7.2)."""
-    ids = [la.diff_id.removeprefix("sha256:")[:12] for la in result.layers]
+    ids = [la.digest.removeprefix("sha256:")[:12] for la in result.layers]
     events: list[tuple[float, int, str]] = []
     waiting: list[int] = []
     slots = [0.0] * MAX_CONCURRENT_DOWNLOADS
