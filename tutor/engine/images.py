@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from tutor.engine import _gopath
 from tutor.engine.clock import parse_rfc3339
+from tutor.engine.contentsave import ContentImage
 from tutor.engine.errors import EngineError
 from tutor.engine.image import Image, ImageConfig, manifest_bytes
 from tutor.engine.image import digest as sha256_digest
@@ -330,6 +331,24 @@ class ImageStore:
 
     def oci_image(self, image: LocalImage) -> Image:
         return Image(image.config, tuple(self.layers(image)))
+
+    def content_image(self, image: LocalImage) -> ContentImage:
+        """The image as the containerd content store holds it (what its `docker save`
+        writes): the target, the documents it keeps, the layers by blob digest, and the
+        registries it came from or went to (its RepoDigests)."""
+        documents = {d: text.encode() for d, text in image.record.blobs.items()}
+        config = image.record.config
+        documents[sha256_digest(config)] = config
+        manifest = self.manifest(image)
+        documents.setdefault(sha256_digest(manifest), manifest)
+        sources: dict[str, list[str]] = {}
+        for repo_digest in image.record.repo_digests:
+            ref = parse_docker_ref(repo_digest)
+            if ref.path not in sources.setdefault(ref.domain, []):
+                sources[ref.domain].append(ref.path)
+        return ContentImage(documents.get(image.id, manifest), documents,
+                            {la.gzip_digest: la for la in self.layers(image)}, sources,
+                            (image.config.os, image.config.architecture))
 
 
 def _bool_filter(filters: Filters, name: str) -> bool:

@@ -1,5 +1,8 @@
 """`docker save` and `docker load` archives, as the classic store writes and reads them.
 
+This is the classic store's format (the containerd store's save is `contentsave`); load reads
+both, gzip layer blobs included.
+
 Save follows moby `tarexport/save.go` (Engine 25+): an OCI image layout plus Docker's
 `manifest.json` and `repositories`, layers stored uncompressed (blob digest = diffID), everything
 tarred by go-archive's walk of a temp directory (lexical order, directories `blobs/`,
@@ -11,10 +14,12 @@ the OCI-layout archives and the older `<id>.json` + `<dir>/layer.tar` archives c
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import io
 import json
 import posixpath
 import tarfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import BinaryIO
@@ -98,7 +103,7 @@ def save(
         _add(blobs, digest(config), len(config), created, _const(config))
         for layer in image.layers:
             _add(blobs, layer.diff_id, layer.tar_size, created, _streamed(layer_source, layer))
-        manifest = manifest_bytes(config, image.layers)
+        manifest = manifest_bytes(config, image.layers, compressed=False)
         _add(blobs, digest(manifest), len(manifest), 0, _const(manifest))
         untagged = descriptor(MEDIA_MANIFEST, digest(manifest), len(manifest))
         for tag in tags:
@@ -233,7 +238,7 @@ def _load_item(item: object, read: Callable[[str], bytes],
             tree, layer = trees[chain]
             tree = tree.copy()
         else:
-            raw = read(str(path))
+            raw = _decompressed(read(str(path)))
             layer = lay.apply(tree, io.BytesIO(raw))
             if layer.diff_id != expected:
                 raise EngineError(f'invalid diffID for layer {i}: expected "{expected}", '
@@ -245,6 +250,17 @@ def _load_item(item: object, read: Callable[[str], bytes],
     image = Image(config, tuple(got))
     tags = item.get("RepoTags") or []
     return Loaded(image, tuple(str(t) for t in tags))
+
+
+def _decompressed(blob: bytes) -> bytes:
+    """A layer blob as a tar: the containerd store saves gzip blobs, the classic store plain
+    tars; the daemon tells them apart by their first bytes (go-archive DecompressStream)."""
+    if not blob.startswith(b"\x1f\x8b"):
+        return blob
+    try:
+        return gzip.decompress(blob)
+    except (OSError, EOFError, zlib.error) as err:
+        raise EngineError("unexpected EOF") from err
 
 
 def parse_config(raw: bytes) -> ImageConfig:
