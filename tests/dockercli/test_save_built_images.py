@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,7 @@ def _build_and_save(docker: Docker, tmp_path: Path) -> tuple[Path, str]:
     return archive, image_id
 
 
-# On the classic store the image ID is the config's digest, which skopeo reads back; a
-# containerd-store save (the index with its attestation) is not written yet.
+# On the classic store the image ID is the config's digest, which skopeo reads back.
 @pytest.mark.docker_profile("29/classic")
 def test_skopeo_reads_a_built_image(docker: Docker, tmp_path: Path) -> None:
     archive, image_id = _build_and_save(docker, tmp_path)
@@ -49,9 +49,41 @@ def test_skopeo_reads_a_built_image(docker: Docker, tmp_path: Path) -> None:
     assert len(layers) == 5  # alpine + WORKDIR + COPY + two RUNs
 
 
+def test_skopeo_reads_a_containerd_store_save(docker: Docker, tmp_path: Path) -> None:
+    """The containerd store saves the index BuildKit exported (image ID = its digest), with the
+    provenance attestation beside the image, and the layers as the gzip blobs it keeps."""
+    archive, image_id = _build_and_save(docker, tmp_path)
+    raw = skopeo_inspect(f"oci-archive:{archive}", "--raw")
+    assert "sha256:" + hashlib.sha256(raw).hexdigest() == image_id
+    index = json.loads(raw)
+    kinds = [(m.get("annotations") or {}).get("vnd.docker.reference.type")
+             for m in index["manifests"]]
+    assert kinds == [None, "attestation-manifest"]
+    manifest = json.loads(_blob(archive, index["manifests"][0]["digest"]))
+    assert {la["mediaType"] for la in manifest["layers"]} == {
+        "application/vnd.oci.image.layer.v1.tar+gzip"}
+    config = skopeo_inspect(f"oci-archive:{archive}", "--config", "--raw")
+    assert "sha256:" + hashlib.sha256(config).hexdigest() == manifest["config"]["digest"]
+    layers = json.loads(docker("image", "inspect", "-f", "{{json .RootFS.Layers}}",
+                               "saved:1").out)
+    assert json.loads(config)["rootfs"]["diff_ids"] == layers
+    info = json.loads(skopeo_inspect(f"oci-archive:{archive}"))
+    assert info["Layers"] == [la["digest"] for la in manifest["layers"]] != layers
+
+
+def _blob(archive: Path, digest: str) -> bytes:
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile(f"blobs/sha256/{digest[7:]}")
+        assert member is not None
+        return member.read()
+
+
+@pytest.mark.parametrize("profile", ["29", "29/classic"])
 def test_umoci_unpacks_what_the_engine_says_the_image_holds(
-    docker: Docker, tmp_path: Path, isolated_state: Path
+    docker: Docker, tmp_path: Path, isolated_state: Path, monkeypatch: pytest.MonkeyPatch,
+    profile: str,
 ) -> None:
+    monkeypatch.setenv("TUTOR_DOCKER_PROFILE", profile)
     archive, _ = _build_and_save(docker, tmp_path)
     unpacked = snapshot_dir(umoci_rootfs(archive, "1", tmp_path))
     engine = Engine.open(isolated_state, content_dir("assets"))
