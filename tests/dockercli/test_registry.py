@@ -243,7 +243,8 @@ def test_push_to_a_local_registry(docker: Docker) -> None:
     # the classic store pushes a Docker schema2 manifest it builds itself, so the digest is not
     # Docker Hub's (an OCI manifest); the gzip layer blobs are the same
     assert digest != hub_digest["digest"]
-    ours = json.loads(docker("manifest", "inspect", "--insecure", f"localhost:5000/alpine@{digest}").out)
+    ours = json.loads(docker("manifest", "inspect", "--insecure",
+                             f"localhost:5000/alpine@{digest}").out)
     hub = json.loads(docker("manifest", "inspect", f"alpine@{hub_digest['digest']}").out)
     assert ours["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
     assert [la["digest"] for la in ours["layers"]] == [la["digest"] for la in hub["layers"]]

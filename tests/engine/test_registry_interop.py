@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from tutor.dockercli import main
 from tutor.engine import Engine, contentsave, oci
+from tutor.engine.distribution import PushDone
 from tutor.engine.image import digest
 from tutor.engine.reference import parse_docker_ref
 from tutor.paths import content_dir
@@ -143,3 +145,43 @@ def test_saved_image_round_trips_through_a_real_registry(
         loaded = oci.load(io.BytesIO(handle.read()))
     assert loaded[0].image.id == config_digest
     assert [la.diff_id for la in loaded[0].image.layers] == [la.diff_id for la in layers]
+
+
+
+def test_pushed_index_with_attestation_round_trips_through_a_real_registry(
+    engine: Engine, registry: str, tmp_path: Path
+) -> None:
+    """A containerd-store build is an index (image + provenance attestation): the simulated
+    push sends that index as it is, and a real registry given the saved archive stores the same
+    index, attestation and blobs byte for byte."""
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM alpine:3.21\nRUN echo hi > /hi\n")
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["build", "-q", "-t", "localhost:5000/app:1", str(ctx)],
+                  state=engine.store.root, stdout=out, stderr=err, tty=False)
+    assert status == 0, err.getvalue()
+    engine = Engine.open(engine.store.root, content_dir("assets"))
+    ref = parse_docker_ref("localhost:5000/app:1")
+    image = engine.images.resolve(str(ref))
+    engine.registries.serving = lambda port: "c1" if port == 5000 else None
+    done = [e for e in engine.push(ref) if isinstance(e, PushDone)]
+    assert [d.digest for d in done] == [image.id]  # the index, byte for byte
+
+    archive = tmp_path / "app.tar"
+    with open(archive, "wb") as handle:
+        contentsave.save([(engine.images.content_image(image), [str(ref)])], handle)
+    target = f"docker://{registry}/app:1"
+    skopeo("copy", "--all", "--preserve-digests", "--dest-tls-verify=false",
+           f"oci-archive:{archive}", target)
+    raw = skopeo("inspect", "--raw", "--tls-verify=false", target).encode()
+    assert digest(raw) == image.id
+    ours = engine.registry_at("localhost:5000")
+    assert ours is not None
+    for entry in json.loads(raw)["manifests"]:
+        served = skopeo("inspect", "--raw", "--tls-verify=false",
+                        f"docker://{registry}/app@{entry['digest']}").encode()
+        mine = ours.manifest("app", entry["digest"])
+        assert mine is not None and mine.data == served
+    attestation = json.loads(raw)["manifests"][1]["annotations"]
+    assert attestation["vnd.docker.reference.type"] == "attestation-manifest"
