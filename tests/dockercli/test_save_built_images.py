@@ -93,3 +93,23 @@ def test_umoci_unpacks_what_the_engine_says_the_image_holds(
     assert "/app/data/b.txt" not in unpacked and "/etc/apk" not in unpacked
     assert unpacked["/app/data/a.txt"] == ("file", 0o600, b"one\n")
     assert unpacked["/app/link"] == ("symlink", 0o777, "data/a.txt")
+
+
+def test_containerd_store_load_gives_back_the_saved_image(docker: Docker,
+                                                          tmp_path: Path) -> None:
+    """Saved, removed and loaded again, the image has its old ID (the index digest) and its
+    index, attestation and blobs, as the containerd store imports an archive as it is."""
+    archive, image_id = _build_and_save(docker, tmp_path)
+    assert docker("rmi", "saved:1").status == 0
+    loaded = docker("load", "-i", str(archive))
+    assert (loaded.status, loaded.out) == (0, "Loaded image: saved:1\n")
+    assert docker("image", "inspect", "-f", "{{.Id}}", "saved:1").out.strip() == image_id
+    again = tmp_path / "again.tar"
+    assert docker("save", "-o", str(again), "saved:1").status == 0
+    assert _members(again) == _members(archive)
+
+
+def _members(archive: Path) -> dict[str, bytes]:
+    with tarfile.open(archive) as tar:
+        return {m.name: (tar.extractfile(m).read() if m.isfile() else b"")  # type: ignore[union-attr]
+                for m in tar.getmembers()}

@@ -19,7 +19,7 @@ from tutor.engine.errors import EngineError
 from tutor.engine.image import Image, ImageConfig, manifest_bytes
 from tutor.engine.image import digest as sha256_digest
 from tutor.engine.layers import Layer, chain_ids, snapshot_usage
-from tutor.engine.oci import parse_config
+from tutor.engine.oci import Loaded, parse_config
 from tutor.engine.reference import Reference, parse_docker_ref
 from tutor.engine.store import ImageRecord, Store
 
@@ -235,6 +235,31 @@ class ImageStore:
             record.last_tag_time = now
         self.store.put_image(record)
         return self.get(key)
+
+    def add_loaded(self, loaded: Loaded, now: float, containerd: bool) -> LocalImage:
+        """Store an image `docker load` read. The containerd store imports the archive's
+        index and manifests as they are (the ID is the target's digest, moby
+        daemon/containerd/image_exporter.go LoadImage); that needs the archive's layer blobs to
+        be the ones this store keeps, so an archive of other blobs (another tool's gzip, or the
+        classic store's plain tars) is named by its config digest instead (docs/differences.md)."""
+        config, layers = loaded.image.config, list(loaded.image.layers)
+        for la in layers:
+            self.store.put_layer(la)
+        kept = [self.store.get_layer(la.diff_id) for la in layers]
+        if containerd and loaded.target and self._same_blobs(loaded, kept):
+            return self.add(config, kept, now, tagged=False,
+                            image_id=sha256_digest(loaded.target), blobs=loaded.documents)
+        return self.add(config, layers, now, tagged=False)
+
+    @staticmethod
+    def _same_blobs(loaded: Loaded, kept: list[Layer]) -> bool:
+        config_digest = sha256_digest(loaded.image.config.to_bytes())
+        ours = [la.gzip_digest for la in kept]
+        for data in loaded.documents.values():
+            doc = json.loads(data)
+            if isinstance(doc, dict) and (doc.get("config") or {}).get("digest") == config_digest:
+                return [d.get("digest") for d in doc.get("layers") or ()] == ours
+        return False
 
     def tag(self, image_id: str, ref: Reference, now: float | None = None) -> None:
         """Point `ref` at the image; `now` (for `docker tag`) stamps its LastTagTime."""

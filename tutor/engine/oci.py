@@ -21,7 +21,7 @@ import posixpath
 import tarfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from tutor.engine import layers as lay
@@ -177,6 +177,10 @@ class Loaded:
     image: Image
     repo_tags: tuple[str, ...]
     """As written in manifest.json (familiar form)."""
+    target: bytes = b""
+    """The index or manifest `index.json` names for this image, when the archive has one."""
+    documents: dict[str, bytes] = field(default_factory=dict)
+    """The target and the manifests, configs and statements it reaches in the archive."""
 
 
 def load(stream: BinaryIO) -> list[Loaded]:
@@ -214,10 +218,56 @@ def load(stream: BinaryIO) -> list[Loaded]:
         raise EngineError("invalid archive: failed to decode manifest.json: json: cannot "
                           "unmarshal object into Go value of type []tarexport.manifestItem")
     trees: dict[str, tuple[FileTree, lay.Layer]] = {}
+    targets = _targets(read) if "index.json" in members else []
     loaded = []
     for item in manifest:
-        loaded.append(_load_item(item, read, trees))
+        found = _load_item(item, read, trees)
+        config_digest = digest(found.image.config.to_bytes())
+        for target, documents in targets:
+            if any(json.loads(d).get("config", {}).get("digest") == config_digest
+                   for d in documents.values() if d.startswith(b"{")):
+                found = replace(found, target=target, documents=documents)
+                break
+        loaded.append(found)
     return loaded
+
+
+def _targets(read: Callable[[str], bytes]) -> list[tuple[bytes, dict[str, bytes]]]:
+    """Each image `index.json` names, with the documents of it the archive holds (a
+    containerd-store save keeps the index, manifests and attestations as they were)."""
+    found = []
+    try:
+        entries = json.loads(read("index.json")).get("manifests") or []
+        for entry in entries:
+            documents: dict[str, bytes] = {}
+            target = _document(read, str(entry["digest"]), documents)
+            if target is None:
+                continue
+            for child in json.loads(target).get("manifests") or ():
+                manifest = _document(read, str(child["digest"]), documents)
+                if manifest is None:
+                    continue
+                doc = json.loads(manifest)
+                for desc in (doc.get("config") or {}, *(doc.get("layers") or ())):
+                    if not str(desc.get("mediaType", "")).startswith(
+                            "application/vnd.oci.image.layer"):
+                        _document(read, str(desc.get("digest", "")), documents)
+            found.append((target, documents))
+    except (EngineError, ValueError, KeyError, TypeError, AttributeError):
+        return []  # an archive without a usable index loads from manifest.json alone
+    return found
+
+
+def _document(read: Callable[[str], bytes], dgst: str,
+              documents: dict[str, bytes]) -> bytes | None:
+    try:
+        data = read("blobs/sha256/" + dgst.removeprefix("sha256:"))
+    except EngineError:
+        return None
+    if digest(data) != dgst:
+        return None
+    documents[dgst] = data
+    return data
 
 
 def _load_item(item: object, read: Callable[[str], bytes],

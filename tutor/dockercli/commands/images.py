@@ -709,8 +709,7 @@ def load(ctx: Context, args: Parsed) -> None:
         except EngineError as exc:
             raise daemon_error(exc) from None
     for item in loaded:
-        image = engine.images.add(item.image.config, list(item.image.layers), engine.clock,
-                                  tagged=False)
+        image = engine.images.add_loaded(item, engine.clock, engine.profile.containerd_store)
         if item.repo_tags:
             for tag_text in item.repo_tags:
                 engine.images.tag(image.id, parse_docker_ref(tag_text))
