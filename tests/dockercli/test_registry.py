@@ -225,6 +225,26 @@ def test_push_shares_layers_and_tags_move_while_digests_stay(
         assert msg.out == "one\n"
 
 
+def test_containerd_push_of_a_partial_index_pushes_the_local_manifest(docker: Docker) -> None:
+    """The store has alpine's index but only the amd64 image: the push sends that image's
+    manifest as Docker Hub serves it, and the CLI says so on stderr (moby image_push.go
+    getPushDescriptor; docker/cli image/push.go handleAux)."""
+    docker("pull", "-q", "alpine:3.21")
+    docker("tag", "alpine:3.21", "localhost:5000/alpine:mine")
+    serve_registry(docker)
+    pushed = docker("push", "localhost:5000/alpine:mine")
+    assert pushed.status == 0, pushed.err
+    index = json.loads(docker("manifest", "inspect", "alpine:3.21").out)
+    amd64 = next(m["digest"] for m in index["manifests"]
+                 if m["platform"]["architecture"] == "amd64")
+    digest = DIGEST.findall(pushed.out.splitlines()[-1])[0]
+    assert digest == amd64  # the very manifest the Hub serves
+    index_digest = docker("images", "--no-trunc", "-q", "alpine:3.21").out.strip()
+    assert pushed.err == (
+        "\n Info -> Not all multiplatform-content is present and only the available "
+        f"single-platform image was pushed\n         {index_digest} -> {amd64}\n")
+
+
 @pytest.mark.docker_profile("28")  # classic-store image identity
 def test_push_to_a_local_registry(docker: Docker) -> None:
     docker("pull", "alpine:3.21")

@@ -237,6 +237,9 @@ class PushDone:
     tag: str
     digest: str
     size: int
+    instead_of: str = ""
+    """The index digest, when the store lacked some of its platforms and pushed only the
+    local platform's manifest (moby's `ManifestPushedInsteadOfIndex` aux message)."""
 
 
 PushEvent = PushProgress | PushDone
@@ -298,7 +301,7 @@ def push(engine: Engine, ref: Reference, all_tags: bool = False) -> Iterator[Pus
         if f"{ref.name}@{dgst}" not in record.repo_digests:
             record.repo_digests.append(f"{ref.name}@{dgst}")
             engine.store.put_image(record)
-        yield PushDone(str(tagged.tag), dgst, len(plan.target))
+        yield PushDone(str(tagged.tag), dgst, len(plan.target), plan.instead_of)
     engine.advance(total)
 
 
@@ -322,6 +325,8 @@ class _PushPlan:
     """Manifests an index names, pushed before it."""
     target: bytes
     """The manifest or index the tag names."""
+    instead_of: str = ""
+    """The image's index digest, when `target` is only its local platform's manifest."""
 
 
 def _layer_blobs(layers: list[Layer], by_diff_id: bool) -> list[_Blob]:
@@ -347,9 +352,11 @@ def _containerd_plan(engine: Engine, image: LocalImage) -> _PushPlan:
     config = image.record.config
     documents = {digest_of(config): config}
     children: list[bytes] = []
+    instead_of = ""
     if target != manifest:
         entries = json.loads(target).get("manifests", ())
         if any(e["digest"] not in stored for e in entries):
+            instead_of = digest_of(target)
             target = manifest
         else:
             for entry in entries:
@@ -366,7 +373,7 @@ def _containerd_plan(engine: Engine, image: LocalImage) -> _PushPlan:
                         engine.store.put_content(data)
                         blobs.append(_Blob(desc["digest"][7:19], desc["digest"], len(data),
                                            False))
-    return _PushPlan(blobs, documents, children, target)
+    return _PushPlan(blobs, documents, children, target, instead_of)
 
 
 def _upload(engine: Engine, registry: Registry, ref: Reference, blobs: list[_Blob],
