@@ -125,3 +125,26 @@ def test_a_record_from_before_blob_digests_is_measured_once(tmp_path: Path) -> N
     assert got.gzip_digest == la.gzip_digest
     assert json.loads(path.read_bytes())["gzip"] == [la.gzip_digest, la.gzip_size]
     assert Store(tmp_path).layer_for_blob(la.gzip_digest) == la.diff_id
+
+
+def test_a_sandbox_made_before_keeps_its_synthetic_bytes(tmp_path: Path) -> None:
+    """Layer records written before synthetic content followed deflate's plan name it `s`:
+    it keeps its old bytes, so the layer keeps the diffID its images' configs list (the value
+    below is what the engine computed for this layer before the change)."""
+    t = FileTree()
+    t.put("/etc", directory())
+    t.put("/etc/motd", file("welcome\n"))
+    t.put("/bin", directory())
+    t.put("/bin/tool", Node("file", 0o755, content=Synthetic(70_000, "tool", legacy=True)))
+    old = "sha256:c189b5e47856fe51662c93f599c07b66a3c370b4a5cacdd602366b84cef0cd72"
+    la = layers.layer(t)
+    assert la.diff_id == old
+    assert gzip.decompress(_blob(la)) == b"".join(la.chunks())
+    store = Store(tmp_path)
+    store.put_layer(la)
+    record = json.loads((tmp_path / "layers" / (old[7:] + ".json")).read_bytes())
+    kinds = {item[2]: item[-1][0] for item in record["changes"] if isinstance(item[-1], list)}
+    assert kinds == {"/bin/tool": "s", "/etc/motd": "b"}
+    assert Store(tmp_path).get_layer(old).diff_id == old
+    # new content of the same seed is other bytes: it compresses, the old could not
+    assert Synthetic(70_000, "tool").read() != Synthetic(70_000, "tool", legacy=True).read()

@@ -52,6 +52,9 @@ class Synthetic:
 
     size: int
     seed: str
+    legacy: bool = False
+    """Content made before synthetic bytes followed deflate's plan (a 64 KiB pseudo-random
+    block, which gzip cannot shrink): sandboxes keep it so their layers keep their diffIDs."""
 
     @cached_property
     def _body(self) -> bytes:
@@ -60,6 +63,9 @@ class Synthetic:
         # is known without searching. Every chunk is its index then this body, so no two
         # chunks of one file are alike.
         seed = self.seed.encode()
+        if self.legacy:
+            return b"".join(hashlib.sha256(seed + i.to_bytes(4, "big")).digest()
+                            for i in range(2048))[deflate.PREFIX:]
         count = -(-deflate.FRESH_NEEDED // 32)
         pool = b"".join(hashlib.sha256(seed + i.to_bytes(4, "big")).digest() for i in range(count))
         return deflate.synthetic_body(pool)
@@ -79,7 +85,12 @@ class Synthetic:
         while remaining > 0:
             n = min(CHUNK, remaining)
             raw = (index.to_bytes(deflate.PREFIX, "big") + body[: n - deflate.PREFIX])[:n]
-            yield raw, deflate.fill(deflate.template(n), raw) if encoded else b""
+            if not encoded:
+                yield raw, b""
+            elif self.legacy:
+                yield raw, deflate.stored(raw)
+            else:
+                yield raw, deflate.fill(deflate.template(n), raw)
             remaining -= n
             index += 1
 

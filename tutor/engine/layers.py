@@ -400,7 +400,8 @@ def compressed(la: Layer) -> Layer:
     """`la` with its gzip blob's digest and size (measured now if not yet known)."""
     if la.gzip_digest:
         return la
-    return _measured(la, la._pieces())
+    measured = _measured(la, la._pieces())
+    return replace(la, gzip_digest=measured.gzip_digest, gzip_size=measured.gzip_size)
 
 
 def _measured(la: Layer, pieces: Iterable[tuple[bytes, bytes | None]]) -> Layer:

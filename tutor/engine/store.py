@@ -283,7 +283,9 @@ class Store:
             else:
                 content = ["c", self.put_content(node.content.data)]
         elif isinstance(node.content, Synthetic):
-            content = ["s", node.content.size, node.content.seed]
+            # "s" is content made before synthetic bytes followed deflate's plan
+            kind = "s" if node.content.legacy else "z"
+            content = [kind, node.content.size, node.content.seed]
         return [path, node.type, node.mode, node.uid, node.gid, node.mtime, node.target, content]
 
     def _decode(self, item: list[Any]) -> tuple[str, Node]:
@@ -296,7 +298,7 @@ class Store:
             elif tag == "c":
                 body = Data(self.get_content(content[1]))
             else:
-                body = Synthetic(content[1], content[2])
+                body = Synthetic(content[1], content[2], legacy=tag == "s")
         return path, Node(kind, mode, uid, gid, mtime, body, target)
 
     # -- images -----------------------------------------------------------------------------
