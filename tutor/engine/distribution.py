@@ -1,10 +1,12 @@
-"""The daemon's side of `docker pull` and `docker push` on the classic store (moby
-`distribution/`): resolving a reference to a manifest for a platform, fetching only the layers the
-store lacks, pushing only the layers the registry lacks.
+"""The daemon's side of `docker pull` and `docker push` (moby `distribution/` for the classic
+store, `daemon/containerd/image_pull.go`, `image_push.go` for the containerd store): resolving a
+reference to a manifest for a platform, fetching only the layers the store lacks, pushing only the
+blobs the registry lacks. Layers travel as their gzip blobs (`deflate`).
 
-Like moby's V2 metadata service, the sandbox remembers which repositories each layer was pulled
-from or pushed to (`distribution.json`): that is what lets a push say `Layer already exists` or
-`Mounted from library/alpine` instead of uploading again.
+Like moby's V2 metadata service (and containerd's distribution-source labels), the sandbox
+remembers which repositories each blob was pulled from or pushed to (`distribution.json`): that is
+what lets a push say `Layer already exists` or `Mounted from library/alpine` instead of uploading
+again.
 """
 
 from __future__ import annotations
