@@ -7,9 +7,11 @@ never change:
 
 - The gzip header carries no name and no mtime (mtime 0, XFL 0, OS 255 "unknown": the header Go's
   `compress/gzip` writes, which BuildKit and containerd use), so equal tars give equal blobs.
-- Ordinary bytes (tar headers, padding, real file content) go into one fixed-Huffman block per
+- Ordinary bytes (tar headers, padding, small real files) go into one fixed-Huffman block per
   run, with repeated bytes as distance-1 matches (tar headers are mostly NULs) and everything else
-  as literals; when that would be larger, or the run is long, into stored blocks.
+  as literals; when that would be larger, or the run is long, into stored blocks. File content of
+  4 KiB and more that is not mostly repeated bytes is stored as it comes: encoding it byte by
+  byte in Python would cost more than it saves.
 - Synthetic file content (`fs.Synthetic`) is generated from a fixed plan of fresh bytes and
   copies of earlier bytes, so its deflate encoding is known without searching: fresh bytes go into
   stored blocks, copies into fixed-Huffman blocks of matches. That makes compressing a gigabyte of
@@ -129,6 +131,12 @@ def stored(data: bytes) -> bytes:
 _RUN = re.compile(rb"(.)\1{4,}", re.DOTALL)
 
 
+def mostly_runs(data: bytes) -> bool:
+    """Whether repeated bytes make up most of `data` (tar headers, padding): only then can the
+    fixed-Huffman form beat storing it, and literal-heavy data costs the encoder most."""
+    return 2 * sum(m.end() - m.start() for m in _RUN.finditer(data)) > len(data)
+
+
 def deflate_bytes(data: bytes) -> bytes:
     """Ordinary bytes as byte-aligned, non-final deflate blocks (the smaller of the two forms)."""
     if not data:
@@ -139,8 +147,7 @@ def deflate_bytes(data: bytes) -> bytes:
     bits.put(0b010, 3)  # BFINAL=0, BTYPE=01 (fixed Huffman)
     pos = 0
     for run in _RUN.finditer(data):
-        for byte in data[pos : run.start() + 1]:
-            bits.put(*_LITLEN[byte])
+        _literals(bits, data[pos : run.start() + 1])
         left = run.end() - run.start() - 1
         while left >= 3:
             step = min(left, 258)
@@ -148,16 +155,28 @@ def deflate_bytes(data: bytes) -> bytes:
                 step = left - 3
             bits.match(step, 1)
             left -= step
-        for byte in data[run.end() - left : run.end()]:
-            bits.put(*_LITLEN[byte])
+        _literals(bits, data[run.end() - left : run.end()])
         pos = run.end()
-    for byte in data[pos:]:
-        bits.put(*_LITLEN[byte])
+    _literals(bits, data[pos:])
     bits.put(*_LITLEN[256])
     bits.stored_header(0)  # back to a byte boundary
     encoded = bits.take()
     plain = stored(data)
     return encoded if len(encoded) < len(plain) else plain
+
+
+def _literals(bits: _Bits, data: bytes) -> None:
+    """`bits.put` for each byte's literal code, unrolled: this loop is the encoder's hot path."""
+    acc, count, out, table = bits.acc, bits.count, bits.out, _LITLEN
+    for byte in data:
+        code, length = table[byte]
+        acc |= code << count
+        count += length
+        if count >= 32:
+            out += (acc & 0xFFFFFFFF).to_bytes(4, "little")
+            acc >>= 32
+            count -= 32
+    bits.acc, bits.count = acc, count
 
 
 # -- synthetic content ----------------------------------------------------------------------------
@@ -311,9 +330,16 @@ class GzipWriter:
         self.pending_size = 0
         sink(GZIP_HEADER)
 
+    STORE_AT = 1 << 12
+    """A piece this large that is not mostly runs (file content) is stored as it comes."""
+
     def write(self, data: bytes) -> None:
         self.crc = zlib.crc32(data, self.crc)
         self.length += len(data)
+        if len(data) >= self.STORE_AT and not mostly_runs(data):
+            self._flush()
+            self.sink(stored(data))
+            return
         self.pending.append(data)
         self.pending_size += len(data)
         if self.pending_size >= self.FLUSH_AT:
