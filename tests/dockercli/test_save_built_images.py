@@ -113,3 +113,26 @@ def _members(archive: Path) -> dict[str, bytes]:
     with tarfile.open(archive) as tar:
         return {m.name: (tar.extractfile(m).read() if m.isfile() else b"")  # type: ignore[union-attr]
                 for m in tar.getmembers()}
+
+
+def test_a_classic_archive_loads_into_the_containerd_store_and_saves_again(
+    docker: Docker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Docker 28's archive (plain tars) loaded into another sandbox on the containerd store: the
+    image is named by its config (docs/differences.md), and its save is the containerd form,
+    with the layers as gzip blobs that skopeo reads back."""
+    monkeypatch.setenv("TUTOR_DOCKER_PROFILE", "28")
+    archive, config_id = _build_and_save(docker, tmp_path)
+    monkeypatch.setenv("TUTOR_DOCKER_PROFILE", "29")
+    other = tmp_path / "other-state"
+    loaded = docker("load", "-i", str(archive), state=other)
+    assert (loaded.status, loaded.out) == (0, "Loaded image: saved:1\n")
+    again = tmp_path / "again.tar"
+    saved = docker("save", "-o", str(again), "saved:1", state=other)
+    assert (saved.status, saved.err) == (0, "")
+    config = skopeo_inspect(f"oci-archive:{again}", "--config", "--raw")
+    assert "sha256:" + hashlib.sha256(config).hexdigest() == config_id
+    index = json.loads(_members(again)["index.json"])
+    manifest = json.loads(_blob(again, index["manifests"][0]["digest"]))
+    assert {la["mediaType"] for la in manifest["layers"]} == {
+        "application/vnd.oci.image.layer.v1.tar+gzip"}

@@ -371,7 +371,10 @@ class ImageStore:
             ref = parse_docker_ref(repo_digest)
             if ref.path not in sources.setdefault(ref.domain, []):
                 sources[ref.domain].append(ref.path)
-        return ContentImage(documents.get(image.id, manifest), documents,
+        # an image named by its config digest (loaded from another store's archive) has no
+        # index: its manifest is the target
+        target = image.record.blobs.get(image.id, "").encode() or manifest
+        return ContentImage(target, documents,
                             {la.gzip_digest: la for la in self.layers(image)}, sources,
                             (image.config.os, image.config.architecture))
 
