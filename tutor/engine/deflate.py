@@ -81,9 +81,10 @@ class _Bits:
         self.acc |= value << self.count
         self.count += bits
         if self.count >= 32:
-            self.out += (self.acc & 0xFFFFFFFF).to_bytes(4, "little")
-            self.acc >>= 32
-            self.count -= 32
+            whole = self.count >> 3
+            self.out += (self.acc & ((1 << (whole * 8)) - 1)).to_bytes(whole, "little")
+            self.acc >>= whole * 8
+            self.count -= whole * 8
 
     def match(self, length: int, distance: int) -> None:
         if length == 258:
@@ -148,13 +149,8 @@ def deflate_bytes(data: bytes) -> bytes:
     pos = 0
     for run in _RUN.finditer(data):
         _literals(bits, data[pos : run.start() + 1])
-        left = run.end() - run.start() - 1
-        while left >= 3:
-            step = min(left, 258)
-            if left - step in (1, 2):
-                step = left - 3
-            bits.match(step, 1)
-            left -= step
+        value, count, left = _repeats(run.end() - run.start() - 1)
+        bits.put(value, count)
         _literals(bits, data[run.end() - left : run.end()])
         pos = run.end()
     _literals(bits, data[pos:])
@@ -163,6 +159,21 @@ def deflate_bytes(data: bytes) -> bytes:
     encoded = bits.take()
     plain = stored(data)
     return encoded if len(encoded) < len(plain) else plain
+
+
+@lru_cache(maxsize=1024)
+def _repeats(length: int) -> tuple[int, int, int]:
+    """`length` repeats of the previous byte as distance-1 matches of at most 258, packed
+    into one bit string (value, bit count), and how many (0-2) are left for literals."""
+    bits = _Bits()
+    while length >= 3:
+        step = min(length, 258)
+        if length - step in (1, 2):
+            step = length - 3
+        bits.match(step, 1)
+        length -= step
+    count = len(bits.out) * 8 + bits.count
+    return int.from_bytes(bits.out, "little") | (bits.acc << len(bits.out) * 8), count, length
 
 
 def _literals(bits: _Bits, data: bytes) -> None:
