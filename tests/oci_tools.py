@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -34,10 +35,20 @@ def skopeo_inspect(ref: str, *flags: str) -> bytes:
 
 def umoci_rootfs(archive: Path, tag: str, work: Path) -> Path:
     """The root filesystem umoci unpacks from the image `tag` of a `docker save` archive (which
-    is an OCI layout too), extracted under `work`."""
+    is an OCI layout too), extracted under `work`.
+
+    umoci takes a tag that names one manifest; a containerd-store save names an index (the
+    image and its attestation), so skopeo first picks this platform's image out of it."""
     layout, bundle = work / "layout", work / "bundle"
     with tarfile.open(archive) as tar:
         tar.extractall(layout, filter="tar")
+    index = json.loads((layout / "index.json").read_text())
+    if index["manifests"][0]["mediaType"] == "application/vnd.oci.image.index.v1+json":
+        picked = work / "picked"
+        subprocess.run([tool("skopeo"), "--insecure-policy", "copy", "--preserve-digests",
+                        f"oci-archive:{archive}", f"oci:{picked}:{tag}"],
+                       check=True, capture_output=True)
+        layout = picked
     subprocess.run([tool("umoci"), "unpack", "--rootless", "--image", f"{layout}:{tag}",
                     str(bundle)], check=True, capture_output=True)
     return bundle / "rootfs"

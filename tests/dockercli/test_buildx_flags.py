@@ -5,6 +5,7 @@ Expected texts from docker/buildx `commands/build.go` and `docs/reference/buildx
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -172,6 +173,14 @@ def test_cache_to_and_from_a_local_directory(docker: Docker, tmp_path: Path) -> 
     assert "exporting cache to client directory" in first.err
     index = json.loads((ctx / "cache" / "index.json").read_text())
     assert index["manifests"][0]["mediaType"] == "application/vnd.oci.image.index.v1+json"
+    blobs = ctx / "cache" / "blobs" / "sha256"
+    listing = json.loads((blobs / index["manifests"][0]["digest"][7:]).read_text())
+    layers = [m for m in listing["manifests"] if m["mediaType"].startswith(
+        "application/vnd.oci.image.layer")]
+    assert layers and {m["mediaType"] for m in layers} == {
+        "application/vnd.oci.image.layer.v1.tar+gzip"}  # compressed, as BuildKit exports
+    for m in layers:
+        assert gzip.decompress((blobs / m["digest"][7:]).read_bytes())[:1] != b""
     assert docker("builder", "prune", "-f").status == 0
     cold = docker("build", "--progress", "plain", ".", cwd=ctx)
     assert not re.search(r"RUN echo hi > /hi\n#\d+ CACHED", cold.err)

@@ -179,7 +179,11 @@ def test_pull_keeps_the_index_and_manifest_it_fetched(docker: Docker,
     assert set(blobs) == {image_id, amd64}
     engine = Engine.open(isolated_state, assets=content_dir("assets"))
     image = engine.images.get(image_id)
-    layers = sum(la.tar_size for la in engine.images.layers(image))
+    # the content store keeps each layer as the gzip blob the registry served
+    manifest = json.loads(blobs[amd64])
+    layers = sum(la.gzip_size for la in engine.images.layers(image))
+    assert layers == sum(d["size"] for d in manifest["layers"])
+    assert layers < sum(la.tar_size for la in engine.images.layers(image))
     assert engine.images.content_size(image) == (
         len(blobs[image_id]) + len(blobs[amd64]) + len(image.record.config) + layers)
 

@@ -3,6 +3,7 @@ over HTTP, and the data's life across stop/start/rm, end to end through the CLI.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -143,8 +144,16 @@ def test_manifests_by_tag_and_digest_with_their_media_type(docker: Docker,
     assert by_digest.body == by_tag.body
     config = http_get(registry, f"/v2/app/blobs/{doc['config']['digest']}")
     assert config.status == 200
-    assert json.loads(config.body)["rootfs"]["diff_ids"] == [
-        la["digest"] for la in doc["layers"]]
+    diff_ids = json.loads(config.body)["rootfs"]["diff_ids"]
+    assert [la["mediaType"] for la in doc["layers"]] == [
+        "application/vnd.oci.image.layer.v1.tar+gzip"] * len(diff_ids)
+    for la, diff_id in zip(doc["layers"], diff_ids, strict=True):
+        # the registry serves the gzip blob the manifest names; unpacked, it is the diffID's tar
+        blob = http_get(registry, f"/v2/app/blobs/{la['digest']}")
+        assert blob.status == 200 and len(blob.body) == la["size"]
+        assert "sha256:" + hashlib.sha256(blob.body).hexdigest() == la["digest"]
+        assert "sha256:" + hashlib.sha256(gzip.decompress(blob.body)).hexdigest() == diff_id
+        assert la["digest"] != diff_id
     unknown = http_get(registry, "/v2/app/blobs/sha256:" + "0" * 64)
     assert unknown.status == 404 and b"BLOB_UNKNOWN" in unknown.body
     engine.close()

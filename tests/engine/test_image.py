@@ -88,6 +88,11 @@ def test_manifest_and_image_size() -> None:
     assert m["mediaType"] == "application/vnd.oci.image.manifest.v1+json"
     assert m["config"] == {"mediaType": "application/vnd.oci.image.config.v1+json",
                            "digest": cfg.id, "size": len(cfg.to_bytes())}
-    assert m["layers"] == [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                            "digest": la.diff_id, "size": la.tar_size}]
+    # registries and the containerd content store list the gzip blob, not the tar
+    assert m["layers"] == [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                            "digest": la.gzip_digest, "size": la.gzip_size}]
+    assert la.gzip_digest != la.diff_id
+    plain = json.loads(manifest_bytes(cfg.to_bytes(), (la,), compressed=False))
+    assert plain["layers"] == [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                                "digest": la.diff_id, "size": la.tar_size}]
     assert Image(cfg, (la, la)).size == 10

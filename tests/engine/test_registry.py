@@ -115,18 +115,54 @@ def test_tags_move_digests_stay(engine: Engine) -> None:
 
 
 def test_push_statuses_follow_the_layer_metadata(engine: Engine) -> None:
+    """The containerd store's push names blobs by digest and prints no `Preparing` (moby
+    daemon/containerd/progress.go pushProgress)."""
     serve(engine)
     engine.pull(parse_docker_ref("tutorbot/hello-app:1.0"))
     image = engine.images.resolve("tutorbot/hello-app:1.0")
     a, b = parse_docker_ref("localhost:5000/a:1"), parse_docker_ref("localhost:5000/b:1")
     engine.images.tag(image.id, a)
     engine.images.tag(image.id, b)
-    first = [e.status for e in engine.push(a) if isinstance(e, PushProgress)]
-    assert first == ["Preparing", "Preparing", "Pushed", "Pushed"]
+    first = [e for e in engine.push(a) if isinstance(e, PushProgress)]
+    assert [e.status for e in first] == ["Pushed", "Pushed"]
+    blobs = {la.gzip_digest[7:19] for la in engine.images.layers(image)}
+    assert {e.id for e in first} == blobs
     again = [e.status for e in engine.push(a) if isinstance(e, PushProgress)]
-    assert again[2:] == ["Layer already exists", "Layer already exists"]
+    assert again == ["Layer already exists", "Layer already exists"]
     other = [e.status for e in engine.push(b) if isinstance(e, PushProgress)]
-    assert other[2:] == ["Mounted from a", "Mounted from a"]
+    assert other == ["Mounted from a", "Mounted from a"]
+
+
+@pytest.mark.docker_profile("28")
+def test_classic_push_compresses_into_a_schema2_manifest(engine: Engine) -> None:
+    """The classic store shows diffIDs, prepares every layer first, and pushes a Docker
+    schema2 manifest listing the gzip blobs (moby distribution/push_v2.go)."""
+    serve(engine)
+    engine.pull(parse_docker_ref("tutorbot/hello-app:1.0"))
+    image = engine.images.resolve("tutorbot/hello-app:1.0")
+    ref = parse_docker_ref("localhost:5000/a:1")
+    engine.images.tag(image.id, ref)
+    events = list(engine.push(ref))
+    progress = [e for e in events if isinstance(e, PushProgress)]
+    layers = engine.images.layers(image)
+    assert [e.status for e in progress] == ["Preparing", "Preparing", "Pushed", "Pushed"]
+    assert [e.id for e in progress[:2]] == [la.diff_id[7:19] for la in reversed(layers)]
+    done = [e for e in events if isinstance(e, PushDone)][0]
+    registry = engine.registry_at("localhost:5000")
+    assert registry is not None
+    manifest = registry.manifest("a", done.digest)
+    assert manifest is not None and len(manifest.data) == done.size
+    assert manifest.data.startswith(b'{\n   "schemaVersion": 2,\n   "mediaType": '
+                                    b'"application/vnd.docker.distribution.manifest.v2+json"')
+    assert manifest.doc["config"] == {
+        "mediaType": "application/vnd.docker.container.image.v1+json",
+        "size": len(image.record.config), "digest": image.id}
+    assert manifest.doc["layers"] == [
+        {"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+         "size": la.gzip_size, "digest": la.gzip_digest} for la in layers]
+    pulled = engine.pull(parse_docker_ref(f"localhost:5000/a@{done.digest}"))
+    assert pulled.image.id == image.id
+    assert [la.digest for la in pulled.layers] == [la.gzip_digest for la in layers]
 
 
 def test_hub_push_needs_the_owner(engine: Engine) -> None:
@@ -137,6 +173,6 @@ def test_hub_push_needs_the_owner(engine: Engine) -> None:
         list(engine.push(ref))
     engine.logins.login(None, "learner", "learn-docker")
     statuses = [e.status for e in engine.push(ref) if isinstance(e, PushProgress)]
-    assert statuses == ["Preparing", "Mounted from library/alpine"]
+    assert statuses == ["Mounted from library/alpine"]
     with pytest.raises(EngineError, match="incorrect username or password"):
         engine.logins.login(None, "learner", "wrong")

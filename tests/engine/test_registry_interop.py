@@ -6,6 +6,7 @@ Needs the Debian packages `docker-registry` and `skopeo`; skipped without them u
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -20,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor.engine import Engine, oci
+from tutor.dockercli import main
+from tutor.engine import Engine, contentsave, oci
+from tutor.engine.distribution import PushDone
 from tutor.engine.image import digest
 from tutor.engine.reference import parse_docker_ref
 from tutor.paths import content_dir
@@ -94,11 +97,13 @@ def engine(tmp_path: Path) -> Engine:
 def test_saved_image_round_trips_through_a_real_registry(
     engine: Engine, registry: str, tmp_path: Path, name: str
 ) -> None:
+    """The containerd store's save holds the registry's own gzip blobs and manifests, so a real
+    registry given that archive serves the very manifest the simulated Hub serves."""
     pulled = engine.pull(parse_docker_ref(name))
-    image = engine.images.oci_image(pulled.image)
+    config_digest = digest(pulled.image.record.config)
     archive = tmp_path / "app.tar"
     with open(archive, "wb") as out:
-        oci.save([(image, [str(pulled.ref)])], out)
+        contentsave.save([(engine.images.content_image(pulled.image), [str(pulled.ref)])], out)
     ours = engine.registry_at("docker.io")
     assert ours is not None
     top = ours.manifest(pulled.ref.path, str(pulled.ref.tag))
@@ -106,32 +111,77 @@ def test_saved_image_round_trips_through_a_real_registry(
     if top.is_index:
         top = next(m for m in (ours.manifest(pulled.ref.path, e["digest"])
                                for e in top.doc["manifests"])
-                   if m is not None and m.doc["config"]["digest"] == image.id)
+                   if m is not None and m.doc["config"]["digest"] == config_digest)
     expected = top.digest
+    layers = engine.images.layers(pulled.image)
 
     target = f"docker://{registry}/app:1"
-    # --preserve-digests: skopeo would otherwise gzip our uncompressed layers on the way
     skopeo("copy", "--preserve-digests", "--dest-tls-verify=false", f"oci-archive:{archive}",
            target)
     raw = skopeo("inspect", "--raw", "--tls-verify=false", target).encode()
     assert digest(raw) == expected  # the registry stores our manifest byte for byte
     served = json.loads(raw)
     assert served["mediaType"] == "application/vnd.oci.image.manifest.v1+json"
-    assert served["config"]["digest"] == image.id
-    assert [la["digest"] for la in served["layers"]] == [la.diff_id for la in image.layers]
+    assert served["config"]["digest"] == config_digest
+    assert [la["mediaType"] for la in served["layers"]] == [
+        "application/vnd.oci.image.layer.v1.tar+gzip"] * len(layers)
+    assert [la["digest"] for la in served["layers"]] == [la.gzip_digest for la in layers]
 
     back = tmp_path / "back"
     skopeo("copy", "--preserve-digests", "--src-tls-verify=false", target,
            f"oci:{back}:app")
     index = json.loads((back / "index.json").read_text())
     assert index["manifests"][0]["digest"] == expected
-    blob = (back / "blobs" / "sha256" / expected[7:]).read_bytes()
-    assert digest(blob) == expected
+    for la in layers:  # the real registry verified and kept our gzip blobs unchanged
+        blob = (back / "blobs" / "sha256" / la.gzip_digest[7:]).read_bytes()
+        assert digest(blob) == la.gzip_digest
+        assert gzip.decompress(blob) == b"".join(la.chunks())
 
     docker_archive = tmp_path / "back.tar"
-    # a docker-archive has a Docker manifest of its own, but the config and layers are ours
+    # a docker-archive has a Docker manifest of its own and uncompressed layers: the config
+    # and the layer tars are ours
     skopeo("copy", "--src-tls-verify=false", target, f"docker-archive:{docker_archive}:app:1")
     with open(docker_archive, "rb") as handle:
         loaded = oci.load(io.BytesIO(handle.read()))
-    assert loaded[0].image.id == image.id
-    assert [la.diff_id for la in loaded[0].image.layers] == [la.diff_id for la in image.layers]
+    assert loaded[0].image.id == config_digest
+    assert [la.diff_id for la in loaded[0].image.layers] == [la.diff_id for la in layers]
+
+
+
+def test_pushed_index_with_attestation_round_trips_through_a_real_registry(
+    engine: Engine, registry: str, tmp_path: Path
+) -> None:
+    """A containerd-store build is an index (image + provenance attestation): the simulated
+    push sends that index as it is, and a real registry given the saved archive stores the same
+    index, attestation and blobs byte for byte."""
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text("FROM alpine:3.21\nRUN echo hi > /hi\n")
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["build", "-q", "-t", "localhost:5000/app:1", str(ctx)],
+                  state=engine.store.root, stdout=out, stderr=err, tty=False)
+    assert status == 0, err.getvalue()
+    engine = Engine.open(engine.store.root, content_dir("assets"))
+    ref = parse_docker_ref("localhost:5000/app:1")
+    image = engine.images.resolve(str(ref))
+    engine.registries.serving = lambda port: "c1" if port == 5000 else None
+    done = [e for e in engine.push(ref) if isinstance(e, PushDone)]
+    assert [d.digest for d in done] == [image.id]  # the index, byte for byte
+
+    archive = tmp_path / "app.tar"
+    with open(archive, "wb") as handle:
+        contentsave.save([(engine.images.content_image(image), [str(ref)])], handle)
+    target = f"docker://{registry}/app:1"
+    skopeo("copy", "--all", "--preserve-digests", "--dest-tls-verify=false",
+           f"oci-archive:{archive}", target)
+    raw = skopeo("inspect", "--raw", "--tls-verify=false", target).encode()
+    assert digest(raw) == image.id
+    ours = engine.registry_at("localhost:5000")
+    assert ours is not None
+    for entry in json.loads(raw)["manifests"]:
+        served = skopeo("inspect", "--raw", "--tls-verify=false",
+                        f"docker://{registry}/app@{entry['digest']}").encode()
+        mine = ours.manifest("app", entry["digest"])
+        assert mine is not None and mine.data == served
+    attestation = json.loads(raw)["manifests"][1]["annotations"]
+    assert attestation["vnd.docker.reference.type"] == "attestation-manifest"

@@ -1,14 +1,17 @@
-"""The daemon's side of `docker pull` and `docker push` on the classic store (moby
-`distribution/`): resolving a reference to a manifest for a platform, fetching only the layers the
-store lacks, pushing only the layers the registry lacks.
+"""The daemon's side of `docker pull` and `docker push` (moby `distribution/` for the classic
+store, `daemon/containerd/image_pull.go`, `image_push.go` for the containerd store): resolving a
+reference to a manifest for a platform, fetching only the layers the store lacks, pushing only the
+blobs the registry lacks. Layers travel as their gzip blobs (`deflate`).
 
-Like moby's V2 metadata service, the sandbox remembers which repositories each layer was pulled
-from or pushed to (`distribution.json`): that is what lets a push say `Layer already exists` or
-`Mounted from library/alpine` instead of uploading again.
+Like moby's V2 metadata service (and containerd's distribution-source labels), the sandbox
+remembers which repositories each blob was pulled from or pushed to (`distribution.json`): that is
+what lets a push say `Layer already exists` or `Mounted from library/alpine` instead of uploading
+again.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING
 from tutor.engine.catalogue import DEFAULT_PLATFORM, Platform
 from tutor.engine.errors import EngineError
 from tutor.engine.image import digest as digest_of
-from tutor.engine.image import manifest_bytes
+from tutor.engine.image import schema2_manifest_bytes
 from tutor.engine.images import LocalImage
 from tutor.engine.layers import Layer, chain_ids
 from tutor.engine.oci import parse_config
@@ -125,8 +128,10 @@ def resolve(engine: Engine, ref: Reference, platform: str | None = None) -> Reso
 
 @dataclass(frozen=True)
 class PulledLayer:
-    diff_id: str
+    digest: str
+    """The layer's blob digest in the registry (the ID the pull progress shows)."""
     size: int
+    """The blob's (compressed) size: what is downloaded."""
     existed: bool
     """True when the store already had the layer (`Already exists`)."""
 
@@ -158,13 +163,15 @@ def pull(
     layers: list[Layer] = []
     pulled: list[PulledLayer] = []
     seconds = 0.0
-    for diff_id, chain in zip(config.diff_ids, chain_ids(config.diff_ids), strict=True):
+    blobs = [str(d["digest"]) for d in doc.get("layers", ())]
+    for diff_id, chain, blob in zip(config.diff_ids, chain_ids(config.diff_ids), blobs,
+                                    strict=True):
         got = resolved.registry.layer(diff_id)
         existed = chain in local
         layers.append(got)
-        pulled.append(PulledLayer(got.diff_id, got.tar_size, existed))
+        pulled.append(PulledLayer(blob, got.gzip_size, existed))
         if not existed:
-            seconds += got.tar_size / PULL_BYTES_PER_SECOND
+            seconds += got.gzip_size / PULL_BYTES_PER_SECOND
     previous = engine.store.tags.get(str(ref))
     # The containerd store names a pulled image by what the reference resolved to (the index or
     # manifest digest `docker pull` prints); the classic store by its config digest.
@@ -172,11 +179,11 @@ def pull(
     known = engine.store.get_image(image_id)
     image_existed = known is not None and known.config == config.to_bytes()
     # ...and keeps what it fetched to get there in its content store
-    blobs = ({resolved.top.digest: resolved.top.data,
+    documents = ({resolved.top.digest: resolved.top.data,
               resolved.manifest.digest: resolved.manifest.data}
              if engine.profile.containerd_store else None)
     image = engine.images.add(config, layers, engine.clock, tagged=False, image_id=image_id,
-                              blobs=blobs)
+                              blobs=documents)
     repo_digest = f"{ref.name}@{resolved.top.digest}"
     record = image.record
     up_to_date = previous == image.id if ref.digest is None else repo_digest in record.repo_digests
@@ -185,7 +192,7 @@ def pull(
         engine.store.put_image(record)
     if ref.tag is not None:
         engine.images.tag(image.id, ref)
-    _remember(engine, config.diff_ids, ref.name)
+    _remember(engine, tuple(blobs), ref.name)
     engine.advance(seconds)
     warning = ""
     if platform and not resolved.top.is_index:
@@ -205,12 +212,12 @@ def _metadata(engine: Engine) -> dict[str, list[str]]:
     return value
 
 
-def _remember(engine: Engine, diff_ids: tuple[str, ...], repository: str) -> None:
-    """Record that these layers now live in `repository` (most recent last)."""
+def _remember(engine: Engine, blobs: tuple[str, ...], repository: str) -> None:
+    """Record that these blobs now live in `repository` (most recent last)."""
     meta = _metadata(engine)
-    for diff_id in diff_ids:
-        repos = [r for r in meta.get(diff_id, []) if r != repository]
-        meta[diff_id] = [*repos, repository]
+    for blob in blobs:
+        repos = [r for r in meta.get(blob, []) if r != repository]
+        meta[blob] = [*repos, repository]
     write_json(engine.store.root / "distribution.json", meta)
 
 
@@ -232,6 +239,9 @@ class PushDone:
     tag: str
     digest: str
     size: int
+    instead_of: str = ""
+    """The index digest, when the store lacked some of its platforms and pushed only the
+    local platform's manifest (moby's `ManifestPushedInsteadOfIndex` aux message)."""
 
 
 PushEvent = PushProgress | PushDone
@@ -244,7 +254,14 @@ class NoLocalImage(EngineError):
 
 def push(engine: Engine, ref: Reference, all_tags: bool = False) -> Iterator[PushEvent]:
     """Push `ref` (or, with `all_tags`, every local tag of its repository); the caller has
-    printed `The push refers to repository […]`. Errors are raised where dockerd stops."""
+    printed `The push refers to repository […]`. Errors are raised where dockerd stops.
+
+    The classic store compresses each layer as it uploads it and builds a Docker schema2
+    manifest (moby distribution/push_v2.go); its progress names layers by diffID. The
+    containerd store pushes what its content store holds, as it is: the index, the platform
+    manifest, the attestation manifest and their blobs (moby daemon/containerd/image_push.go);
+    its progress names blobs by digest, shows no `Preparing`, and hides manifests and configs
+    (progress.go `showBlobProgress`)."""
     if ref.digest is not None:
         raise EngineError("cannot push a digest reference")
     names = sorted(t for t in engine.store.tags if parse_docker_ref(t).name == ref.name)
@@ -258,64 +275,138 @@ def push(engine: Engine, ref: Reference, all_tags: bool = False) -> Iterator[Pus
     if registry is None:
         raise Unreachable(ref.domain)
     user = engine.logins.user(ref.domain)
+    containerd = engine.profile.containerd_store
     done: set[str] = set()
     total = 0.0
     for name in names:
         tagged = parse_docker_ref(name)
         image = engine.images.get(engine.store.tags[name])
-        layers = engine.images.layers(image)
-        top_first = list(reversed(layers))
-        for la in top_first:
-            yield PushProgress(la.diff_id[7:19], "Preparing")
-        for la in top_first[MAX_CONCURRENT_UPLOADS:]:
-            yield PushProgress(la.diff_id[7:19], "Waiting")
+        plan = (_containerd_plan(engine, image) if containerd
+                else _classic_plan(engine, image))
+        if not containerd:
+            for blob in plan.blobs:
+                yield PushProgress(blob.shown, "Preparing")
+            for blob in plan.blobs[MAX_CONCURRENT_UPLOADS:]:
+                yield PushProgress(blob.shown, "Waiting")
         if not registry.can_push(ref.path, user):
             raise AccessDenied()
-        events, seconds = _upload(engine, registry, ref, top_first, done)
+        events, seconds = _upload(engine, registry, ref, plan.blobs, done, containerd)
         total += seconds
         yield from events
-        config = image.record.config
-        engine.store.put_content(config)
-        registry.put_blob(ref.path, digest_of(config))
-        data = manifest_bytes(config, tuple(layers))
-        dgst = registry.put_manifest(ref.path, str(tagged.tag), data)
+        for dgst, data in plan.documents.items():
+            engine.store.put_content(data)
+            registry.put_blob(ref.path, dgst)
+        for data in plan.children:
+            registry.put_manifest(ref.path, None, data)
+        dgst = registry.put_manifest(ref.path, str(tagged.tag), plan.target)
         record = image.record
         if f"{ref.name}@{dgst}" not in record.repo_digests:
             record.repo_digests.append(f"{ref.name}@{dgst}")
             engine.store.put_image(record)
-        yield PushDone(str(tagged.tag), dgst, len(data))
+        yield PushDone(str(tagged.tag), dgst, len(plan.target), plan.instead_of)
     engine.advance(total)
 
 
-def _upload(engine: Engine, registry: Registry, ref: Reference, top_first: list[Layer],
-            done: set[str]) -> tuple[list[PushProgress], float]:
-    """Each layer's outcome, in the order the lines would appear, and the time spent."""
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    """A blob a push sends and shows: its progress ID, digest and size."""
+
+    shown: str
+    digest: str
+    size: int
+    layer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _PushPlan:
+    blobs: list[_Blob]
+    """The blobs the progress shows, in the order their lines first appear."""
+    documents: dict[str, bytes]
+    """Blobs the progress hides (configs), by digest."""
+    children: list[bytes]
+    """Manifests an index names, pushed before it."""
+    target: bytes
+    """The manifest or index the tag names."""
+    instead_of: str = ""
+    """The image's index digest, when `target` is only its local platform's manifest."""
+
+
+def _layer_blobs(layers: list[Layer], by_diff_id: bool) -> list[_Blob]:
+    return [_Blob((la.diff_id if by_diff_id else la.gzip_digest)[7:19], la.gzip_digest,
+                  la.gzip_size, True) for la in reversed(layers)]
+
+
+def _classic_plan(engine: Engine, image: LocalImage) -> _PushPlan:
+    layers = engine.images.layers(image)
+    config = image.record.config
+    return _PushPlan(_layer_blobs(layers, by_diff_id=True), {digest_of(config): config}, [],
+                     schema2_manifest_bytes(config, tuple(layers)))
+
+
+def _containerd_plan(engine: Engine, image: LocalImage) -> _PushPlan:
+    """The image's target and what it names. An index whose platforms are not all here is
+    replaced by the local platform's manifest, as moby retries with `getPushDescriptor`."""
+    stored = image.record.blobs
+    manifest = engine.images.manifest(image)
+    target = stored.get(image.id, "").encode() or manifest
+    layers = engine.images.layers(image)
+    blobs = _layer_blobs(layers, by_diff_id=False)
+    config = image.record.config
+    documents = {digest_of(config): config}
+    children: list[bytes] = []
+    instead_of = ""
+    if target != manifest:
+        entries = json.loads(target).get("manifests", ())
+        if any(e["digest"] not in stored for e in entries):
+            instead_of = digest_of(target)
+            target = manifest
+        else:
+            for entry in entries:
+                child = stored[entry["digest"]].encode()
+                children.append(child)
+                if child == manifest:
+                    continue
+                doc = json.loads(child)  # an attestation manifest: its config and statements
+                for desc in (doc["config"], *doc.get("layers", ())):
+                    data = stored[desc["digest"]].encode()
+                    if desc is doc["config"]:
+                        documents[desc["digest"]] = data
+                    else:
+                        engine.store.put_content(data)
+                        blobs.append(_Blob(desc["digest"][7:19], desc["digest"], len(data),
+                                           False))
+    return _PushPlan(blobs, documents, children, target, instead_of)
+
+
+def _upload(engine: Engine, registry: Registry, ref: Reference, blobs: list[_Blob],
+            done: set[str], containerd: bool) -> tuple[list[PushProgress], float]:
+    """Each blob's outcome, in the order the lines would appear, and the time spent."""
     meta = _metadata(engine)
     prefix = ref.domain + "/"
     timed: list[tuple[float, int, PushProgress]] = []
     slots = [0.0] * MAX_CONCURRENT_UPLOADS
-    for i, la in enumerate(top_first):
-        short = la.diff_id[7:19]
-        known = meta.get(la.diff_id, [])
+    for i, blob in enumerate(blobs):
+        known = meta.get(blob.digest, [])
         status = ""
-        if la.diff_id in done or (known and registry.has_blob(ref.path, la.diff_id)):
-            status = "Layer already exists"
+        if blob.digest in done or (known and registry.has_blob(ref.path, blob.digest)):
+            # containerd's tracker says `Already exists` for blobs that are not layers
+            status = "Layer already exists" if blob.layer or not containerd else "Already exists"
         else:
             for source in reversed(known):
                 path = source.removeprefix(prefix)
                 if source.startswith(prefix) and path != ref.path and registry.has_blob(
-                        path, la.diff_id):
+                        path, blob.digest):
                     status = f"Mounted from {path}"
                     break
         finish = 0.0
         if not status:
             status = "Pushed"
             slot = min(range(len(slots)), key=lambda s: slots[s])
-            slots[slot] += la.tar_size / PUSH_BYTES_PER_SECOND
+            slots[slot] += blob.size / PUSH_BYTES_PER_SECOND
             finish = slots[slot]
-        registry.put_blob(ref.path, la.diff_id)
-        done.add(la.diff_id)
-        timed.append((finish, i, PushProgress(short, status)))
-    _remember(engine, tuple(la.diff_id for la in top_first), ref.name)
+        registry.put_blob(ref.path, blob.digest)
+        done.add(blob.digest)
+        timed.append((finish, i, PushProgress(blob.shown, status)))
+    _remember(engine, tuple(blob.digest for blob in blobs), ref.name)
     timed.sort(key=lambda t: (t[0], t[1]))
     return [event for _, _, event in timed], max(slots)

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from tutor.engine import deflate
 from tutor.engine.errors import EngineError
 
-CHUNK = 1 << 16
+CHUNK = deflate.CHUNK
 MAX_SYMLINKS = 40  # Linux's limit before ELOOP
 
 
@@ -51,22 +52,45 @@ class Synthetic:
 
     size: int
     seed: str
+    legacy: bool = False
+    """Content made before synthetic bytes followed deflate's plan (a 64 KiB pseudo-random
+    block, which gzip cannot shrink): sandboxes keep it so their layers keep their diffIDs."""
 
     @cached_property
-    def _block(self) -> bytes:
-        # 64 KiB of pseudo-random bytes from the seed; each chunk is this block with its index
-        # mixed in, so no two chunks of one file are alike.
+    def _body(self) -> bytes:
+        # Fresh bytes from the seed laid out by deflate's fixed plan (fresh runs and copies of
+        # earlier bytes): content that compresses like a real binary, and whose gzip encoding
+        # is known without searching. Every chunk is its index then this body, so no two
+        # chunks of one file are alike.
         seed = self.seed.encode()
-        return b"".join(hashlib.sha256(seed + i.to_bytes(4, "big")).digest() for i in range(2048))
+        if self.legacy:
+            return b"".join(hashlib.sha256(seed + i.to_bytes(4, "big")).digest()
+                            for i in range(2048))[deflate.PREFIX:]
+        count = -(-deflate.FRESH_NEEDED // 32)
+        pool = b"".join(hashlib.sha256(seed + i.to_bytes(4, "big")).digest() for i in range(count))
+        return deflate.synthetic_body(pool)
 
     def chunks(self) -> Iterator[bytes]:
-        block = self._block
+        for raw, _ in self._pieces(encoded=False):
+            yield raw
+
+    def deflated(self) -> Iterator[tuple[bytes, bytes]]:
+        """Each chunk with its deflate encoding (byte-aligned, non-final blocks)."""
+        return self._pieces(encoded=True)
+
+    def _pieces(self, encoded: bool) -> Iterator[tuple[bytes, bytes]]:
+        body = self._body
         remaining = self.size
         index = 0
         while remaining > 0:
             n = min(CHUNK, remaining)
-            prefix = index.to_bytes(8, "big")
-            yield (prefix + block[8:n])[:n] if n > 8 else prefix[:n]
+            raw = (index.to_bytes(deflate.PREFIX, "big") + body[: n - deflate.PREFIX])[:n]
+            if not encoded:
+                yield raw, b""
+            elif self.legacy:
+                yield raw, deflate.stored(raw)
+            else:
+                yield raw, deflate.fill(deflate.template(n), raw)
             remaining -= n
             index += 1
 

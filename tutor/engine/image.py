@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,10 @@ MEDIA_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MEDIA_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_CONFIG = "application/vnd.oci.image.config.v1+json"
 MEDIA_LAYER = "application/vnd.oci.image.layer.v1.tar"
+MEDIA_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
+MEDIA_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+MEDIA_DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+MEDIA_DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
             "\f": "\\f", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
@@ -220,14 +225,33 @@ def descriptor(media_type: str, dgst: str, size: int,
     return out
 
 
-def manifest_bytes(config: bytes, layers: tuple[Layer, ...]) -> bytes:
-    """The OCI manifest `docker save` writes for an image with uncompressed layers."""
+def manifest_bytes(config: bytes, layers: tuple[Layer, ...], *, compressed: bool = True) -> bytes:
+    """An OCI manifest: with the layers' gzip blobs (what registries and the containerd
+    content store hold), or with the uncompressed tars (what the classic store's `docker save`
+    writes: moby tarexport regenerates the manifest around the layer tars)."""
     return go_json({
         "schemaVersion": 2,
         "mediaType": MEDIA_MANIFEST,
         "config": descriptor(MEDIA_CONFIG, digest(config), len(config)),
-        "layers": [descriptor(MEDIA_LAYER, la.diff_id, la.tar_size) for la in layers],
+        "layers": [descriptor(MEDIA_LAYER_GZIP, la.gzip_digest, la.gzip_size) if compressed
+                   else descriptor(MEDIA_LAYER, la.diff_id, la.tar_size) for la in layers],
     })
+
+
+def schema2_manifest_bytes(config: bytes, layers: tuple[Layer, ...]) -> bytes:
+    """The Docker schema2 manifest the classic store's push builds (moby distribution
+    push_v2.go, `schema2.FromStruct`: `json.MarshalIndent` with three spaces, descriptors in the
+    field order of docker/distribution's `Descriptor`: mediaType, size, digest)."""
+    def desc(media_type: str, dgst: str, size: int) -> dict[str, JSON]:
+        return {"mediaType": media_type, "size": size, "digest": dgst}
+
+    doc = {
+        "schemaVersion": 2,
+        "mediaType": MEDIA_DOCKER_MANIFEST,
+        "config": desc(MEDIA_DOCKER_CONFIG, digest(config), len(config)),
+        "layers": [desc(MEDIA_DOCKER_LAYER, la.gzip_digest, la.gzip_size) for la in layers],
+    }
+    return json.dumps(doc, indent=3, ensure_ascii=False).encode()
 
 
 @dataclass(frozen=True, slots=True)

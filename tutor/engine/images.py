@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 
 from tutor.engine import _gopath
 from tutor.engine.clock import parse_rfc3339
+from tutor.engine.contentsave import ContentImage
 from tutor.engine.errors import EngineError
 from tutor.engine.image import Image, ImageConfig, manifest_bytes
 from tutor.engine.image import digest as sha256_digest
 from tutor.engine.layers import Layer, chain_ids, snapshot_usage
-from tutor.engine.oci import parse_config
+from tutor.engine.oci import Loaded, parse_config
 from tutor.engine.reference import Reference, parse_docker_ref
 from tutor.engine.store import ImageRecord, Store
 
@@ -235,6 +236,31 @@ class ImageStore:
         self.store.put_image(record)
         return self.get(key)
 
+    def add_loaded(self, loaded: Loaded, now: float, containerd: bool) -> LocalImage:
+        """Store an image `docker load` read. The containerd store imports the archive's
+        index and manifests as they are (the ID is the target's digest, moby
+        daemon/containerd/image_exporter.go LoadImage); that needs the archive's layer blobs to
+        be the ones this store keeps, so an archive of other blobs (another tool's gzip, or the
+        classic store's plain tars) is named by its config digest instead (docs/differences.md)."""
+        config, layers = loaded.image.config, list(loaded.image.layers)
+        for la in layers:
+            self.store.put_layer(la)
+        kept = [self.store.get_layer(la.diff_id) for la in layers]
+        if containerd and loaded.target and self._same_blobs(loaded, kept):
+            return self.add(config, kept, now, tagged=False,
+                            image_id=sha256_digest(loaded.target), blobs=loaded.documents)
+        return self.add(config, layers, now, tagged=False)
+
+    @staticmethod
+    def _same_blobs(loaded: Loaded, kept: list[Layer]) -> bool:
+        config_digest = sha256_digest(loaded.image.config.to_bytes())
+        ours = [la.gzip_digest for la in kept]
+        for data in loaded.documents.values():
+            doc = json.loads(data)
+            if isinstance(doc, dict) and (doc.get("config") or {}).get("digest") == config_digest:
+                return [d.get("digest") for d in doc.get("layers") or ()] == ours
+        return False
+
     def tag(self, image_id: str, ref: Reference, now: float | None = None) -> None:
         """Point `ref` at the image; `now` (for `docker tag`) stamps its LastTagTime."""
         self.store.tags[str(ref)] = image_id
@@ -275,9 +301,9 @@ class ImageStore:
         return self.size(image)
 
     def manifest(self, image: LocalImage) -> bytes:
-        """The image's manifest: the one its build exported (containerd store), else as the
-        content store would hold it (config and layer blobs as the simulated registries serve
-        them: uncompressed)."""
+        """The image's manifest: the one its build exported or its pull fetched (containerd
+        store), else as the content store would hold it (the config and the layers' gzip
+        blobs)."""
         config_digest = sha256_digest(image.record.config)
         for text in image.record.blobs.values():
             doc = json.loads(text)
@@ -316,20 +342,41 @@ class ImageStore:
         manifest = self.manifest(image)
         index = len(top.encode()) if top is not None and top.encode() != manifest else 0
         return (index + len(manifest) + len(image.record.config)
-                + sum(la.tar_size for la in self.layers(image)))
+                + sum(la.gzip_size for la in self.layers(image)))
 
     def content_size(self, image: LocalImage) -> int:
         """The containerd store's CONTENT SIZE: the bytes of every blob it keeps for the image
-        (manifests, index, attestations, config, layers; moby daemon/containerd/image_list.go
-        adds each one's size)."""
+        (manifests, index, attestations, config, and the layers compressed, as pulled or as
+        BuildKit exported them; moby daemon/containerd/image_list.go adds each one's size)."""
         config_digest = sha256_digest(image.record.config)
         documents = [text.encode() for d, text in image.record.blobs.items()
                      if d != config_digest] or [self.manifest(image)]
         return (sum(len(b) for b in documents) + len(image.record.config)
-                + sum(la.tar_size for la in self.layers(image)))
+                + sum(la.gzip_size for la in self.layers(image)))
 
     def oci_image(self, image: LocalImage) -> Image:
         return Image(image.config, tuple(self.layers(image)))
+
+    def content_image(self, image: LocalImage) -> ContentImage:
+        """The image as the containerd content store holds it (what its `docker save`
+        writes): the target, the documents it keeps, the layers by blob digest, and the
+        registries it came from or went to (its RepoDigests)."""
+        documents = {d: text.encode() for d, text in image.record.blobs.items()}
+        config = image.record.config
+        documents[sha256_digest(config)] = config
+        manifest = self.manifest(image)
+        documents.setdefault(sha256_digest(manifest), manifest)
+        sources: dict[str, list[str]] = {}
+        for repo_digest in image.record.repo_digests:
+            ref = parse_docker_ref(repo_digest)
+            if ref.path not in sources.setdefault(ref.domain, []):
+                sources[ref.domain].append(ref.path)
+        # an image named by its config digest (loaded from another store's archive) has no
+        # index: its manifest is the target
+        target = image.record.blobs.get(image.id, "").encode() or manifest
+        return ContentImage(target, documents,
+                            {la.gzip_digest: la for la in self.layers(image)}, sources,
+                            (image.config.os, image.config.architecture))
 
 
 def _bool_filter(filters: Filters, name: str) -> bool:

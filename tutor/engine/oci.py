@@ -1,5 +1,8 @@
 """`docker save` and `docker load` archives, as the classic store writes and reads them.
 
+This is the classic store's format (the containerd store's save is `contentsave`); load reads
+both, gzip layer blobs included.
+
 Save follows moby `tarexport/save.go` (Engine 25+): an OCI image layout plus Docker's
 `manifest.json` and `repositories`, layers stored uncompressed (blob digest = diffID), everything
 tarred by go-archive's walk of a temp directory (lexical order, directories `blobs/`,
@@ -11,12 +14,14 @@ the OCI-layout archives and the older `<id>.json` + `<dir>/layer.tar` archives c
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import io
 import json
 import posixpath
 import tarfile
+import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from tutor.engine import layers as lay
@@ -98,7 +103,7 @@ def save(
         _add(blobs, digest(config), len(config), created, _const(config))
         for layer in image.layers:
             _add(blobs, layer.diff_id, layer.tar_size, created, _streamed(layer_source, layer))
-        manifest = manifest_bytes(config, image.layers)
+        manifest = manifest_bytes(config, image.layers, compressed=False)
         _add(blobs, digest(manifest), len(manifest), 0, _const(manifest))
         untagged = descriptor(MEDIA_MANIFEST, digest(manifest), len(manifest))
         for tag in tags:
@@ -172,6 +177,10 @@ class Loaded:
     image: Image
     repo_tags: tuple[str, ...]
     """As written in manifest.json (familiar form)."""
+    target: bytes = b""
+    """The index or manifest `index.json` names for this image, when the archive has one."""
+    documents: dict[str, bytes] = field(default_factory=dict)
+    """The target and the manifests, configs and statements it reaches in the archive."""
 
 
 def load(stream: BinaryIO) -> list[Loaded]:
@@ -209,10 +218,56 @@ def load(stream: BinaryIO) -> list[Loaded]:
         raise EngineError("invalid archive: failed to decode manifest.json: json: cannot "
                           "unmarshal object into Go value of type []tarexport.manifestItem")
     trees: dict[str, tuple[FileTree, lay.Layer]] = {}
+    targets = _targets(read) if "index.json" in members else []
     loaded = []
     for item in manifest:
-        loaded.append(_load_item(item, read, trees))
+        found = _load_item(item, read, trees)
+        config_digest = digest(found.image.config.to_bytes())
+        for target, documents in targets:
+            if any(json.loads(d).get("config", {}).get("digest") == config_digest
+                   for d in documents.values() if d.startswith(b"{")):
+                found = replace(found, target=target, documents=documents)
+                break
+        loaded.append(found)
     return loaded
+
+
+def _targets(read: Callable[[str], bytes]) -> list[tuple[bytes, dict[str, bytes]]]:
+    """Each image `index.json` names, with the documents of it the archive holds (a
+    containerd-store save keeps the index, manifests and attestations as they were)."""
+    found = []
+    try:
+        entries = json.loads(read("index.json")).get("manifests") or []
+        for entry in entries:
+            documents: dict[str, bytes] = {}
+            target = _document(read, str(entry["digest"]), documents)
+            if target is None:
+                continue
+            for child in json.loads(target).get("manifests") or ():
+                manifest = _document(read, str(child["digest"]), documents)
+                if manifest is None:
+                    continue
+                doc = json.loads(manifest)
+                for desc in (doc.get("config") or {}, *(doc.get("layers") or ())):
+                    if not str(desc.get("mediaType", "")).startswith(
+                            "application/vnd.oci.image.layer"):
+                        _document(read, str(desc.get("digest", "")), documents)
+            found.append((target, documents))
+    except (EngineError, ValueError, KeyError, TypeError, AttributeError):
+        return []  # an archive without a usable index loads from manifest.json alone
+    return found
+
+
+def _document(read: Callable[[str], bytes], dgst: str,
+              documents: dict[str, bytes]) -> bytes | None:
+    try:
+        data = read("blobs/sha256/" + dgst.removeprefix("sha256:"))
+    except EngineError:
+        return None
+    if digest(data) != dgst:
+        return None
+    documents[dgst] = data
+    return data
 
 
 def _load_item(item: object, read: Callable[[str], bytes],
@@ -233,7 +288,7 @@ def _load_item(item: object, read: Callable[[str], bytes],
             tree, layer = trees[chain]
             tree = tree.copy()
         else:
-            raw = read(str(path))
+            raw = _decompressed(read(str(path)))
             layer = lay.apply(tree, io.BytesIO(raw))
             if layer.diff_id != expected:
                 raise EngineError(f'invalid diffID for layer {i}: expected "{expected}", '
@@ -245,6 +300,17 @@ def _load_item(item: object, read: Callable[[str], bytes],
     image = Image(config, tuple(got))
     tags = item.get("RepoTags") or []
     return Loaded(image, tuple(str(t) for t in tags))
+
+
+def _decompressed(blob: bytes) -> bytes:
+    """A layer blob as a tar: the containerd store saves gzip blobs, the classic store plain
+    tars; the daemon tells them apart by their first bytes (go-archive DecompressStream)."""
+    if not blob.startswith(b"\x1f\x8b"):
+        return blob
+    try:
+        return gzip.decompress(blob)
+    except (OSError, EOFError, zlib.error) as err:
+        raise EngineError("unexpected EOF") from err
 
 
 def parse_config(raw: bytes) -> ImageConfig:

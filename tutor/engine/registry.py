@@ -1,12 +1,12 @@
 """Simulated registries: repositories of tags → manifest digests, manifests kept as exact bytes,
 config and layer blobs by digest.
 
-Format. Docker 28's classic store pushes Docker schema2 manifests with gzip layers; our layers are
-kept uncompressed (gzip output depends on the compressor, and compressing a simulated gigabyte on
-every push would be slow), so every manifest here is an OCI manifest whose layers are
-`application/vnd.oci.image.layer.v1.tar` — the same manifest `docker save` writes, so a blob's
-digest is the layer's diffID and a digest stays the same across save, push, pull and skopeo.
-Multi-platform catalogue images are served as OCI indexes (no attestation manifests).
+Format. Layers are served as gzip blobs (`deflate`: deterministic, so a blob digest is the same
+on every machine and differs from the diffID, as on Docker Hub). Catalogue images are OCI manifests
+with `application/vnd.oci.image.layer.v1.tar+gzip` layers, multi-platform ones OCI indexes (no
+attestation manifests); pushes keep what the pushing store sends (`distribution.push`): Docker
+schema2 from the classic store, the image's own OCI index, manifests and attestations from the
+containerd store.
 
 Storage. Each registry keeps `registries/<folder>/repositories.json` in the state directory;
 manifests and configs go to the store's content area, layers are the store's layer recipes (never
@@ -198,12 +198,15 @@ class Registry:
             blobs.append(dgst)
             self._save()
 
-    def put_manifest(self, path: str, tag: str, data: bytes) -> str:
+    def put_manifest(self, path: str, tag: str | None, data: bytes) -> str:
+        """Store a manifest or index by digest, and point `tag` at it (None: a child of an
+        index, reachable by digest only)."""
         dgst = "sha256:" + self.store.put_content(data)
         repo = self._repo(path)
         if dgst not in repo["manifests"]:
             repo["manifests"].append(dgst)
-        repo["tags"][tag] = dgst
+        if tag is not None:
+            repo["tags"][tag] = dgst
         self._save()
         return dgst
 
@@ -309,7 +312,7 @@ class CatalogueRegistry(Registry):
         layers = tuple(self._layer_for(la, index) for la in spec.layers)
         write_json(self._index_path, index)
         blobs = self._known["blobs"].setdefault(path, [])
-        blobs += [la.diff_id for la in layers if la.diff_id not in blobs]
+        blobs += [la.gzip_digest for la in layers if la.gzip_digest not in blobs]
         config = ImageConfig(
             diff_ids=tuple(la.diff_id for la in layers),
             history=tuple(HistoryEntry(h.created, h.created_by, h.comment, h.empty_layer)
@@ -403,7 +406,7 @@ class Hub(CatalogueRegistry):
             config = _seed_config(base, image, layers)
             self.store.put_content(config)
             for la in layers:
-                self.put_blob(path, la.diff_id)
+                self.put_blob(path, la.gzip_digest)
             self.put_blob(path, digest(config))
             for tag in image.get("tags", [name]):
                 self.put_manifest(path, str(tag), manifest_bytes(config, tuple(layers)))
@@ -562,7 +565,8 @@ def http_get(registry: Registry, path: str, accept: tuple[str, ...] = ()) -> Htt
 def _blob(registry: Registry, name: str, dgst: str) -> HttpAnswer:
     if not registry.has_blob(name, dgst):
         return _error(404, "BLOB_UNKNOWN", "blob unknown to registry", dgst)
-    if registry.store.has_layer(dgst):
-        data = b"".join(registry.layer(dgst).chunks())
+    diff_id = registry.store.layer_for_blob(dgst)
+    if diff_id is not None:
+        data = b"".join(registry.layer(diff_id).gzip_chunks())
         return HttpAnswer(200, data, "application/octet-stream")
     return HttpAnswer(200, registry.config(dgst), "application/octet-stream")

@@ -10,7 +10,8 @@ Layout under the state directory:
     engine.json            clock and counters
     repositories.json      tag → image ID
     images/<hex>.json      one image: its config bytes and metadata
-    layers/<hex>.json      one layer's changes (its recipe), by diffID
+    layers/<hex>.json      one layer's changes (its recipe) and gzip blob digest, by diffID
+    layers/gzip/<hex>      the diffID of the layer whose gzip blob has that digest
     content/<hex>          file content, by sha256
     cache/build.json       build cache: cache key → result
 """
@@ -28,7 +29,7 @@ from typing import Any
 from tutor.engine.clock import SimulatedClock
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import Data, Node, Synthetic
-from tutor.engine.layers import Change, Changes, Layer
+from tutor.engine.layers import Change, Changes, Layer, compressed
 from tutor.engine.statefile import atomic_write, read_json, set_aside, write_json
 
 
@@ -149,19 +150,39 @@ class Store:
         # an existing record is kept unless content it names went missing: then writing it
         # again stores that content again (a pull or build repairs the sandbox)
         intact = path.exists() and self.layer_size(layer.diff_id, note=False) is not None
-        self._layers[layer.diff_id] = layer
         if intact:
+            if layer.gzip_digest:
+                self._layers[layer.diff_id] = layer
             return
+        self._write_layer(compressed(layer))
+
+    def _write_layer(self, layer: Layer) -> None:
+        self._layers[layer.diff_id] = layer
         doc = {
             "diff_id": layer.diff_id,
             "size": layer.size,
             "tar_size": layer.tar_size,
+            "gzip": [layer.gzip_digest, layer.gzip_size],
             "changes": [
                 [c.kind, c.opaque, *self._encode(c.path, c.node)] for c in layer.changes.items
             ],
             "blob": self.put_content(layer.blob.data) if layer.blob is not None else None,
         }
-        atomic_write(path, json.dumps(doc, separators=(",", ":")).encode())
+        atomic_write(self._layer_path(layer.diff_id),
+                     json.dumps(doc, separators=(",", ":")).encode())
+        # the blob digest leads back to the layer (a registry serving `GET /v2/…/blobs/<digest>`)
+        atomic_write(self._blob_path(layer.gzip_digest), layer.diff_id.encode())
+
+    def _blob_path(self, blob_digest: str) -> Path:
+        return self.root / "layers" / "gzip" / blob_digest.removeprefix("sha256:")
+
+    def layer_for_blob(self, blob_digest: str) -> str | None:
+        """The diffID of the layer whose gzip blob has this digest, if the store has it."""
+        try:
+            diff_id = self._blob_path(blob_digest).read_text().strip()
+        except (OSError, ValueError):
+            return None
+        return diff_id if self.has_layer(diff_id) else None
 
     def get_layer(self, diff_id: str) -> Layer:
         cached = self._layers.get(diff_id)
@@ -175,8 +196,9 @@ class Store:
                 name, node = self._decode(encoded)
                 items.append(Change(kind, name, node, opaque))
             blob = Data(self.get_content(doc["blob"])) if doc["blob"] else None
+            gzip_digest, gzip_size = doc.get("gzip") or ("", 0)
             layer = Layer(doc["diff_id"], doc["size"], doc["tar_size"], Changes(tuple(items)),
-                          blob)
+                          blob, str(gzip_digest), int(gzip_size))
         except OSError:
             # the record is intact, only file content it names is gone: keep the record
             raise EngineError(
@@ -186,6 +208,10 @@ class Store:
             ) from None
         except (ValueError, KeyError, TypeError, IndexError):
             raise self._damaged_layer(diff_id, path) from None
+        if not layer.gzip_digest:
+            # a record from before layers had blob digests: measured once, then kept
+            self._write_layer(compressed(layer))
+            return self._layers[diff_id]
         self._layers[diff_id] = layer
         return layer
 
@@ -257,7 +283,9 @@ class Store:
             else:
                 content = ["c", self.put_content(node.content.data)]
         elif isinstance(node.content, Synthetic):
-            content = ["s", node.content.size, node.content.seed]
+            # "s" is content made before synthetic bytes followed deflate's plan
+            kind = "s" if node.content.legacy else "z"
+            content = [kind, node.content.size, node.content.seed]
         return [path, node.type, node.mode, node.uid, node.gid, node.mtime, node.target, content]
 
     def _decode(self, item: list[Any]) -> tuple[str, Node]:
@@ -270,7 +298,7 @@ class Store:
             elif tag == "c":
                 body = Data(self.get_content(content[1]))
             else:
-                body = Synthetic(content[1], content[2])
+                body = Synthetic(content[1], content[2], legacy=tag == "s")
         return path, Node(kind, mode, uid, gid, mtime, body, target)
 
     # -- images -----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from tutor.dockercli.format import (
 )
 from tutor.dockercli.imagetree import Details, Platform, TreeImage, render
 from tutor.dockercli.templates import NilMap, NilSlice, Struct, TemplateError, render_format
-from tutor.engine import oci
+from tutor.engine import contentsave, oci
 from tutor.engine.clock import rfc3339
 from tutor.engine.distribution import (
     EXTRACT_BYTES_PER_SECOND,
@@ -64,7 +64,7 @@ def pull_lines(result: PullResult, containerd: bool = False) -> Iterator[str]:
     Downloads run three at a time and extraction goes layer by layer, as the daemon does; the
     simulated timings decide which line comes when. The containerd store's progress has no
     `Verifying Checksum` (moby daemon/containerd/progress.go @ docker-v29.7.2)."""
-    ids = [la.diff_id.removeprefix("sha256:")[:12] for la in result.layers]
+    ids = [la.digest.removeprefix("sha256:")[:12] for la in result.layers]
     events: list[tuple[float, int, str]] = []
     waiting: list[int] = []
     slots = [0.0] * MAX_CONCURRENT_DOWNLOADS
@@ -651,6 +651,7 @@ def _stored_layer_bytes(engine: Engine) -> int:
 )
 def save(ctx: Context, args: Parsed) -> None:
     engine = ctx.engine
+    containerd = engine.profile.containerd_store
     chosen: list[tuple[Any, list[str]]] = []
     for name in args.args:
         try:
@@ -658,20 +659,27 @@ def save(ctx: Context, args: Parsed) -> None:
         except EngineError as exc:
             raise daemon_error(exc) from None
         tags = [] if _is_id_of(image, name) else [str(parse_docker_ref(name))]
-        chosen.append((engine.images.oci_image(image), tags))
+        chosen.append((engine.images.content_image(image) if containerd
+                       else engine.images.oci_image(image), tags))
+
+    def write(handle: BinaryIO) -> None:
+        # the containerd store writes its compressed blobs and indexes, the classic store
+        # regenerates manifests around uncompressed layer tars
+        (contentsave.save if containerd else oci.save)(chosen, handle)
+
     output = args.str("output")
     if output:
         target = ctx.path(output)
         try:
             with open(target, "wb") as handle:
-                oci.save(chosen, handle)
+                write(handle)
         except OSError as exc:
             raise CliError(f"failed to save image: invalid output path: {exc.strerror}") from None
         return
     stream = getattr(ctx.out, "buffer", None)
     if stream is None or ctx.out.isatty():
         raise CliError("cowardly refusing to save to a terminal. Use the -o flag or redirect")
-    oci.save(chosen, stream)
+    write(stream)
 
 
 @command(
@@ -704,8 +712,7 @@ def load(ctx: Context, args: Parsed) -> None:
         except EngineError as exc:
             raise daemon_error(exc) from None
     for item in loaded:
-        image = engine.images.add(item.image.config, list(item.image.layers), engine.clock,
-                                  tagged=False)
+        image = engine.images.add_loaded(item, engine.clock, engine.profile.containerd_store)
         if item.repo_tags:
             for tag_text in item.repo_tags:
                 engine.images.tag(image.id, parse_docker_ref(tag_text))

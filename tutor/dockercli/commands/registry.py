@@ -11,6 +11,7 @@ from tutor.dockercli._flags import Flag, Parsed, content_trust
 from tutor.dockercli._main import CliError, Context, command
 from tutor.dockercli.commands.images import daemon_error, write_formatted
 from tutor.dockercli.format import ellipsis
+from tutor.dockercli.imagetree import INFO_FANCY, INFO_PLAIN
 from tutor.dockercli.templates import Struct
 from tutor.engine.distribution import PushDone
 from tutor.engine.errors import EngineError
@@ -67,8 +68,11 @@ def push(ctx: Context, args: Parsed) -> None:
     out = ctx.out if not quiet else None
     if out:
         out.write(f"The push refers to repository [{ref.name}]\n")
+    notes: list[str] = []
     try:
         for event in ctx.engine.push(ref, all_tags):
+            if isinstance(event, PushDone) and event.instead_of:
+                notes.append(_partial_push_note(ctx, event))
             if out is None:
                 continue
             if isinstance(event, PushDone):
@@ -79,6 +83,25 @@ def push(ctx: Context, args: Parsed) -> None:
         raise CliError(exc.message) from None
     if quiet:
         ctx.out.write(f"{ref}\n")
+    for note in notes:
+        ctx.err.write("\n" + note)
+
+
+def _partial_push_note(ctx: Context, done: PushDone) -> str:
+    """The note `docker push` prints on stderr when only the local platform's manifest was
+    pushed (docker/cli cli/command/image/push.go `handleAux`, `printNote`): the index digest in
+    red, the pushed manifest's in green, each line italic on a terminal."""
+    lines = ["Not all multiplatform-content is present and only the available single-platform "
+             "image was pushed"]
+    if ctx.tty:
+        lines.append(f"\x1b[31m{done.instead_of}\x1b[0m -> \x1b[32m{done.digest}\x1b[0m")
+        header = INFO_FANCY
+        lines = [f"\x1b[3m{line}\x1b[0m" for line in lines]
+    else:
+        lines.append(f"{done.instead_of} -> {done.digest}")
+        header = INFO_PLAIN
+    padding = " " * len(INFO_PLAIN)  # len("i Info > ") on a terminal: the same width
+    return header + lines[0] + "\n" + "".join(padding + line + "\n" for line in lines[1:])
 
 
 # -- login / logout ----------------------------------------------------------------------------

@@ -355,7 +355,7 @@ def _image_parts(engine: Engine, image: LocalImage,
     blobs: dict[str, int] = {}
     if containerd:
         for la in engine.images.layers(image):
-            blobs[la.diff_id] = la.tar_size
+            blobs[la.gzip_digest] = la.gzip_size
         config = image.record.config
         blobs["sha256:" + hashlib.sha256(config).hexdigest()] = len(config)
         documents = {d: len(t.encode()) for d, t in image.record.blobs.items()}

@@ -511,10 +511,10 @@ class Builder:
                 if la.existed:
                     continue
                 secs = la.size / PULL_BYTES_PER_SECOND
-                yield VertexStatus(vertex, la.diff_id, la.size, la.size, secs)
+                yield VertexStatus(vertex, la.digest, la.size, la.size, secs)
             for la in result.layers:
                 if not la.existed:
-                    yield VertexStatus(vertex, f"extracting {la.diff_id}",
+                    yield VertexStatus(vertex, f"extracting {la.digest}",
                                        seconds=la.size / EXTRACT_BYTES_PER_SECOND)
             self._seconds += result.seconds
             yield VertexCompleted(vertex, result.seconds)

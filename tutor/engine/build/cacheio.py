@@ -1,6 +1,6 @@
 """`--cache-to type=local,dest=…` and `--cache-from type=local,src=…`: the build cache written to
 and read from a directory, as an OCI image layout (index.json, blobs/sha256/…), as BuildKit's
-local cache exporter writes it. The layers are real layer tars; one config blob lists the cache
+local cache exporter writes it. The layers are their gzip blobs; one config blob lists the cache
 records (step key → layer) the importer puts back, so a build on a pruned cache, or in another
 sandbox holding the same layers, finds its steps CACHED.
 
@@ -16,10 +16,12 @@ from pathlib import Path
 
 from tutor.engine.build.cache import BuildCache, CacheRecord
 from tutor.engine.errors import EngineError
+from tutor.engine.image import MEDIA_LAYER_GZIP
 from tutor.engine.store import Store
 
 CONFIG_TYPE = "application/vnd.buildkit.cacheconfig.v0"
-LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar"
+LAYER_TYPE = MEDIA_LAYER_GZIP
+"""The cache exporter compresses layers as the image exporter does (gzip by default)."""
 
 
 def _blob(dest: Path, data: bytes) -> str:
@@ -41,8 +43,8 @@ def export_local(store: Store, cache: BuildCache, keys: list[str], dest: Path) -
             if record is None or not record.diff_id or not store.has_layer(record.diff_id):
                 continue
             layer = store.get_layer(record.diff_id)
-            digest = _blob(dest, b"".join(layer.chunks()))
-            layers.append({"mediaType": LAYER_TYPE, "digest": digest, "size": layer.tar_size})
+            digest = _blob(dest, b"".join(layer.gzip_chunks()))
+            layers.append({"mediaType": LAYER_TYPE, "digest": digest, "size": layer.gzip_size})
             records.append({"key": key, "diff_id": record.diff_id, "created": record.created,
                             "seconds": record.seconds})
         config = json.dumps({"records": records}, sort_keys=True).encode()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from tutor.engine.image import MEDIA_CONFIG, MEDIA_INDEX, MEDIA_MANIFEST, digest
+from tutor.engine.image import MEDIA_CONFIG, MEDIA_INDEX, MEDIA_LAYER_GZIP, MEDIA_MANIFEST, digest
 from tutor.engine.layers import Layer
 from tutor.engine.reference import Reference
 
@@ -117,8 +117,10 @@ def _statement(manifest_digest: str, platform: str, prov: Provenance) -> bytes:
 def export(config: bytes, layers: list[Layer], platform: dict[str, str],
            provenance: Provenance | None) -> Export:
     """The documents the exporter writes for a single-platform build."""
-    layer_descs = [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                    "digest": la.diff_id, "size": la.tar_size} for la in layers]
+    # BuildKit's exporter compresses each layer (compression=gzip, its default) and lists the
+    # blobs it wrote to the content store (exporter/containerimage/writer.go)
+    layer_descs = [{"mediaType": MEDIA_LAYER_GZIP, "digest": la.gzip_digest,
+                    "size": la.gzip_size} for la in layers]
     manifest = _indent({"schemaVersion": 2, "mediaType": MEDIA_MANIFEST,
                         "config": _descriptor(MEDIA_CONFIG, config), "layers": layer_descs})
     blobs = {digest(config): config, digest(manifest): manifest}
