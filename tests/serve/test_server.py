@@ -102,7 +102,7 @@ def test_a_refused_name_is_explained_on_the_start_page(served: Served) -> None:
     post_name(served, "Ana Maria")
     status, page = post_name(served, "Ana-Maria")
     assert status == 400
-    assert "too close to another student&#39;s name" in page
+    assert "already uses this place in the class" in page
     status, page = post_name(served, "Ana<Maria")
     assert status == 400 and "Ana&lt;Maria" in page and "Ana<Maria" not in page
 

@@ -173,7 +173,7 @@ class RegistryModel:
 
 def manifest_layers(registry: Registry, path: str, tag: str) -> tuple[str, tuple[str, ...]] | None:
     """The digest `path:tag` resolves to and the layer blobs of its default-platform manifest
-    (our registries store layers uncompressed, so a blob digest is the layer's diffID)."""
+    (gzip blob digests, not diffIDs)."""
     top = registry.manifest(path, tag)
     if top is None:
         return None
@@ -203,7 +203,9 @@ def _serving_hosts(engine: Engine) -> list[str]:
 
 def registry_model(engine: Engine) -> RegistryModel:
     images = _newest_first(engine)
-    local_layers = {d for image in images for d in image.diff_ids}
+    blob_of = {d: engine.store.get_layer(d).gzip_digest
+               for image in images for d in image.diff_ids}
+    local_blobs = set(blob_of.values())
     hosts = [HUB, *_serving_hosts(engine)]
     # host → repository → the tags to show (None: all of them)
     wanted: dict[str, dict[str, set[str] | None]] = {h: {} for h in hosts}
@@ -214,7 +216,7 @@ def registry_model(engine: Engine) -> RegistryModel:
             registry = engine.registries.at(ref.domain) if ref else None
             have: int | None = None
             if ref is not None and registry is not None and registry.exists(ref.path):
-                have = sum(1 for d in image.diff_ids if registry.has_blob(ref.path, d))
+                have = sum(1 for d in image.diff_ids if registry.has_blob(ref.path, blob_of[d]))
                 shown = wanted.setdefault(ref.domain, {}).setdefault(ref.path, set())
                 if shown is not None:
                     shown.add(ref.tag or "latest")
@@ -241,7 +243,7 @@ def registry_model(engine: Engine) -> RegistryModel:
                 found = manifest_layers(registry, path, tag)
                 if found is not None:
                     digest, layers = found
-                    have_here = sum(1 for d in layers if d in local_layers)
+                    have_here = sum(1 for d in layers if d in local_blobs)
                     tags.append(RemoteTag(tag, digest, len(layers), have_here))
             repositories.append(RemoteRepository(path, tuple(tags)))
         sides.append(RegistrySide(host, engine.logins.user(host), tuple(repositories)))
