@@ -329,7 +329,7 @@ def dispatch(argv: list[str], ctx: Context) -> int:
     return cmd.run(ctx, parsed) or 0
 
 
-def _isatty(stream: TextIO) -> bool:
+def isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -356,7 +356,7 @@ def main(
     is_tty = stderr.isatty() if tty is None else tty
     ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty, cwd=cwd or Path.cwd(),
                   stdin=stdin if stdin is not None else io.StringIO(), confine=confine,
-                  confine_shown=confine_shown, out_tty=_isatty(stdout) if tty is None else tty)
+                  confine_shown=confine_shown, out_tty=isatty(stdout) if tty is None else tty)
     try:
         return dispatch(list(argv), ctx)
     except CliError as exc:
@@ -367,6 +367,8 @@ def main(
         return exc.status
     except BrokenPipeError:
         return 1
+    except KeyboardInterrupt:  # Ctrl+C: a command that words its cancellation catches it first
+        return 130
     except EngineError as exc:  # the daemon refused; a command that words it itself catches it
         stderr.write(f"{DAEMON}{exc.message}\n")
         return 1
