@@ -404,6 +404,14 @@ class HostShell:
             return HOME
         return joined
 
+    def above_workspace(self, arg: str) -> bool:
+        """Whether `arg` names a folder above the workspace (`/`, `..` at its top), which the
+        shell's paths stop at."""
+        if arg == "~" or arg.startswith("~/"):
+            return False
+        joined = posixpath.normpath(posixpath.join(self.cwd, arg))
+        return joined != HOME and HOME.startswith(joined.rstrip("/") + "/")
+
     def resolve(self, arg: str) -> Path | None:
         """The real path for `arg`, or None when it is outside the workspace."""
         where = self.virtual(arg)
@@ -558,6 +566,12 @@ def _ls(shell: HostShell, args: list[str]) -> _Run:
     targets = targets or ["."]
     for n, target in enumerate(targets):
         path = shell.resolve(target)
+        if shell.above_workspace(target):
+            # The learner's machine is the workspace alone; say so rather than list it as `/`.
+            run.err += (f"ls: cannot open directory '{target}': Permission denied\n"
+                        f"tutor: this terminal reaches only your workspace, {HOME}\n")
+            run.status = 2
+            continue
         if path is None or not path.exists():
             run.err += f"ls: cannot access '{target}': No such file or directory\n"
             run.status = 2

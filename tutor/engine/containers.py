@@ -461,7 +461,7 @@ class ContainerStore:
                 m = replace(m, source=vol.name)
             resolved.append(m)
         c = Container(
-            id=hashlib.sha256(f"container-{seed}".encode()).hexdigest(),
+            id=hashlib.sha256(f"container-{self.engine.store.host}-{seed}".encode()).hexdigest(),
             name=name, created=self.engine.clock, image_id=image.id, image_ref=opts.image,
             image_layers=list(image.diff_ids),
             entrypoint=entrypoint, cmd=cmd, env=env,
