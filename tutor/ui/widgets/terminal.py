@@ -242,6 +242,11 @@ class Terminal(Vertical):
         self._written.append(shown)
         self.log_widget.write(fold(shown, self.columns), width=self.columns)
 
+    @property
+    def plain(self) -> str:
+        """The scrollback's text as written, its lines whole (the pane shows them folded)."""
+        return "\n".join(text.plain for text in self._written)
+
     def on_resize(self) -> None:
         self.call_after_refresh(self._reflow)
 
