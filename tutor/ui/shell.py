@@ -37,10 +37,15 @@ BATCH_SECONDS = 0.04
 """Progress lines written within this long of each other reach the screen as one message."""
 
 
+class Abandoned(BaseException):
+    """The UI has gone away while a command waited for input: the command ends at once (a
+    BaseException, so that nothing on the way treats it as Ctrl+C or as a failure to report)."""
+
+
 class Keyboard:
     """Lines typed for the running command, handed from the UI thread to the shell's worker.
     `abandoned`, asked from the worker while it waits, says the UI has gone away (the app quits
-    while a command waits for input); the command then ends as at Ctrl+C."""
+    while a command waits for input); the command then ends with `Abandoned`."""
 
     def __init__(self, abandoned: Callable[[], bool] = lambda: False) -> None:
         self.abandoned = abandoned
@@ -64,6 +69,12 @@ class Keyboard:
         """Ctrl+C: the command gets KeyboardInterrupt where it next reads or writes progress."""
         with self._ready:
             self._interrupted = True
+            self._ready.notify_all()
+
+    def abandon(self) -> None:
+        """The pane is going away: a command waiting for input ends now, with `Abandoned`."""
+        with self._ready:
+            self.abandoned = lambda: True
             self._ready.notify_all()
 
     def reset(self) -> None:
@@ -90,7 +101,9 @@ class Keyboard:
             while not self._ready.wait_for(
                     lambda: self._lines or self._ended or self._interrupted, timeout=0.2):
                 if self.abandoned():
-                    raise KeyboardInterrupt
+                    raise Abandoned
+            if self.abandoned():
+                raise Abandoned
             self.check_interrupt()
             if self._lines:
                 return self._lines.popleft()

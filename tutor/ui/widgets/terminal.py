@@ -40,6 +40,7 @@ from tutor.course.hostshell import HOME, Clear, Edit, Names, Pane, ShellResult
 from tutor.ui.shell import Keyboard, streaming_shell
 
 SCROLLBACK_LINES = 5000
+PLACEHOLDER = "type a command, e.g. docker images"
 
 _ERROR_PREFIXES = ("ERROR", "Error", "bash:", "docker:", "tutor:", "curl:", "invalid", "unknown")
 
@@ -219,7 +220,7 @@ class Terminal(Vertical):
                       auto_scroll=True, min_width=1)
         with Horizontal(id="prompt-row"):
             yield Label(self.prompt_text, id="prompt-label")
-            yield Prompt(placeholder="type a command, e.g. docker images", id="prompt")
+            yield Prompt(placeholder=PLACEHOLDER, id="prompt")
 
     @property
     def prompt_text(self) -> str:
@@ -240,7 +241,14 @@ class Terminal(Vertical):
     def write(self, text: str | Text) -> None:
         shown = Text(text) if isinstance(text, str) else text
         self._written.append(shown)
-        self.log_widget.write(fold(shown, self.columns), width=self.columns)
+        log = self.log_widget
+        width = log.scrollable_content_region.width
+        if width <= 0:  # not laid out yet: the first resize folds it
+            log.write(shown)
+        elif width != self.columns:
+            self._reflow()
+        else:
+            log.write(fold(shown, width), width=width)
 
     @property
     def plain(self) -> str:
@@ -262,7 +270,7 @@ class Terminal(Vertical):
             log.write(fold(text, columns), width=columns)
 
     def on_unmount(self) -> None:
-        self.keyboard.interrupt()  # a command waiting for input must not outlive the pane
+        self.keyboard.abandon()  # a command waiting for input must not outlive the pane
 
     def run_line(self, line: str) -> None:
         """Run `line` as if typed (queued behind a running one)."""
@@ -316,6 +324,7 @@ class Terminal(Vertical):
         if done:
             self.write(styled(done, stderr=False, color=not self.app.no_color))
         self.waiting = question
+        self.input.placeholder = ""
         self.query_one("#prompt-label", Label).update(question)
         self.add_class("-reading")
 
@@ -324,6 +333,7 @@ class Terminal(Vertical):
         assert self.waiting is not None
         self.write(Text(self.waiting + typed))
         self.waiting = None
+        self.input.placeholder = PLACEHOLDER
         self.query_one("#prompt-label", Label).update("")
         self.remove_class("-reading")
 
