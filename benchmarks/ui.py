@@ -12,12 +12,13 @@ Run standalone: `python benchmarks/ui.py`.
 
 Where the keystroke's time went (profiled with cProfile on the UI thread, layouts counted by the
 widget that asked for one): Textual lays out the whole screen when a widget's `virtual_size`
-changes, and the prompt (an Input) set it to the typed text's width on every key, so each key
-cost a layout of the lesson screen (Markdown, views, footer): median ~35 ms, worst 120-200 ms on
-a loaded 2-core machine. The prompt now changes its virtual size without a layout (the box never
-moves): median ~12 ms. What is left in the tail: the layouts a build's progress still asks for
-(the scrollback's growing virtual size, the timeline view's `Static.update`, the footer's keys
-resizing) and the build thread holding the GIL between its writes.
+changes, and the prompt (an Input) sets it to the typed text's width on every key, so each key
+costs a layout of the lesson screen (Markdown, views, footer) — with the build thread holding the
+GIL between its writes, that is the 120-200 ms worst case on a loaded 2-core machine. A build's
+progress asks for more layouts: the scrollback's growing virtual size, the timeline view's
+`Static.update` (even while its tab is hidden) and the footer's keys resizing after each.
+Tried: giving the prompt a `virtual_size` reactive without layout cut the median from ~35 ms to
+~12 ms, but Pilot then never saw the app idle while a command waited for input; not landed.
 """
 
 from __future__ import annotations

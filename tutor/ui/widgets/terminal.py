@@ -32,9 +32,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import Reactive
 from textual.widgets import Input, Label, RichLog
 from textual.worker import get_current_worker
 
@@ -98,11 +96,6 @@ def styled(text: str, *, stderr: bool, color: bool = True) -> Text:
 class Prompt(Input):
     """The command line; Tab completes instead of moving focus."""
 
-    # Input sets its virtual size to the typed text's width on every keystroke, and Widget's
-    # reactive asks for a layout of the whole screen each time: with the lesson beside it that
-    # was most of the time from a key to the screen. The prompt's own box never changes (one
-    # row, the pane's width); a repaint is all the horizontal scrolling needs.
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     BINDINGS = [
         Binding("tab", "complete", "Complete", show=False, priority=True),
