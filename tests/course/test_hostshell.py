@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from tutor.course.hostshell import HOME, Clear, Edit, HostShell, Names, ShellSyntaxError, tokenize
+from tutor.course.hostshell import (
+    HOME,
+    Clear,
+    Edit,
+    HostShell,
+    Names,
+    Pane,
+    ShellSyntaxError,
+    tokenize,
+)
 
 
 @pytest.fixture
@@ -30,6 +39,11 @@ RUNS = [
     ("ls", "ls", "Dockerfile  src\n", 0),
     ("ls-a", "ls -a", ".  ..  Dockerfile  .dockerignore  src\n", 0),
     ("ls-missing", "ls nope", "ls: cannot access 'nope': No such file or directory\n", 2),
+    ("ls-root", "ls /", "ls: cannot open directory '/': Permission denied\n"
+     f"tutor: this terminal reaches only your workspace, {HOME}\n", 2),
+    ("ls-above", "ls ..", "ls: cannot open directory '..': Permission denied\n"
+     f"tutor: this terminal reaches only your workspace, {HOME}\n", 2),
+    ("ls-home", "ls ~", "Dockerfile  src\n", 0),
     ("cat", "cat Dockerfile", "FROM alpine:3.21\n", 0),
     ("cat-dir", "cat src", "cat: src: Is a directory\n", 1),
     ("cat-outside", "cat ../secret.txt", "cat: ../secret.txt: No such file or directory\n", 1),
@@ -247,3 +261,26 @@ def test_a_failing_builtin_still_returns_a_result(shell: HostShell,
     assert result.status == 1
     assert "RuntimeError: boom" in result.output
     assert shell.history[-1].line == "ls"
+
+
+def test_login_warning_names_the_learners_home(shell: HostShell) -> None:
+    result = shell.run("docker login -u learner -p learn-docker")
+    assert result.status == 0
+    assert "stored unencrypted in '/home/learner/.docker/config.json'" in result.output
+
+
+def test_a_question_shows_before_it_waits_and_takes_the_typed_answer(shell: HostShell) -> None:
+    shown: list[str] = []
+    answers = iter(["n\n", "y\n"])
+    shell.pane = Pane(lambda: next(answers), shown.append, lambda: 60)
+    declined = shell.run("docker container prune")
+    assert shown == ["WARNING! This will remove all stopped containers.\n"
+                     "Are you sure you want to continue? [y/N] "]
+    assert (declined.status, declined.output) == (0, "")
+    accepted = shell.run("docker container prune")
+    assert accepted.status == 0 and accepted.output == "Total reclaimed space: 0B\n"
+
+
+def test_without_a_pane_a_terminal_session_is_refused_as_docker_does(shell: HostShell) -> None:
+    result = shell.run("docker run -it alpine sh")
+    assert (result.status, result.output) == (1, "the input device is not a TTY\n")

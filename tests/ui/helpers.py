@@ -6,6 +6,7 @@ from textual.app import App
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import RichLog
+from textual.worker import Worker
 
 from tutor.ui.screens.lesson import LessonScreen
 
@@ -16,18 +17,28 @@ async def settle(pilot: Pilot[None]) -> None:
     app = pilot.app
     before: object = None
     for _ in range(400):
-        await app.workers.wait_for_complete()
+        pending = _settling(app)
+        if pending:  # (an empty list would mean every worker to wait_for_complete)
+            await app.workers.wait_for_complete(pending)
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
         screen = app.screen
         idle = not isinstance(screen, LessonScreen) or (
-            screen.ready and not screen.terminal.busy and not app.workers._workers
+            screen.ready and (not screen.terminal.busy or screen.terminal.waiting is not None)
+            and not _settling(app)
         )
         now = _logs_state(app)
         if idle and now is not None and now == before:
             return
         before = now
     raise AssertionError("the UI did not settle")
+
+
+def _settling(app: App[None]) -> list[Worker[object]]:
+    """The workers still to wait for: all but a shell line waiting for the learner's input."""
+    screen = app.screen
+    waiting = isinstance(screen, LessonScreen) and screen.terminal.waiting is not None
+    return [w for w in app.workers if not (waiting and w.group == "shell") and not w.is_finished]
 
 
 def _logs_state(app: App[None]) -> object:

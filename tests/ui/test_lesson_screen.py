@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import Markdown, OptionList, RichLog
+from textual.widgets import Markdown, OptionList
 
 from tests.ui.helpers import open_lesson, settle, type_line
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.editor import EditorScreen
 from tutor.ui.screens.home import CHAPTER_PREFIX, HomeScreen
 from tutor.ui.widgets.dockerfile_area import DockerfileArea
+from tutor.ui.widgets.terminal import Terminal
 from tutor.ui.widgets.views import BuildTimelineView, LayerStackView, RegistryView
 
 LAYERS = "02-layers"
@@ -20,8 +21,8 @@ CACHE = "03-build-cache"
 
 
 def scrollback(app: TutorApp) -> str:
-    log = app.screen.query_one("#scrollback", RichLog)
-    return "\n".join(strip.text for strip in log.lines)
+    """What the terminal pane shows, its lines whole (not folded at the pane's width)."""
+    return app.screen.query_one(Terminal).plain
 
 
 async def test_home_lists_lessons_and_opens_one(make_app: Callable[[], TutorApp]) -> None:

@@ -15,7 +15,7 @@ from textual.widgets import RichLog
 from tests.ui.helpers import open_lesson, settle, type_line
 from tutor.ui.app import TutorApp
 from tutor.ui.session import SANDBOX_ID
-from tutor.ui.widgets.terminal import styled
+from tutor.ui.widgets.terminal import Terminal, styled
 from tutor.ui.widgets.views import LayerStackView, RegistryView, render_registry, render_stack
 
 
@@ -86,7 +86,8 @@ def plain(renderable: RenderableType) -> str:
 
 
 def scrollback(app: TutorApp) -> str:
-    return "\n".join(strip.text for strip in app.screen.query_one("#scrollback", RichLog).lines)
+    """What the terminal pane shows, its lines whole (not folded at the pane's width)."""
+    return app.screen.query_one(Terminal).plain
 
 
 @pytest.mark.parametrize("color", [True, False], ids=["color", "no-color"])

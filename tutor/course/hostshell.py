@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 from urllib.parse import urlsplit
 
 from tutor.course.checks import CommandRecord
@@ -72,6 +72,43 @@ DockerStderrHook = Callable[[list[str]], TextIO | None]
 """`docker` arguments → the stream that command's stderr goes to while it runs (a UI streams a
 build's progress this way), or None to collect it into the line's output as usual. The shell
 flushes the stream when the command ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pane:
+    """The terminal a UI runs the shell in: the next line the learner types while a command
+    runs (`read_line` blocks for it; "" at Ctrl+D; Ctrl+C raises KeyboardInterrupt), where the
+    command's output so far goes before it waits for that input (`show`; a prompt such as
+    `[y/N] ` is its last, unfinished line), and how many columns wide it is."""
+
+    read_line: Callable[[], str]
+    show: Callable[[str], None]
+    columns: Callable[[], int]
+
+
+class _Typed:
+    """A docker command's stdin in the pane: before it blocks for a line, what the command
+    wrote so far is shown, so the question is on screen while the answer is awaited."""
+
+    def __init__(self, pane: Pane, record: list[tuple[int, str]]) -> None:
+        self.pane, self.record = pane, record
+        self.shown = 0
+        """How many of `record`'s writes the pane already shows."""
+
+    def isatty(self) -> bool:
+        return True
+
+    def read(self) -> str:
+        """Everything to the end of input (Ctrl+D): `docker build -`, `--password-stdin`."""
+        return "".join(iter(self.readline, ""))
+
+    def flush(self) -> None:
+        pass
+
+    def readline(self) -> str:
+        self.pane.show("".join(text for _, text in self.record[self.shown:]))
+        self.shown = len(self.record)
+        return self.pane.read_line()
 
 
 class ShellSyntaxError(Exception):
@@ -210,6 +247,7 @@ class HostShell:
         names: NamesHook | None = None,
         tty: bool = False,
         docker_stderr: DockerStderrHook | None = None,
+        pane: Pane | None = None,
     ) -> None:
         self.root = workspace.resolve()
         self.state = state
@@ -217,6 +255,7 @@ class HostShell:
         self.names = names or Names
         self.tty = tty
         self.docker_stderr = docker_stderr
+        self.pane = pane
         self.cwd = HOME
         self.history: list[CommandRecord] = []
         self._current = ""
@@ -329,9 +368,12 @@ class HostShell:
         record: list[tuple[int, str]] = []
         out = _Capture(record, 1)
         err: TextIO = streamed or _Capture(record, 2)
+        typed = _Typed(self.pane, record) if self.pane is not None else None
+        columns = self.pane.columns() if self.pane is not None else None
         try:
             status = docker(args, state=self.state, stdout=out, stderr=err, tty=self.tty,
-                            cwd=self.real_cwd, confine=self.root, confine_shown=HOME)
+                            cwd=self.real_cwd, confine=self.root, confine_shown=HOME,
+                            stdin=cast(TextIO, typed), width=columns)
         except Exception as exc:  # noqa: BLE001  (the terminal must survive an engine bug)
             err.write(f"tutor: the simulated engine failed: {type(exc).__name__}: {exc}\n")
             status = 1
@@ -339,7 +381,7 @@ class HostShell:
             streamed.flush()
         return _Run("".join(t for fd, t in record if fd == 1),
                     "".join(t for fd, t in record if fd == 2), status,
-                    shown="".join(t for _, t in record))
+                    shown="".join(t for _, t in record[typed.shown if typed else 0:]))
 
     # -- paths --------------------------------------------------------------------------------
 
@@ -361,6 +403,14 @@ class HostShell:
         if HOME.startswith(joined.rstrip("/") + "/"):
             return HOME
         return joined
+
+    def above_workspace(self, arg: str) -> bool:
+        """Whether `arg` names a folder above the workspace (`/`, `..` at its top), which the
+        shell's paths stop at."""
+        if arg == "~" or arg.startswith("~/"):
+            return False
+        joined = posixpath.normpath(posixpath.join(self.cwd, arg))
+        return joined != HOME and HOME.startswith(joined.rstrip("/") + "/")
 
     def resolve(self, arg: str) -> Path | None:
         """The real path for `arg`, or None when it is outside the workspace."""
@@ -516,6 +566,12 @@ def _ls(shell: HostShell, args: list[str]) -> _Run:
     targets = targets or ["."]
     for n, target in enumerate(targets):
         path = shell.resolve(target)
+        if shell.above_workspace(target):
+            # The learner's machine is the workspace alone; say so rather than list it as `/`.
+            run.err += (f"ls: cannot open directory '{target}': Permission denied\n"
+                        f"tutor: this terminal reaches only your workspace, {HOME}\n")
+            run.status = 2
+            continue
         if path is None or not path.exists():
             run.err += f"ls: cannot access '{target}': No such file or directory\n"
             run.status = 2

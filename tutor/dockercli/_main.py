@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -329,7 +330,7 @@ def dispatch(argv: list[str], ctx: Context) -> int:
     return cmd.run(ctx, parsed) or 0
 
 
-def _isatty(stream: TextIO) -> bool:
+def isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -347,16 +348,20 @@ def main(
     stdin: TextIO | None = None,
     confine: Path | None = None,
     confine_shown: str = "",
+    width: int | None = None,
 ) -> int:
     """Entry point shared by `tutor docker …`, the tutorial's terminal and the tests.
 
     `cwd` is the directory relative paths (`docker build .`) start from; the process's own
     working directory when None. `confine` keeps every host path inside that directory
-    (the tutorial's workspace, seen by the learner as `confine_shown`; see `Context.path`)."""
+    (the tutorial's workspace, seen by the learner as `confine_shown`; see `Context.path`).
+    `width` is the terminal's columns; when None, what the docker CLI reads: `COLUMNS`, else the
+    size of the terminal the output goes to, else 80."""
     is_tty = stderr.isatty() if tty is None else tty
     ctx = Context(state=state, out=stdout, err=stderr, tty=is_tty, cwd=cwd or Path.cwd(),
                   stdin=stdin if stdin is not None else io.StringIO(), confine=confine,
-                  confine_shown=confine_shown, out_tty=_isatty(stdout) if tty is None else tty)
+                  confine_shown=confine_shown, out_tty=isatty(stdout) if tty is None else tty,
+                  width=width or shutil.get_terminal_size((80, 24)).columns)
     try:
         return dispatch(list(argv), ctx)
     except CliError as exc:
@@ -367,6 +372,8 @@ def main(
         return exc.status
     except BrokenPipeError:
         return 1
+    except KeyboardInterrupt:  # Ctrl+C: a command that words its cancellation catches it first
+        return 130
     except EngineError as exc:  # the daemon refused; a command that words it itself catches it
         stderr.write(f"{DAEMON}{exc.message}\n")
         return 1

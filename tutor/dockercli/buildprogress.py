@@ -78,6 +78,12 @@ class PlainPrinter:
                 self.out.write(f"#{n} DONE {event.seconds:.1f}s\n")
             self._current = 0
 
+    def cancel(self) -> None:
+        """Ctrl+C: the step that was running is marked, as BuildKit's plain printer does."""
+        if self._current:
+            self.out.write(f"#{self._current} CANCELED\n")
+            self._current = 0
+
     def close(self) -> None:
         pass
 
@@ -159,6 +165,14 @@ class TtyPrinter:
         if self.color and job.done:
             line = f"\x1b[{'31' if job.error else '34'}m{line}\x1b[0m"
         return line
+
+    def cancel(self) -> None:
+        """Ctrl+C: every step still running is drawn as canceled in the last frame."""
+        for index in self._order:
+            job = self._jobs[index][0]
+            if not job.done:
+                job.done, job.name = True, "CANCELED " + job.name
+        self.close()
 
     def close(self) -> None:
         self.out.write(self.frame())

@@ -55,6 +55,7 @@ from tutor.engine.volumes import Volume, VolumeStore
 if TYPE_CHECKING:
     from tutor.engine.engine import Engine
     from tutor.engine.health import Health
+    from tutor.engine.sh.interactive import InteractiveShell
 
 START_SECONDS = 0.4
 COMMAND_SECONDS = 1.0
@@ -461,7 +462,7 @@ class ContainerStore:
                 m = replace(m, source=vol.name)
             resolved.append(m)
         c = Container(
-            id=hashlib.sha256(f"container-{seed}".encode()).hexdigest(),
+            id=hashlib.sha256(f"container-{self.engine.store.host}-{seed}".encode()).hexdigest(),
             name=name, created=self.engine.clock, image_id=image.id, image_ref=opts.image,
             image_layers=list(image.diff_ids),
             entrypoint=entrypoint, cmd=cmd, env=env,
@@ -552,14 +553,19 @@ class ContainerStore:
 
     # -- the process --------------------------------------------------------------------------
 
-    def _run_process(self, c: Container, at: float) -> RunOutcome:
-        tree, vols = self._mounted(c)
+    @staticmethod
+    def _process_env(c: Container) -> dict[str, str]:
         env = c.env_map()
         if "HOSTNAME" not in env:
             env = {"HOSTNAME": c.short_id, **env}
         if c.tty:
             env.setdefault("TERM", "xterm")
         env.setdefault("HOME", "/root")
+        return env
+
+    def _run_process(self, c: Container, at: float) -> RunOutcome:
+        tree, vols = self._mounted(c)
+        env = self._process_env(c)
         cwd = c.workdir or "/"
         if cwd not in tree:
             tree.makedirs(cwd)
@@ -886,6 +892,33 @@ class ContainerStore:
             return result.exit_code, result.output.replace(b"\n", b"\r\n"), b""
         return result.exit_code, result.stdout, result.stderr
 
+    def session(self, c: Container, argv: list[str] | None = None, *, tty: bool,
+                env: Sequence[str] = (), workdir: str = "", user: str = "") -> ContainerSession:
+        """A shell typed into inside the running `c`: its main process (`argv` None: `docker run
+        -i`, `docker attach`) or one more (`docker exec -i`)."""
+        from tutor.engine.sh.interactive import InteractiveShell
+
+        self.refresh(c)
+        self._check(c, "exec")
+        tree, vols = self._mounted(c)
+        if argv is None:
+            environment = self._process_env(c)
+            cwd = c.workdir or "/"
+            uid, gid = self._user(c, tree)
+        else:
+            environment = {"HOSTNAME": c.short_id, "HOME": "/root", **c.env_map()}
+            if tty:
+                environment.setdefault("TERM", "xterm")
+            for item in env:
+                key, _, value = item.partition("=")
+                environment[key] = value
+            cwd = workdir or c.workdir or "/"
+            uid, gid = self._user(replace_user(c, user), tree)
+        shell = InteractiveShell(argv or c.argv, fs=self._as_process_sees(c, tree),
+                                 env=environment, cwd=cwd, uid=uid, gid=gid,
+                                 world=self.engine.world, epoch=int(self.engine.clock), tty=tty)
+        return ContainerSession(self, c, shell, tree, vols, main=argv is None)
+
     def tree(self, c: Container) -> FileTree:
         """What the container sees, mounts included (for `cp`, `export` reads the rootfs)."""
         return self._mounted(c)[0]
@@ -1186,3 +1219,49 @@ def _end_time(started: float, outcome: RunOutcome) -> float | None:
     if not outcome.ends or started + outcome.seconds >= LATEST:
         return None
     return started + outcome.seconds
+
+
+class ContainerSession:
+    """A shell session inside a container: each line's file changes reach the writable layer
+    when the line ends, and the clock moves by the time its commands took. Ending the session
+    of the main process ends the container, as that shell's exit would."""
+
+    def __init__(self, store: ContainerStore, c: Container, shell: InteractiveShell,
+                 tree: FileTree, vols: list[Volume | None], *, main: bool) -> None:
+        self.store, self.container, self.shell = store, c, shell
+        self.tree, self.vols, self.main = tree, vols, main
+
+    @property
+    def prompt(self) -> str:
+        return self.shell.prompt
+
+    @property
+    def exited(self) -> int | None:
+        return self.shell.exited
+
+    def run_line(self, line: str) -> str:
+        before = self.shell.seconds
+        output = self.shell.run_line(line)
+        self._settle(self.shell.seconds - before)
+        return self._shown(output)
+
+    def end_of_input(self) -> str:
+        return self._shown(self.shell.end_of_input())
+
+    def close(self) -> None:
+        """The shell has ended: a main process takes its container with it."""
+        c = self.container
+        if not self.main or self.shell.exited is None:
+            return
+        c.exit_code = self.shell.exited
+        c.run_until = self.store.engine.clock
+        self.store.refresh(c)
+
+    def _settle(self, seconds: float) -> None:
+        self.store._settle(self.container, self.tree, self.vols)
+        self.store.save(self.container)
+        self.store.engine.advance(seconds)
+
+    def _shown(self, output: bytes) -> str:
+        text = output.decode(errors="replace")
+        return text.replace("\n", "\r\n") if self.shell.tty else text

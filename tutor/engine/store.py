@@ -7,7 +7,7 @@ entries a layer tar holds, each file's content either stored once by its sha256 
 
 Layout under the state directory:
 
-    engine.json            clock and counters
+    engine.json            clock, counters and the host's own seed
     repositories.json      tag → image ID
     images/<hex>.json      one image: its config bytes and metadata
     layers/<hex>.json      one layer's changes (its recipe) and gzip blob digest, by diffID
@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ def _engine_meta_ok(meta: dict[str, Any]) -> bool:
     clock = meta.get("clock", 0.0)
     counters = meta.get("counters", {})
     return (isinstance(clock, (int, float)) and not isinstance(clock, bool)
+            and isinstance(meta.get("host", ""), str)
             and isinstance(counters, dict)
             and all(isinstance(v, int) and not isinstance(v, bool) for v in counters.values()))
 
@@ -83,6 +85,9 @@ class Store:
         meta = self._checked("engine.json", _engine_meta_ok)
         self.clock = SimulatedClock(float(meta.get("clock", SimulatedClock().current)))
         self.counters: dict[str, int] = dict(meta.get("counters", {}))
+        self.host: str = meta.get("host") or secrets.token_hex(16)
+        """Drawn once per sandbox, as every Docker host is its own: what the IDs it makes up
+        (containers) start from, so they differ between sandboxes and stay put within one."""
         self.tags: dict[str, str] = self._checked("repositories.json", _tags_ok)
         self._layers: dict[str, Layer] = {}
         self._images: dict[str, ImageRecord] = {}
@@ -103,7 +108,7 @@ class Store:
 
     def save_meta(self) -> None:
         write_json(self.root / "engine.json", {"clock": self.clock.current,
-                                                "counters": self.counters})
+                                                "counters": self.counters, "host": self.host})
 
     def save_tags(self) -> None:
         write_json(self.root / "repositories.json", self.tags)

@@ -130,6 +130,10 @@ def _buildx_help() -> str:
     return "\n".join(lines) + "\n"
 
 
+CANCELED = "failed to solve: Canceled: context canceled"
+"""What BuildKit's solve returns when the client cancels it (Ctrl+C)."""
+
+
 def _buildx_error(message: str) -> CliError:
     return CliError(f"ERROR: {message}")
 
@@ -442,6 +446,10 @@ def _build(ctx: Context, request: BuildRequest, *, quiet: bool,
                 printer.feed(event)
     except EngineError as exc:
         raise _buildx_error(f"failed to build: {exc.message}") from None
+    except KeyboardInterrupt:  # Ctrl+C cancels the build's context; buildx reports it so
+        if printer is not None:
+            printer.cancel()
+        raise _buildx_error(f"failed to build: {CANCELED}") from None
     if printer is not None:
         printer.close()
     return report(ctx, builder.outcome, quiet), builder.outcome

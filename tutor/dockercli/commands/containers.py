@@ -18,6 +18,7 @@ from typing import Any
 from tutor.dockercli._flags import Flag, Parsed, content_trust
 from tutor.dockercli._main import DAEMON, CliError, Context, command
 from tutor.dockercli._prompt import confirm
+from tutor.dockercli._session import check_tty, converse
 from tutor.dockercli.commands.images import (
     daemon_error,
     image_inspect_doc,
@@ -53,6 +54,7 @@ from tutor.engine.errors import EngineError
 from tutor.engine.fs import Data, FileTree, FsError, Node, symlink
 from tutor.engine.layers import write_tar
 from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_reference
+from tutor.engine.sh.interactive import is_shell
 
 
 def _finish(ctx: Context, seconds: float = COMMAND_SECONDS) -> None:
@@ -292,6 +294,8 @@ def create(ctx: Context, args: Parsed) -> None:
          summary="Create and run a new container from an image", flags=CREATE_FLAGS,
          min_args=1, interspersed=False)
 def run(ctx: Context, args: Parsed) -> int:
+    if not args.bool("detach"):
+        check_tty(ctx, args.bool("interactive"), args.bool("tty"))
     c = _create(ctx, args, "run")
     store = _store(ctx)
     try:
@@ -308,6 +312,10 @@ def run(ctx: Context, args: Parsed) -> int:
     assert outcome is not None
     for stream, text in outcome.output:
         (ctx.out if stream == 1 else ctx.err).write(text)
+    if c.stdin_open and is_shell(c.argv):
+        _finish(ctx, START_SECONDS)
+        status = converse(ctx, store.session(c, tty=c.tty))
+        return status
     ends = c.run_until is not None  # false too for a process that would outlive the clock
     _finish(ctx, START_SECONDS + (outcome.seconds if ends else 0.0))
     if not ends:
@@ -684,8 +692,17 @@ def logs(ctx: Context, args: Parsed) -> None:
 def exec_(ctx: Context, args: Parsed) -> int:
     store = _store(ctx)
     name, *argv = args.args
+    interactive = args.bool("interactive") and not args.bool("detach")
+    if interactive:
+        check_tty(ctx, True, args.bool("tty"))
     try:
         c = store.get(name)
+        if interactive and is_shell(argv):
+            session = store.session(c, argv, tty=args.bool("tty"), env=args.list("env"),
+                                    workdir=args.str("workdir"), user=args.str("user"))
+            status = converse(ctx, session)
+            _finish(ctx)
+            return status
         status, out, err = store.exec(c, argv, env=args.list("env"), workdir=args.str("workdir"),
                                       user=args.str("user"), tty=args.bool("tty"))
     except StartError as exc:
@@ -699,6 +716,37 @@ def exec_(ctx: Context, args: Parsed) -> int:
         ctx.err.write(err.decode(errors="replace"))
     _finish(ctx)
     return 0 if args.bool("detach") else status
+
+
+@command("attach", "container attach", usage="[OPTIONS] CONTAINER",
+         summary="Attach local standard input, output, and error streams to a running container",
+         flags=(Flag("detach-keys", "string",
+                     help="Override the key sequence for detaching a container"),
+                Flag("no-stdin", help="Do not attach STDIN"),
+                Flag("sig-proxy", default=True,
+                     help="Proxy all received signals to the process")),
+         min_args=1, max_args=1)
+def attach(ctx: Context, args: Parsed) -> int:
+    store = _store(ctx)
+    c = _container(store, args.args[0])
+    store.refresh(c)
+    if not c.running:
+        raise CliError("cannot attach to a stopped container, start it first")
+    if c.paused:
+        raise CliError("cannot attach to a paused container, unpause it first")
+    if c.restarting:
+        raise CliError("cannot attach to a restarting container, wait until it is running")
+    check_tty(ctx, not args.bool("no_stdin"), c.tty)
+    if c.stdin_open and not args.bool("no_stdin") and is_shell(c.argv):
+        return converse(ctx, store.session(c, tty=c.tty))
+    # Nothing the simulation would print arrives: wait, as docker does, until the learner
+    # interrupts (the process itself never ends here).
+    try:
+        while ctx.stdin.readline():
+            pass
+    except KeyboardInterrupt:
+        return 130 if not c.tty else 0
+    return 0
 
 
 # -- file system -----------------------------------------------------------------------------

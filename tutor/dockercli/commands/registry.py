@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import posixpath
 from typing import Any
 
 from tutor.dockercli._flags import Flag, Parsed, content_trust
@@ -24,14 +26,22 @@ from tutor.engine.reference import (
 )
 from tutor.engine.registry import Manifest, Unreachable
 
-CONFIG_FILE = "/root/.docker/config.json"
-"""Where the simulated learner's docker CLI keeps credentials (the sandbox runs as root)."""
 
-UNENCRYPTED_WARNING = (
-    f"\nWARNING! Your credentials are stored unencrypted in '{CONFIG_FILE}'.\n"
-    "Configure a credential helper to remove this warning. See\n"
-    "https://docs.docker.com/go/credential-store/\n\n"
-)
+def config_file(ctx: Context) -> str:
+    """Where the learner's docker CLI keeps credentials: `$DOCKER_CONFIG/config.json`, else
+    `~/.docker/config.json`. In the tutorial, the home is the one the learner's workspace sits
+    in, as the tutorial's shell presents it (`/home/learner`)."""
+    if ctx.confine_shown:
+        return posixpath.join(posixpath.dirname(ctx.confine_shown.rstrip("/")), ".docker",
+                              "config.json")
+    folder = os.environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
+    return os.path.join(folder, "config.json")
+
+
+def unencrypted_warning(ctx: Context) -> str:
+    return (f"\nWARNING! Your credentials are stored unencrypted in '{config_file(ctx)}'.\n"
+            "Configure a credential helper to remove this warning. See\n"
+            "https://docs.docker.com/go/credential-store/\n\n")
 
 
 def _parse(text: str) -> Reference:
@@ -142,7 +152,7 @@ def login(ctx: Context, args: Parsed) -> None:
         ctx.engine.logins.login(server, user, password)
     except EngineError as exc:
         raise daemon_error(exc) from None
-    ctx.err.write(UNENCRYPTED_WARNING)
+    ctx.err.write(unencrypted_warning(ctx))
     ctx.out.write("Login Succeeded\n")
 
 

@@ -9,6 +9,13 @@ never freezes the screen; docker's progress arrives as messages while it runs.
 | up / down | walk the command history |
 | tab | complete a command, flag, path, image or container name |
 | ctrl+l | clear the pane |
+| ctrl+c | interrupt the running command (copies instead while text is selected) |
+| ctrl+d | end the input of a command that reads it (leaves a shell inside a container) |
+
+While a command waits for input (a `[y/N]` question, a shell in a container), its unfinished
+last line stands where the prompt was and what is typed goes to the command.
+Output is wrapped to the pane's width, which commands also see as their terminal's width; the
+scrollback is kept as written, so a resize wraps it again.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,11 +34,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, RichLog
+from textual.worker import get_current_worker
 
-from tutor.course.hostshell import HOME, Clear, Edit, Names, ShellResult
+from tutor.course.hostshell import HOME, Clear, Edit, Names, Pane, ShellResult
 from tutor.course.misconceptions import shell_hint
 from tutor.course.undo import UndoStack
-from tutor.ui.shell import streaming_shell
+from tutor.ui.shell import Keyboard, streaming_shell
+
+SCROLLBACK_LINES = 5000
+PLACEHOLDER = "type a command, e.g. docker images"
 
 _ERROR_PREFIXES = ("ERROR", "Error", "bash:", "docker:", "tutor:", "curl:", "invalid", "unknown")
 
@@ -39,12 +51,30 @@ def common_prefix(words: list[str]) -> str:
     return os.path.commonprefix(words) if words else ""
 
 
+def fold(text: Text, width: int) -> Text:
+    """`text` with its lines cut every `width` cells, as a terminal wraps them (not at spaces,
+    as Rich would: a table's columns and a digest's digits stay where a terminal puts them)."""
+    lines: list[Text] = []
+    for line in text.split("\n", allow_blank=True):
+        offsets: list[int] = []
+        cells = 0
+        for index, char in enumerate(line.plain):
+            size = cell_len(char)
+            if cells + size > width:
+                offsets.append(index)
+                cells = 0
+            cells += size
+        lines.extend(line.divide(offsets))
+    return Text("\n").join(lines)
+
+
 def styled(text: str, *, stderr: bool, color: bool = True) -> Text:
     """Output as docker's colours would show it: ANSI kept, error lines red, hints dim.
     Without `color` (NO_COLOR), only bold and dim are used and ANSI colours are dropped."""
     # Only the last line's own newline goes: a blank line at the end of a batch of streamed
     # progress is output too, and must show whatever the batch boundaries were.
-    text = text.removesuffix("\n")
+    # A container's terminal ends lines with \r\n; the pane's own lines end at \n.
+    text = text.replace("\r\n", "\n").removesuffix("\n")
     if "\x1b[" in text:
         ansi = Text.from_ansi(text)
         return ansi if color else Text(ansi.plain)
@@ -67,6 +97,7 @@ def styled(text: str, *, stderr: bool, color: bool = True) -> Text:
 
 class Prompt(Input):
     """The command line; Tab completes instead of moving focus."""
+
 
     BINDINGS = [
         Binding("tab", "complete", "Complete", show=False, priority=True),
@@ -93,7 +124,17 @@ class Prompt(Input):
 class Terminal(Vertical):
     """A shell prompt with scrollback; announces every finished line with `Terminal.Finished`."""
 
-    BINDINGS = [Binding("ctrl+l", "clear", "Clear", show=False)]
+    BINDINGS = [
+        Binding("ctrl+l", "clear", "Clear", show=False),
+        Binding("ctrl+c", "interrupt", "Interrupt", show=False, priority=True),
+        Binding("ctrl+d", "end_input", "End input", show=False, priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    Terminal #scrollback {
+        scrollbar-gutter: stable;
+    }
+    """
 
     @dataclass
     class Finished(Message):
@@ -131,6 +172,18 @@ class Terminal(Vertical):
             return self.terminal
 
     @dataclass
+    class InputWanted(Message):
+        """The running command waits for a line; `text` is what it wrote before (posted from
+        the worker thread)."""
+
+        terminal: Terminal
+        text: str
+
+        @property
+        def control(self) -> Terminal:
+            return self.terminal
+
+    @dataclass
     class BuildStarted(Message):
         terminal: Terminal
 
@@ -151,20 +204,29 @@ class Terminal(Vertical):
         lesson's views) never sees it halfway through a command."""
         super().__init__(id=id)
         self.engine_lock = engine_lock or threading.Lock()
+        self.keyboard = Keyboard(abandoned=lambda: get_current_worker().is_cancelled)
+        pane = Pane(self.keyboard.read_line, self._input_wanted, lambda: self.columns)
         self.shell = streaming_shell(
-            workspace, state, on_progress=self._progress, pace=pace, names=self._names
+            workspace, state, on_progress=self._progress, pace=pace, names=self._names,
+            pane=pane, keyboard=self.keyboard,
         )
         self.undo = UndoStack(state)  # feedback (issue 13)
         self.queue: deque[str] = deque()
         self.busy = False
+        self.waiting: str | None = None
+        """While the running command waits for a line: its unfinished last line (the question)."""
+        self.columns = 80
+        """The scrollback's width in cells: where lines wrap, and what commands format for."""
+        self._written: deque[Text] = deque(maxlen=SCROLLBACK_LINES)
         self._history_at: int | None = None
         self._building = False
 
     def compose(self) -> ComposeResult:
-        yield RichLog(id="scrollback", wrap=True, markup=False, max_lines=5000, auto_scroll=True)
+        yield RichLog(id="scrollback", wrap=True, markup=False, max_lines=SCROLLBACK_LINES,
+                      auto_scroll=True, min_width=1)
         with Horizontal(id="prompt-row"):
             yield Label(self.prompt_text, id="prompt-label")
-            yield Prompt(placeholder="type a command, e.g. docker images", id="prompt")
+            yield Prompt(placeholder=PLACEHOLDER, id="prompt")
 
     @property
     def prompt_text(self) -> str:
@@ -183,7 +245,38 @@ class Terminal(Vertical):
         self.input.focus()
 
     def write(self, text: str | Text) -> None:
-        self.log_widget.write(text)
+        shown = Text(text) if isinstance(text, str) else text
+        self._written.append(shown)
+        log = self.log_widget
+        width = log.scrollable_content_region.width
+        if width <= 0:  # not laid out yet: the first resize folds it
+            log.write(shown)
+        elif width != self.columns:
+            self._reflow()
+        else:
+            log.write(fold(shown, width), width=width)
+
+    @property
+    def plain(self) -> str:
+        """The scrollback's text as written, its lines whole (the pane shows them folded)."""
+        return "\n".join(text.plain for text in self._written)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._reflow)
+
+    def _reflow(self) -> None:
+        """Wrap the scrollback again at the pane's new width."""
+        log = self.log_widget
+        columns = log.scrollable_content_region.width
+        if columns <= 0 or columns == self.columns:
+            return
+        self.columns = columns
+        log.clear()
+        for text in self._written:
+            log.write(fold(text, columns), width=columns)
+
+    def on_unmount(self) -> None:
+        self.keyboard.abandon()  # a command waiting for input must not outlive the pane
 
     def say(self, line: str) -> None:
         """A line of the tutorial's own (`tutor: …`): never in docker's red or plain text."""
@@ -203,6 +296,7 @@ class Terminal(Vertical):
     def _start(self, line: str) -> None:
         self.busy = True
         self._building = False
+        self.keyboard.reset()
         self.add_class("-busy")
         self._run(line)
 
@@ -227,6 +321,9 @@ class Terminal(Vertical):
             self.post_message(self.BuildStarted(self))
         self.post_message(self.Progress(self, text))
 
+    def _input_wanted(self, text: str) -> None:
+        self.post_message(self.InputWanted(self, text))
+
     def _names(self) -> Names:
         from tutor.ui.engine_adapter import names
 
@@ -236,8 +333,29 @@ class Terminal(Vertical):
     def _show_progress(self, event: Progress) -> None:
         self.write(styled(event.text, stderr=True, color=not self.app.no_color))
 
+    @on(InputWanted)
+    def _wait_for_input(self, event: InputWanted) -> None:
+        done, _, question = event.text.replace("\r\n", "\n").rpartition("\n")
+        if done:
+            self.write(styled(done, stderr=False, color=not self.app.no_color))
+        self.waiting = question
+        self.input.placeholder = ""
+        self.query_one("#prompt-label", Label).update(question)
+        self.add_class("-reading")
+
+    def _answered(self, typed: str) -> None:
+        """The question and what was typed after it, as the terminal shows them."""
+        assert self.waiting is not None
+        self.write(Text(self.waiting + typed))
+        self.waiting = None
+        self.input.placeholder = PLACEHOLDER
+        self.query_one("#prompt-label", Label).update("")
+        self.remove_class("-reading")
+
     @on(Finished)
     def _finished(self, event: Finished) -> None:
+        if self.waiting is not None:
+            self._answered("")
         result = event.result
         if result.output:
             self.write(styled(result.output, stderr=result.status != 0,
@@ -245,7 +363,7 @@ class Terminal(Vertical):
         if event.hint:  # feedback (issue 13)
             self.say(event.hint)
         if isinstance(result.action, Clear):
-            self.log_widget.clear()
+            self.action_clear()
         elif isinstance(result.action, Edit):
             self.post_message(self.EditRequested(self, result.action.path, result.action.shown))
         self.query_one("#prompt-label", Label).update(self.prompt_text)
@@ -258,7 +376,44 @@ class Terminal(Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.input.value = ""
+        if self.waiting is not None:
+            self._answered(event.value)
+            self.keyboard.type_line(event.value)
+            return
         self.run_line(event.value)
+
+    def action_interrupt(self) -> None:
+        """Ctrl+C: copy what is selected, else interrupt the running command, else abandon the
+        line being typed (bash prints `^C` and a new prompt)."""
+        selected = self.screen.get_selected_text()
+        if selected:
+            self.app.copy_to_clipboard(selected)
+            self.screen.clear_selection()
+            return
+        if not self.input.selection.is_empty:
+            self.input.action_copy()
+            return
+        typed = self.input.value
+        self.input.value = ""
+        if self.waiting is not None:
+            self._answered(typed + "^C")
+        elif not self.busy:
+            self.write(Text.assemble((self.prompt_text, "bold" if self.app.no_color
+                                      else "bold green"), typed + "^C"))
+            return
+        else:
+            self.write(Text("^C"))
+        self.keyboard.interrupt()
+
+    def action_end_input(self) -> None:
+        """Ctrl+D: end of input for a command reading it; otherwise it deletes to the right,
+        as in bash."""
+        if self.waiting is None:
+            self.input.action_delete_right()
+            return
+        self._answered(self.input.value)
+        self.input.value = ""
+        self.keyboard.end_input()
 
     @on(Prompt.HistoryAsked)
     def _walk_history(self, event: Prompt.HistoryAsked) -> None:
@@ -294,3 +449,4 @@ class Terminal(Vertical):
 
     def action_clear(self) -> None:
         self.log_widget.clear()
+        self._written.clear()
