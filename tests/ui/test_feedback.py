@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import Markdown, RichLog
+from textual.widgets import Markdown
 
 from tests.ui.helpers import open_lesson, settle, type_line
 from tutor.ui.app import TutorApp
+from tutor.ui.widgets.terminal import Terminal
 
 LAYERS = "02-layers"
 
 
 def scrollback_words(app: TutorApp) -> str:
-    """The terminal's text with its wrapping undone."""
-    log = app.screen.query_one("#scrollback", RichLog)
-    return " ".join(" ".join(strip.text.split()) for strip in log.lines)
+    """The terminal's text as written (not folded at the pane's width), spaces collapsed."""
+    return " ".join(app.screen.query_one(Terminal).plain.split())
 
 
 async def test_a_later_rm_gets_a_hint_line(make_app: Callable[[], TutorApp]) -> None:
