@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from tutor.engine.fs import Node, Synthetic
 from tutor.engine.sh._api import Process, program
+from tutor.engine.sh.pkg.aports import SPLITS, AportsIndex, release_index
 from tutor.engine.sh.pkg.catalogue import (
     LINK_SPEED,
     Catalogue,
@@ -236,10 +237,12 @@ def _only_repo(index: Index, repo: str) -> Index:
     return Index({n: v for n, v in picked.items() if v}, index.meta)
 
 
-def _find(indexes: Iterable[Index], name: str, catalogue: Catalogue | None = None
-          ) -> Package | None:
-    """The package `name` names: by name, by `provides`, as a split subpackage, or (given the
-    catalogue, and only when some Alpine repository is configured) by the Debian-name rule."""
+Lookup = Callable[[str], Package | None]
+
+
+def _find(indexes: Iterable[Index], name: str, more: Lookup | None = None) -> Package | None:
+    """The package `name` names: by name or by `provides` in the hand-written catalogue, else as
+    `more` (the release's long tail, see `_long_tail`) finds it."""
     indexes = list(indexes)
     for index in indexes:
         pkg = index.newest(name)
@@ -249,36 +252,50 @@ def _find(indexes: Iterable[Index], name: str, catalogue: Catalogue | None = Non
         for versions in index.packages.values():
             if f"provides={name}" in versions[-1].flags:
                 return versions[-1]
-    found = _subpackage(indexes, name)
-    if found is None and indexes and catalogue is not None:
-        repo = next((p.repo for v in indexes[0].packages.values() for p in v), "main")
-        found = _debian_name(catalogue, name, repo)
-    return found
+    return more(name) if more is not None and indexes else None
 
 
-# abuild's default split functions: the suffix, the share of the origin's installed size the
-# split takes, whether it depends on the origin, pkgdesc's suffix and the files it moves.
-_SPLITS = {
-    "-dev": (
-        0.25,
-        True,
-        "development files",
-        ("/usr/include/{b}.h", "/usr/lib/pkgconfig/{b}.pc:300", "/usr/lib/lib{b}.so->lib{b}.so.0"),
-    ),
-    "-doc": (0.10, False, "documentation", ("/usr/share/man/man1/{b}.1.gz",
-                                            "/usr/share/licenses/{b}/LICENSE:2K")),
-    "-openrc": (0.01, True, "OpenRC init scripts", ("/etc/init.d/{b}:2K", "/etc/conf.d/{b}:500")),
-    "-static": (0.30, True, "static library", ("/usr/lib/lib{b}.a",)),
-    "-lang": (0.15, True, "translations", ("/usr/share/locale/de/LC_MESSAGES/{b}.mo",)),
-    "-dbg": (0.50, True, "debug symbols", ("/usr/lib/debug/usr/lib/lib{b}.so.debug",)),
-}
+def _long_tail(proc: Process, indexes: list[Index]) -> Lookup:
+    """Names past the hand-written catalogue: the release's aports index, in the repositories
+    /etc/apk/repositories names; for a release the data lacks, the split-subpackage and
+    Debian-name rules."""
+    catalogue = catalogue_of(proc.world)
+    repos = _repos(proc)
+    aports: AportsIndex | None = None
+    if catalogue is not None and repos:
+        aports = release_index(catalogue, repos[0].release)
+    if aports is not None:
+        enabled = {r.name for r in repos}
+
+        def from_aports(name: str) -> Package | None:
+            pkg = aports.package(name)
+            if pkg is None or pkg.repo not in enabled:
+                return None
+            # the hand-written catalogue is a later snapshot of the release: a subpackage
+            # comes in the version its origin has there (`nginx-openrc` with `nginx`)
+            row = aports.row(pkg.name)
+            base = row.origin if row is not None else pkg.name
+            origin = next(filter(None, (_find(indexes, n) for n in (
+                base, f"{base}-libs", f"lib{base}"))), None)
+            return pkg if origin is None else replace(pkg, version=origin.version)
+
+        return from_aports
+
+    def by_rule(name: str) -> Package | None:
+        found = _subpackage(indexes, name)
+        if found is None and catalogue is not None:
+            repo = next((p.repo for v in indexes[0].packages.values() for p in v), "main")
+            found = _debian_name(catalogue, name, repo)
+        return found
+
+    return by_rule
 
 
 def _subpackage(indexes: list[Index], name: str) -> Package | None:
     """A subpackage no data file lists, derived from its origin by abuild's split convention
     (`zstd-dev` of `zstd`/`zstd-libs`, `nginx-openrc` of `nginx`): the origin's version, a share of
     its size, and the files abuild's default split function moves."""
-    for suffix, (share, depends, what, files) in _SPLITS.items():
+    for suffix, (share, depends, what, files) in SPLITS.items():
         if not name.endswith(suffix):
             continue
         base = name[: -len(suffix)]
@@ -350,17 +367,17 @@ def _snapshot_version(indexes: list[Index]) -> str:
 
 def _add(proc: Process, opts: Options) -> int:
     indexes, _ = _load_indexes(proc, opts, force=opts.update)
-    catalogue = catalogue_of(proc.world)
+    more = _long_tail(proc, indexes)
     db = Installed.parse(read_text(proc.fs, DB) or "")
     world = (read_text(proc.fs, WORLD) or "").split()
     specs = list(opts.names)
     opts.names = [_constraint(s)[0] for s in specs]
     missing = [n for n in opts.names
-               if n not in db.blocks and _find(indexes, n, catalogue) is None]
+               if n not in db.blocks and _find(indexes, n, more) is None]
     broken = []
     for spec in specs:
         name, op, wanted = _constraint(spec)
-        pkg = _find(indexes, name, catalogue)
+        pkg = _find(indexes, name, more)
         if op and pkg is not None and not _matches(pkg.version, op, wanted):
             broken.append((pkg, spec))
     if broken and not missing:
@@ -378,7 +395,7 @@ def _add(proc: Process, opts: Options) -> int:
     seen: set[str] = set(db.blocks)
 
     def visit(name: str) -> None:
-        pkg = _find(indexes, name, catalogue)
+        pkg = _find(indexes, name, more)
         if pkg is None or pkg.name in seen:
             return
         seen.add(pkg.name)
@@ -413,7 +430,7 @@ def _add(proc: Process, opts: Options) -> int:
         _install(proc, db, pkg)
         if "post-install" in flags:
             proc.out(f"  Executing {pkg.name}-{pkg.version}.post-install\n")
-    _run_triggers(proc, db, order, indexes)
+    _run_triggers(proc, db, order, indexes, more)
     _save(proc, db, world)
     proc.out(f"OK: {db.size() // (1024 * 1024)} MiB in {len(db.blocks)} packages\n")
     return 0
@@ -447,13 +464,13 @@ def _install(proc: Process, db: Installed, pkg: Package) -> None:
 
 
 def _run_triggers(
-    proc: Process, db: Installed, changed: list[Package], indexes: list[Index]
+    proc: Process, db: Installed, changed: list[Package], indexes: list[Index], more: Lookup
 ) -> None:
     touched = [
         path for pkg in changed for path in (t.split(":")[0].split("->")[0] for t in pkg.files)
     ]
     for name in db.blocks:
-        pkg = _find(indexes, name)
+        pkg = _find(indexes, name, more)
         if pkg is None or "trigger" not in pkg.flags:
             continue
         fires = name in (p.name for p in changed)
