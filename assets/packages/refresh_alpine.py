@@ -15,10 +15,13 @@ own `depends=`/`pkgdesc=` inside its split function override the origin's.
 All releases go to one file, `alpine/aports.tsv.xz` (they share most lines, which xz stores
 once): `@release X.Y COMMIT COUNT` starts a release, then one tab-separated line per package:
 
-    name version repo(m|c) origin(empty: the name) depends links provides scripts description
+    name version repo(m|c) origin(empty: the name) depends links provides scripts files description
 
 `scripts` lists the install scripts (`pre-install`, `post-install`, …) and `trigger` the APKBUILD
-gives the package (apk prints `Executing NAME-VERSION.pre-install`).
+gives the package (apk prints `Executing NAME-VERSION.pre-install`). `files` lists the programs
+and configuration files the package functions visibly place: what a split function moves
+(`amove usr/bin/gpg`, `mv "$pkgdir"/usr/bin/dpkg-architecture …`) and what `install` puts under
+`$pkgdir` by a literal path; what `make install` writes is not visible and not listed.
 
 `depends` is the APKBUILD's (a subpackage's own, `-dev` ones plus `depends_dev`); `links` names
 the run-time library packages of the origin's `-dev` build dependencies (`apr-dev` → `apr`,
@@ -42,6 +45,9 @@ REPOS = {"main": "m", "community": "c"}
 RELEASES = ("3.17", "3.18", "3.19", "3.20", "3.21", "3.22", "3.23", "3.24")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
 _FUNC = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*\(\)\s*\{?\s*$")
+# stand-ins for `$pkgdir`/`$subpkgdir` while reading a package function's commands
+_PKGDIR, _SUBPKGDIR = "\x01", "\x02"
+_KEPT_PATH = re.compile(r"^/(usr/)?(s?bin|libexec)/[^/]+$|^/etc/[^/].*[^/]$|^/usr/lib/.*\.so$")
 _VAR = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 # abuild's default split functions: the subpackages whose files come from the origin's tree and
 # that are never linked against
@@ -132,12 +138,17 @@ def _value(rest: str, lines: list[str], i: int) -> tuple[str, int]:
 class Apkbuild:
     env: dict[str, str] = field(default_factory=dict)
     functions: dict[str, dict[str, str]] = field(default_factory=dict)
+    moved: dict[str, list[str]] = field(default_factory=dict)
 
 
-def parse(text: str) -> Apkbuild:
+def parse(text: str, pkgname: str = "") -> Apkbuild:
+    """The assignments and placed files of an APKBUILD. Inside `if` blocks and in `case` arms
+    that do not match x86_64 assignments are skipped (bootstrap and other architectures'
+    settings); `pkgname`, when given, is the directory's name, as abuild requires."""
     build = Apkbuild()
     lines = text.splitlines()
     function = ""
+    blocks: list[bool] = []  # per open if/case: whether its assignments apply to x86_64
     i = 0
     while i < len(lines):
         line = lines[i].strip()
@@ -146,16 +157,70 @@ def parse(text: str) -> Apkbuild:
             function = fm[1]
             build.functions[function] = {}
         elif function and lines[i].startswith("}"):
-            function = ""
+            function, blocks = "", []
+        elif _conditional(line, blocks):
+            pass
         else:
             am = _ASSIGN.match(line.removeprefix("local ").strip())
             if am:
                 raw, i = _value(am[2], lines, i)
-                scope = dict(build.env, **build.functions[function]) if function else build.env
-                value = _expand(raw, scope).replace("\x00", "$")
-                (build.functions[function] if function else build.env)[am[1]] = value
+                if all(blocks):
+                    scope = dict(build.env, **build.functions[function]) if function else build.env
+                    value = _expand(raw, scope).replace("\x00", "$")
+                    (build.functions[function] if function else build.env)[am[1]] = value
+            elif function:
+                command = line
+                while command.endswith("\\") and i + 1 < len(lines):
+                    i += 1
+                    command = command[:-1] + " " + lines[i].strip()
+                if all(blocks):
+                    build.moved.setdefault(function, []).extend(
+                        _placed(command, dict(build.env, **build.functions[function])))
         i += 1
+    if pkgname:
+        build.env["pkgname"] = pkgname
     return build
+
+
+def _conditional(line: str, blocks: list[bool]) -> bool:
+    """Track `if`/`case` nesting in `blocks`; True when `line` is only control flow."""
+    words = line.split()
+    if not words:
+        return False
+    if (words[0] == "if" and not line.endswith("fi")) or (words[0] == "case"
+                                                           and words[-1] == "in"):
+        blocks.append(False)
+    elif words[0] in ("fi", "esac") and blocks:
+        blocks.pop()
+    elif blocks and re.match(r"^[^=\s()]+(\s*\|\s*[^=\s()]+)*\)$", line):
+        # a case arm: its assignments apply when one of its patterns matches x86_64
+        blocks[-1] = any(fnmatch.fnmatchcase("x86_64", p.strip().strip("\"'"))
+                         for p in line[:-1].split("|"))
+    else:
+        return False
+    return True
+
+
+def _placed(command: str, env: dict[str, str]) -> list[str]:
+    """Programs and configuration files a package function's command puts in place: what
+    `amove` and `mv "$pkgdir"/…` move into a subpackage, what `install … "$pkgdir"/PATH`
+    installs. Literal paths only (no globs)."""
+    words = [w.replace('"', "").replace("'", "") for w in _expand(command, dict(
+        env, pkgdir=_PKGDIR, subpkgdir=_SUBPKGDIR)).split()]
+    if not words:
+        return []
+    if words[0] in ("amove", "mv"):
+        moved = (["/" + w.lstrip("/") for w in words[1:] if not w.startswith("-")]
+                 if words[0] == "amove" else
+                 [w[len(_PKGDIR):] for w in words[1:-1] if w.startswith(_PKGDIR)])
+        # a moved /etc path without an extension may be a directory (`etc/apache2/extra`)
+        paths = [p for p in moved if not p.startswith("/etc/") or "." in p.rsplit("/", 1)[1]
+                 or p.startswith(("/etc/init.d/", "/etc/conf.d/"))]
+    elif words[0] == "install" and words[-1].startswith(_PKGDIR) and "-d" not in words:
+        paths = [words[-1][len(_PKGDIR):]]
+    else:
+        return []
+    return [p for p in paths if _KEPT_PATH.match(p) and not any(c in p for c in "*?[$")]
 
 
 def _names(words: str) -> list[str]:
@@ -186,6 +251,7 @@ class Binary:
     description: str
     scripts: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
 
 
 def binaries(build: Apkbuild, repo: str) -> tuple[list[Binary], list[str]]:
@@ -212,7 +278,14 @@ def binaries(build: Apkbuild, repo: str) -> tuple[list[Binary], list[str]]:
             deps = _names(own["depends"]) if "depends" in own else []
         sdesc = " ".join(own.get("pkgdesc", "").split()) or desc
         out.append(Binary(sub, version, repo, name, deps, _names(own.get("provides", "")),
-                          sdesc))
+                          sdesc, files=list(dict.fromkeys(build.moved.get(func, [])))))
+    moved = {f for pkg in out[1:] for f in pkg.files}
+    main.files = [f for f in dict.fromkeys(build.moved.get("package", [])) if f not in moved]
+    openrc = next((pkg for pkg in out if pkg.name == f"{name}-openrc"), None)
+    if openrc is not None:
+        # abuild's default_openrc moves the init scripts and their settings
+        openrc.files += [f for f in main.files if f.startswith(("/etc/init.d/", "/etc/conf.d/"))]
+        main.files = [f for f in main.files if f not in openrc.files]
     for word in env.get("install", "").split() + [
             t.split("=", 1)[0] for t in env.get("triggers", "").split()]:
         owner, _, script = word.rpartition(".")
@@ -239,7 +312,7 @@ HEADER = (
     "# Alpine Linux packages (x86_64, main and community) per release, from alpinelinux/aports'\n"
     "# APKBUILD files at each release's `===== release X.Y.0 =====` commit; made by\n"
     "# refresh_alpine.py. `@release X.Y COMMIT COUNT` starts a release; then one line a package:\n"
-    "# name version repo(m|c) origin depends links provides scripts description (tab-separated)\n"
+    "# name version repo(m|c) origin depends links provides scripts files description (tabs)\n"
 )
 
 
@@ -270,7 +343,7 @@ def release_rows(git_dir: Path, release: str) -> tuple[str, list[str]]:
     dev_of: dict[str, list[str]] = {}
     for path, text in _apkbuilds(git_dir, commit):
         repo = REPOS[path.split("/")[0]]
-        made, devs = binaries(parse(text), repo)
+        made, devs = binaries(parse(text, path.split("/")[1]), repo)
         for pkg in made:
             # main wins over community when both name a package, as apk's repository order does
             if pkg.name not in packages or packages[pkg.name].repo != "m":
@@ -301,7 +374,7 @@ def release_rows(git_dir: Path, release: str) -> tuple[str, list[str]]:
                                pkg.origin if pkg.origin != pkg.name else "",
                                " ".join(pkg.depends), " ".join(pkg.links),
                                " ".join(pkg.provides), " ".join(pkg.scripts),
-                               pkg.description.replace("\t", " "))))
+                               " ".join(pkg.files), pkg.description.replace("\t", " "))))
     return commit, rows
 
 

@@ -8,7 +8,7 @@ import pytest
 from tests.engine.pkg_helpers import alpine_tree, run
 from tutor.engine.fs import FileTree
 from tutor.engine.sh.pkg.apk import Installed, apk
-from tutor.engine.sh.pkg.catalogue import read_text
+from tutor.engine.sh.pkg.catalogue import read_text, write_text
 
 
 def _add(fs: FileTree, *args: str) -> tuple[int, list[str], str]:
@@ -118,3 +118,10 @@ def test_update_counts_what_a_release_without_a_real_count_offers() -> None:
     out = run(apk, ["apk", "update"], alpine_tree("v3.24")).stdout.decode().splitlines()  # type: ignore[attr-defined]
     assert out[-1].startswith("OK: ") and out[-1].endswith(" distinct packages available")
     assert not any("v3.21" in line for line in out)
+
+
+def test_print_arch_names_the_images_architecture() -> None:
+    fs = alpine_tree()
+    assert run(apk, ["apk", "--print-arch"], fs).stdout.decode() == "x86_64\n"  # type: ignore[attr-defined]
+    write_text(fs, "/etc/apk/arch", "aarch64\n")
+    assert run(apk, ["apk", "--print-arch"], fs).stdout.decode() == "aarch64\n"  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ DB = "/lib/apk/db/installed"
 WORLD = "/etc/apk/world"
 REPOSITORIES = "/etc/apk/repositories"
 CACHE = "/var/cache/apk"
+ARCH = "/etc/apk/arch"
 _BIN_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/")
 
 
@@ -153,6 +154,11 @@ def _parse(argv: list[str]) -> Options:
 
 @program("apk")
 def apk(proc: Process) -> int:
+    if "--print-arch" in proc.argv[1:]:
+        # apk's architecture is the one /etc/apk/arch names (the image's)
+        arch = (read_text(proc.fs, ARCH) or "").strip() or "x86_64"
+        proc.out(f"{arch}\n")
+        return 0
     opts = _parse(proc.argv)
     if opts.command == "add":
         return _add(proc, opts)
@@ -194,7 +200,9 @@ def _load_indexes(proc: Process, opts: Options, force: bool) -> tuple[list[Index
                 proc.fs.put(
                     repo.cache_file, Node("file", 0o644, content=Synthetic(size, repo.index_url))
                 )
-        indexes.append(_only_repo(index, repo.name))
+        indexes.append(_as_in_release(_only_repo(index, repo.name),
+                                      release_index(catalogue, repo.release) if catalogue
+                                      and index.inherited else None))
     return indexes, errors
 
 
@@ -234,7 +242,22 @@ def _index_size(index: Index, repo: str) -> int:
 
 def _only_repo(index: Index, repo: str) -> Index:
     picked = {n: tuple(p for p in v if p.repo == repo) for n, v in index.packages.items()}
-    return Index({n: v for n, v in picked.items() if v}, index.meta)
+    return Index({n: v for n, v in picked.items() if v}, index.meta, index.inherited)
+
+
+def _as_in_release(index: Index, aports: AportsIndex | None) -> Index:
+    """A catalogue that borrows another release's entries (`@inherit`) offers them only as the
+    release's own aports data has them: names it lacks are left out, versions are its own."""
+    if not index.inherited or aports is None:
+        return index
+    packages = dict(index.packages)
+    for name in index.inherited & set(packages):
+        row = aports.row(name)
+        if row is None:
+            del packages[name]
+        else:
+            packages[name] = tuple(replace(p, version=row.version) for p in packages[name])
+    return Index(packages, index.meta)
 
 
 Lookup = Callable[[str], Package | None]
@@ -258,37 +281,36 @@ def _find(indexes: Iterable[Index], name: str, more: Lookup | None = None) -> Pa
 def _long_tail(proc: Process, indexes: list[Index]) -> Lookup:
     """Names past the hand-written catalogue: the release's aports index, in the repositories
     /etc/apk/repositories names; for a release the data lacks, the split-subpackage and
-    Debian-name rules."""
+    Debian-name rules. The index is read only when a name gets this far."""
     catalogue = catalogue_of(proc.world)
     repos = _repos(proc)
-    aports: AportsIndex | None = None
-    if catalogue is not None and repos:
-        aports = release_index(catalogue, repos[0].release)
-    if aports is not None:
-        enabled = {r.name for r in repos}
+    enabled = {r.name for r in repos}
 
-        def from_aports(name: str) -> Package | None:
-            pkg = aports.package(name)
-            if pkg is None or pkg.repo not in enabled:
-                return None
-            # the hand-written catalogue is a later snapshot of the release: a subpackage
-            # comes in the version its origin has there (`nginx-openrc` with `nginx`)
-            row = aports.row(pkg.name)
-            base = row.origin if row is not None else pkg.name
-            origin = next(filter(None, (_find(indexes, n) for n in (
-                base, f"{base}-libs", f"lib{base}"))), None)
-            return pkg if origin is None else replace(pkg, version=origin.version)
-
-        return from_aports
-
-    def by_rule(name: str) -> Package | None:
+    def lookup(name: str) -> Package | None:
+        aports = release_index(catalogue, repos[0].release) if catalogue and repos else None
+        if aports is not None:
+            return _from_aports(aports, indexes, name, enabled)
         found = _subpackage(indexes, name)
         if found is None and catalogue is not None:
             repo = next((p.repo for v in indexes[0].packages.values() for p in v), "main")
             found = _debian_name(catalogue, name, repo)
         return found
 
-    return by_rule
+    return lookup
+
+
+def _from_aports(aports: AportsIndex, indexes: list[Index], name: str, enabled: set[str]
+                 ) -> Package | None:
+    pkg = aports.package(name)
+    if pkg is None or pkg.repo not in enabled:
+        return None
+    # the hand-written catalogue is a later snapshot of the release: a subpackage comes in
+    # the version its origin has there (`nginx-openrc` with `nginx`)
+    row = aports.row(pkg.name)
+    base = row.origin if row is not None else pkg.name
+    origin = next(filter(None, (_find(indexes, n) for n in (
+        base, f"{base}-libs", f"lib{base}"))), None)
+    return pkg if origin is None else replace(pkg, version=origin.version)
 
 
 def _subpackage(indexes: list[Index], name: str) -> Package | None:

@@ -3,10 +3,11 @@
 The hand-written catalogues (`alpine/vX.Y.txt`) carry real APKINDEX entries for the packages the
 tutorial uses; this index knows the rest of `main` and `community`, as
 `assets/packages/refresh_alpine.py` read them from the APKBUILD files at each release's commit:
-names, versions, origins, dependencies, `provides` and install scripts. APKBUILDs carry no sizes
-and no file lists, so those come by rule (docs/package-simulation.md): Debian's installed size
-for a package of the same name, else a share of the origin's (a split subpackage) or a size from
-a hash of the name; files where abuild or the package's kind puts them.
+names, versions, origins, dependencies, `provides`, install scripts and the files the package
+functions visibly place. APKBUILDs carry no sizes and no full file lists, so those come by rule
+(docs/package-simulation.md): Debian's installed size for a package of the same name, else a
+share of the origin's (a split subpackage) or a size from a hash of the name; the other files
+where abuild or the package's kind puts them.
 
 The file is read once, when apk first looks a name up past a hand-written catalogue, and only the
 release asked for is split into lines.
@@ -24,6 +25,7 @@ DATA = "alpine/aports.tsv.xz"
 _REPOS = {"m": "main", "c": "community"}
 # A package with no Debian namesake weighs between these (installed; Alpine main averages ~1 MB).
 _SIZE_RANGE = (30_000, 4_000_000)
+_CONFIG_SIZE = "2K"
 
 # abuild's default split functions: the suffix, the share of the origin's installed size the
 # split takes, whether it depends on the origin, pkgdesc's suffix and the files it moves.
@@ -53,13 +55,16 @@ class Row:
     links: tuple[str, ...]
     provides: tuple[str, ...]
     scripts: tuple[str, ...]
+    files: tuple[str, ...]
     description: str
 
 
 def _row(line: str) -> Row:
-    name, version, repo, origin, depends, links, provides, scripts, desc = line.split("\t", 8)
+    name, version, repo, origin, depends, links, provides, scripts, files, desc = line.split(
+        "\t", 9)
     return Row(name, version, _REPOS.get(repo, repo), origin or name, tuple(depends.split()),
-               tuple(links.split()), tuple(provides.split()), tuple(scripts.split()), desc)
+               tuple(links.split()), tuple(provides.split()), tuple(scripts.split()),
+               tuple(files.split()), desc)
 
 
 @dataclass
@@ -134,6 +139,17 @@ class AportsIndex:
         return standin.sizes("apk", row.name, *_SIZE_RANGE)
 
     def _files(self, row: Row, split: str | None) -> tuple[str, ...]:
+        """The files the APKBUILD visibly places (`row.files`, configuration kept small), plus
+        what the package's kind implies."""
+        if not row.files:
+            return self._implied_files(row, split)
+        configs = tuple(f"{f}:{_CONFIG_SIZE}" for f in row.files if f.startswith("/etc/"))
+        others = tuple(f for f in row.files if not f.startswith("/etc/"))
+        if others:
+            return others + configs
+        return self._implied_files(row, split) + configs
+
+    def _implied_files(self, row: Row, split: str | None) -> tuple[str, ...]:
         if split is not None:
             stem = row.origin.removeprefix("lib").removesuffix("-libs")
             return tuple(f.format(b=stem) for f in SPLITS[split][3])
