@@ -265,7 +265,7 @@ CAUSES = (
                            r"No matching distribution|E404|404 Not Found|"
                            r"has no installation candidate|Could not find a version")),
     ("program", re.compile(r": not found|command not found|executable file not found|"
-                           r"exit code: 127")),
+                           r"exit code: 127|cannot run in the simulated engine")),
 )
 
 
@@ -275,10 +275,13 @@ def first_cause(err: str) -> tuple[str, str]:
     packages:` with its next line, `npm error …`), else BuildKit's own error line."""
     lines = [re.sub(r"^#\d+ \d+\.\d+ ", "", x) for x in err.splitlines()
              if re.match(r"#\d+ \d+\.\d+ ", x)]
+    # progress and trace lines name packages (`libgpg-error`) and commands, not causes
+    lines = [x for x in lines if not re.match(r"\(\d+/\d+\) |\s*Executing |\+ ", x)]
     line = ""
     for i, text in enumerate(lines):
-        if re.search(r"(?i)\berror\b|not found|unable to|bad address|could not resolve", text) \
-                or text.startswith("E: "):
+        if re.search(r"(?i)\berror\b|not found|unable to|bad address|could not resolve|"
+                     r"no such file or directory|cannot run in the simulated engine|"
+                     r"no rule to make target", text) or text.startswith("E: "):
             line = text.strip()
             if (line.endswith(":") or line.startswith("npm error code")) and i + 1 < len(lines):
                 line += " " + lines[i + 1].strip().removeprefix("npm error ")
