@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.engine.pkg_helpers import FakeWorld, alpine_tree, run
 from tutor.engine.fs import FileTree
-from tutor.engine.sh.pkg.aports import AportsIndex, release_index
 from tutor.engine.sh.pkg.apk import Installed, apk
+from tutor.engine.sh.pkg.aports import AportsIndex, release_index
 from tutor.engine.sh.pkg.catalogue import read_text, write_text
 from tutor.engine.sh.pkg.debindex import suite_index
 
