@@ -90,3 +90,18 @@ def test_sizes_are_debians_for_a_namesake_else_a_share_of_the_origin() -> None:
     assert dnsmasq is not None and deb is not None and dnsmasq.size == deb.installed
     dev, apr = index.package("apr-dev"), index.package("apr")
     assert dev is not None and apr is not None and dev.size == int(apr.size * 0.25)
+
+
+def test_update_counts_the_packages_of_the_configured_repositories() -> None:
+    index = _aports("v3.24")
+    both = run(apk, ["apk", "update"], alpine_tree("v3.24")).stdout.decode()  # type: ignore[attr-defined]
+    total = int(both.splitlines()[-1].split()[1])
+    # the release's packages, and the few later ones its hand-written catalogue adds
+    assert len(index) <= total < len(index) + 50
+    fs = alpine_tree("v3.24")
+    write_text(fs, "/etc/apk/repositories",
+               "https://dl-cdn.alpinelinux.org/alpine/v3.24/main\n")
+    main = run(apk, ["apk", "update"], fs).stdout.decode()  # type: ignore[attr-defined]
+    count = int(main.splitlines()[-1].split()[1])
+    in_main = sum(1 for n in index.lines if index.repo_of(n) == "main")
+    assert in_main <= count < in_main + 50 and count < total

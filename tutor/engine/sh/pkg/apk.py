@@ -371,7 +371,14 @@ def _update(proc: Process, opts: Options) -> int:
         for words in index.meta_lines("distinct"):
             distinct = int(words[0])
         names.update(index.packages)
-    # a release without the real count offers what its data lists
+    # a release without the real count offers what its data lists: the aports index of the
+    # repositories it names, else the hand-written catalogue
+    catalogue = catalogue_of(proc.world)
+    repos = _repos(proc)
+    aports = release_index(catalogue, repos[0].release) if catalogue and repos else None
+    if aports is not None and not distinct:
+        enabled = {r.name for r in repos}
+        names.update(n for n in aports.lines if aports.repo_of(n) in enabled)
     distinct = distinct or len(names)
     if errors:
         proc.out(f"{errors} unavailable, 0 stale; {distinct} distinct packages available\n")

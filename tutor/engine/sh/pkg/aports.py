@@ -88,6 +88,11 @@ class AportsIndex:
         line = self.lines.get(name)
         return _row(line) if line is not None else None
 
+    def repo_of(self, name: str) -> str:
+        """`main` or `community` (without parsing the whole line)."""
+        line = self.lines.get(name, "")
+        return _REPOS.get(line.split("\t", 3)[2], "") if line.count("\t") >= 3 else ""
+
     def provider(self, name: str) -> str | None:
         """The package whose `provides` names `name` (`mysql-dev` → `mariadb-dev`)."""
         if self._providers is None:
