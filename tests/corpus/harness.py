@@ -275,8 +275,9 @@ def first_cause(err: str) -> tuple[str, str]:
     packages:` with its next line, `npm error …`), else BuildKit's own error line."""
     lines = [re.sub(r"^#\d+ \d+\.\d+ ", "", x) for x in err.splitlines()
              if re.match(r"#\d+ \d+\.\d+ ", x)]
-    # progress and trace lines name packages (`libgpg-error`) and commands, not causes
-    lines = [x for x in lines if not re.match(r"\(\d+/\d+\) |\s*Executing |\+ ", x)]
+    # progress, trace and debconf's warning lines name packages (`libgpg-error`) and
+    # commands, not causes
+    lines = [x for x in lines if not re.match(r"\(\d+/\d+\) |\s*Executing |\+ |debconf: ", x)]
     line = ""
     for i, text in enumerate(lines):
         if re.search(r"(?i)\berror\b|not found|unable to|bad address|could not resolve|"

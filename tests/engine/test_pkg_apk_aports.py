@@ -105,3 +105,11 @@ def test_update_counts_the_packages_of_the_configured_repositories() -> None:
     count = int(main.splitlines()[-1].split()[1])
     in_main = sum(1 for n in index.lines if index.repo_of(n) == "main")
     assert in_main <= count < in_main + 50 and count < total
+
+
+def test_a_provided_name_installs_the_catalogues_package_when_it_lists_the_provider() -> None:
+    # 3.24 has no libc-dev package: musl-dev provides it, and the catalogue lists musl-dev
+    assert "libc-dev" not in _aports("v3.24") and _aports("v3.24").provider("libc-dev")
+    fs = alpine_tree("v3.24")
+    assert _add(fs, "libc-dev")[0] == 0
+    assert "musl-dev" in _db(fs).blocks and "/usr/include/stdio.h" in fs

@@ -304,6 +304,9 @@ def _from_aports(aports: AportsIndex, indexes: list[Index], name: str, enabled: 
     pkg = aports.package(name)
     if pkg is None or pkg.repo not in enabled:
         return None
+    listed = _find(indexes, pkg.name)
+    if listed is not None:  # a name provided by a package the catalogue lists (libc-dev)
+        return listed
     # the hand-written catalogue is a later snapshot of the release: a subpackage comes in
     # the version its origin has there (`nginx-openrc` with `nginx`)
     row = aports.row(pkg.name)
