@@ -99,6 +99,10 @@ def test_build_steps_read_plain_progress() -> None:
     ("#5 0.2 /bin/sh: make: not found\n#5 ERROR: exit code: 127\n", "program",
      "/bin/sh: make: not found"),
     ("#5 0.2 wget: bad address 'nginx.org'\n", "other", "wget: bad address 'nginx.org'"),
+    ("#5 0.1 + apk add icecast\n#5 0.2 (1/18) Installing libgpg-error (1.51-r0)\n"
+     "#5 0.3 + icecast --version\n#5 0.4 icecast: this program cannot run in the simulated "
+     "engine\n#5 ERROR: exit code: 126\n", "program",
+     "icecast: this program cannot run in the simulated engine"),
 ])
 def test_first_cause_groups(err: str, group: str, line: str) -> None:
     assert first_cause(err) == (group, line)

@@ -1,4 +1,5 @@
-"""apk names the Alpine data lacks install by the Debian-name rule; unknown names still fail."""
+"""apk names past the hand-written catalogue install from the release's aports data; unknown names
+still fail."""
 
 from __future__ import annotations
 

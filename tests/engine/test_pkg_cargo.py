@@ -69,3 +69,29 @@ def test_no_manifest_and_version() -> None:
     assert (result.exit_code, result.stderr.decode()) == (
         101, "error: could not find `Cargo.toml` in `/app` or any parent directory\n")
     assert _sh(fs, "cargo --version").stdout.decode().startswith("cargo 1.84.1 ")
+
+
+def test_init_lays_out_a_package_named_after_its_directory_then_builds() -> None:
+    fs = tool_tree("cargo")
+    fs.makedirs("/app")
+    result = _sh(fs, "cargo init")
+    assert result.exit_code == 0
+    assert result.stderr.decode().splitlines()[0] == "    Creating binary (application) package"
+    assert read_text(fs, "/app/Cargo.toml") == (
+        '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n')
+    assert read_text(fs, "/app/.gitignore") == "/target\n" and "/app/.git/HEAD" in fs
+    built = _sh(fs, "cargo build && ./target/debug/app")
+    assert built.stdout.decode() == "Hello, world!\n", built.stderr
+    again = _sh(fs, "cargo init")
+    assert (again.exit_code, again.stderr.decode()) == (
+        101, "error: `cargo init` cannot be run on existing Cargo packages\n")
+
+
+def test_new_makes_the_directory_and_a_library_with_lib() -> None:
+    fs = tool_tree("cargo")
+    fs.makedirs("/app")
+    result = _sh(fs, "cargo new --lib --vcs none mylib")
+    assert result.stderr.decode().startswith("    Creating library `mylib` package\n")
+    assert "pub fn add(" in (read_text(fs, "/app/mylib/src/lib.rs") or "")
+    assert "/app/mylib/.git" not in fs
+    assert _sh(fs, "cargo new mylib").exit_code == 101

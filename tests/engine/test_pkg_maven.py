@@ -186,3 +186,45 @@ def test_failures_are_worded_as_maven_words_them() -> None:
     missing = _sh(fs, "java -jar nope.jar")
     assert (missing.exit_code, missing.stderr) == (1, b"Error: Unable to access jarfile nope.jar\n")
     assert read_text(fs, "/app/pom.xml") is None
+
+
+ASSEMBLY_POM = """<project><modelVersion>4.0.0</modelVersion><groupId>com.company</groupId>
+<artifactId>project</artifactId><version>1.0-SNAPSHOT</version><build><plugins><plugin>
+<artifactId>maven-assembly-plugin</artifactId><configuration><archive><manifest>
+<mainClass>App</mainClass></manifest></archive><descriptorRefs>
+<descriptorRef>jar-with-dependencies</descriptorRef></descriptorRefs>{extra}</configuration>
+</plugin></plugins></build><dependencies><dependency><groupId>com.sparkjava</groupId>
+<artifactId>spark-core</artifactId><version>2.9.2</version></dependency></dependencies>
+</project>"""
+
+
+def test_assembly_single_builds_a_jar_with_dependencies_that_runs() -> None:
+    fs = tool_tree("mvn", "java")
+    write_text(fs, "/app/pom.xml", ASSEMBLY_POM.format(
+        extra="<finalName>app</finalName><appendAssemblyId>false</appendAssemblyId>"))
+    write_text(fs, "/app/src/main/java/App.java", 'public class App {\n  public static void '
+               'main(String[] a) {\n    System.out.println("Hello from Spark");\n  }\n}\n')
+    result = _sh(fs, "mvn -B clean compile assembly:single && java -jar target/app.jar")
+    out = result.stdout.decode()
+    assert result.exit_code == 0, out
+    assert "[INFO] --- assembly:3.7.1:single (default-cli) @ project ---\n" in out
+    assert "[WARNING] Configuration option 'appendAssemblyId' is set to false.\n" in out
+    assert "[INFO] Building jar: /app/target/app.jar\n" in out
+    assert out.endswith("Hello from Spark\n")
+    node = fs.get("/app/target/app.jar")
+    assert node is not None and node.content is not None
+    names = zipfile.ZipFile(io.BytesIO(node.content.read())).namelist()
+    assert "App.class" in names and any(n.startswith("com/sparkjava/spark-core/") for n in names)
+
+
+def test_assembly_single_names_the_descriptor_and_needs_one() -> None:
+    fs = tool_tree("mvn", "java")
+    write_text(fs, "/app/pom.xml", ASSEMBLY_POM.format(extra=""))
+    write_text(fs, "/app/src/main/java/App.java", "public class App {}\n")
+    assert _sh(fs, "mvn -B -q compile assembly:single").exit_code == 0
+    assert "/app/target/project-1.0-SNAPSHOT-jar-with-dependencies.jar" in fs
+    write_text(fs, "/app/pom.xml", ASSEMBLY_POM.format(extra="").replace(
+        "<descriptorRef>jar-with-dependencies</descriptorRef>", ""))
+    failed = _sh(fs, "mvn -B compile assembly:single")
+    assert failed.exit_code == 1
+    assert "Error reading assemblies: No assembly descriptors found." in failed.stdout.decode()

@@ -360,3 +360,12 @@ def test_a_lockfile_may_name_releases_newer_than_the_catalogue_knows() -> None:
     assert proc.returncode == 0, proc.stderr
     got = json.loads(read_text(fs, "/app/node_modules/array-flatten/package.json") or "")
     assert got["version"] == "2.1.2"
+
+
+def test_type_declarations_have_no_command_to_shadow_node() -> None:
+    fs = _project({"name": "web", "version": "1.0.0",
+                   "dependencies": {"@types/node": "^20.11.0", "left-pad": "^1.3.0"}})
+    assert _npm(fs, "install").returncode == 0
+    assert "/app/node_modules/@types/node/index.d.ts" in fs
+    assert "/app/node_modules/.bin/node" not in fs
+    assert "/app/node_modules/.bin/left-pad" in fs

@@ -250,3 +250,28 @@ def test_freeze_list_show_uninstall() -> None:
                                     "flask-2.0.1:\n  Successfully uninstalled flask-2.0.1\n")
     assert "flask" not in _versions(fs)
     assert f"{SITE}/flask" not in fs
+
+
+@pytest.mark.parametrize(("url", "name"), [
+    ("https://github.com/maurosoria/dirsearch/archive/refs/heads/master.zip", "dirsearch"),
+    ("https://gitlab.com/acme/tool-kit/-/archive/main/tool-kit-main.tar.gz", "tool-kit"),
+    ("https://example.org/dist/requests-2.31.0.tar.gz", "requests"),
+    ("https://example.org/wheels/attrs-23.1.0-py3-none-any.whl", "attrs"),
+    ("https://example.org/x/master.zip#egg=named", "named"),
+])
+def test_a_bare_archive_url_is_named_as_its_address_shows(url: str, name: str) -> None:
+    req = parse_requirement(url)
+    assert req is not None and (req.name, req.url) == (name, url.split("#")[0])
+
+
+def test_an_archive_url_is_downloaded_and_built_into_a_wheel() -> None:
+    fs = _tree()
+    url = "https://github.com/maurosoria/dirsearch/archive/refs/heads/master.zip"
+    proc = _pip(fs, "install", "--no-cache-dir", url)
+    assert proc.returncode == 0, proc.stderr  # type: ignore[attr-defined]
+    out = proc.stdout.decode()
+    assert out.startswith(f"Collecting {url}\n  Downloading {url}\n"
+                          "  Installing build dependencies: started\n")
+    assert "Building wheels for collected packages: dirsearch\n" in out
+    assert "Successfully built dirsearch\n" in out
+    assert "dirsearch" in _versions(fs)

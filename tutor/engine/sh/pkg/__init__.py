@@ -8,6 +8,7 @@ from tutor.engine.sh.pkg import (
     dotnet,
     golang,
     gradle,
+    jartool,
     jvm,
     maven,
     npm,
@@ -18,5 +19,5 @@ from tutor.engine.sh.pkg import (
     yarn,
 )
 
-__all__ = ["apk", "apt", "cargo", "composer", "dotnet", "golang", "gradle", "jvm", "maven",
-           "npm", "pip", "pipenv", "poetry", "ruby", "yarn"]
+__all__ = ["apk", "apt", "cargo", "composer", "dotnet", "golang", "gradle", "jartool", "jvm",
+           "maven", "npm", "pip", "pipenv", "poetry", "ruby", "yarn"]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from tutor.engine.fs import Node, Synthetic
 from tutor.engine.sh._api import Process, program
+from tutor.engine.sh.pkg.aports import SPLITS, AportsIndex, release_index
 from tutor.engine.sh.pkg.catalogue import (
     LINK_SPEED,
     Catalogue,
@@ -35,6 +36,7 @@ DB = "/lib/apk/db/installed"
 WORLD = "/etc/apk/world"
 REPOSITORIES = "/etc/apk/repositories"
 CACHE = "/var/cache/apk"
+ARCH = "/etc/apk/arch"
 _BIN_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/")
 
 
@@ -152,6 +154,11 @@ def _parse(argv: list[str]) -> Options:
 
 @program("apk")
 def apk(proc: Process) -> int:
+    if "--print-arch" in proc.argv[1:]:
+        # apk's architecture is the one /etc/apk/arch names (the image's)
+        arch = (read_text(proc.fs, ARCH) or "").strip() or "x86_64"
+        proc.out(f"{arch}\n")
+        return 0
     opts = _parse(proc.argv)
     if opts.command == "add":
         return _add(proc, opts)
@@ -193,7 +200,9 @@ def _load_indexes(proc: Process, opts: Options, force: bool) -> tuple[list[Index
                 proc.fs.put(
                     repo.cache_file, Node("file", 0o644, content=Synthetic(size, repo.index_url))
                 )
-        indexes.append(_only_repo(index, repo.name))
+        indexes.append(_as_in_release(_only_repo(index, repo.name),
+                                      release_index(catalogue, repo.release) if catalogue
+                                      and index.inherited else None))
     return indexes, errors
 
 
@@ -233,13 +242,30 @@ def _index_size(index: Index, repo: str) -> int:
 
 def _only_repo(index: Index, repo: str) -> Index:
     picked = {n: tuple(p for p in v if p.repo == repo) for n, v in index.packages.items()}
-    return Index({n: v for n, v in picked.items() if v}, index.meta)
+    return Index({n: v for n, v in picked.items() if v}, index.meta, index.inherited)
 
 
-def _find(indexes: Iterable[Index], name: str, catalogue: Catalogue | None = None
-          ) -> Package | None:
-    """The package `name` names: by name, by `provides`, as a split subpackage, or (given the
-    catalogue, and only when some Alpine repository is configured) by the Debian-name rule."""
+def _as_in_release(index: Index, aports: AportsIndex | None) -> Index:
+    """A catalogue that borrows another release's entries (`@inherit`) offers them only as the
+    release's own aports data has them: names it lacks are left out, versions are its own."""
+    if not index.inherited or aports is None:
+        return index
+    packages = dict(index.packages)
+    for name in index.inherited & set(packages):
+        row = aports.row(name)
+        if row is None:
+            del packages[name]
+        else:
+            packages[name] = tuple(replace(p, version=row.version) for p in packages[name])
+    return Index(packages, index.meta)
+
+
+Lookup = Callable[[str], Package | None]
+
+
+def _find(indexes: Iterable[Index], name: str, more: Lookup | None = None) -> Package | None:
+    """The package `name` names: by name or by `provides` in the hand-written catalogue, else as
+    `more` (the release's long tail, see `_long_tail`) finds it."""
     indexes = list(indexes)
     for index in indexes:
         pkg = index.newest(name)
@@ -249,36 +275,52 @@ def _find(indexes: Iterable[Index], name: str, catalogue: Catalogue | None = Non
         for versions in index.packages.values():
             if f"provides={name}" in versions[-1].flags:
                 return versions[-1]
-    found = _subpackage(indexes, name)
-    if found is None and indexes and catalogue is not None:
-        repo = next((p.repo for v in indexes[0].packages.values() for p in v), "main")
-        found = _debian_name(catalogue, name, repo)
-    return found
+    return more(name) if more is not None and indexes else None
 
 
-# abuild's default split functions: the suffix, the share of the origin's installed size the
-# split takes, whether it depends on the origin, pkgdesc's suffix and the files it moves.
-_SPLITS = {
-    "-dev": (
-        0.25,
-        True,
-        "development files",
-        ("/usr/include/{b}.h", "/usr/lib/pkgconfig/{b}.pc:300", "/usr/lib/lib{b}.so->lib{b}.so.0"),
-    ),
-    "-doc": (0.10, False, "documentation", ("/usr/share/man/man1/{b}.1.gz",
-                                            "/usr/share/licenses/{b}/LICENSE:2K")),
-    "-openrc": (0.01, True, "OpenRC init scripts", ("/etc/init.d/{b}:2K", "/etc/conf.d/{b}:500")),
-    "-static": (0.30, True, "static library", ("/usr/lib/lib{b}.a",)),
-    "-lang": (0.15, True, "translations", ("/usr/share/locale/de/LC_MESSAGES/{b}.mo",)),
-    "-dbg": (0.50, True, "debug symbols", ("/usr/lib/debug/usr/lib/lib{b}.so.debug",)),
-}
+def _long_tail(proc: Process, indexes: list[Index]) -> Lookup:
+    """Names past the hand-written catalogue: the release's aports index, in the repositories
+    /etc/apk/repositories names; for a release the data lacks, the split-subpackage and
+    Debian-name rules. The index is read only when a name gets this far."""
+    catalogue = catalogue_of(proc.world)
+    repos = _repos(proc)
+    enabled = {r.name for r in repos}
+
+    def lookup(name: str) -> Package | None:
+        aports = release_index(catalogue, repos[0].release) if catalogue and repos else None
+        if aports is not None:
+            return _from_aports(aports, indexes, name, enabled)
+        found = _subpackage(indexes, name)
+        if found is None and catalogue is not None:
+            repo = next((p.repo for v in indexes[0].packages.values() for p in v), "main")
+            found = _debian_name(catalogue, name, repo)
+        return found
+
+    return lookup
+
+
+def _from_aports(aports: AportsIndex, indexes: list[Index], name: str, enabled: set[str]
+                 ) -> Package | None:
+    pkg = aports.package(name)
+    if pkg is None or pkg.repo not in enabled:
+        return None
+    listed = _find(indexes, pkg.name)
+    if listed is not None:  # a name provided by a package the catalogue lists (libc-dev)
+        return listed
+    # the hand-written catalogue is a later snapshot of the release: a subpackage comes in
+    # the version its origin has there (`nginx-openrc` with `nginx`)
+    row = aports.row(pkg.name)
+    base = row.origin if row is not None else pkg.name
+    origin = next(filter(None, (_find(indexes, n) for n in (
+        base, f"{base}-libs", f"lib{base}"))), None)
+    return pkg if origin is None else replace(pkg, version=origin.version)
 
 
 def _subpackage(indexes: list[Index], name: str) -> Package | None:
     """A subpackage no data file lists, derived from its origin by abuild's split convention
     (`zstd-dev` of `zstd`/`zstd-libs`, `nginx-openrc` of `nginx`): the origin's version, a share of
     its size, and the files abuild's default split function moves."""
-    for suffix, (share, depends, what, files) in _SPLITS.items():
+    for suffix, (share, depends, what, files) in SPLITS.items():
         if not name.endswith(suffix):
             continue
         base = name[: -len(suffix)]
@@ -332,7 +374,14 @@ def _update(proc: Process, opts: Options) -> int:
         for words in index.meta_lines("distinct"):
             distinct = int(words[0])
         names.update(index.packages)
-    # a release without the real count offers what its data lists
+    # a release without the real count offers what its data lists: the aports index of the
+    # repositories it names, else the hand-written catalogue
+    catalogue = catalogue_of(proc.world)
+    repos = _repos(proc)
+    aports = release_index(catalogue, repos[0].release) if catalogue and repos else None
+    if aports is not None and not distinct:
+        enabled = {r.name for r in repos}
+        names.update(n for n in aports.lines if aports.repo_of(n) in enabled)
     distinct = distinct or len(names)
     if errors:
         proc.out(f"{errors} unavailable, 0 stale; {distinct} distinct packages available\n")
@@ -350,17 +399,17 @@ def _snapshot_version(indexes: list[Index]) -> str:
 
 def _add(proc: Process, opts: Options) -> int:
     indexes, _ = _load_indexes(proc, opts, force=opts.update)
-    catalogue = catalogue_of(proc.world)
+    more = _long_tail(proc, indexes)
     db = Installed.parse(read_text(proc.fs, DB) or "")
     world = (read_text(proc.fs, WORLD) or "").split()
     specs = list(opts.names)
     opts.names = [_constraint(s)[0] for s in specs]
     missing = [n for n in opts.names
-               if n not in db.blocks and _find(indexes, n, catalogue) is None]
+               if n not in db.blocks and _find(indexes, n, more) is None]
     broken = []
     for spec in specs:
         name, op, wanted = _constraint(spec)
-        pkg = _find(indexes, name, catalogue)
+        pkg = _find(indexes, name, more)
         if op and pkg is not None and not _matches(pkg.version, op, wanted):
             broken.append((pkg, spec))
     if broken and not missing:
@@ -378,7 +427,7 @@ def _add(proc: Process, opts: Options) -> int:
     seen: set[str] = set(db.blocks)
 
     def visit(name: str) -> None:
-        pkg = _find(indexes, name, catalogue)
+        pkg = _find(indexes, name, more)
         if pkg is None or pkg.name in seen:
             return
         seen.add(pkg.name)
@@ -413,7 +462,7 @@ def _add(proc: Process, opts: Options) -> int:
         _install(proc, db, pkg)
         if "post-install" in flags:
             proc.out(f"  Executing {pkg.name}-{pkg.version}.post-install\n")
-    _run_triggers(proc, db, order, indexes)
+    _run_triggers(proc, db, order, indexes, more)
     _save(proc, db, world)
     proc.out(f"OK: {db.size() // (1024 * 1024)} MiB in {len(db.blocks)} packages\n")
     return 0
@@ -447,13 +496,13 @@ def _install(proc: Process, db: Installed, pkg: Package) -> None:
 
 
 def _run_triggers(
-    proc: Process, db: Installed, changed: list[Package], indexes: list[Index]
+    proc: Process, db: Installed, changed: list[Package], indexes: list[Index], more: Lookup
 ) -> None:
     touched = [
         path for pkg in changed for path in (t.split(":")[0].split("->")[0] for t in pkg.files)
     ]
     for name in db.blocks:
-        pkg = _find(indexes, name)
+        pkg = _find(indexes, name, more)
         if pkg is None or "trigger" not in pkg.flags:
             continue
         fires = name in (p.name for p in changed)

@@ -1,4 +1,4 @@
-"""Cargo (the rust images' toolchain): `build`, `fetch`, `install`, `--version`.
+"""Cargo (the rust images' toolchain): `build`, `fetch`, `install`, `init`, `new`, `--version`.
 
 Cargo.toml is read for real; each dependency resolves to a crate version by rule (Cargo's
 requirement syntax is semver with `1.2` meaning `^1.2`, see standin.pick_semver), is
@@ -234,6 +234,79 @@ def install(proc: Process, args: list[str]) -> int:
     return 0
 
 
+_MAIN_RS = 'fn main() {\n    println!("Hello, world!");\n}\n'
+_LIB_RS = ("pub fn add(left: u64, right: u64) -> u64 {\n    left + right\n}\n\n#[cfg(test)]\n"
+           "mod tests {\n    use super::*;\n\n    #[test]\n    fn it_works() {\n"
+           "        let result = add(2, 2);\n        assert_eq!(result, 4);\n    }\n}\n")
+# what libgit2's `git init` writes (cargo links it, so no git program is needed)
+_GIT_FILES = {
+    "HEAD": "ref: refs/heads/master\n",
+    "config": "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n"
+              "\tlogallrefupdates = true\n",
+    "description": "Unnamed repository; edit this file 'description' to name the repository.\n",
+    "info/exclude": "# File patterns to ignore; see `git help ignore` for more information.\n"
+                    "# Lines that start with '#' are comments.\n",
+}
+
+
+def new_package(proc: Process, args: list[str], create: bool) -> int:
+    """`cargo init [PATH]` / `cargo new PATH`: Cargo.toml, `src/main.rs` (or `lib.rs` with
+    `--lib`), and a git repository with `.gitignore` unless `--vcs none` or already in one."""
+    lib = "--lib" in args
+    name = ""
+    vcs = "git"
+    paths = []
+    it = iter(args)
+    for arg in it:
+        if arg == "--name":
+            name = next(it, "")
+        elif arg.startswith("--name="):
+            name = arg.split("=", 1)[1]
+        elif arg == "--vcs":
+            vcs = next(it, "git")
+        elif arg.startswith("--vcs="):
+            vcs = arg.split("=", 1)[1]
+        elif not arg.startswith("-"):
+            paths.append(arg)
+    if create and not paths:
+        proc.err("error: the following required arguments were not provided:\n  <PATH>\n\n"
+                 "Usage: cargo new <PATH>\n\nFor more information, try '--help'.\n")
+        return 1
+    root = posixpath.normpath(posixpath.join(proc.cwd, paths[0] if paths else "."))
+    name = name or posixpath.basename(root)
+    if create and root in proc.fs:
+        raise CargoError(f"destination `{root}` already exists\n\nUse `cargo init` to "
+                         "initialize the directory")
+    if read_text(proc.fs, f"{root}/Cargo.toml") is not None:
+        raise CargoError("`cargo init` cannot be run on existing Cargo packages")
+    kind = "library" if lib else "binary (application)"
+    shown = f" `{name}`" if create else ""
+    proc.err(f"    Creating {kind}{shown} package\n")
+    write_text(proc.fs, f"{root}/Cargo.toml", f'[package]\nname = "{name}"\n'
+               f'version = "0.1.0"\nedition = "2021"\n\n[dependencies]\n')
+    source = f"{root}/src/lib.rs" if lib else f"{root}/src/main.rs"
+    if read_text(proc.fs, source) is None:
+        write_text(proc.fs, source, _LIB_RS if lib else _MAIN_RS)
+    if vcs == "git" and not _in_git_repository(proc, root):
+        for rel, text in _GIT_FILES.items():
+            write_text(proc.fs, f"{root}/.git/{rel}", text)
+        for rel in ("objects/info", "objects/pack", "refs/heads", "refs/tags", "hooks"):
+            proc.fs.makedirs(f"{root}/.git/{rel}")
+        write_text(proc.fs, f"{root}/.gitignore", "/target\n")
+    proc.err("note: see more `Cargo.toml` keys and their definitions at "
+             "https://doc.rust-lang.org/cargo/reference/manifest.html\n")
+    return 0
+
+
+def _in_git_repository(proc: Process, path: str) -> bool:
+    while True:
+        if f"{path}/.git" in proc.fs:
+            return True
+        if path == "/":
+            return False
+        path = posixpath.dirname(path)
+
+
 @program("cargo")
 def cargo(proc: Process) -> int:
     args = proc.argv[1:]
@@ -252,6 +325,8 @@ def cargo(proc: Process) -> int:
             return 0
         if command == "install":
             return install(proc, args[1:])
+        if command in ("init", "new"):
+            return new_package(proc, args[1:], create=command == "new")
     except CargoError as exc:
         proc.err(f"error: {exc}\n")
         return 101

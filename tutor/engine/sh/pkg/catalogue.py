@@ -69,6 +69,8 @@ class Index:
 
     packages: dict[str, tuple[Package, ...]]
     meta: tuple[tuple[str, ...], ...] = ()
+    # names taken from an `@inherit`ed file and not listed again: another release's data
+    inherited: frozenset[str] = frozenset()
 
     def newest(self, name: str) -> Package | None:
         found = self.packages.get(name)
@@ -140,7 +142,8 @@ class Catalogue:
                     inherited.discard(pkg.name)
                     packages[pkg.name] = []
                 packages.setdefault(pkg.name, []).append(pkg)
-        return Index({k: tuple(v) for k, v in packages.items()}, tuple(meta))
+        return Index({k: tuple(v) for k, v in packages.items()}, tuple(meta),
+                     frozenset(inherited))
 
 
 def parse_size(text: str) -> int:

@@ -34,6 +34,7 @@ PLUGINS = {
     "jar": ("maven-jar-plugin", "3.4.1"),
     "install": ("maven-install-plugin", "3.1.2"),
     "dependency": ("maven-dependency-plugin", "3.7.0"),
+    "assembly": ("maven-assembly-plugin", "3.7.1"),  # no binding: the newest, as Maven picks
 }
 """Maven 3.9.9's default lifecycle bindings (org.apache.maven.plugins)."""
 LIFECYCLE = ["validate", "compile", "test", "package", "verify", "install", "deploy"]
@@ -62,6 +63,9 @@ class Pom:
     dependencies: list[tuple[str, str, str, str]] = field(default_factory=list)
     """(groupId, artifactId, version, scope)."""
     plugins: list[tuple[str, str]] = field(default_factory=list)
+    assembly: dict[str, str] = field(default_factory=dict)
+    """maven-assembly-plugin's configuration: mainClass, descriptorRef, finalName,
+    appendAssemblyId."""
 
     @property
     def boot(self) -> str | None:
@@ -144,6 +148,12 @@ def read_pom(proc: Process, path: str) -> Pom:
     for plugin in _child(_child(root, "build"), "plugins") or []:
         pom.plugins.append((_text(plugin, "groupId") or "org.apache.maven.plugins",
                             _text(plugin, "artifactId")))
+        if _text(plugin, "artifactId") == "maven-assembly-plugin":
+            config = _child(plugin, "configuration")
+            for node in config.iter() if config is not None else ():
+                key = _strip(node.tag)
+                if key in ("mainClass", "descriptorRef", "finalName", "appendAssemblyId"):
+                    pom.assembly[key] = expand((node.text or "").strip())
     if not artifact:
         raise MavenError(["[ERROR] The build could not read 1 project -> [Help 1]",
                           f"[ERROR]   The project  ({path}) has 1 error",
@@ -178,6 +188,9 @@ class Session:
     def info(self, text: str = "") -> None:
         if not self.quiet:
             self.proc.out(f"[INFO] {text}".rstrip() + ("\n" if text else " \n"))
+
+    def warn(self, text: str) -> None:
+        self.proc.out(f"[WARNING] {text}\n")
 
     def fetch(self, art: builds.Artifact, kinds: tuple[str, ...] = ("pom", "jar")) -> None:
         folder = f"{self.repo}/{art.group.replace('.', '/')}/{art.name}/{art.version}"
@@ -255,6 +268,46 @@ def _resources(proc: Process, root: str) -> list[str]:
 
 
 def lifecycle(s: Session, pom: Pom, goals: list[str], props: Mapping[str, str]) -> None:
+    _phases(s, pom, goals, props)
+    if "assembly:single" in goals:
+        _assembly(s, pom)
+
+
+def _assembly(s: Session, pom: Pom) -> None:
+    """`assembly:single` with the `jar-with-dependencies` descriptor: the project's classes and
+    its dependencies' in one jar, under `finalName` (the assembly id appended unless
+    `appendAssemblyId` is false)."""
+    proc, base = s.proc, posixpath.dirname(pom.path)
+    s.mojo("assembly", "single", "default-cli", pom.artifact)
+    ref = pom.assembly.get("descriptorRef", "")
+    name = pom.assembly.get("finalName") or f"{pom.artifact}-{pom.version}"
+    append = pom.assembly.get("appendAssemblyId", "true") != "false"
+    path = f"{base}/target/{name}{'-' + ref if append else ''}.jar"
+    if not append:
+        s.warn(f"Configuration option 'appendAssemblyId' is set to false.\nInstead of attaching "
+               f"the assembly file: {path}, it will become the file for main project artifact."
+               "\nNOTE: If multiple descriptors or descriptor-formats are provided for this "
+               "project, the value of this file will be non-deterministic!")
+    main_classes = _java_classes(proc, f"{base}/src/main/java")
+    record = builds.describe_java(sorted({t for _, t in main_classes}))
+    entries = [builds.JarEntry(e, 400 + len(t), f"{e}:{t}") for e, t in main_classes]
+    if ref == "jar-with-dependencies":
+        for group, artifact, version, scope in pom.dependencies:
+            if scope in ("test", "provided"):
+                continue
+            dep = _dep_artifact(group, artifact, version)
+            entries.append(builds.JarEntry(f"{group.replace('.', '/')}/{artifact}/classes.bin",
+                                           dep.size, f"{group}:{artifact}:{dep.version}"))
+    main = pom.assembly.get("mainClass", "")
+    s.info(f"Building jar: {path}")
+    builds.write_bytes(proc.fs, path, builds.jar(
+        {**record, "main": main or record.get("main")}, entries,
+        {"Created-By": "Maven Assembly Plugin 3.7.1", "Build-Jdk-Spec": pom.java_release,
+         **({"Main-Class": main} if main else {})}))
+    proc.spend(0.5 + sum(e.size for e in entries) / 200e6)
+
+
+def _phases(s: Session, pom: Pom, goals: list[str], props: Mapping[str, str]) -> None:
     proc, base = s.proc, posixpath.dirname(pom.path)
     target = f"{base}/target"
     phases = [g for g in goals if ":" not in g and g != "clean"]
@@ -282,6 +335,12 @@ def lifecycle(s: Session, pom: Pom, goals: list[str], props: Mapping[str, str]) 
                 s.fetch(dep)
                 if goal != "dependency:resolve-plugins":
                     s.info(f"Resolved dependency: {dep.name}-{dep.version}.jar")
+        elif goal == "assembly:single":
+            if not pom.assembly.get("descriptorRef"):
+                raise MavenError(["Failed to execute goal org.apache.maven.plugins:"
+                                  "maven-assembly-plugin:3.7.1:single (default-cli) on project "
+                                  f"{pom.artifact}: Error reading assemblies: No assembly "
+                                  "descriptors found. -> [Help 1]"], "MojoExecutionException")
         elif ":" in goal:
             raise MavenError([f"No plugin found for prefix '{goal.split(':')[0]}' in the current "
                               "project and in the plugin groups [org.apache.maven.plugins, "

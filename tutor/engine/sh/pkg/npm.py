@@ -182,6 +182,11 @@ def _standin(name: str, version: str) -> Package:
     """A package no catalogue line describes: a CommonJS entry point, a CLI named after the
     package (what `npx name` and scripts call), and a weight derived from the name."""
     download, size = standin.sizes("npm", name, 6_000, 600_000)
+    if name.startswith("@types/"):
+        # DefinitelyTyped publishes declarations only: no code, no command (a `node` command
+        # from `@types/node` would shadow node itself)
+        return Package(name, version, download, size, (standin.STANDIN_MARK,),
+                       ("index.d.ts", "README.md", "LICENSE:1.1K"), "")
     command = name.rsplit("/", 1)[-1]
     scoped = re.fullmatch(r"@([^/]+)/cli", name)
     if scoped:  # `@vue/cli` → `vue`, `@nestjs/cli` → `nest`: a scope's CLI is named after it

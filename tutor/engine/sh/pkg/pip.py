@@ -114,6 +114,11 @@ def parse_requirement(text: str) -> Requirement | None:
         repo = bare.split("#")[0].split("@")[0].rstrip("/").rsplit("/", 1)[-1]
         name = egg[1] if egg else repo.removesuffix(".git")
         return Requirement(bare, name, "", (), marker.strip(), bare.split("#")[0])
+    archive = re.fullmatch(r"https?://\S+?/([^/#?]+?)(\.zip|\.tar\.gz|\.tgz|\.tar\.bz2|\.whl)"
+                           r"(?:#egg=([A-Za-z0-9._-]+))?", bare)
+    if archive:  # a bare archive URL: named by `#egg=`, the wheel, or the repository
+        return Requirement(bare, archive[3] or _archive_name(bare, archive[1], archive[2]), "",
+                           (), marker.strip(), bare.split("#")[0])
     match = re.fullmatch(rf"({_NAME})\s*(?:\[([^\]]*)\])?\s*(.*)", bare)
     if match is None:
         return None
@@ -132,6 +137,19 @@ def parse_requirement(text: str) -> Requirement | None:
     shown = match[1] + (f"[{','.join(extras)}]" if extras else "") + spec + (
         f"@ {url}" if url else "")  # packaging's spelling: `six@ git+https://…`
     return Requirement(shown, match[1], spec, extras, marker.strip(), url)
+
+
+def _archive_name(url: str, stem: str, suffix: str) -> str:
+    """The project a bare archive URL holds, as its address shows it: a wheel's distribution
+    name, the repository of a forge's archive link (`github.com/OWNER/REPO/archive/…`), else
+    the file name without its version (`pkg-1.2.tar.gz`). (pip reads it from the archive's
+    metadata, which a simulated download does not have.)"""
+    if suffix == ".whl":
+        return stem.split("-")[0]
+    forge = re.search(r"://[^/]+/[^/]+/([^/]+)/(?:archive|-/archive|zipball|tarball)/", url)
+    if forge:
+        return forge[1]
+    return re.sub(r"-v?\d[\w.]*$", "", stem) or stem
 
 
 def marker_holds(marker: str, python: str, extras: tuple[str, ...] = ()) -> bool:
@@ -609,6 +627,7 @@ def _install(proc: Process, opts: Options) -> int:
     have = installed(proc, site)
     chosen: dict[str, Chosen] = {}
     projects: list[LocalProject] = []
+    archives: dict[str, str] = {}  # archive URLs pip builds a wheel from: name → version
     for path, editable in opts.local:
         project = read_project(proc, path, editable)
         if isinstance(project, str):
@@ -651,8 +670,15 @@ def _install(proc: Process, opts: Options) -> int:
                     return failed
             if dist is None:
                 return _not_found(proc, index, req)
-            _fetch(proc, opts, dist, dist.wheel + ".metadata",
-                   parse_size((dist.pkg.flag("meta") or ["2K"])[0]), indent=True)
+            if _is_archive(req):
+                if opts.quiet == 0:
+                    proc.out(f"  Downloading {req.url}\n")
+                    _steps(proc, _PREPARE_STEPS)
+                proc.spend(dist.pkg.download / LINK_SPEED + 1.5)
+                archives[key] = dist.pkg.version
+            else:
+                _fetch(proc, opts, dist, dist.wheel + ".metadata",
+                       parse_size((dist.pkg.flag("meta") or ["2K"])[0]), indent=True)
             wanted = [r for r in dist.requires if not r.marker or marker_holds(
                 r.marker, python, req.extras)]
             chosen[key] = Chosen(dist, req.name, depth, tuple(canonical(r.name) for r in wanted))
@@ -668,10 +694,15 @@ def _install(proc: Process, opts: Options) -> int:
     local = {canonical(p.name) for p in projects}
     order = sorted(chosen.values(), key=lambda c: (c.depth, canonical(c.dist.name)))
     for item in order:
-        if canonical(item.dist.name) not in local:
+        if canonical(item.dist.name) not in local | set(archives):
             _fetch(proc, opts, item.dist, item.dist.wheel, item.dist.pkg.download, indent=False)
-    if projects:
-        _build_wheels(proc, opts, projects)
+    wheels = [Built(p.name, p.wheel, p.backend, p.editable, p.path, 1200 + 40 * len(p.packages))
+              for p in projects]
+    wheels += [Built(chosen[k].shown, chosen[k].dist.wheel, "pyproject.toml", False,
+                     f"{chosen[k].shown}-{v}", chosen[k].dist.pkg.download) for k, v in
+               archives.items()]
+    if wheels:
+        _build_wheels(proc, opts, wheels)
     rounds = _peel(chosen)
     install_order = sorted(chosen, key=lambda k: (rounds[k], [-ord(c) for c in k]))
     if opts.quiet == 0:
@@ -787,6 +818,10 @@ def _top_packages(proc: Process, root: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+_PREPARE_STEPS = ["Installing build dependencies", "Getting requirements to build wheel",
+                  "Preparing metadata (pyproject.toml)"]
+
+
 def _steps(proc: Process, names: list[str]) -> None:
     for step in names:
         proc.out(f"  {step}: started\n  {step}: finished with status 'done'\n")
@@ -805,29 +840,44 @@ def _announce(proc: Process, opts: Options, project: LocalProject) -> None:
                  f"Preparing editable metadata ({project.backend})"]
     else:
         proc.out(f"Processing {project.path}\n")
-        steps = ["Installing build dependencies", "Getting requirements to build wheel",
-                 f"Preparing metadata ({project.backend})"]
+        steps = [*_PREPARE_STEPS[:2], f"Preparing metadata ({project.backend})"]
     _steps(proc, steps)
     proc.spend(1.5)
 
 
-def _build_wheels(proc: Process, opts: Options, projects: list[LocalProject]) -> None:
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A wheel pip builds itself: from a local project or a downloaded source archive."""
+
+    name: str
+    wheel: str
+    backend: str
+    editable: bool
+    source: str
+    size: int
+
+
+def _is_archive(req: Requirement) -> bool:
+    return bool(req.url) and not re.match(r"(git|hg|svn|bzr)\+", req.url) \
+        and not req.url.endswith(".whl")
+
+
+def _build_wheels(proc: Process, opts: Options, built: list[Built]) -> None:
     if opts.quiet:
         return
     proc.out("Building wheels for collected packages: "
-             + ", ".join(p.name for p in projects) + "\n")
-    for project in projects:
-        kind = "editable" if project.editable else "wheel"
-        _steps(proc, [f"Building {kind} for {project.name} ({project.backend})"])
-        digest = hashlib.sha256(f"{project.path}:{project.name}:{project.version}".encode())
-        size = 1200 + 40 * len(project.packages)
-        proc.out(f"  Created wheel for {project.name}: filename={project.wheel} size={size} "
+             + ", ".join(b.name for b in built) + "\n")
+    for item in built:
+        kind = "editable" if item.editable else "wheel"
+        _steps(proc, [f"Building {kind} for {item.name} ({item.backend})"])
+        digest = hashlib.sha256(f"{item.source}:{item.wheel}".encode())
+        proc.out(f"  Created wheel for {item.name}: filename={item.wheel} size={item.size} "
                  f"sha256={digest.hexdigest()}\n")
-        ephemeral = hashlib.sha1(project.path.encode()).hexdigest()
+        ephemeral = hashlib.sha1(item.source.encode()).hexdigest()
         proc.out(f"  Stored in directory: /tmp/pip-ephem-wheel-cache-{ephemeral[:8]}/wheels/"
                  f"{ephemeral[8:10]}/{ephemeral[10:12]}/{ephemeral[12:]}\n")
         proc.spend(0.8)
-    proc.out("Successfully built " + " ".join(p.name for p in projects) + "\n")
+    proc.out("Successfully built " + " ".join(b.name for b in built) + "\n")
 
 
 def _install_project(proc: Process, site: str, project: LocalProject, old: str | None) -> None:
