@@ -35,6 +35,8 @@ def _logs_state(app: App[None]) -> object:
     scrolls on the refresh after a write, which a loaded machine can delay past the work."""
     state = []
     for log in app.screen.query(RichLog):
+        if not log.size.area:
+            continue  # hidden (the narrow layout shows one pane): it renders once shown
         if log.auto_scroll and (log._deferred_renders or log.scroll_y < log.max_scroll_y):
             return None
         state.append((len(log.lines), log.scroll_y, log.max_scroll_y, log.size))

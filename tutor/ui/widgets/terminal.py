@@ -177,6 +177,15 @@ class Terminal(Vertical):
     def focus_prompt(self) -> None:
         self.input.focus()
 
+    def put_on_prompt(self, text: str, *, replace: bool = True) -> None:
+        """Leave `text` on the prompt (replacing what is there, or inserted at the cursor with
+        `replace=False`), focused and not run: the learner presses Enter."""
+        prompt = self.input
+        if replace:
+            prompt.value = ""
+        prompt.insert_text_at_cursor(text)
+        self.focus_prompt()
+
     def write(self, text: str | Text) -> None:
         self.log_widget.write(text)
 
