@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from textual.app import App
+from textual.containers import VerticalScroll
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import RichLog
 
 from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.widgets.step_text import CodeBlock, unfold
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -71,3 +73,33 @@ def app_screen(app: App[None]) -> LessonScreen:
     screen = app.screen
     assert isinstance(screen, LessonScreen)
     return screen
+
+
+async def read_code_block(pilot: Pilot[None], block: CodeBlock) -> list[str]:
+    """The lines a code block shows, read from the screen itself after scrolling it into view;
+    fails if the block does not fit its pane or shows anything other than its whole lines."""
+    block.scroll_visible(animate=False, immediate=True)
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    scroll = block.query_ancestor(VerticalScroll)
+    region = block.content_region
+    assert scroll.scrollable_content_region.contains_region(region), (
+        f"code block {block.lines!r} at {region} does not fit its pane "
+        f"{scroll.scrollable_content_region}")
+    screen = pilot.app.screen._compositor.render_strips()
+    rows = [screen[y].crop(region.x, region.right).text for y in range(region.y, region.bottom)]
+    shown = unfold(rows)
+    assert shown == [line.rstrip() for line in block.lines], (
+        f"a code block is clipped: the screen shows {rows!r}")
+    return shown
+
+
+async def type_code_line(pilot: Pilot[None], block: CodeBlock, line: int) -> str:
+    """Select line `line` of a command block with the keys a learner uses and press Enter on
+    it ("type this for me"); returns what landed on the terminal's prompt."""
+    block.focus()
+    await pilot.pause()
+    typeable = [n for n, text in enumerate(block.lines) if text.strip()]
+    await pilot.press(*["up"] * len(typeable), *["down"] * typeable.index(line), "enter")
+    await pilot.pause()
+    return app_screen(pilot.app).terminal.input.value
