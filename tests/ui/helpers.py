@@ -29,7 +29,9 @@ async def settle(pilot: Pilot[None]) -> None:
         if idle and now is not None and now == before:
             return
         before = now
-    raise AssertionError("the UI did not settle")
+    logs = [(log.id, log.size, log.scroll_y, log.max_scroll_y, len(log._deferred_renders))
+            for log in app.screen.query(RichLog)]
+    raise AssertionError(f"the UI did not settle: {app.screen}, logs {logs}")
 
 
 def _logs_state(app: App[None]) -> object:
@@ -60,6 +62,11 @@ async def open_lesson(pilot: Pilot[None], lesson_id: str) -> LessonScreen:
 async def type_line(pilot: Pilot[None], line: str, *, keys: bool = False) -> None:
     """Enter `line` at the prompt and press Enter: pasted (as a learner copying a command),
     or typed key by key with `keys=True` (slower; for what depends on typing itself)."""
+    screen = app_screen(pilot.app)
+    if screen.narrow and not screen.terminal_only:
+        await pilot.press("f9")  # the narrow layout shows the lesson: switch to the terminal
+    if not screen.terminal.input.has_focus:
+        await pilot.press("f4")
     if keys:
         await pilot.press(*[_character_to_key(c) for c in line])
     else:

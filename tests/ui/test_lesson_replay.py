@@ -41,7 +41,11 @@ async def test_replay_lesson_as_shown(
             if screen.terminal_only:
                 await pilot.press("f9")
                 await settle(pilot)
-            typed = await replay_step(pilot, screen)
+            typed: list[str] = []
+            try:
+                await replay_step(pilot, screen, typed)
+            except AssertionError as failed:
+                raise AssertionError(f"{step.id} after {typed}: {failed}") from failed
             status = str(screen.query_one("#step-status").render())
             assert screen.frontier == n + 1, (step.id, status, typed)
             await pilot.press("ctrl+n")
@@ -49,9 +53,8 @@ async def test_replay_lesson_as_shown(
         assert app.session.progress.of(lesson.id).done
 
 
-async def replay_step(pilot: Pilot[None], screen: LessonScreen) -> list[str]:
-    """Send every line of every command block the step shows; returns the lines run."""
-    typed: list[str] = []
+async def replay_step(pilot: Pilot[None], screen: LessonScreen, typed: list[str]) -> None:
+    """Send every line of every command block the step shows, adding each to `typed`."""
     for block in screen.query_one("#step-text", StepText).code_blocks:
         if screen.terminal_only:
             await pilot.press("f9")
@@ -69,7 +72,6 @@ async def replay_step(pilot: Pilot[None], screen: LessonScreen) -> list[str]:
             assert on_prompt == line
             assert screen.terminal.input.has_focus
             assert not screen.narrow or screen.terminal_only
+            typed.append(line)
             await pilot.press("enter")
             await settle(pilot)
-            typed.append(line)
-    return typed

@@ -178,6 +178,15 @@ class LessonScreen(Screen[None]):
     def watch_terminal_only(self, terminal_only: bool) -> None:
         self.set_class(terminal_only, "-terminal-only")
         self._focus_shown_pane()
+        self.call_after_refresh(self._announce_log_size)
+
+    def _announce_log_size(self) -> None:
+        # A RichLog holds back what is written until a Resize tells it its width; when it is
+        # first shown after being hidden from the start, Textual can lay it out without one, and
+        # the terminal would stay blank. Tell it its size (it ignores this once it knows).
+        log = self.terminal.log_widget
+        if log.size.width:
+            log.post_message(events.Resize(log.size, log.virtual_size, log.container_size))
 
     def _focus_shown_pane(self, new_text: bool = False) -> None:
         """Keys must never go to a pane that is hidden: focus moves to the one shown (in the
