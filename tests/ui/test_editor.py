@@ -32,7 +32,7 @@ async def test_unsaved_changes_are_marked_and_kept_until_confirmed(
         await settle(pilot)
         assert isinstance(app.screen, EditorScreen)
         assert title(app) == "Editing Dockerfile"
-        await pilot.press("ctrl+end", "enter", *"# one")
+        await pilot.press(*"# one", "enter")
         assert title(app) == "Editing Dockerfile (unsaved changes)"
         assert "Saved" not in title(app)
         # Esc asks; Cancel keeps the editor and the edit
@@ -45,8 +45,8 @@ async def test_unsaved_changes_are_marked_and_kept_until_confirmed(
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert title(app) == "Saved Dockerfile"
-        assert dockerfile.read_text() == original + "\n# one"
-        await pilot.press(*" more")
+        assert dockerfile.read_text() == "# one\n" + original
+        await pilot.press(*"more")
         assert title(app) == "Editing Dockerfile (unsaved changes)"
         # Esc, then yes: the unsaved part is gone, the saved part stays
         await pilot.press("escape")
@@ -54,7 +54,7 @@ async def test_unsaved_changes_are_marked_and_kept_until_confirmed(
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, LessonScreen)
-        assert dockerfile.read_text() == original + "\n# one"
+        assert dockerfile.read_text() == "# one\n" + original
 
 
 async def test_esc_without_changes_closes_at_once(make_app: Callable[[], TutorApp]) -> None:

@@ -153,12 +153,16 @@ async def test_ctrl_n_refused_says_why(make_app: Callable[[], TutorApp]) -> None
 
 async def test_step_toast_leaves_the_output_visible(make_app: Callable[[], TutorApp]) -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_lesson(pilot, CACHE)
         await type_line(pilot, "docker build -t my-app:1.0 .")
         assert screen.frontier == 1
-        await pilot.pause()
-        toasts = list(screen.query(Toast))
+        toasts: list[Toast] = []
+        for _ in range(50):  # the toast is mounted a few refreshes after the notification
+            await pilot.pause()
+            toasts = list(screen.query(Toast))
+            if toasts and all(toast.region for toast in toasts):
+                break
         assert toasts
         scrollback = screen.query_one(RichLog)
         for toast in toasts:

@@ -159,7 +159,8 @@ class Terminal(Vertical):
         yield RichLog(id="scrollback", wrap=True, markup=False, max_lines=5000, auto_scroll=True)
         with Horizontal(id="prompt-row"):
             yield Label(self.prompt_text, id="prompt-label")
-            yield Prompt(placeholder="type a command, e.g. docker images", id="prompt")
+            yield Prompt(placeholder="type a command, e.g. docker images", id="prompt",
+                         select_on_focus=False)
 
     @property
     def prompt_text(self) -> str:
