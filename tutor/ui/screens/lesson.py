@@ -24,6 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Footer,
@@ -121,6 +122,8 @@ class LessonScreen(Screen[None]):
         self.engine_lock = threading.Lock()
         """Held while a command or an inspection uses the sandbox's engine state."""
         self.shown_help = ""
+        self.lesson_focus: Widget | None = None
+        """What had the focus in the step pane when the narrow layout last left it."""
 
     narrow = var(False)
     """Too narrow for side by side: one pane at a time."""
@@ -190,18 +193,30 @@ class LessonScreen(Screen[None]):
 
     def _focus_shown_pane(self, new_text: bool = False) -> None:
         """Keys must never go to a pane that is hidden: focus moves to the one shown (in the
-        lesson pane, to its first command when a step's text was just shown)."""
+        lesson pane, to its first command when a step's text was just shown).
+
+        Focus moves at once (`set_focus`, not `focus()`, which waits for the next round of
+        messages): keys typed right after F9 or Enter on a command, faster than the screen
+        redraws, must reach the pane they were typed for."""
         self.refresh_bindings()
         focused = self.focused
+        step_pane = self.query_one("#step-pane")
+        if focused is not None and step_pane in focused.ancestors:
+            self.lesson_focus = focused
         if self.narrow and not self.terminal_only:
-            step_pane = self.query_one("#step-pane")
             outside = focused is None or step_pane not in focused.ancestors
-            if outside or (new_text and not isinstance(focused, Button)):
+            back = self.lesson_focus
+            if outside and not new_text and back is not None and back.is_attached:
+                self.set_focus(back)  # where the learner was, e.g. on the next line to send
+            elif outside or (new_text and not isinstance(focused, Button)):
                 blocks = [b for b in self.query_one("#step-text", StepText).code_blocks
                           if b.can_focus]
-                (blocks[0] if blocks else self.query_one("#step-scroll")).focus()
+                self.set_focus(blocks[0] if blocks else self.query_one("#step-scroll"))
         elif self.query_one("#views", TabbedContent).active == "terminal":
-            self.terminal.focus_prompt()
+            if self.terminal.input.disabled:
+                self.set_focus(self.terminal.log_widget)  # until the sandbox is ready
+            else:
+                self.set_focus(self.terminal.input)
 
     def action_terminal_pane(self) -> None:
         self.terminal_only = True
@@ -216,10 +231,10 @@ class LessonScreen(Screen[None]):
     @on(TypeCommand)
     def _type_command(self, event: TypeCommand) -> None:
         event.stop()
-        if self.narrow:
-            self.terminal_only = True
         self.action_view("terminal")
-        if not self.terminal.input.disabled:
+        if self.terminal.input.disabled:
+            self.prefill = event.command  # the sandbox is still being prepared
+        else:
             self.terminal.put_on_prompt(event.command)
 
     def on_key(self, event: events.Key) -> None:
@@ -231,8 +246,6 @@ class LessonScreen(Screen[None]):
         if isinstance(focused, (Input, TextArea)) or self.terminal.input.disabled:
             return
         event.stop()
-        if self.narrow:
-            self.terminal_only = True
         self.action_view("terminal")
         self.terminal.put_on_prompt(event.character, replace=False)
 
@@ -285,6 +298,7 @@ class LessonScreen(Screen[None]):
         text, status = self.query_one("#step-text", Markdown), self.query_one("#step-status", Label)
         title = self.query_one("#step-title", Label)
         self.shown_help = ""
+        self.lesson_focus = None
         self.query_one("#step-help", Markdown).update("")
         if not self.steps:
             title.update("Sandbox")
@@ -517,13 +531,16 @@ class LessonScreen(Screen[None]):
 
     def action_view(self, view: str) -> None:
         self.query_one("#views", TabbedContent).active = view
-        if view == "terminal":
-            self.terminal.focus_prompt()
+        if self.narrow:
+            self.terminal_only = True  # the views are the other pane
+        if view == "terminal" and not self.terminal.input.disabled:
+            self.set_focus(self.terminal.input)
 
     @on(TabbedContent.TabActivated, "#views")
     def _tab(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "terminal" and (self.terminal_only or not self.narrow):
-            self.terminal.focus_prompt()
+        shown = self.terminal_only or not self.narrow
+        if event.pane.id == "terminal" and shown and not self.terminal.input.disabled:
+            self.set_focus(self.terminal.input)
 
     # -- editing, resetting, leaving ----------------------------------------------------------
 

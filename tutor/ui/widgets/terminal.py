@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -83,6 +83,23 @@ class Prompt(Input):
 
     def action_complete(self) -> None:
         self.post_message(self.CompletionAsked(self))
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Enter is taken in the order it was typed, like the characters around it: as a binding
+        # it would act only once the key had bubbled up the DOM (after the next line's first
+        # characters), and as a priority binding before the characters still queued here.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            return
+        await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        # The line is taken off the prompt here, not when the Terminal hears of it: what is
+        # typed in between is the next line and must stay.
+        line, self.value = self.value, ""
+        self.post_message(self.Submitted(self, line))
 
     def action_history(self, delta: int) -> None:
         self.post_message(self.HistoryAsked(self, delta))
@@ -180,12 +197,13 @@ class Terminal(Vertical):
 
     def put_on_prompt(self, text: str, *, replace: bool = True) -> None:
         """Leave `text` on the prompt (replacing what is there, or inserted at the cursor with
-        `replace=False`), focused and not run: the learner presses Enter."""
+        `replace=False`), focused at once (keys typed next go there) and not run: the learner
+        presses Enter."""
         prompt = self.input
         if replace:
             prompt.value = ""
         prompt.insert_text_at_cursor(text)
-        self.focus_prompt()
+        self.screen.set_focus(prompt)
 
     def write(self, text: str | Text) -> None:
         self.log_widget.write(text)
@@ -251,7 +269,6 @@ class Terminal(Vertical):
     @on(Input.Submitted, "#prompt")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.input.value = ""
         self.run_line(event.value)
 
     @on(Prompt.HistoryAsked)
