@@ -55,20 +55,20 @@ async def test_the_hint_shows_the_goal_and_the_learners_state(
         assert "**Goal:**" not in screen.query_one("#step-help", Markdown).source
 
 
-async def test_f9_undoes_the_last_docker_command(make_app: Callable[[], TutorApp]) -> None:
+async def test_ctrl_z_undoes_the_last_docker_command(make_app: Callable[[], TutorApp]) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_lesson(pilot, LAYERS)
         await type_line(pilot, "docker tag node:20-alpine mine:1")
         await type_line(pilot, "docker rmi node:20-alpine")
-        await pilot.press("f9")
+        await pilot.press("ctrl+z")
         await settle(pilot)
         assert "tutor: the engine is back as it was before `docker rmi node:20-alpine`" in \
             scrollback_words(app)
         await type_line(pilot, "docker images --format '{{.Repository}}:{{.Tag}}'")
         listed = scrollback_words(app).rsplit("docker images", 1)[1]
         assert "node:20-alpine" in listed and "mine:1" in listed
-        await pilot.press("f9", "f9")
+        await pilot.press("ctrl+z", "ctrl+z")
         await settle(pilot)
         assert "tutor: nothing to undo" in scrollback_words(app)
         assert screen.terminal.undo.depth == 0

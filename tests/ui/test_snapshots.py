@@ -18,6 +18,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.ui.helpers import open_lesson, settle, type_line
+from tutor.course.progress import LessonProgress
 from tutor.dockercli import main as docker
 from tutor.ui.app import TutorApp
 from tutor.ui.session import Session
@@ -67,6 +68,19 @@ def in_lesson(*keys: str, line: str = "docker build -t my-app:1.0 .") -> Callabl
     return run_before
 
 
+def at_step(step: int) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """The lesson's text at step `step` (0-based), nothing typed: the narrow layout shows the
+    lesson pane, its first command selected."""
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, TutorApp)
+        app.session.update(app.session.progress.with_lesson(CACHE, LessonProgress(step=step)))
+        await open_lesson(pilot, CACHE)
+        await settle(pilot)
+
+    return run_before
+
+
 async def at_home(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
@@ -79,6 +93,8 @@ async def help_page(pilot: Pilot[None]) -> None:
 SCREENS = {
     "home": at_home,
     "lesson": in_lesson(),
+    "step-text": at_step(0),
+    "folded-command": at_step(3),
     "layers": in_lesson("f5"),
     "timeline": in_lesson("f6"),
     "registry": in_lesson("f7"),

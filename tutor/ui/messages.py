@@ -24,3 +24,11 @@ class OpenLesson(Message):
 @dataclass
 class ProgressChanged(Message):
     """The learner's progress was saved; screens showing it redraw."""
+
+
+@dataclass
+class TypeCommand(Message):
+    """Put a command from the lesson on the terminal's prompt ("type this for me"); the
+    learner presses Enter to run it."""
+
+    command: str

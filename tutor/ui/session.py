@@ -80,12 +80,14 @@ class Session:
         save_progress(self.state, progress)
 
     def resume_lesson(self) -> Lesson | None:
-        """Where "Continue" leads: the first lesson begun and not done, else the first not
-        begun, else None when everything is done."""
+        """Where "Continue" leads: the first lesson begun and not finished (a lesson done once
+        and then reset counts as begun), else the first not begun, else None when everything is
+        done."""
         begun = [
             lesson
             for lesson in self.lessons
-            if lesson.id in self.progress.lessons and not self.progress.of(lesson.id).done
+            if lesson.id in self.progress.lessons
+            and self.progress.of(lesson.id).step < len(lesson.steps)
         ]
         fresh = [lesson for lesson in self.lessons if lesson.id not in self.progress.lessons]
         return next(iter(begun or fresh), None)

@@ -1,13 +1,19 @@
-"""The editor: one workspace file in a TextArea; saving writes it, so the next build sees it."""
+"""The editor: one workspace file in a TextArea; saving writes it, so the next build sees it.
+
+The title says whether the text on screen is what the file holds: "Saved" only right after a
+save, "(unsaved changes)" as soon as the text differs from the file, and Esc asks before it
+throws changes away.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Footer, Label, TextArea
 
 from tutor.ui.widgets.dockerfile_area import DockerfileArea
 
@@ -31,12 +37,16 @@ class EditorScreen(ModalScreen[bool]):
         self.path = path
         self.shown = shown
         self.saved = False
+        """The file was written at least once (the caller then re-checks the step)."""
+        self.saved_text = ""
+        """What the file holds, as far as this editor knows: the text is unsaved when it differs."""
         self.cursor_blink = cursor_blink
 
     def compose(self) -> ComposeResult:
         try:
             text = self.path.read_text(encoding="utf-8")
             status = ""
+            self.saved_text = text
         except FileNotFoundError:
             text, status = "", " (new file)"
         except (OSError, UnicodeDecodeError) as exc:
@@ -54,6 +64,18 @@ class EditorScreen(ModalScreen[bool]):
     def text(self) -> str:
         return self.query_one(DockerfileArea).text
 
+    @property
+    def unsaved(self) -> bool:
+        return self.text != self.saved_text
+
+    @on(TextArea.Changed, "#editor-text")
+    def _changed(self) -> None:
+        title = self.query_one("#editor-title", Label)
+        if self.unsaved:
+            title.update(f"Editing {self.shown} (unsaved changes)")
+        elif self.saved:
+            title.update(f"Saved {self.shown}")
+
     def action_save(self) -> None:
         try:
             self.path.write_text(self.text, encoding="utf-8")
@@ -61,8 +83,22 @@ class EditorScreen(ModalScreen[bool]):
             self.notify(f"Could not save {self.shown}: {exc.strerror}", severity="error")
             return
         self.saved = True
+        self.saved_text = self.text
         self.query_one("#editor-title", Label).update(f"Saved {self.shown}")
         self.notify(f"Saved {self.shown}: the next build sees the change.", timeout=3)
 
     def action_close(self) -> None:
-        self.dismiss(self.saved)
+        if not self.unsaved:
+            self.dismiss(self.saved)
+            return
+        from tutor.ui.screens.dialogs import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(self.saved)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Discard your unsaved changes to {self.shown}? "
+                          "Ctrl+S in the editor saves them."),
+            answered,
+        )

@@ -27,10 +27,11 @@ def lesson_status(session: Session, lesson: Lesson) -> tuple[str, str, str]:
     if lesson.id not in session.progress.lessons:
         return "○", "not started", "dim"
     progress = session.progress.of(lesson.id)
-    if progress.done:
+    if progress.done and progress.step >= len(lesson.steps):
         return "✓", "done", "green"
     step = min(progress.step + 1, len(lesson.steps))
-    return "◐", f"step {step}/{len(lesson.steps)}", "yellow"
+    again = " (done before)" if progress.done else ""
+    return "◐", f"step {step}/{len(lesson.steps)}{again}", "yellow"
 
 
 def lesson_prompt(session: Session, number: int, lesson: Lesson) -> Text:

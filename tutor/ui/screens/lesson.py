@@ -1,6 +1,10 @@
 """A lesson: the step's text with its controls on the left, and on the right the terminal on the
 lesson's sandbox with the engine views (layer stack, build timeline, registry) as tabs.
 
+Side by side needs about 120 columns (the terminal keeps 80 of them, as docker formats its
+tables for a terminal that wide); below that one pane shows at a time, full width, and F9
+switches between them. F9 maximizes the terminal when the two are side by side.
+
 A step is checked after every command line the learner runs; when its checks pass, progress is
 saved and Next opens. The sandbox (engine state and workspace) is the lesson's own, so resuming
 after a restart finds everything as it was left.
@@ -12,13 +16,26 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, Markdown, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Markdown,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
 
 from tutor.course.checks import CheckContext, CommandRecord, Outcome, evaluate_all
 from tutor.course.engineview import open_view
@@ -30,7 +47,9 @@ from tutor.course.sandbox import SetupResult
 from tutor.ui import build_log
 from tutor.ui.build_log import Timeline
 from tutor.ui.engine_adapter import Inspection, familiar, inspect
+from tutor.ui.messages import OpenLesson, TypeCommand
 from tutor.ui.session import Session
+from tutor.ui.widgets.step_text import StepText
 from tutor.ui.widgets.terminal import Terminal
 from tutor.ui.widgets.views import BuildTimelineView, LayerStackView, RegistryView
 
@@ -44,6 +63,8 @@ Try `docker pull alpine:3.21`, then `docker images`. Type `help` for the host co
 """
 
 VIEWS = ("terminal", "layers", "timeline", "registry")
+SIDE_BY_SIDE_WIDTH = 120
+"""The narrowest screen that holds the step pane beside a terminal of 80 columns."""
 
 
 class LessonScreen(Screen[None]):
@@ -51,7 +72,14 @@ class LessonScreen(Screen[None]):
 
     CSS_PATH = "lesson.tcss"
     BINDINGS = [
+        # One key, three meanings; check_action shows the one that applies in the Footer.
+        Binding("f9", "terminal_pane", "Terminal", id="terminal-pane",
+                tooltip="Show the terminal instead of the lesson"),
+        Binding("f9", "maximize_terminal", "Maximize", id="maximize-terminal",
+                tooltip="Give the terminal the whole screen"),
+        Binding("f9", "lesson_pane", "Lesson", id="lesson-pane", tooltip="Show the lesson again"),
         Binding("ctrl+n", "next_step", "Next", id="next-step", tooltip="Go to the next step"),
+        Binding("ctrl+n", "refuse_next", "Next", show=False),
         Binding("ctrl+b", "previous_step", "Back", id="previous-step"),
         Binding("f2", "hint", "Hint", id="hint", tooltip="Show a hint for this step"),
         Binding("f3", "solution", "Solution", id="solution"),
@@ -60,7 +88,7 @@ class LessonScreen(Screen[None]):
         Binding("f6", "view('timeline')", "Build", show=False),
         Binding("f7", "view('registry')", "Registry", show=False),
         Binding("f8", "edit", "Edit", id="edit", tooltip="Edit the Dockerfile"),
-        Binding("f9", "undo", "Undo", show=False, tooltip="Undo the last docker command"),
+        Binding("ctrl+z", "undo", "Undo", show=False, tooltip="Undo the last docker command"),
         Binding("escape", "home", "Lessons", id="home"),
     ]
 
@@ -96,6 +124,13 @@ class LessonScreen(Screen[None]):
         self.engine_lock = threading.Lock()
         """Held while a command or an inspection uses the sandbox's engine state."""
         self.shown_help = ""
+        self.lesson_focus: Widget | None = None
+        """What had the focus in the step pane when the narrow layout last left it."""
+
+    narrow = var(False)
+    """Too narrow for side by side: one pane at a time."""
+    terminal_only = var(False)
+    """The views (terminal) fill the body: the other pane when narrow, maximized when wide."""
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -105,8 +140,8 @@ class LessonScreen(Screen[None]):
             with Vertical(id="step-pane"):
                 yield Label("", id="step-title")
                 with VerticalScroll(id="step-scroll"):
-                    yield Markdown("", id="step-text")
-                    yield Markdown("", id="step-help")
+                    yield StepText("", id="step-text")
+                    yield StepText("", id="step-help")
                 yield Label("", id="step-status")
                 with Horizontal(id="step-buttons"):
                     yield Button("◀ Back", id="back", compact=True)
@@ -138,7 +173,86 @@ class LessonScreen(Screen[None]):
         """The first step not yet completed (== number of steps when the lesson is done)."""
         return self.session.progress.of(self.lesson.id).step
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.narrow = event.size.width < SIDE_BY_SIDE_WIDTH
+
+    def watch_narrow(self, narrow: bool) -> None:
+        self.set_class(narrow, "-narrow")
+        self._focus_shown_pane()
+
+    def watch_terminal_only(self, terminal_only: bool) -> None:
+        self.set_class(terminal_only, "-terminal-only")
+        self._focus_shown_pane()
+        self.call_after_refresh(self._announce_log_size)
+
+    def _announce_log_size(self) -> None:
+        # A RichLog holds back what is written until a Resize tells it its width; when it is
+        # first shown after being hidden from the start, Textual can lay it out without one, and
+        # the terminal would stay blank. Tell it its size (it ignores this once it knows).
+        log = self.terminal.log_widget
+        if log.size.width:
+            log.post_message(events.Resize(log.size, log.virtual_size, log.container_size))
+
+    def _focus_shown_pane(self, new_text: bool = False) -> None:
+        """Keys must never go to a pane that is hidden: focus moves to the one shown (in the
+        lesson pane, to its first command when a step's text was just shown).
+
+        Focus moves at once (`set_focus`, not `focus()`, which waits for the next round of
+        messages): keys typed right after F9 or Enter on a command, faster than the screen
+        redraws, must reach the pane they were typed for."""
+        self.refresh_bindings()
+        focused = self.focused
+        step_pane = self.query_one("#step-pane")
+        if focused is not None and step_pane in focused.ancestors:
+            self.lesson_focus = focused
+        if self.narrow and not self.terminal_only:
+            outside = focused is None or step_pane not in focused.ancestors
+            back = self.lesson_focus
+            if outside and not new_text and back is not None and back.is_attached:
+                self.set_focus(back)  # where the learner was, e.g. on the next line to send
+            elif outside or (new_text and not isinstance(focused, Button)):
+                blocks = [b for b in self.query_one("#step-text", StepText).code_blocks
+                          if b.can_focus]
+                self.set_focus(blocks[0] if blocks else self.query_one("#step-scroll"))
+        elif self.query_one("#views", TabbedContent).active == "terminal":
+            if self.terminal.input.disabled:
+                self.set_focus(self.terminal.log_widget)  # until the sandbox is ready
+            else:
+                self.set_focus(self.terminal.input)
+
+    def action_terminal_pane(self) -> None:
+        self.terminal_only = True
+        self.action_view("terminal")
+
+    def action_maximize_terminal(self) -> None:
+        self.action_terminal_pane()
+
+    def action_lesson_pane(self) -> None:
+        self.terminal_only = False
+
+    @on(TypeCommand)
+    def _type_command(self, event: TypeCommand) -> None:
+        event.stop()
+        self.action_view("terminal")
+        if self.terminal.input.disabled:
+            self.prefill = event.command  # the sandbox is still being prepared
+        else:
+            self.terminal.put_on_prompt(event.command)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing where nothing takes text (after Tab or Shift+Tab) goes to the terminal, not
+        nowhere."""
+        focused = self.focused
+        if not event.is_printable or event.character is None:
+            return
+        if isinstance(focused, (Input, TextArea)) or self.terminal.input.disabled:
+            return
+        event.stop()
+        self.action_view("terminal")
+        self.terminal.put_on_prompt(event.character, replace=False)
+
     def on_mount(self) -> None:
+        self.narrow = self.app.size.width < SIDE_BY_SIDE_WIDTH
         self.title = self.lesson.title
         self.sub_title = "Image Tutor"
         if self.steps and self.session.progress.of(self.lesson.id).step_began is None:
@@ -173,10 +287,10 @@ class LessonScreen(Screen[None]):
         terminal.write("Type `help` for what this terminal knows; Tab completes.")
         terminal.input.disabled = False
         if self.prefill:
-            terminal.input.value = self.prefill
-            terminal.input.cursor_position = len(self.prefill)
+            terminal.put_on_prompt(self.prefill)
             self.prefill = ""
-        terminal.focus_prompt()
+        if not self.narrow or self.terminal_only:
+            terminal.focus_prompt()
         self.refresh_views()
 
     # -- the step pane ------------------------------------------------------------------------
@@ -185,19 +299,24 @@ class LessonScreen(Screen[None]):
         text, status = self.query_one("#step-text", Markdown), self.query_one("#step-status", Label)
         title = self.query_one("#step-title", Label)
         self.shown_help = ""
+        self.lesson_focus = None
         self.query_one("#step-help", Markdown).update("")
         if not self.steps:
             title.update("Sandbox")
-            text.update(SANDBOX_TEXT)
+            self.call_next(self._text_shown, text.update(SANDBOX_TEXT))
             status.update("")
         else:
             step = self.steps[self.index]
             title.update(f"Step {self.index + 1}/{len(self.steps)} · {step.title}")
-            text.update(step.text)
+            self.call_next(self._text_shown, text.update(step.text))
             self.update_status()
         self.query_one("#step-scroll").scroll_home(animate=False)
         self.refresh_bindings()
         self.refresh_buttons()
+
+    async def _text_shown(self, update: AwaitComplete) -> None:
+        await update
+        self._focus_shown_pane(new_text=True)
 
     def update_status(self, detail: str = "") -> None:
         status = self.query_one("#step-status", Label)
@@ -205,7 +324,12 @@ class LessonScreen(Screen[None]):
         if self.index < self.frontier:
             done = self.frontier >= len(self.steps)
             last = self.index == len(self.steps) - 1
-            status.update("✓ Lesson complete!" if done and last else "✓ Step complete: Next ▶")
+            if done and last:
+                following = self.next_lesson
+                status.update("✓ Lesson complete! Next lesson ▶" if following is not None
+                              else "✓ Lesson complete: that was the last one.")
+            else:
+                status.update("✓ Step complete: Next ▶")
             status.add_class("-done")
         else:
             status.update(f"○ {detail}" if detail else "○ Not done yet")
@@ -215,13 +339,36 @@ class LessonScreen(Screen[None]):
         for button_id, action in (("back", "previous_step"), ("next", "next_step"),
                                   ("hint", "hint"), ("solution", "solution")):
             self.query_one(f"#{button_id}", Button).disabled = not self.check_action(action, ())
+        self.query_one("#next", Button).label = (
+            "Next lesson ▶" if self.at_lesson_end and self.next_lesson is not None else "Next ▶"
+        )
         self.query_one("#step-buttons").display = bool(self.steps)
+
+    @property
+    def at_lesson_end(self) -> bool:
+        """On the last step of a lesson whose steps are all done."""
+        return bool(self.steps) and self.index == len(self.steps) - 1 and (
+            self.frontier >= len(self.steps))
+
+    @property
+    def next_lesson(self) -> Lesson | None:
+        lessons = self.session.lessons
+        at = next((n for n, lesson in enumerate(lessons) if lesson.id == self.lesson.id), None)
+        return lessons[at + 1] if at is not None and at + 1 < len(lessons) else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # None keeps the key in the Footer, dimmed: the learner sees Next exists but waits.
         if action == "next_step":
-            ok = bool(self.steps) and self.index < min(self.frontier, len(self.steps) - 1)
+            ok = bool(self.steps) and (
+                self.index < min(self.frontier, len(self.steps) - 1)
+                or (self.at_lesson_end and self.next_lesson is not None))
             return True if ok else None
+        if action == "terminal_pane":
+            return self.narrow and not self.terminal_only
+        if action == "maximize_terminal":
+            return not self.narrow and not self.terminal_only
+        if action == "lesson_pane":
+            return self.terminal_only
         if action == "previous_step":
             return True if self.index > 0 else None
         if action in ("hint", "solution"):
@@ -259,9 +406,23 @@ class LessonScreen(Screen[None]):
         self._show_help(f"**Solution:** type\n\n```\n{lines}\n```")
 
     def action_next_step(self) -> None:
-        if self.check_action("next_step", ()):
+        if not self.check_action("next_step", ()):
+            self.action_refuse_next()
+        elif self.at_lesson_end and self.next_lesson is not None:
+            self.post_message(OpenLesson(self.next_lesson.id))
+        else:
             self.index += 1
             self.show_step()
+
+    def action_refuse_next(self) -> None:
+        """Ctrl+N when there is nowhere to go: say why instead of doing nothing."""
+        if not self.steps:
+            why = "The sandbox has no steps: Esc goes back to the lessons."
+        elif self.at_lesson_end:
+            why = "That was the last lesson: Esc goes back to the lesson map."
+        else:
+            why = f"Step {self.index + 1} is not done yet. F2 shows a hint."
+        self.notify(why, severity="warning", timeout=4)
 
     def action_previous_step(self) -> None:
         if self.index > 0:
@@ -303,12 +464,17 @@ class LessonScreen(Screen[None]):
             if self.index == frontier:
                 self.update_status(outcome.detail)
             return
-        step = self.steps[frontier]
         self.session.update(self.session.progress.advanced(self.lesson.id, len(self.steps)))
         self.step_start = len(self.terminal.shell.history)
         done = self.frontier >= len(self.steps)
-        self.notify("Lesson complete!" if done else f"Step {frontier + 1} complete: {step.title}",
-                    timeout=3)
+        following = self.next_lesson
+        if not done:
+            said = f"Step {frontier + 1} complete: Ctrl+N for the next step"
+        elif following is not None:
+            said = f"Lesson complete! Ctrl+N opens “{following.title}”"
+        else:
+            said = "Lesson complete! That was the last lesson."
+        self.notify(said, timeout=4)
         self.update_status()
         self.refresh_bindings()
         self.refresh_buttons()
@@ -380,13 +546,16 @@ class LessonScreen(Screen[None]):
 
     def action_view(self, view: str) -> None:
         self.query_one("#views", TabbedContent).active = view
-        if view == "terminal":
-            self.terminal.focus_prompt()
+        if self.narrow:
+            self.terminal_only = True  # the views are the other pane
+        if view == "terminal" and not self.terminal.input.disabled:
+            self.set_focus(self.terminal.input)
 
     @on(TabbedContent.TabActivated, "#views")
     def _tab(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "terminal":
-            self.terminal.focus_prompt()
+        shown = self.terminal_only or not self.narrow
+        if event.pane.id == "terminal" and shown and not self.terminal.input.disabled:
+            self.set_focus(self.terminal.input)
 
     # -- undo (feedback, issue 13) ------------------------------------------------------------
 

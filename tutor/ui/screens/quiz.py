@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 from tutor.course.quiz import BankError
 from tutor.course.quiz.model import Format, Topic
 from tutor.ui.screens.quiz_session import QuizSession
+from tutor.ui.words import counted
 
 
 def topic_prompt(quiz: QuizSession, topic: Topic) -> Content:
@@ -87,7 +88,8 @@ class QuizScreen(Screen[None]):
                 quiz = self.quiz
                 yield Static(
                     f"Revise for the [b]Docker Certified Associate[/b] exam: "
-                    f"{len(quiz.bank.questions)} questions in {len(quiz.bank.topics)} topics. "
+                    f"{counted(len(quiz.bank.questions), 'question')} in "
+                    f"{counted(len(quiz.bank.topics), 'topic')}. "
                     "Enter practises the highlighted topic; e sits an exam of the size below "
                     "(the real exam's by default), s a short one.",
                     id="quiz-intro",
@@ -152,7 +154,8 @@ class QuizScreen(Screen[None]):
         assert self.quiz is not None
         size = self.exam_size()
         self.query_one("#exam-time", Label).update(
-            f"questions, {self.quiz.exam_minutes(size)} min" if size
+            f"{'question' if size == 1 else 'questions'}, {self.quiz.exam_minutes(size)} min"
+            if size
             else f"questions (1 to {len(self.quiz.bank.questions)})"
         )
 

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Label
 from tutor.course.quiz import ExamPlan, ExamSession
 from tutor.ui.screens.quiz_session import QuizSession
 from tutor.ui.widgets.question import QuestionView, ask
+from tutor.ui.words import counted
 
 Given = dict[str, tuple[tuple[int, ...], dict[int, bool]]]
 """Question id -> (option order, what the learner said), for the report's explanations."""
@@ -54,7 +55,8 @@ class ExamScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         items = self.session.plan.items
-        self.title = f"Exam: {len(items)} questions, {self.session.plan.seconds // 60} min"
+        minutes = self.session.plan.seconds // 60
+        self.title = f"Exam: {counted(len(items), 'question')}, {minutes} min"
         await self.show_question()
         self.set_interval(1, self.tick)
         self.tick()

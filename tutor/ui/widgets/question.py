@@ -24,13 +24,16 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rich.segment import Segment
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Label, SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import Button, Label, Markdown, OptionList, SelectionList, Static
 
 from tutor.course.quiz import Domc, Question, mc_correct, start_domc
 from tutor.course.quiz.model import Format
@@ -68,7 +71,7 @@ class QuestionView(Vertical):
     DEFAULT_CSS = """
     QuestionView {
         height: auto;
-        & .question-stem { margin-bottom: 1; text-style: bold; }
+        & .question-stem { margin: 0; padding: 0; }
         & .question-hint { color: $text-muted; }
         & #answers { height: auto; max-height: 12; text-wrap: wrap; }
         & #domc-option { height: auto; border: round $primary; padding: 0 1; }
@@ -97,7 +100,9 @@ class QuestionView(Vertical):
         self.done = False
 
     def compose(self) -> ComposeResult:
-        yield Static(stem(self.question, self.number), classes="question-stem")
+        # Stems are Markdown (inline code, fenced Dockerfiles): shown as such, not as raw text.
+        number = f"{self.number} " if self.number else ""
+        yield Markdown(number + self.question.stem, classes="question-stem")
 
     def finish(self, correct: bool, order: tuple[int, ...], said: dict[int, bool]) -> None:
         self.done = True
@@ -105,7 +110,12 @@ class QuestionView(Vertical):
 
 
 class AnswerList(SelectionList[int]):
-    """The options of a multiple-choice question; Enter submits instead of toggling."""
+    """The options of a multiple-choice question; Enter submits instead of toggling.
+
+    Each option's mark says in its shape, not only its colour, whether it is chosen (`[x]` or
+    `[ ]`; `(•)` or `( )` when one answer is asked for), and sits on the option's first line
+    only, however many lines the option wraps to.
+    """
 
     BINDINGS = [
         Binding("enter", "submit", "Submit", id="submit"),
@@ -131,6 +141,30 @@ class AnswerList(SelectionList[int]):
         def control(self) -> AnswerList:
             return self.answers
 
+    radio = False
+    """One answer is asked for: marks are round."""
+
+    def render_line(self, y: int) -> Strip:
+        # SelectionList puts a button on every row and takes each row for an option, which is
+        # wrong as soon as an option wraps: render the option's rows and mark its first.
+        line = OptionList.render_line(self, y)
+        try:
+            index, offset = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return line
+        chosen = self.get_option_at_index(index).value in self._selected
+        if offset:
+            mark = "    "
+        elif self.radio:
+            mark = "(•) " if chosen else "( ) "
+        else:
+            mark = "[x] " if chosen else "[ ] "
+        style = self.get_component_rich_style(
+            "selection-list--button-selected" if chosen else "selection-list--button")
+        underlying = next(iter(line)).style if line.cell_length else None
+        return Strip([Segment(mark[:3], style + Style(meta={"option": index})),
+                      Segment(mark[3:], underlying), *line])
+
     def action_pick(self, position: int) -> None:
         if position < self.option_count:
             self.highlighted = position
@@ -151,7 +185,7 @@ class McQuestion(QuestionView):
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
-        yield AnswerList(
+        answers = AnswerList(
             *(
                 (Content(f"{n}. {self.question.options[index].text}"), index)
                 for n, index in enumerate(self.order, 1)
@@ -159,6 +193,8 @@ class McQuestion(QuestionView):
             id="answers",
             compact=True,
         )
+        answers.radio = not self.question.multiple
+        yield answers
         how = f"Choose {len(self.question.answer)}: space or 1-9 toggle" if self.question.multiple \
             else "Choose one: 1-9 or arrows"
         yield Label(f"{how}, Enter submits.", classes="question-hint")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -116,6 +116,23 @@ class Prompt(Input):
 
     def action_complete(self) -> None:
         self.post_message(self.CompletionAsked(self))
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Enter is taken in the order it was typed, like the characters around it: as a binding
+        # it would act only once the key had bubbled up the DOM (after the next line's first
+        # characters), and as a priority binding before the characters still queued here.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            return
+        await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        # The line is taken off the prompt here, not when the Terminal hears of it: what is
+        # typed in between is the next line and must stay.
+        line, self.value = self.value, ""
+        self.post_message(self.Submitted(self, line))
 
     def action_history(self, delta: int) -> None:
         self.post_message(self.HistoryAsked(self, delta))
@@ -226,7 +243,7 @@ class Terminal(Vertical):
                       auto_scroll=True, min_width=1)
         with Horizontal(id="prompt-row"):
             yield Label(self.prompt_text, id="prompt-label")
-            yield Prompt(placeholder=PLACEHOLDER, id="prompt")
+            yield Prompt(placeholder=PLACEHOLDER, id="prompt", select_on_focus=False)
 
     @property
     def prompt_text(self) -> str:
@@ -243,6 +260,16 @@ class Terminal(Vertical):
 
     def focus_prompt(self) -> None:
         self.input.focus()
+
+    def put_on_prompt(self, text: str, *, replace: bool = True) -> None:
+        """Leave `text` on the prompt (replacing what is there, or inserted at the cursor with
+        `replace=False`), focused at once (keys typed next go there) and not run: the learner
+        presses Enter."""
+        prompt = self.input
+        if replace:
+            prompt.value = ""
+        prompt.insert_text_at_cursor(text)
+        self.screen.set_focus(prompt)
 
     def write(self, text: str | Text) -> None:
         shown = Text(text) if isinstance(text, str) else text
@@ -375,7 +402,6 @@ class Terminal(Vertical):
     @on(Input.Submitted, "#prompt")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.input.value = ""
         if self.waiting is not None:
             self._answered(event.value)
             self.keyboard.type_line(event.value)

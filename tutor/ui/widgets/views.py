@@ -19,6 +19,7 @@ from textual.widgets import Select, Static
 from tutor.dockercli.format import human_size
 from tutor.ui.build_log import Timeline, TimelineStep
 from tutor.ui.engine_adapter import RegistryModel, Stack, short
+from tutor.ui.words import counted
 
 # ---------------------------------------------------------------------------------------------
 # Layer stack
@@ -52,7 +53,7 @@ def render_stack(stack: Stack | None, width: int) -> RenderableType:
     )
     note = Text(
         f"{stack.image}  {short(stack.image_id)}  ·  "
-        f"{sum(1 for b in stack.layers if not b.container)} layers, top first",
+        f"{counted(sum(1 for b in stack.layers if not b.container), 'layer')}, top first",
         style="bold",
     )
     return Group(note, *rows, key)
