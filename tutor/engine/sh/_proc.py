@@ -80,7 +80,7 @@ ShProcess.stdin = property(_lazy_stdin, _set_stdin)  # type: ignore[assignment]
 def stdin_prefix(proc: Process, *, lines: int | None = None, size: int | None = None) -> bytes:
     """The first `lines` lines (or `size` bytes) of standard input, reading no more than that
     from a pipe, as `head` does; the rest stays unread, and the writer sees the pipe close."""
-    source = proc.__dict__.get("stdin_source") if isinstance(proc, ShProcess) else None
+    source = proc.stdin_source if isinstance(proc, ShProcess) else None
     if source is None:
         data = proc.stdin
         if size is not None:
@@ -92,11 +92,11 @@ def stdin_prefix(proc: Process, *, lines: int | None = None, size: int | None = 
 def stdin_chunks(proc: Process) -> Iterator[bytes]:
     """Standard input a piece at a time, for a program that passes it on as it reads (`cat`):
     a pipe is never held whole."""
-    source = proc.__dict__.get("stdin_source") if isinstance(proc, ShProcess) else None
+    source = proc.stdin_source if isinstance(proc, ShProcess) else None
     if source is None:
         yield proc.stdin
         return
-    proc.__dict__["stdin_source"] = None
+    proc.stdin_source = None
     while (chunk := source.read_some(PIPE_READ)) is not None:
         yield chunk
 
