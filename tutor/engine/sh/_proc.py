@@ -92,11 +92,10 @@ def stdin_prefix(proc: Process, *, lines: int | None = None, size: int | None = 
 def stdin_chunks(proc: Process) -> Iterator[bytes]:
     """Standard input a piece at a time, for a program that passes it on as it reads (`cat`):
     a pipe is never held whole."""
-    source = proc.stdin_source if isinstance(proc, ShProcess) else None
-    if source is None:
+    if not isinstance(proc, ShProcess) or proc.stdin_source is None:
         yield proc.stdin
         return
-    proc.stdin_source = None
+    source, proc.stdin_source = proc.stdin_source, None
     while (chunk := source.read_some(PIPE_READ)) is not None:
         yield chunk
 
