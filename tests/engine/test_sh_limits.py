@@ -119,3 +119,28 @@ def test_a_reader_that_keeps_everything_is_killed() -> None:
 def test_work_within_the_limit_is_untouched(flavour: str) -> None:
     result = sh(flavour, "x=ab; x=$x$x$x; printf '%5s|%-3d|\\n' $x 7", memory=SMALL)
     assert (result.exit_code, result.stdout, result.oom_killed) == (0, b"ababab|7  |\n", False)
+
+
+# -- files written through redirections ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("flavour", ALL)
+def test_a_long_stream_of_writes_reaches_the_file_whole(flavour: str) -> None:
+    script = ("for i in $(seq 1 30000); do echo line $i; done > /tmp/f; wc -l < /tmp/f; "
+              "exec > /tmp/g; seq 1 20000; echo last; exec > /dev/null; "
+              "tail -n 1 /tmp/g >&2; { seq 1 20000; } >> /tmp/f; wc -l < /tmp/f >&2")
+    result = sh(flavour, script)
+    assert (result.stdout, result.stderr) == (b"30000\n", b"last\n50000\n")
+
+
+def test_small_writes_are_seen_at_once() -> None:
+    result = sh("dash", "{ echo a; wc -c < /tmp/f >&2; echo b; wc -c < /tmp/f >&2; } > /tmp/f")
+    assert result.stderr == b"2\n4\n"
+
+
+def test_a_file_beyond_the_simulated_disk_fails_with_enospc(monkeypatch: pytest.MonkeyPatch,
+                                                           ) -> None:
+    monkeypatch.setattr("tutor.engine.sh._io.FILE_LIMIT", 1024 * 1024)
+    result = sh("dash", "yes > /tmp/f; echo $?; wc -c < /tmp/f", with_yes())
+    assert result.stdout == b"1\n1048576\n"
+    assert result.stderr == b"yes: /tmp/f: No space left on device\n"

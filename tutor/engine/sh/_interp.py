@@ -18,7 +18,16 @@ from tutor.engine.sh import _ast as A
 from tutor.engine.sh._api import PROGRAMS, Program
 from tutor.engine.sh._arith import ArithError, evaluate
 from tutor.engine.sh._glob import glob, has_magic, match, strip, unescape
-from tutor.engine.sh._io import Capture, FileSink, Input, Null, Sink, Stream, open_for_write
+from tutor.engine.sh._io import (
+    Capture,
+    FileSink,
+    Input,
+    Null,
+    Sink,
+    Stream,
+    close_opened,
+    open_for_write,
+)
 from tutor.engine.sh._parser import ParseError, parse
 from tutor.engine.sh._pipeline import SIGPIPE_STATUS, BrokenPipe, PipeInput, Scheduler
 from tutor.engine.sh._proc import (
@@ -157,6 +166,12 @@ class Shell:
         return self.run_toplevel(tree)
 
     def run_toplevel(self, tree: A.Node) -> int:
+        try:
+            return self._run_toplevel(tree)
+        finally:
+            close_opened(self.fds, {})  # what `exec >file` opened closes as the shell exits
+
+    def _run_toplevel(self, tree: A.Node) -> int:
         try:
             self.run(tree)
         except ExitShell as e:
@@ -347,7 +362,10 @@ class Shell:
             return self.redirect_failed
         sub = self.child()
         sub.fds = fds
-        status = sub.run_toplevel(node.body)
+        try:
+            status = sub.run_toplevel(node.body)
+        finally:
+            close_opened(fds, self.fds)
         self._errexit(status)
         return status
 
@@ -363,6 +381,8 @@ class Shell:
         try:
             return body()
         finally:
+            close_opened(self.fds, saved)
+            close_opened(fds, saved)
             self.fds, self.stdin = saved, saved_in
 
     def _run_Group(self, node: A.Group) -> int:
@@ -460,6 +480,7 @@ class Shell:
             fds = self.redirect(node.redirs)
             if fds is None:
                 return self.redirect_failed
+            close_opened(self.fds, fds)
             self.fds = fds
             self.stdin = self._stdin_from(fds)
             return 0
@@ -473,6 +494,8 @@ class Shell:
         try:
             status = self.invoke(argv, assigns)
         finally:
+            close_opened(self.fds, saved)
+            close_opened(fds, saved)
             self.fds, self.stdin = saved, saved_in
         self._errexit(status)
         return status

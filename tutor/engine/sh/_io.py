@@ -62,6 +62,19 @@ class Null:
         pass
 
 
+FILE_LIMIT = 256 * 1024 * 1024
+"""The largest file a simulated process may write (a real one may fill the host's disk): the
+simulated file system holds file content in memory."""
+WRITE_THROUGH = 64 * 1024
+"""Below this size every write reaches the file at once; above it writes gather and reach the
+file when they have doubled it (and when the redirection closes), so a long stream of small
+writes costs time in proportion to the file, not to its square."""
+
+
+class NoSpace(FsError):
+    STRERROR = {**FsError.STRERROR, "ENOSPC": "No space left on device"}
+
+
 @dataclass
 class FileSink:
     """Appends to a file that the redirection opened (and created or truncated) beforehand."""
@@ -69,15 +82,38 @@ class FileSink:
     fs: FileTree
     path: str
     mtime: int
+    pending: bytearray = field(default_factory=bytearray)
+    size: int = 0
+    """The file's size as last written by this sink."""
 
     def write(self, data: bytes) -> None:
         if not data:
             return
+        if self.size + len(self.pending) + len(data) > FILE_LIMIT:
+            self.flush()
+            raise NoSpace("ENOSPC", self.path)
+        self.pending += data
+        if self.size + len(self.pending) < WRITE_THROUGH or len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        data, self.pending = bytes(self.pending), bytearray()
         node = self.fs.get(self.path)
         if node is None or node.type != "file":
             return  # the file was removed while open: its bytes go nowhere visible
         old = node.content.read() if node.content is not None else b""
+        self.size = len(old) + len(data)
         self.fs.put(self.path, replace(node, content=Data(old + data), mtime=self.mtime))
+
+
+def close_opened(fds: dict[int, Sink], kept: dict[int, Sink]) -> None:
+    """Flush the files a redirection opened (those in `fds` and not in `kept`) as it ends."""
+    kept_ids = {id(sink) for sink in kept.values()}
+    for sink in fds.values():
+        if isinstance(sink, FileSink) and id(sink) not in kept_ids:
+            sink.flush()
 
 
 class Stream(bytearray):
