@@ -25,7 +25,8 @@ def sh(flavour: str, script: str, fs: FileTree | None = None, memory: int | None
 
 def with_yes() -> FileTree:
     tree = debian_tree()
-    tree.put("/usr/bin/yes", file(BINARY + b"yes", 0o755))
+    for name in ("yes", "awk"):
+        tree.put(f"/usr/bin/{name}", file(BINARY + name.encode(), 0o755))
     return tree
 
 
@@ -98,6 +99,21 @@ def test_a_doubling_string_is_killed_by_the_oom_killer(flavour: str) -> None:
 def test_a_huge_printf_field_is_killed(flavour: str) -> None:
     result = sh(flavour, "printf '%*d' 2000000000 1; echo never", memory=SMALL)
     assert (result.exit_code, result.oom_killed, result.stdout) == (137, True, b"")
+
+
+@pytest.mark.parametrize("program", [
+    "BEGIN { s = \"a\"; while (1) s = s s }",
+    "BEGIN { s = sprintf(\"%2000000000d\", 1) }",
+])
+def test_awk_strings_count_against_the_limit(program: str) -> None:
+    result = sh("dash", f"awk '{program}'; echo never", with_yes(), memory=SMALL)
+    assert (result.exit_code, result.oom_killed, result.stdout) == (137, True, b"")
+
+
+def test_awk_within_the_limit_is_untouched() -> None:
+    result = sh("dash", "awk 'BEGIN { printf \"%5d|%s\\n\", 3, \"x\" y }'", with_yes(),
+                memory=SMALL)
+    assert (result.exit_code, result.stdout) == (0, b"    3|x\n")
 
 
 def test_the_default_limit_also_stops_it() -> None:
