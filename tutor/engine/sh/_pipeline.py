@@ -50,9 +50,11 @@ class _Member:
     """Resumes whichever thread of this member is waiting (a nested pipeline's member may be)."""
     ready: Callable[[], bool] | None = None
     """None while runnable; else what must hold before it can go on."""
+    started: bool = False
+    thread: threading.Thread | None = None
+    """Its own thread, if it got one (it runs on the pipeline's caller otherwise)."""
     done: bool = False
     status: int = 0
-    error: BaseException | None = None
 
 
 @dataclass
@@ -127,85 +129,122 @@ class PipeInput(Input):
 
 
 class Scheduler:
-    """Runs the members of one pipeline, one thread at a time."""
+    """Runs the members of one pipeline, one thread at a time.
+
+    Members run on the calling thread, in order, for as long as none has to wait: a pipeline
+    whose writers' output fits their pipes costs no thread at all. A member that must wait (its
+    pipe is full) hands over to the leftmost member that can go on, which gets a thread of its
+    own if it has not started and the calling thread is busy.
+    """
 
     def __init__(self, count: int) -> None:
         self.members = [_Member(threading.Semaphore(0)) for _ in range(count)]
-        self.driver = threading.Semaphore(0)
+        self.bodies: Sequence[Callable[[], int]] = ()
+        self.owner = _own_semaphore()
+        self.owner_free = False
+        """The calling thread waits in `run` for the baton (it runs no member meanwhile)."""
         self.aborting = False
+        self.failure: BaseException | None = None
         self.pipes: list[Pipe] = []
+        self.threads: list[threading.Thread] = []
 
     def connect(self, memory: Memory) -> list[Pipe]:
         self.pipes = [Pipe(self, i, i + 1, memory) for i in range(len(self.members) - 1)]
         return self.pipes
 
+    def _next(self) -> _Member | None:
+        """The leftmost member that can go on."""
+        return next(
+            (m for m in self.members
+             if not m.done and (not m.started or m.ready is None or m.ready())),
+            None,
+        )
+
+    def _hand_over(self) -> None:
+        """Give the baton to whoever should run next (called by a member that waits or ends)."""
+        if self.failure is not None:
+            # The owner ends the pipeline, whether it waits in `run` or in an inline member.
+            self.owner.release()
+            return
+        member = self._next()
+        if member is None or (not member.started and self.owner_free):
+            if self.owner_free:
+                self.owner.release()
+            return
+        if member.started:
+            member.ready = None
+            member.wake.release()
+            return
+        member.started = True
+        index = self.members.index(member)
+        thread = threading.Thread(target=self._in_thread, args=(index,), daemon=True)
+        self.threads.append(thread)
+        member.thread = thread
+        thread.start()
+
     def wait(self, index: int, ready: Callable[[], bool]) -> None:
         """Block member `index` until `ready()` holds, letting the others run meanwhile."""
-        if self.aborting:
+        if self.aborting or self.failure is not None:
             raise _Killed
         if ready():
             return
         member = self.members[index]
         own = _own_semaphore()
         member.ready, member.wake = ready, own
-        self.driver.release()
+        self._hand_over()
         own.acquire()
-        if self.aborting:
+        if self.aborting or self.failure is not None:
             raise _Killed
 
     def run(self, bodies: Sequence[Callable[[], int]]) -> list[int]:
         """Each member's exit status; an error that ends the whole run (the step budget, the
         memory limit) is raised again here once every member has stopped."""
-        threads = [
-            threading.Thread(target=self._member, args=(i, body), daemon=True)
-            for i, body in enumerate(bodies)
-        ]
-        for thread in threads:
-            thread.start()
-        failure: BaseException | None = None
-        while True:
-            member = next(
-                (m for m in self.members if not m.done and (m.ready is None or m.ready())),
-                None,
-            )
+        self.bodies = bodies
+        while self.failure is None:
+            member = self._next()
             if member is None:
                 break
+            if not member.started:
+                member.started = True
+                self._execute(self.members.index(member))
+                continue
             member.ready = None
+            self.owner_free = True
             member.wake.release()
-            self.driver.acquire()
-            if member.error is not None and failure is None:
-                failure = member.error
-                self._abort()
-                break
-        for thread in threads:
+            self.owner.acquire()
+            self.owner_free = False
+        if self.failure is not None:
+            self._abort()
+            raise self.failure
+        for thread in self.threads:
             thread.join()
-        if failure is not None:
-            raise failure
         return [m.status for m in self.members]
 
     def _abort(self) -> None:
+        """Wake every member still waiting so that it ends, one at a time, as ever."""
         self.aborting = True
         for member in self.members:
-            if not member.done:
+            if member.started and not member.done and member.thread is not None:
                 member.wake.release()
-                self.driver.acquire()
+                member.thread.join()
+        for thread in self.threads:
+            thread.join()
 
-    def _member(self, index: int, body: Callable[[], int]) -> None:
+    def _execute(self, index: int) -> None:
         member = self.members[index]
-        _current.sem = member.wake
-        member.wake.acquire()
         try:
             if self.aborting:
                 raise _Killed
-            member.status = body()
+            member.status = self.bodies[index]()
         except BrokenPipe:
             member.status = SIGPIPE_STATUS
         except _Killed as killed:
-            if not self.aborting:  # an enclosing pipeline is being torn down: pass it on
-                member.error = killed
+            if not self.aborting and self.failure is None:
+                self.failure = killed  # an enclosing pipeline is being torn down: pass it on
             member.status = 128 + 9
         except BaseException as error:  # noqa: BLE001  (handed to the pipeline's caller)
-            member.error = error
+            if self.failure is None:
+                self.failure = error
         finally:
             member.done = True
             # A process that exits closes its ends of the pipes.
@@ -213,4 +252,10 @@ class Scheduler:
                 self.pipes[index].write_closed = True
             if index > 0:
                 self.pipes[index - 1].read_closed = True
-            self.driver.release()
+
+    def _in_thread(self, index: int) -> None:
+        member = self.members[index]
+        _current.sem = member.wake
+        self._execute(index)
+        if not self.aborting:
+            self._hand_over()
