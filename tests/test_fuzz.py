@@ -201,3 +201,18 @@ def test_damaged_state_files(debug: None, seeded_state: Path,
     workspace = tmp_path_factory.mktemp("ws")
     status, _ = docker(reader, state, workspace)
     assert 0 <= status <= 255
+
+
+def test_a_container_record_of_json_null_is_ignored_with_a_warning(debug: None,
+                                                                   seeded_state: Path,
+                                                                   tmp_path: Path) -> None:
+    # Found by the fuzzing above: `null` is valid JSON of no shape a record has.
+    state = tmp_path / "state"
+    shutil.copytree(seeded_state, state)
+    (record,) = (state / "containers").glob("*.json")
+    record.write_bytes(b"null")
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["ps", "-a", "-q"], state=state, stdout=out, stderr=err, tty=False)
+    assert (status, out.getvalue()) == (0, "")
+    assert err.getvalue() == (f"tutor: warning: container {record.stem[:12]} was unreadable "
+                              "and is ignored\n")

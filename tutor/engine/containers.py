@@ -371,7 +371,7 @@ class ContainerStore:
             c = Container.from_json(doc, self.store._decode)  # noqa: SLF001
         except FileNotFoundError:
             return None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):  # any shape but ours
             self.store.problems.append(f"container {cid[:12]} was unreadable and is ignored")
             return None
         self._cache[cid] = c
