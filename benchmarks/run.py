@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SUITES = ("parse", "context", "build", "containers", "registry", "ui", "library", "serve")
+SUITES = ("parse", "context", "build", "containers", "registry", "ui", "library", "serve",
+          "shell")
 
 
 def main(argv: list[str]) -> int:

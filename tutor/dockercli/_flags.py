@@ -7,10 +7,11 @@ wording of pflag's errors all matter.
 from __future__ import annotations
 
 import builtins
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-FlagKind = Literal["bool", "string", "list", "int"]
+FlagKind = Literal["bool", "string", "list", "int", "bytes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class Flag:
             return list(self.default) if isinstance(self.default, list | tuple) else []
         if self.default is not None:
             return self.default
-        return {"bool": False, "string": "", "int": 0}.get(self.kind)
+        return {"bool": False, "string": "", "int": 0, "bytes": 0}.get(self.kind)
 
 
 class FlagError(Exception):
@@ -81,6 +82,22 @@ def _parse_bool(text: str, flag: Flag, spelled: str) -> bool:
     )
 
 
+_RAM_SIZE = re.compile(r"(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?")
+
+
+def ram_in_bytes(text: str) -> int | None:
+    """A size as go-units' `RAMInBytes` reads `--memory` (binary multipliers), None if invalid."""
+    m = _RAM_SIZE.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        number = float(m.group(1))
+    except ValueError:
+        return None
+    power = " kmgtp".index((m.group(2) or " ").lower())
+    return int(number * 1024**power)
+
+
 def _spelled(flag: Flag) -> str:
     return f"-{flag.short}, --{flag.long}" if flag.short else f"--{flag.long}"
 
@@ -97,6 +114,13 @@ def _store(parsed: Parsed, flag: Flag, text: str) -> None:
                 f'invalid argument "{text}" for "{_spelled(flag)}" flag: strconv.ParseInt: '
                 f'parsing "{text}": invalid syntax'
             ) from None
+    elif flag.kind == "bytes":
+        size = ram_in_bytes(text)
+        if size is None:
+            raise FlagError(
+                f'invalid argument "{text}" for "{_spelled(flag)}" flag: invalid size: '
+                f"'{text}'")
+        parsed.values[flag.key] = size
     elif flag.kind == "list":
         current = parsed.values[flag.key]
         assert isinstance(current, list)

@@ -231,7 +231,8 @@ def _help(path: str, cmd: Command, flags: Sequence[Flag]) -> str:
         for f in visible:
             name = f"-{f.short}, --{f.long}" if f.short else f"    --{f.long}"
             if f.kind != "bool":
-                name += " " + (f.metavar or {"list": "list", "int": "int"}.get(f.kind, "string"))
+                name += " " + (f.metavar or {"list": "list", "int": "int", "bytes": "bytes"}.get(
+                    f.kind, "string"))
             cells.append((name, f.help))
         width = max(len(c[0]) for c in cells)
         lines += [f"  {n.ljust(width)}   {h}".rstrip() for n, h in cells]

@@ -65,6 +65,8 @@ MAX_PROXY_HOPS = 5
 """A proxy chain longer than this (nginx proxying to itself) answers 502 instead of looping."""
 MAX_RESTART_DELAY = 60.0
 DEFAULT_ENV_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+MINIMUM_MEMORY = 6 * 1024 * 1024
+"""The smallest `--memory` the daemon accepts (moby's `linuxMinMemory`)."""
 REGISTRY_PORT = 5000
 REGISTRY_ROOT = "/var/lib/registry"
 
@@ -189,6 +191,8 @@ class CreateOptions:
     stop_timeout: int | None = None
     read_only: bool = False
     """`--read-only`: the root file system refuses writes; mounts keep their own mode."""
+    memory: int = 0
+    """`--memory` in bytes; 0: no limit set (the simulation's own default applies)."""
 
 
 # -- the container -----------------------------------------------------------------------------
@@ -219,6 +223,9 @@ class Container:
     restart: RestartPolicy
     auto_remove: bool
     read_only: bool = False
+    memory: int = 0
+    oom_killed: bool = False
+    """Its last run ended because it used more memory than it may (State.OOMKilled)."""
     running: bool = False
     paused: bool = False
     restarting: bool = False
@@ -280,7 +287,7 @@ class Container:
                 "stop_timeout", "auto_remove", "read_only", "running", "paused", "restarting",
                 "exit_code", "error", "started_at", "finished_at", "run_until", "server",
                 "manually_stopped", "paused_since", "restart_count", "ip", "logs",
-                "image_layers")
+                "image_layers", "memory", "oom_killed")
         }
         doc["ports"] = [[p.container_port, p.proto, p.host_ip, p.host_port] for p in self.ports]
         doc["mounts"] = [[m.kind, m.source, m.target, m.read_only] for m in self.mounts]
@@ -367,7 +374,7 @@ class ContainerStore:
             c = Container.from_json(doc, self.store._decode)  # noqa: SLF001
         except FileNotFoundError:
             return None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):  # any shape but ours
             self.store.problems.append(f"container {cid[:12]} was unreadable and is ignored")
             return None
         self._cache[cid] = c
@@ -441,6 +448,8 @@ class ContainerStore:
             cmd = list(cfg.cmd)
         if not entrypoint and not cmd:
             raise EngineError("no command specified")
+        if 0 < opts.memory < MINIMUM_MEMORY:
+            raise EngineError("Minimum memory limit allowed is 6MB")
         if opts.workdir and not opts.workdir.startswith("/"):
             raise EngineError(f"the working directory '{opts.workdir}' is invalid, it needs to "
                               "be an absolute path")
@@ -471,7 +480,7 @@ class ContainerStore:
             labels={**dict(cfg.labels), **dict(opts.labels)}, tty=opts.tty,
             stdin_open=opts.stdin_open, stop_signal=cfg.stop_signal or "SIGTERM",
             stop_timeout=opts.stop_timeout, ports=ports, mounts=resolved, restart=opts.restart,
-            auto_remove=opts.auto_remove, read_only=opts.read_only)
+            auto_remove=opts.auto_remove, read_only=opts.read_only, memory=opts.memory)
         self.save(c)
         return c
 
@@ -564,6 +573,7 @@ class ContainerStore:
         return env
 
     def _run_process(self, c: Container, at: float) -> RunOutcome:
+        c.oom_killed = False
         tree, vols = self._mounted(c)
         env = self._process_env(c)
         cwd = c.workdir or "/"
@@ -587,7 +597,9 @@ class ContainerStore:
         from tutor.engine.sh import run_argv  # loaded to run, not for every command
 
         result = run_argv(list(c.argv), fs=self._as_process_sees(c, tree), env=env,
-                          cwd=cwd, uid=uid, gid=gid, world=self.engine.world, epoch=int(at))
+                          cwd=cwd, uid=uid, gid=gid, world=self.engine.world, epoch=int(at),
+                          memory=c.memory or None)
+        c.oom_killed = result.oom_killed
         if result.exec_error is not None:
             message = result.exec_error.message
             status = 126 if "permission denied" in message or "is a directory" in message \
@@ -878,7 +890,8 @@ class ContainerStore:
 
         result = run_argv(argv, fs=self._as_process_sees(c, tree), env=environment,
                           cwd=workdir or c.workdir or "/",
-                          uid=uid, gid=gid, world=self.engine.world, epoch=int(self.engine.clock))
+                          uid=uid, gid=gid, world=self.engine.world, epoch=int(self.engine.clock),
+                          memory=c.memory or None)
         if result.exec_error is not None:
             message = result.exec_error.message
             status = 126 if "permission denied" in message or "is a directory" in message \

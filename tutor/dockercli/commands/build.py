@@ -18,6 +18,7 @@ from tutor.dockercli.buildprogress import (
     snippet,
     warnings_block,
 )
+from tutor.dockercli.stdin_input import TooLarge, read_dockerfile
 from tutor.engine.build import Builder, BuildOutcome, BuildRequest
 from tutor.engine.build.request import Output, Secrets
 from tutor.engine.errors import EngineError
@@ -164,8 +165,11 @@ def build(ctx: Context, args: Parsed) -> int:
         # `docker build - < Dockerfile`: the Dockerfile comes on stdin and there is no
         # context at all, so COPY and ADD of local files find nothing
         raw = getattr(ctx.stdin, "buffer", None)
-        data = raw.read() if raw is not None else ctx.stdin.read().encode(
-            "utf-8", errors="surrogateescape")
+        try:
+            data = read_dockerfile(raw) if raw is not None else ctx.stdin.read().encode(
+                "utf-8", errors="surrogateescape")
+        except TooLarge as exc:
+            raise _buildx_error(str(exc)) from None
         if data[257:262] == b"ustar" or data[:2] == b"\x1f\x8b":
             raise _buildx_error("a build context sent as a tar archive on stdin is not "
                                 "supported by the simulated engine; use a directory")

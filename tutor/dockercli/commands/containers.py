@@ -88,6 +88,7 @@ CREATE_FLAGS = (
     Flag("env-file", "list", help="Read in a file of environment variables"),
     Flag("interactive", short="i", help="Keep STDIN open even if not attached"),
     Flag("label", "list", short="l", help="Set meta data on a container"),
+    Flag("memory", "bytes", short="m", help="Memory limit"),
     Flag("mount", "list", metavar="mount", help="Attach a filesystem mount to the container"),
     Flag("name", "string", help="Assign a name to the container"),
     Flag("network", "string", metavar="network", help="Connect a container to a network"),
@@ -244,7 +245,7 @@ def _options(args: Parsed, host_path: HostPath) -> CreateOptions:
         tty=args.bool("tty"), stdin_open=args.bool("interactive"), name=args.str("name"),
         labels=_labels(args.list("label")),
         stop_timeout=args.int("stop_timeout") if "stop_timeout" in args.changed else None,
-        read_only=args.bool("read_only"),
+        read_only=args.bool("read_only"), memory=args.int("memory"),
     )
 
 
@@ -983,7 +984,7 @@ def container_inspect_doc(ctx: Context, c: Container) -> dict[str, Any]:
         "Args": argv[1:],
         "State": {
             "Status": c.state, "Running": c.running, "Paused": c.paused,
-            "Restarting": c.restarting, "OOMKilled": False, "Dead": False,
+            "Restarting": c.restarting, "OOMKilled": c.oom_killed, "Dead": False,
             "Pid": 1000 + int(c.id[:4], 16) % 9000 if c.running else 0,
             "ExitCode": c.exit_code, "Error": c.error,
             "StartedAt": rfc3339(c.started_at) if c.started_at else zero,
@@ -1013,6 +1014,7 @@ def container_inspect_doc(ctx: Context, c: Container) -> dict[str, Any]:
                       for m in c.mounts if m.kind == "bind"] or None,
             "NetworkMode": "bridge",
             "ReadonlyRootfs": c.read_only,
+            "Memory": c.memory,
         },
         "Mounts": [
             {"Type": m.kind, "Source": m.source if m.kind == "bind" else

@@ -700,9 +700,12 @@ def load(ctx: Context, args: Parsed) -> None:
         except OSError as exc:
             raise CliError(f"open {path}: {(exc.strerror or '').lower()}") from None
     else:
-        # the archive is read whole: a pipe cannot seek, and the loader needs to
+        # the archive is read whole (a pipe cannot seek, and the loader needs to), but no
+        # further than a tar reader would go
+        from tutor.dockercli.stdin_input import read_archive
+
         raw = getattr(ctx.stdin, "buffer", None)
-        data = raw.read() if raw is not None else b""
+        data = read_archive(raw) if raw is not None else b""
         if not data:
             raise CliError("requested load from stdin, but stdin is empty")
         handle = io.BytesIO(data)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from tutor.engine.fs import Data, FileTree, FsError
@@ -53,7 +53,7 @@ from tutor.engine.sh._interp import (
     shell_for,
 )
 from tutor.engine.sh._io import Log, Stream, Terminal
-from tutor.engine.sh._proc import Exhausted, ShProcess
+from tutor.engine.sh._proc import MEMORY_LIMIT, Exhausted, Memory, OutOfMemory, ShProcess
 
 ExecFailureKind = Literal[
     "not-found",
@@ -99,6 +99,8 @@ class Result:
     output: bytes = b""
     """stdout and stderr interleaved as a terminal (or the build log) shows them."""
     exec_error: ExecFailure | None = None
+    oom_killed: bool = False
+    """The run needed more memory than its limit and the OOM killer ended it (status 137)."""
 
 
 def run_script(
@@ -113,6 +115,7 @@ def run_script(
     shell_argv: Sequence[str] = ("/bin/sh", "-c"),
     epoch: int = 0,
     stdin: bytes = b"",
+    memory: int | None = None,
 ) -> Result:
     """Run `script` through the image's shell (`SHELL`, `/bin/sh -c` by default).
 
@@ -129,6 +132,7 @@ def run_script(
         world=world,
         epoch=epoch,
         stdin=stdin,
+        memory=memory,
     )
 
 
@@ -143,8 +147,12 @@ def run_argv(
     world: World | None = None,
     epoch: int = 0,
     stdin: bytes = b"",
+    memory: int | None = None,
 ) -> Result:
-    """Run `argv` directly (exec form): no shell parses it, and `$VAR` stays as written."""
+    """Run `argv` directly (exec form): no shell parses it, and `$VAR` stays as written.
+
+    `memory` is the container's memory limit in bytes (`docker run --memory`), `MEMORY_LIMIT`
+    when none was set."""
     log = Log()
     proc = ShProcess(
         argv=list(argv),
@@ -158,6 +166,7 @@ def run_argv(
         stderr=Stream(Terminal(log, 2)),
         world=world,
         epoch=epoch,
+        memory=Memory(memory or MEMORY_LIMIT),
     )
     if not argv or not argv[0]:
         return _result(log, 0, 0.0, ExecFailure("not-found", ""))
@@ -167,13 +176,23 @@ def run_argv(
     failure = _exec_failure(shell, name, found)
     if failure is not None or not isinstance(found, Found):
         return _result(log, 0, 0.0, failure or ExecFailure("not-found", name))
+    oom_killed = False
     try:
         status = shell.exec_found(found, list(argv), dict(env))
     except (Exhausted, RecursionError):
         # What a learner's fork bomb or endless loop gets: killed, as the OOM killer would.
         proc.err("tutor: the simulation stopped this command: it ran too many commands\n")
         status = 137
-    return _result(log, status, max(shell.clock.seconds, proc.seconds), None)
+    except OutOfMemory:
+        # SIGKILL from the kernel: the process prints nothing more; Docker records OOMKilled.
+        status, oom_killed = 137, True
+    if log.dropped:
+        # Written directly: the log is full, and this line must still reach the learner.
+        note = f"tutor: {log.dropped} more bytes of output were not kept\n".encode()
+        log.stderr.extend(note)
+        log.combined.extend(note)
+    result = _result(log, status, max(shell.clock.seconds, proc.seconds), None)
+    return replace(result, oom_killed=oom_killed)
 
 
 def _exec_failure(shell: Shell, name: str, found: Found | str) -> ExecFailure | None:

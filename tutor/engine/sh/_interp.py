@@ -7,6 +7,7 @@ forked process would.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable
@@ -17,8 +18,18 @@ from tutor.engine.sh import _ast as A
 from tutor.engine.sh._api import PROGRAMS, Program
 from tutor.engine.sh._arith import ArithError, evaluate
 from tutor.engine.sh._glob import glob, has_magic, match, strip, unescape
-from tutor.engine.sh._io import Capture, FileSink, Input, Null, Sink, Stream, open_for_write
+from tutor.engine.sh._io import (
+    Capture,
+    FileSink,
+    Input,
+    Null,
+    Sink,
+    Stream,
+    close_opened,
+    open_for_write,
+)
 from tutor.engine.sh._parser import ParseError, parse
+from tutor.engine.sh._pipeline import SIGPIPE_STATUS, BrokenPipe, PipeInput, Scheduler
 from tutor.engine.sh._proc import (
     READ,
     TICK,
@@ -155,6 +166,12 @@ class Shell:
         return self.run_toplevel(tree)
 
     def run_toplevel(self, tree: A.Node) -> int:
+        try:
+            return self._run_toplevel(tree)
+        finally:
+            close_opened(self.fds, {})  # what `exec >file` opened closes as the shell exits
+
+    def _run_toplevel(self, tree: A.Node) -> int:
         try:
             self.run(tree)
         except ExitShell as e:
@@ -314,15 +331,7 @@ class Shell:
             if len(node.cmds) == 1:
                 statuses.append(self.run(node.cmds[0]))
             else:
-                data = self.stdin
-                for i, cmd in enumerate(node.cmds):
-                    sub = self.child()
-                    sub.stdin = data
-                    capture = Capture()
-                    if i < len(node.cmds) - 1:
-                        sub.fds[1] = capture
-                    statuses.append(sub.run_toplevel(cmd))
-                    data = Input(bytes(capture.data))
+                statuses = self._run_members(node.cmds)
         finally:
             if node.negate:
                 self.suppress_errexit -= 1
@@ -334,13 +343,29 @@ class Shell:
         self._errexit(status)
         return status
 
+    def _run_members(self, cmds: tuple[A.Node, ...]) -> list[int]:
+        scheduler = Scheduler(len(cmds))
+        pipes = scheduler.connect(self.proc.memory)
+        bodies: list[Callable[[], int]] = []
+        for i, cmd in enumerate(cmds):
+            sub = self.child()
+            if i > 0:
+                sub.stdin = PipeInput(pipes[i - 1])
+            if i < len(cmds) - 1:
+                sub.fds[1] = pipes[i]
+            bodies.append(functools.partial(sub.run_toplevel, cmd))
+        return scheduler.run(bodies)
+
     def _run_Subshell(self, node: A.Subshell) -> int:
         fds = self.redirect(node.redirs)
         if fds is None:
             return self.redirect_failed
         sub = self.child()
         sub.fds = fds
-        status = sub.run_toplevel(node.body)
+        try:
+            status = sub.run_toplevel(node.body)
+        finally:
+            close_opened(fds, self.fds)
         self._errexit(status)
         return status
 
@@ -356,6 +381,8 @@ class Shell:
         try:
             return body()
         finally:
+            close_opened(self.fds, saved)
+            close_opened(fds, saved)
             self.fds, self.stdin = saved, saved_in
 
     def _run_Group(self, node: A.Group) -> int:
@@ -453,6 +480,7 @@ class Shell:
             fds = self.redirect(node.redirs)
             if fds is None:
                 return self.redirect_failed
+            close_opened(self.fds, fds)
             self.fds = fds
             self.stdin = self._stdin_from(fds)
             return 0
@@ -466,6 +494,8 @@ class Shell:
         try:
             status = self.invoke(argv, assigns)
         finally:
+            close_opened(self.fds, saved)
+            close_opened(fds, saved)
             self.fds, self.stdin = saved, saved_in
         self._errexit(status)
         return status
@@ -580,7 +610,7 @@ class Shell:
         def finish() -> None:
             nonlocal started
             if started:
-                fields.append(("".join(text), "".join(pattern)))
+                fields.append((self._joined(text), self._joined(pattern)))
             text.clear()
             pattern.clear()
             started = False
@@ -618,7 +648,13 @@ class Shell:
         return result
 
     def expand_single(self, word: A.Word, assignment: bool = False) -> str:
-        return "".join(seg for seg, _, _ in self._segments(word) if seg is not None)
+        return self._joined([seg for seg, _, _ in self._segments(word) if seg is not None])
+
+    def _joined(self, pieces: list[str]) -> str:
+        """The pieces as one string, made only if the container's memory can hold it."""
+        if len(pieces) > 1:
+            self.proc.memory.need(sum(map(len, pieces)))
+        return "".join(pieces)
 
     def expand_pattern(self, word: A.Word) -> str:
         return "".join(
@@ -735,7 +771,7 @@ class Shell:
 
     def _command_sub(self, body: A.Node) -> str:
         sub = self.child()
-        capture = Capture()
+        capture = Capture(self.proc.memory)
         sub.fds[1] = capture
         self.sub_status = sub.run_toplevel(body)
         return bytes(capture.data).decode(errors="replace").rstrip("\n")
@@ -905,7 +941,8 @@ class Shell:
             cwd=self.cwd,
             uid=self.proc.uid,
             gid=self.proc.gid,
-            stdin=self.stdin.rest(),
+            stdin=b"" if self.stdin.lazy else self.stdin.rest(),
+            stdin_source=self.stdin if self.stdin.lazy else None,
             stdout=Stream(self.fds[1]),
             stderr=Stream(self.fds[2]),
             world=self.proc.world,
@@ -919,9 +956,14 @@ class Shell:
             shell_name=self.name,
             line=self.line,
             budget=self.proc.budget,
+            memory=self.proc.memory,
         )
         try:
             status = prog(proc)
+        except BrokenPipe:
+            if builtin:
+                raise  # the shell itself wrote: SIGPIPE ends the shell
+            status = SIGPIPE_STATUS
         except FsError as e:
             proc.err(f"{argv[0]}: {e.message}\n")
             status = 1
@@ -1297,7 +1339,7 @@ def shell_for(proc: ShProcess, kind: ShellKind, name: str) -> Shell:
         exported=set(proc.env),
         cwd=proc.cwd,
         fds={1: _BufferSink(proc.stdout), 2: _BufferSink(proc.stderr)},
-        stdin=Input(proc.stdin),
+        stdin=proc.stdin_source or Input(proc.stdin),
         clock=Clock(proc.seconds),
         umask=proc.umask,
     )

@@ -67,6 +67,10 @@ class Token:
     fd: int = -1
 
 
+_FD_PREFIX = re.compile(r"\d+(?=[<>])")
+_TILDE = re.compile(r"~([A-Za-z0-9_.-]*)(?=/|$|[\s;&|()<>])")
+
+
 class Parser:
     def __init__(self, text: str, pos: int = 0, newlines: list[int] | None = None) -> None:
         self.text = text
@@ -114,7 +118,9 @@ class Parser:
                 self.pos = self._heredoc_jump[1]
                 self._heredoc_jump = None
             return Token("nl", "\n", start)
-        digits = re.match(r"\d+(?=[<>])", text[start:])
+        # Matched in place: slicing the rest of the script for every token made parsing
+        # quadratic in its length.
+        digits = _FD_PREFIX.match(text, start)
         if digits:
             fd = int(digits.group())
             rest = start + len(digits.group())
@@ -139,7 +145,7 @@ class Parser:
         parts: list[Part] = []
         text = self.text
         if text.startswith("~", self.pos):
-            m = re.match(r"~([A-Za-z0-9_.-]*)(?=/|$|[\s;&|()<>])", text[self.pos :])
+            m = _TILDE.match(text, self.pos)
             if m:
                 parts.append(Tilde(m.group(1)))
                 self.pos += len(m.group())

@@ -7,13 +7,14 @@ find -exec, sh -c).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from tutor.engine.fs import Data, FileTree, FsError, Node, normalize
 from tutor.engine.readonly import writable
 from tutor.engine.sh._api import Process
+from tutor.engine.sh._io import Input
 
 Tools = Literal["busybox", "gnu"]
 ShellKind = Literal["ash", "dash", "bash"]
@@ -22,6 +23,12 @@ TICK = 0.002
 """Simulated seconds every command takes, so that time moves even for trivial scripts."""
 
 STEP_BUDGET = 100_000
+
+MEMORY_LIMIT = 256 * 1024 * 1024
+"""Memory a container may use when `docker run --memory` does not say (a real container may use
+all of the host's; the simulation keeps its own memory bounded). Every string and buffer a
+process builds (a variable, an expansion, a pipe's or a command substitution's unread output,
+a program's formatted output) is checked against it before it is made."""
 
 Runner = Callable[["ShProcess", list[str]], int]
 """Runs argv as a child of the given process (its fds, env, cwd); returns the exit status."""
@@ -42,10 +49,79 @@ class ShProcess(Process):
     budget: list[int] = field(default_factory=lambda: [STEP_BUDGET], repr=False)
     """Commands left for the whole run, shared by every process it starts (fork bombs, endless
     loops): when it runs out, `Exhausted` ends the run."""
+    memory: Memory = field(default_factory=lambda: Memory(MEMORY_LIMIT), repr=False)
+    """The container's memory limit, shared by every process of the run."""
+    stdin_source: Input | None = field(default=None, repr=False)
+    """Where `stdin` comes from when it is read lazily (a pipe): a program that never reads its
+    standard input never drains it, and one that reads a little (`head`) takes only that."""
 
     @property
     def now(self) -> int:
         return self.epoch + int(self.seconds)
+
+
+def _lazy_stdin(self: ShProcess) -> bytes:
+    source = self.__dict__.get("stdin_source")
+    if source is not None:
+        self.__dict__["stdin_source"] = None
+        self.__dict__["_stdin"] = source.rest()
+    data: bytes = self.__dict__.get("_stdin", b"")
+    return data
+
+
+def _set_stdin(self: ShProcess, data: bytes) -> None:
+    self.__dict__["_stdin"] = data
+
+
+# `stdin` stays the plain bytes of the program contract; a pipe is drained on first use only.
+ShProcess.stdin = property(_lazy_stdin, _set_stdin)  # type: ignore[assignment]
+
+
+def stdin_prefix(proc: Process, *, lines: int | None = None, size: int | None = None) -> bytes:
+    """The first `lines` lines (or `size` bytes) of standard input, reading no more than that
+    from a pipe, as `head` does; the rest stays unread, and the writer sees the pipe close."""
+    source = proc.stdin_source if isinstance(proc, ShProcess) else None
+    if source is None:
+        data = proc.stdin
+        if size is not None:
+            return data[:size]
+        return b"".join(data.splitlines(keepends=True)[: lines or 0])
+    return source.read_prefix(lines=lines, size=size)
+
+
+def stdin_chunks(proc: Process) -> Iterator[bytes]:
+    """Standard input a piece at a time, for a program that passes it on as it reads (`cat`):
+    a pipe is never held whole."""
+    if not isinstance(proc, ShProcess) or proc.stdin_source is None:
+        yield proc.stdin
+        return
+    source, proc.stdin_source = proc.stdin_source, None
+    while (chunk := source.read_some(PIPE_READ)) is not None:
+        yield chunk
+
+
+PIPE_READ = 64 * 1024
+
+
+@dataclass
+class Memory:
+    limit: int
+
+    def need(self, size: int) -> None:
+        """Account for a buffer of `size` bytes before it is made."""
+        if size > self.limit:
+            raise OutOfMemory
+
+
+def need_memory(proc: Process, size: int) -> None:
+    """What a program calls before building `size` bytes of output or data."""
+    if isinstance(proc, ShProcess):
+        proc.memory.need(size)
+
+
+class OutOfMemory(Exception):
+    """A process needed more memory than its container may use: the kernel's OOM killer ends
+    the container's processes with SIGKILL (status 137) and Docker records `OOMKilled`."""
 
 
 def as_shell_process(proc: Process) -> ShProcess:
@@ -70,6 +146,14 @@ def as_shell_process(proc: Process) -> ShProcess:
 
 class Exhausted(Exception):
     """The run used up its step budget; it ends as if the kernel had killed it."""
+
+
+def spend_step(proc: Process) -> None:
+    """Count one step of a program's own long work (a chunk of output) against the budget."""
+    if isinstance(proc, ShProcess):
+        proc.budget[0] -= 1
+        if proc.budget[0] < 0:
+            raise Exhausted
 
 
 def tools_of(proc: Process) -> Tools:

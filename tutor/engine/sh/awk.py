@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tutor.engine.fs import FsError
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._awkparse import AwkSyntaxError, Node, Program, parse
-from tutor.engine.sh._proc import read_bytes, run_child, tools_of, write_bytes
+from tutor.engine.sh._proc import need_memory, read_bytes, run_child, tools_of, write_bytes
 
 
 class StrNum(str):
@@ -175,7 +176,8 @@ def compile_ere(pattern: str) -> re.Pattern[str]:
 _SPEC = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([a-zA-Z%])")
 
 
-def sprintf(fmt: str, args: list[Value]) -> str:
+def sprintf(fmt: str, args: list[Value], need: Callable[[int], None] = lambda _: None) -> str:
+    """awk's sprintf; `need` is told the size of each field before it is made."""
     out: list[str] = []
     pos = 0
     arg_i = 0
@@ -201,6 +203,7 @@ def sprintf(fmt: str, args: list[Value]) -> str:
             width = str(w)
         if prec == "*":
             prec = str(max(to_int(to_num(next_arg())), 0))
+        need(int(width or 0) + int(prec or 0))
         spec = "%" + flags + (width or "") + ("." + prec if prec is not None else "")
         value = next_arg()
         if conv in "di":
@@ -238,6 +241,10 @@ class Frame:
 
 
 class Interp:
+    def need(self, size: int) -> None:
+        """Account for a string of `size` characters before it is made (the memory limit)."""
+        need_memory(self.proc, size)
+
     def __init__(self, proc: Process, prog: Program, busybox: bool) -> None:
         self.proc = proc
         self.prog = prog
@@ -481,7 +488,7 @@ class Interp:
         elif kind == "printf":
             _, args, redirect, target = node
             values = [self.eval(a) for a in args]
-            self.write_out(redirect, target, sprintf(self.s(values[0]), values[1:]))
+            self.write_out(redirect, target, sprintf(self.s(values[0]), values[1:], self.need))
         elif kind == "if":
             if self.truth(self.eval(node[1])):
                 self.exec(node[2])
@@ -670,7 +677,9 @@ class Interp:
         if kind == "cmp":
             return 1.0 if self.compare(node[1], self.eval(node[2]), self.eval(node[3])) else 0.0
         if kind == "concat":
-            return self.s(self.eval(node[1])) + self.s(self.eval(node[2]))
+            left, right = self.s(self.eval(node[1])), self.s(self.eval(node[2]))
+            need_memory(self.proc, len(left) + len(right))
+            return left + right
         if kind == "bin":
             return self.arith(node[1], to_num(self.eval(node[2])), to_num(self.eval(node[3])))
         if kind == "neg":
@@ -894,7 +903,7 @@ class Interp:
         if name == "sprintf":
             need(1)
             values = [self.eval(a) for a in args]
-            return sprintf(self.s(values[0]), values[1:])
+            return sprintf(self.s(values[0]), values[1:], self.need)
         if name == "tolower":
             return self.s(arg(0)).lower() if args else ""
         if name == "toupper":

@@ -13,9 +13,11 @@ from tutor.engine.sh._proc import (
     ShProcess,
     as_shell_process,
     complain,
+    need_memory,
     now_of,
     read_bytes,
     run_child,
+    spend_step,
     split_flags,
     tools_of,
     usage_error,
@@ -122,6 +124,8 @@ def printf(proc: Process) -> int:
             if width == "*":
                 width = args[used] if used < len(args) else "0"
                 used += 1
+            # A field is as wide as asked: the bytes are made before they are printed.
+            need_memory(proc, sum(map(_field_size, (width, m.group(3) or ""))))
             arg = args[used] if used < len(args) else None
             used += 1
             spec = "%" + m.group(1) + width + (f".{m.group(3)}" if m.group(3) else "")
@@ -150,6 +154,12 @@ def printf(proc: Process) -> int:
         args = args[used:]
     proc.stdout += "".join(out).encode("utf-8", "surrogateescape")
     return status
+
+
+def _field_size(number: str) -> int:
+    """Bytes a printf width or precision asks for (0 when it is no number: printf complains)."""
+    digits = number.lstrip("-+")
+    return int(digits) if digits.isdigit() and len(digits) < 20 else 0
 
 
 def _printf_int(proc: Process, arg: str | None) -> int | None:
@@ -538,8 +548,15 @@ def seq(proc: Process) -> int:
     if step == 0:
         return complain(proc, "invalid increment", "invalid Zero increment value: '0'")
     values = range(first, last + (1 if step > 0 else -1), step)
-    proc.out("".join(f"{v}\n" for v in list(values)[:100000]))
+    # Written a chunk at a time, as the real one does: a reader that stops early (`| head`)
+    # stops it with SIGPIPE, and a long run costs the run's step budget like a loop would.
+    for start in range(0, len(values), SEQ_CHUNK):
+        spend_step(proc)
+        proc.out("".join(f"{v}\n" for v in values[start : start + SEQ_CHUNK]))
     return 0
+
+
+SEQ_CHUNK = 100
 
 
 @program("id")

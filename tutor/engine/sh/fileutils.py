@@ -22,6 +22,7 @@ from tutor.engine.sh._proc import (
     now_of,
     read_bytes,
     split_flags,
+    stdin_chunks,
     tools_of,
     umask_of,
     usage_error,
@@ -37,6 +38,10 @@ def cat(proc: Process) -> int:
     _, _, files = split_flags(proc.argv[1:])
     status = 0
     for name in files or ["-"]:
+        if name == "-":
+            for chunk in stdin_chunks(proc):
+                proc.stdout += chunk
+            continue
         try:
             proc.stdout += read_bytes(proc, name)
         except FsError as e:

@@ -21,9 +21,11 @@ from tutor.engine.fs import FsError, Node, normalize
 from tutor.engine.sh._api import Process, program
 from tutor.engine.sh._proc import (
     complain,
+    need_memory,
     now_of,
     read_bytes,
     run_child,
+    spend_step,
     split_flags,
     tools_of,
     usage_error,
@@ -379,10 +381,16 @@ def rev(proc: Process) -> int:
 
 @program("yes")
 def yes(proc: Process) -> int:
-    # Its reader stops it in real life; here it writes a bounded amount and ends as if so.
-    word = " ".join(proc.argv[1:]) or "y"
-    proc.out((word + "\n") * 1000)
-    return 0
+    # Endless, as the real one: its reader's exit stops it (SIGPIPE), or the run's step budget.
+    line = ((" ".join(proc.argv[1:]) or "y") + "\n").encode()
+    need_memory(proc, len(line))
+    chunk = line * max(1, YES_CHUNK // len(line))
+    while True:
+        spend_step(proc)
+        proc.stdout += chunk
+
+
+YES_CHUNK = 8192
 
 
 @program("sync", "fsync")

@@ -12,6 +12,7 @@ from tutor.engine.sh._proc import (
     read_bytes,
     run_child,
     split_flags,
+    stdin_prefix,
     tools_of,
     usage_error,
     write_bytes,
@@ -75,6 +76,9 @@ def _byte_count(args: list[str]) -> tuple[int | None, list[str]]:
 def head(proc: Process) -> int:
     nbytes, args = _byte_count(proc.argv[1:])
     if nbytes is not None:
+        if args in ([], ["-"]):
+            proc.stdout += stdin_prefix(proc, size=nbytes)
+            return 0
         inputs, status = _inputs(proc, args, "{}", "cannot open '{}' for reading")
         for _, data in inputs:
             proc.stdout += data[:nbytes]
@@ -82,8 +86,11 @@ def head(proc: Process) -> int:
     count, names = _count_arg(args)
     if not re.fullmatch(r"[-+]?\d+", count):
         return complain(proc, f"invalid number '{count}'", f"invalid number of lines: '{count}'")
-    inputs, status = _inputs(proc, names, "{}", "cannot open '{}' for reading")
     n = int(count)
+    if names in ([], ["-"]) and n >= 0:
+        proc.stdout += stdin_prefix(proc, lines=n)
+        return 0
+    inputs, status = _inputs(proc, names, "{}", "cannot open '{}' for reading")
     for i, (name, data) in enumerate(inputs):
         if len(inputs) > 1:
             proc.out(f"{'' if i == 0 else chr(10)}==> {name} <==\n")
