@@ -15,3 +15,10 @@ def make_app(tmp_path: Path):  # type: ignore[no-untyped-def]
         return TutorApp(state=state or tmp_path / "state", pace=0.0, cursor_blink=False)
 
     return make
+
+
+@pytest.fixture
+def fixed_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sandbox gets one fixed host identity, so the container IDs a snapshot shows are
+    the same on every run (a real sandbox draws its own at random)."""
+    monkeypatch.setattr("tutor.engine.store.new_host", lambda: "0" * 32)

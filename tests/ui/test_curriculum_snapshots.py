@@ -19,6 +19,8 @@ from textual.pilot import Pilot
 from tests.ui.helpers import open_lesson, settle, type_line
 from tutor.ui.app import TutorApp
 
+pytestmark = pytest.mark.usefixtures("fixed_host")
+
 KEY_STEPS = {
     "06-what-an-image-is": "one-kernel",
     "07-entrypoint-and-cmd": "override-entrypoint",

@@ -23,6 +23,8 @@ from tutor.dockercli import main as docker
 from tutor.ui.app import TutorApp
 from tutor.ui.session import Session
 
+pytestmark = pytest.mark.usefixtures("fixed_host")
+
 CACHE = "03-build-cache"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

@@ -17,6 +17,8 @@ from textual.pilot import Pilot
 from tests.ui.helpers import settle, type_line
 from tutor.ui.app import TutorApp
 
+pytestmark = pytest.mark.usefixtures("fixed_host")
+
 
 def in_sandbox(*lines: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:

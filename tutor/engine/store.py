@@ -34,6 +34,11 @@ from tutor.engine.layers import Change, Changes, Layer, compressed
 from tutor.engine.statefile import atomic_write, read_json, set_aside, write_json
 
 
+def new_host() -> str:
+    """A new sandbox's host identity (random: no two sandboxes make the same container IDs)."""
+    return secrets.token_hex(16)
+
+
 def _engine_meta_ok(meta: dict[str, Any]) -> bool:
     clock = meta.get("clock", 0.0)
     counters = meta.get("counters", {})
@@ -85,7 +90,7 @@ class Store:
         meta = self._checked("engine.json", _engine_meta_ok)
         self.clock = SimulatedClock(float(meta.get("clock", SimulatedClock().current)))
         self.counters: dict[str, int] = dict(meta.get("counters", {}))
-        self.host: str = meta.get("host") or secrets.token_hex(16)
+        self.host: str = meta.get("host") or new_host()
         """Drawn once per sandbox, as every Docker host is its own: what the IDs it makes up
         (containers) start from, so they differ between sandboxes and stay put within one."""
         self.tags: dict[str, str] = self._checked("repositories.json", _tags_ok)
