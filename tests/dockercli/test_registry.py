@@ -239,12 +239,17 @@ def test_containerd_push_of_a_partial_index_pushes_the_local_manifest(docker: Do
     index = json.loads(docker("manifest", "inspect", "alpine:3.21").out)
     amd64 = next(m["digest"] for m in index["manifests"]
                  if m["platform"]["architecture"] == "amd64")
-    digest = DIGEST.findall(pushed.out.splitlines()[-1])[0]
+    progress, note = pushed.out.split("\n\n")
+    digest = DIGEST.findall(progress.splitlines()[-1])[0]
     assert digest == amd64  # the very manifest the Hub serves
     index_digest = docker("images", "--no-trunc", "-q", "alpine:3.21").out.strip()
-    assert pushed.err == (
-        "\n Info -> Not all multiplatform-content is present and only the available "
+    # the CLI's notes go to stdout, after the progress (docker/cli tui.Output.PrintNote)
+    assert note == (
+        " Info -> Not all multiplatform-content is present and only the available "
         f"single-platform image was pushed\n         {index_digest} -> {amd64}\n")
+    assert pushed.err == ""
+    quiet = docker("push", "-q", "localhost:5000/alpine:mine")
+    assert quiet.out == "localhost:5000/alpine:mine\n\n" + note
 
 
 @pytest.mark.docker_profile("28")  # classic-store image identity
@@ -308,7 +313,10 @@ def test_push_all_tags_and_quiet(docker: Docker) -> None:
     finals = [line for line in result.out.splitlines() if ": digest: " in line]
     assert [f.split(":")[0] for f in finals] == ["a", "b"]
     quiet = docker("push", "-q", "learner/base:a")
-    assert quiet.out == "docker.io/learner/base:a\n"
+    # -q keeps the CLI's note (the store has only alpine's amd64 image) after the name
+    name, note = quiet.out.split("\n\n")
+    assert name == "docker.io/learner/base:a"
+    assert note.startswith(" Info -> Not all multiplatform-content is present")
 
 
 # -- search and manifest inspect ---------------------------------------------------------------

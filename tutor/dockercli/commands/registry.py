@@ -91,19 +91,24 @@ def push(ctx: Context, args: Parsed) -> None:
                 out.write(f"{event.id}: {event.status}\n")
     except EngineError as exc:
         raise CliError(exc.message) from None
-    if quiet:
-        ctx.out.write(f"{ref}\n")
-    for note in notes:
-        ctx.err.write("\n" + note)
+    else:
+        if quiet:
+            ctx.out.write(f"{ref}\n")
+    finally:
+        # the CLI prints its notes on stdout when the push returns, even when it failed
+        # (cli/command/image/push.go: a deferred `tui.NewOutput(dockerCli.Out()).PrintNote`)
+        for note in notes:
+            ctx.out.write("\n" + note)
 
 
 def _partial_push_note(ctx: Context, done: PushDone) -> str:
-    """The note `docker push` prints on stderr when only the local platform's manifest was
-    pushed (docker/cli cli/command/image/push.go `handleAux`, `printNote`): the index digest in
-    red, the pushed manifest's in green, each line italic on a terminal."""
+    """The note `docker push` prints on stdout when only the local platform's manifest was
+    pushed (docker/cli cli/command/image/push.go `handleAux`, internal/tui `PrintNote`): the
+    index digest in red, the pushed manifest's in green, each line italic, when stdout is a
+    terminal."""
     lines = ["Not all multiplatform-content is present and only the available single-platform "
              "image was pushed"]
-    if ctx.tty:
+    if ctx.out_is_tty:
         lines.append(f"\x1b[31m{done.instead_of}\x1b[0m -> \x1b[32m{done.digest}\x1b[0m")
         header = INFO_FANCY
         lines = [f"\x1b[3m{line}\x1b[0m" for line in lines]
