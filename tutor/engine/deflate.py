@@ -198,10 +198,11 @@ PREFIX = 8
 BODY = CHUNK - PREFIX
 
 
-def _plan() -> tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...]:
-    """The fixed layout of a chunk body: (fresh bytes, copied bytes, the copies as (length,
-    distance) matches). Fresh runs of 192-447 bytes alternate with copies of 384-895 bytes from
-    up to 32 KiB back, which deflates to about a third: the ratio gzip gets on binaries."""
+def _plan() -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    """The fixed layout of a chunk body: (fresh bytes, the copies as (length, distance)
+    matches; distance 0 marks 1-2 trailing fresh bytes). Fresh runs of 192-447 bytes
+    alternate with copies of 384-895 bytes from up to 32 KiB back, which deflates to about a
+    third: the ratio gzip gets on binaries."""
     stream = b"".join(hashlib.sha256(b"tutor synthetic plan" + bytes([i])).digest()
                       for i in range(64))
     units = []
@@ -228,7 +229,7 @@ def _plan() -> tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...]:
         if left:  # 1 or 2 bytes cannot be a match: they end the body as fresh bytes
             at += left
             matches.append((left, 0))
-        units.append((fresh, copied, tuple(matches)))
+        units.append((fresh, tuple(matches)))
         i += 3
     return tuple(units)
 
@@ -240,7 +241,7 @@ def synthetic_body(pool: bytes) -> bytes:
     """A full chunk body: fresh bytes taken from `pool` in order, copies resolved."""
     body = bytearray()
     taken = 0
-    for fresh, _, matches in PLAN:
+    for fresh, matches in PLAN:
         body += pool[taken : taken + fresh]
         taken += fresh
         for length, distance in matches:
@@ -253,7 +254,7 @@ def synthetic_body(pool: bytes) -> bytes:
     return bytes(body)
 
 
-FRESH_NEEDED = sum(f + sum(n for n, d in m if d == 0) for f, _, m in PLAN)
+FRESH_NEEDED = sum(f + sum(n for n, d in m if d == 0) for f, m in PLAN)
 """How many pool bytes a full body consumes."""
 
 Template = tuple[tuple[bytes, int, int], ...]
@@ -266,7 +267,6 @@ def template(n: int) -> Template:
     share few lengths, and a full chunk's is reused for every chunk of every large file)."""
     pieces: list[tuple[bytes, int, int]] = []
     bits = _Bits()
-    at = 0
     fresh_start = 0
     fresh_len = min(PREFIX, n)
     body_end = n
@@ -285,7 +285,7 @@ def template(n: int) -> Template:
             fresh_len = 0
 
     at = fresh_len
-    for fresh, _, matches in PLAN:
+    for fresh, matches in PLAN:
         if at >= body_end:
             break
         take = min(fresh, body_end - at)
