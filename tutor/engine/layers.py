@@ -100,17 +100,7 @@ class Layer:
 
     def gzip_chunks(self) -> Iterator[bytes]:
         """The layer's gzip blob, streamed (the same bytes every time)."""
-        out: list[bytes] = []
-        writer = GzipWriter(out.append)
-        for raw, encoded in self._pieces():
-            if encoded is None:
-                writer.write(raw)
-            else:
-                writer.write_encoded(raw, encoded)
-            yield from out
-            out.clear()
-        writer.close()
-        yield from out
+        return _gzip_stream(self._pieces())
 
     def _pieces(self) -> Iterator[tuple[bytes, bytes | None]]:
         if self.blob is not None:
@@ -404,26 +394,36 @@ def compressed(la: Layer) -> Layer:
     return replace(la, gzip_digest=measured.gzip_digest, gzip_size=measured.gzip_size)
 
 
-def _measured(la: Layer, pieces: Iterable[tuple[bytes, bytes | None]]) -> Layer:
-    tar_sha = hashlib.sha256()
-    gz_sha = hashlib.sha256()
-    counts = [0, 0]
-
-    def sink(data: bytes) -> None:
-        gz_sha.update(data)
-        counts[1] += len(data)
-
-    writer = GzipWriter(sink)
+def _gzip_stream(pieces: Iterable[tuple[bytes, bytes | None]]) -> Iterator[bytes]:
+    """The gzip blob of the tar `pieces` make, streamed (an encoded piece is written as it
+    is)."""
+    out: list[bytes] = []
+    writer = GzipWriter(out.append)
     for raw, encoded in pieces:
-        tar_sha.update(raw)
-        counts[0] += len(raw)
         if encoded is None:
             writer.write(raw)
         else:
             writer.write_encoded(raw, encoded)
+        yield from out
+        out.clear()
     writer.close()
-    return replace(la, diff_id="sha256:" + tar_sha.hexdigest(), tar_size=counts[0],
-                   gzip_digest="sha256:" + gz_sha.hexdigest(), gzip_size=counts[1])
+    yield from out
+
+
+def _measured(la: Layer, pieces: Iterable[tuple[bytes, bytes | None]]) -> Layer:
+    tar_sha = hashlib.sha256()
+    tar_size = 0
+
+    def hashed() -> Iterator[tuple[bytes, bytes | None]]:
+        nonlocal tar_size
+        for piece in pieces:
+            tar_sha.update(piece[0])
+            tar_size += len(piece[0])
+            yield piece
+
+    gzip_digest, gzip_size = _digest(_gzip_stream(hashed()), None)
+    return replace(la, diff_id="sha256:" + tar_sha.hexdigest(), tar_size=tar_size,
+                   gzip_digest=gzip_digest, gzip_size=gzip_size)
 
 
 def apply_changes(tree: FileTree, changes: Changes) -> None:
