@@ -792,8 +792,7 @@ class ContainerStore:
         return took
 
     def _shell_is_pid1(self, c: Container) -> bool:
-        env = dict(e.split("=", 1) for e in c.env if "=" in e)
-        return shell_stays_pid1(self.tree(c), c.argv, c.workdir or "/", env)
+        return shell_stays_pid1(self.tree(c), c.argv, c.workdir or "/", c.env_map())
 
     def _server_stop_exit(self, c: Container) -> int | None:
         from tutor.engine.servers import _specs
@@ -819,13 +818,12 @@ class ContainerStore:
         number = int(sig) if sig.isdigit() else numbers.get(sig)
         if number is None:
             raise EngineError(f"Invalid signal: {signal}")
-        if number != 9 and c.server and self._server_stop_exit(c) is not None \
-                and not self._shell_is_pid1(c):
-            code = self._server_stop_exit(c) or 0
-        elif number != 9 and (not c.server or self._shell_is_pid1(c)):
-            return  # PID 1 without a handler ignores every catchable signal
-        else:
-            code = 128 + number
+        handled: int | None = None
+        if number != 9:
+            if not c.server or self._shell_is_pid1(c):
+                return  # PID 1 without a handler ignores every catchable signal
+            handled = self._server_stop_exit(c)
+        code = 128 + number if handled is None else handled
         self._exit(c, self.engine.clock, code, manual=True)
 
     def pause(self, c: Container) -> None:
