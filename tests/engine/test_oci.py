@@ -186,3 +186,38 @@ def test_empty_image_cannot_be_saved() -> None:
     image = Image(ImageConfig(()), ())
     with pytest.raises(EngineError, match="empty export - not implemented"):
         save([(image, [])], io.BytesIO())
+
+
+@pytest.mark.parametrize("odd", [b"{not json", b'{"config": null}'], ids=["not-json", "null"])
+def test_load_skips_an_index_entry_whose_documents_it_cannot_read(tmp_path: Path,
+                                                                  odd: bytes) -> None:
+    """index.json may name content beside the images (another tool's, or a learner's edit): a
+    blob there that is no manifest leaves the image to load from manifest.json, as the index
+    is only consulted to keep the image's own documents."""
+    archive, image, _ = _saved(tmp_path)
+    hexdigest = lambda data: hashlib.sha256(data).hexdigest()  # noqa: E731
+    manifest = json.dumps({"schemaVersion": 2, "config": {
+        "mediaType": "application/vnd.oci.image.config.v1+json",
+        "digest": "sha256:" + hexdigest(odd), "size": len(odd)}, "layers": []}).encode()
+    index = json.dumps({"schemaVersion": 2, "manifests": [
+        {"digest": "sha256:" + hexdigest(manifest), "size": len(manifest)}]}).encode()
+    extra = {f"blobs/sha256/{hexdigest(d)}": d for d in (odd, manifest, index)}
+    buf = io.BytesIO()
+    with tarfile.open(archive) as src, tarfile.open(fileobj=buf, mode="w") as dst:
+        for m in src.getmembers():
+            data = src.extractfile(m).read() if m.isfile() else b""  # type: ignore[union-attr]
+            if m.name == "index.json":
+                doc = json.loads(data)
+                doc["manifests"].insert(0, {"digest": "sha256:" + hexdigest(index),
+                                            "size": len(index)})
+                data = json.dumps(doc).encode()
+            m.size = len(data)
+            dst.addfile(m, io.BytesIO(data) if m.isfile() else None)
+        for name, data in extra.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            dst.addfile(info, io.BytesIO(data))
+    buf.seek(0)
+    (loaded,) = load(buf)
+    assert loaded.image.id == image.id
+    assert loaded.target and hashlib.sha256(loaded.target).hexdigest() != hexdigest(index)

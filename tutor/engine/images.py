@@ -19,7 +19,7 @@ from tutor.engine.errors import EngineError
 from tutor.engine.image import Image, ImageConfig, manifest_bytes
 from tutor.engine.image import digest as sha256_digest
 from tutor.engine.layers import Layer, chain_ids, snapshot_usage
-from tutor.engine.oci import Loaded, parse_config
+from tutor.engine.oci import Loaded, manifest_of, parse_config
 from tutor.engine.reference import Reference, parse_docker_ref
 from tutor.engine.store import ImageRecord, Store
 
@@ -253,13 +253,13 @@ class ImageStore:
 
     @staticmethod
     def _same_blobs(loaded: Loaded, kept: list[Layer]) -> bool:
-        config_digest = sha256_digest(loaded.image.config.to_bytes())
-        ours = [la.gzip_digest for la in kept]
-        for data in loaded.documents.values():
-            doc = json.loads(data)
-            if isinstance(doc, dict) and (doc.get("config") or {}).get("digest") == config_digest:
-                return [d.get("digest") for d in doc.get("layers") or ()] == ours
-        return False
+        manifest = manifest_of(loaded.documents, sha256_digest(loaded.image.config.to_bytes()))
+        if manifest is None:
+            return False
+        layers = manifest.get("layers") or []
+        return isinstance(layers, list) and [
+            d.get("digest") if isinstance(d, dict) else None for d in layers
+        ] == [la.gzip_digest for la in kept]
 
     def tag(self, image_id: str, ref: Reference, now: float | None = None) -> None:
         """Point `ref` at the image; `now` (for `docker tag`) stamps its LastTagTime."""

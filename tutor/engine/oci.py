@@ -22,7 +22,7 @@ import tarfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from tutor.engine import layers as lay
 from tutor.engine.errors import EngineError
@@ -224,8 +224,7 @@ def load(stream: BinaryIO) -> list[Loaded]:
         found = _load_item(item, read, trees)
         config_digest = digest(found.image.config.to_bytes())
         for target, documents in targets:
-            if any(json.loads(d).get("config", {}).get("digest") == config_digest
-                   for d in documents.values() if d.startswith(b"{")):
+            if manifest_of(documents, config_digest) is not None:
                 found = replace(found, target=target, documents=documents)
                 break
         loaded.append(found)
@@ -256,6 +255,23 @@ def _targets(read: Callable[[str], bytes]) -> list[tuple[bytes, dict[str, bytes]
     except (EngineError, ValueError, KeyError, TypeError, AttributeError):
         return []  # an archive without a usable index loads from manifest.json alone
     return found
+
+
+def manifest_of(documents: dict[str, bytes], config_digest: str) -> dict[str, Any] | None:
+    """The manifest among `documents` that names that config (any other blob, JSON or not,
+    is passed over)."""
+    for data in documents.values():
+        try:
+            doc = json.loads(data)
+        except (ValueError, UnicodeError):
+            continue
+        if not isinstance(doc, dict):
+            continue
+        manifest: dict[str, Any] = doc
+        config = manifest.get("config")
+        if isinstance(config, dict) and config.get("digest") == config_digest:
+            return manifest
+    return None
 
 
 def _document(read: Callable[[str], bytes], dgst: str,
