@@ -23,20 +23,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from tutor.engine import layers as lay
 from tutor.engine.errors import EngineError
 from tutor.engine.fs import Node, Synthetic, directory
-from tutor.engine.image import MEDIA_INDEX, digest
+from tutor.engine.image import JSON, MEDIA_INDEX, digest, go_json
 from tutor.engine.reference import parse_docker_ref
 
 ATTESTATION = "attestation-manifest"
-
-
-def _compact(doc: Any) -> bytes:
-    """Go's `json.Marshal` (keys in the order given; maps come sorted)."""
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +66,16 @@ def save(images: list[tuple[ContentImage, list[str]]], out: BinaryIO) -> None:
     """Write the archive for `images`, each with its full names (`docker.io/library/app:1`;
     none when saved by ID), in the order given."""
     records: dict[str, _Record] = {}
-    index_entries: list[dict[str, Any]] = []
+    index_entries: list[JSON] = []
     exported: dict[str, tuple[bytes, list[str]]] = {}
     for image, names in images:
         target_digest = digest(image.target)
-        base = {"mediaType": image.media_type, "digest": target_digest,
+        base: dict[str, JSON] = {"mediaType": image.media_type, "digest": target_digest,
                 "size": len(image.target)}
         labels = {f"containerd.io/distribution.source.{host}": ",".join(sorted(repos))
                   for host, repos in image.sources.items()}
         for name in names or [""]:
-            annotations = dict(labels)
+            annotations: dict[str, JSON] = dict(labels)
             if name:
                 ref = parse_docker_ref(name)
                 annotations["io.containerd.image.name"] = name
@@ -93,19 +88,19 @@ def save(images: list[tuple[ContentImage, list[str]]], out: BinaryIO) -> None:
         manifest = _walk(image, records)
         kept = exported.setdefault(digest(manifest), (manifest, []))
         kept[1].extend(_familiar(n) for n in names)
-    items = []
+    items: list[JSON] = []
     for manifest, tags in exported.values():
         doc = json.loads(manifest)
         items.append({
             "Config": "blobs/sha256/" + doc["config"]["digest"][7:],
-            "RepoTags": tags or None,
+            "RepoTags": [*tags] or None,
             "Layers": ["blobs/sha256/" + la["digest"][7:] for la in doc.get("layers", ())]
                       or None,
         })
     files = {
-        "oci-layout": (_compact({"imageLayoutVersion": "1.0.0"}), 0o444),
-        "index.json": (_compact({"schemaVersion": 2, "manifests": index_entries}), 0o644),
-        "manifest.json": (_compact(items), 0o644),
+        "oci-layout": (go_json({"imageLayoutVersion": "1.0.0"}), 0o444),
+        "index.json": (go_json({"schemaVersion": 2, "manifests": index_entries}), 0o644),
+        "manifest.json": (go_json(items), 0o644),
     }
     for name, (data, mode) in files.items():
         records[name] = _Record(name, mode, len(data), _const(data))
