@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
             "                  an instructor's view of a class (`tutor class --help`)\n"
             "  progress export [-o FILE]\n"
             "                  write your progress to a file for your instructor\n"
-            "  serve [OPTIONS] serve the tutorial to a classroom's browsers (`tutor serve --help`)"
+            "  serve [OPTIONS] serve the tutorial to a classroom's browsers\n"
+            "                  (`tutor serve --help`)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -174,3 +174,10 @@ def test_bad_check_specs_name_the_key(table: dict[str, object], key: str) -> Non
     with pytest.raises(CheckSpecError) as info:
         parse_check(table)
     assert info.value.key == key
+
+
+def test_details_count_one_layer_in_the_singular(ctx: CheckContext) -> None:
+    other = evaluate(parse_check({"kind": "image", "ref": "other:1"}), ctx)
+    wrong = evaluate(parse_check({"kind": "image", "ref": "other:1", "layers": 2}), ctx)
+    assert other.detail == "other:1 exists with 1 layer"
+    assert wrong.detail == "other:1 has 1 layer, not 2"

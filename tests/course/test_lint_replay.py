@@ -24,7 +24,7 @@ def test_broken_pack_reports_each_mistake_with_file_and_line() -> None:
     expected = [
         # a check that passes before the step is done (alpine:3.21 is pulled by the setup)
         f"{lesson}:16: step 'too-early' is done before its solution runs: its checks already "
-        "pass (alpine:3.21 exists with 1 layers), so it would complete by itself",
+        "pass (alpine:3.21 exists with 1 layer), so it would complete by itself",
         # an image that cannot exist, pulled by a solution
         f"{lesson}:25: the engine cannot provide alpine:3.99, which the solution of step "
         "'no-such-tag' uses: Error response from daemon: manifest for alpine:3.99 not found: "

@@ -6,6 +6,8 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from tutor.course.quiz import load_progress
 from tutor.course.quiz.terminal import main
 
@@ -83,3 +85,23 @@ def test_lint_command(tmp_path: Path) -> None:
     out = io.StringIO()
     assert main(["lint"], state=tmp_path, stdin=io.StringIO(), stdout=out) == 0
     assert out.getvalue() == "bank OK\n"
+
+
+def test_help_names_the_exam_lengths_the_schema_gives(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from tutor.paths import content_dir
+
+    questions = tmp_path / "questions"
+    shutil.copytree(content_dir("assets") / "questions", questions)
+    dca = questions / "_schema" / "dca.toml"
+    dca.write_text(dca.read_text(encoding="utf-8").replace("questions = 55\nminutes = 90",
+                                                           "questions = 60\nminutes = 120"),
+                   encoding="utf-8")
+    code = main(["--help"], state=tmp_path, stdin=io.StringIO(), stdout=io.StringIO(),
+                questions_dir=questions)
+    assert code == 0
+    words = " ".join(capsys.readouterr().out.split())  # argparse wraps at the terminal width
+    assert "the real exam's 60 questions in 120 minutes" in words
+    assert "(12 questions in 24 minutes)" in words  # the image domain's 20% of 60

@@ -45,3 +45,13 @@ def test_without_textual_serve_it_says_what_to_install(
     monkeypatch.setattr("sys.stderr", err)
     assert main(["--state", str(tmp_path), "serve"]) == 1
     assert "pip install 'image-tutor[serve]'" in err.getvalue()
+
+
+def test_tutor_help_fits_an_80_column_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "serve [OPTIONS]" in out.getvalue()
+    assert [line for line in out.getvalue().splitlines() if len(line) > 80] == []

@@ -284,6 +284,10 @@ def normal_step(instruction: str) -> str:
     return " ".join(instruction.split())
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _image(check: ImageCheck, ctx: CheckContext) -> Outcome:
     layers = ctx.engine.image_layers(check.ref)
     if not check.exists:
@@ -293,8 +297,8 @@ def _image(check: ImageCheck, ctx: CheckContext) -> Outcome:
     if layers is None:
         return Outcome(False, f"no image {check.ref} yet")
     if check.layers is not None and len(layers) != check.layers:
-        return Outcome(False, f"{check.ref} has {len(layers)} layers, not {check.layers}")
-    return Outcome(True, f"{check.ref} exists with {len(layers)} layers")
+        return Outcome(False, f"{check.ref} has {plural(len(layers), 'layer')}, not {check.layers}")
+    return Outcome(True, f"{check.ref} exists with {plural(len(layers), 'layer')}")
 
 
 def _build(check: BuildCheck, ctx: CheckContext) -> Outcome:
@@ -392,8 +396,9 @@ def _shared(check: SharedLayersCheck, ctx: CheckContext) -> Outcome:
     shared = len(set(first) & set(second))
     a, b = check.images
     if shared < check.min_shared:
-        return Outcome(False, f"{a} and {b} share {shared} layers; {check.min_shared} expected")
-    return Outcome(True, f"{a} and {b} share {shared} layers")
+        return Outcome(False,
+                       f"{a} and {b} share {plural(shared, 'layer')}; {check.min_shared} expected")
+    return Outcome(True, f"{a} and {b} share {plural(shared, 'layer')}")
 
 
 _EVALUATORS: dict[type, Callable[..., Outcome]] = {

@@ -26,6 +26,7 @@ from tutor.course.checks import (
     container_phrase,
     evaluate,
     normal_step,
+    plural,
 )
 
 
@@ -37,10 +38,6 @@ class GoalDiff:
     @property
     def markdown(self) -> str:
         return f"**Goal:** {self.goal}  \n**Yours:** {self.actual}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _runs_to_merge(record: BuildRecord | None) -> str:
@@ -65,10 +62,10 @@ def _image(check: ImageCheck, ctx: CheckContext) -> GoalDiff:
     if check.layers is None:
         yours = "no such image yet" if layers is None else f"{check.ref} is here"
         return GoalDiff(f"an image {check.ref}", yours)
-    goal = f"{check.ref} with {_plural(check.layers, 'layer')}"
+    goal = f"{check.ref} with {plural(check.layers, 'layer')}"
     if layers is None:
         return GoalDiff(goal, f"no image {check.ref} yet")
-    yours = _plural(len(layers), "layer")
+    yours = plural(len(layers), "layer")
     if len(layers) > check.layers:
         yours += _runs_to_merge(ctx.engine.last_build(check.ref))
     return GoalDiff(goal, yours)
@@ -148,7 +145,7 @@ def _file(check: FileCheck, ctx: CheckContext) -> GoalDiff:
     except OSError as exc:
         return GoalDiff(goal, f"{check.path} cannot be read: {exc.strerror}")
     lines = len(text.splitlines())
-    found = f"{check.path} ({_plural(lines, 'line')})"
+    found = f"{check.path} ({plural(lines, 'line')})"
     if check.contains and check.contains not in text:
         found += f", without `{check.contains}`"
     elif check.matches and not re.search(check.matches, text, re.MULTILINE):
@@ -158,13 +155,13 @@ def _file(check: FileCheck, ctx: CheckContext) -> GoalDiff:
 
 def _shared(check: SharedLayersCheck, ctx: CheckContext) -> GoalDiff:
     a, b = check.images
-    goal = f"{a} and {b} sharing at least {_plural(check.min_shared, 'layer')}"
+    goal = f"{a} and {b} sharing at least {plural(check.min_shared, 'layer')}"
     first, second = (ctx.engine.image_layers(ref) for ref in check.images)
     missing = [ref for ref, layers in ((a, first), (b, second)) if layers is None]
     if missing or first is None or second is None:
         return GoalDiff(goal, "no image " + " or ".join(missing) + " yet")
     shared = len(set(first) & set(second))
-    return GoalDiff(goal, f"{_plural(shared, 'shared layer')} ({a}: {len(first)}, "
+    return GoalDiff(goal, f"{plural(shared, 'shared layer')} ({a}: {len(first)}, "
                           f"{b}: {len(second)})")
 
 

@@ -174,6 +174,40 @@ def tokenize(line: str) -> list[_Token]:
     return tokens
 
 
+@dataclass(frozen=True, slots=True)
+class Simple:
+    """One simple command of a line: its words and the files it redirects into."""
+
+    words: tuple[str, ...]
+    writes: tuple[str, ...] = ()
+
+
+def simple_commands(line: str) -> list[Simple]:
+    """The simple commands of a line (split at `;`, `&&`, `||`, `|`, `&`); [] for a line the
+    shell could not parse."""
+    try:
+        tokens = tokenize(line)
+    except ShellSyntaxError:
+        return []
+    found: list[Simple] = []
+    words: list[str] = []
+    writes: list[str] = []
+    redirect = False
+    for token in [*tokens, None]:
+        if token is None or token.op and token.text in (";", "&&", "||", "|", "&"):
+            if words:
+                found.append(Simple(tuple(words), tuple(writes)))
+            words, writes = [], []
+        elif token.op:
+            redirect = token.text in (">", ">>")
+        elif redirect:
+            writes.append(token.text)
+            redirect = False
+        else:
+            words.append(token.text)
+    return found
+
+
 @dataclass
 class _Run:
     out: str = ""

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tutor.course.checks import CommandRecord
-from tutor.course.hostshell import HostShell, ShellSyntaxError, tokenize
+from tutor.course.hostshell import HostShell, Simple, simple_commands
 from tutor.engine import Engine, EngineError
 from tutor.engine.containers import STOP_TIMEOUT
 from tutor.engine.images import LocalImage
@@ -68,38 +68,6 @@ def load_hint_texts(assets: Path | None = None) -> Mapping[str, HintText]:
 
 # ---------------------------------------------------------------------------------------------
 # The command line, as the shell and docker see it
-
-
-@dataclass(frozen=True, slots=True)
-class Simple:
-    """One simple command of a line: its words and the files it redirects into."""
-
-    words: tuple[str, ...]
-    writes: tuple[str, ...] = ()
-
-
-def simple_commands(line: str) -> list[Simple]:
-    try:
-        tokens = tokenize(line)
-    except ShellSyntaxError:
-        return []
-    found: list[Simple] = []
-    words: list[str] = []
-    writes: list[str] = []
-    redirect = False
-    for token in [*tokens, None]:
-        if token is None or token.op and token.text in (";", "&&", "||", "|", "&"):
-            if words:
-                found.append(Simple(tuple(words), tuple(writes)))
-            words, writes = [], []
-        elif token.op:
-            redirect = token.text in (">", ">>")
-        elif redirect:
-            writes.append(token.text)
-            redirect = False
-        else:
-            words.append(token.text)
-    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,12 @@ import importlib
 import io
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from tutor.course.checks import CheckContext, EngineView, evaluate, evaluate_all
 from tutor.course.engineview import open_view
-from tutor.course.hostshell import COMMAND_NAMES, HostShell, ShellResult, ShellSyntaxError, tokenize
+from tutor.course.hostshell import COMMAND_NAMES, HostShell, ShellResult, simple_commands
 from tutor.course.lessons import LESSON_FILE, Lesson, Problem, key_line
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
@@ -51,30 +51,12 @@ def _known_docker_commands() -> frozenset[str]:
     return frozenset(COMMANDS) | frozenset(GROUPS)
 
 
-def _simple_commands(line: str) -> Iterator[list[str]]:
-    """The words of each simple command in a shell line (split at `;`, `&&`, `||`, `|`)."""
-    try:
-        tokens = tokenize(line)
-    except ShellSyntaxError:
-        return
-    words: list[str] = []
-    for token in tokens:
-        if token.op and token.text in (";", "&&", "||", "|", "&"):
-            if words:
-                yield words
-            words = []
-        elif not token.op:
-            words.append(token.text)
-    if words:
-        yield words
-
-
 def docker_commands(lesson: Lesson) -> set[str]:
     """The docker command paths the lesson's setup and solutions use."""
     used = {"pull"} if lesson.images else set()
     for step in lesson.steps:
         for line in step.solution:
-            for words in _simple_commands(line):
+            for words in (s.words for s in simple_commands(line)):
                 if words[0] == "docker" and (command := docker_command(words[1:])):
                     used.add(command)
     return used
@@ -105,7 +87,7 @@ def unknown_command(text: str) -> str | None:
     """What in a command line (or a hint's code span) the lesson's terminal would not run:
     `docker X` that is no docker command, or a program it does not have. Words that are no
     program (a Dockerfile instruction, a file name, an option) are not commands and pass."""
-    for words in _simple_commands(text):
+    for words in (s.words for s in simple_commands(text)):
         name = words[0]
         if name == "docker":
             command = docker_command(words[1:])
@@ -244,7 +226,8 @@ class _Replay:
         if result.status == 0 or not _PULL_FAILED.search(result.output):
             return
         missing = _NOT_FOUND.search(result.output)
-        words = next(_simple_commands(line), [])
+        first = simple_commands(line)
+        words = list(first[0].words) if first else []
         if missing is not None:
             ref = missing.group(1)
         elif words[:2] == ["docker", "pull"] and len(words) > 2:

@@ -24,7 +24,15 @@ import jinja2
 from aiohttp import WSMsgType, web
 from textual_serve.server import Server
 
-from tutor.course.classroom import DEFAULT_CLASS, class_dir, slug_of, student_dir, students
+from tutor.course.classroom import (
+    DEFAULT_CLASS,
+    STUDENTS_DIR,
+    class_dir,
+    recorded_name,
+    slug_of,
+    student_dir,
+    students,
+)
 from tutor.serve.access import StudentKeys, password_ok
 from tutor.serve.appprocess import StudentApp
 
@@ -140,15 +148,12 @@ class ClassroomServer(Server):
         parts = link.split("/")
         if len(parts) != 4 or parts[1] != "s" or not self.keys.valid(parts[2], parts[3]):
             return ""
-        for student in students(self.room.root, self.room.class_name):
-            if student.slug == parts[2]:
-                return student.name
-        return ""
+        return recorded_name(self.class_folder / STUDENTS_DIR / parts[2]) or ""
 
     def _student_from(self, request: web.Request) -> Path:
         """The state directory the request's link opens (404 for any other link)."""
         slug, key = request.match_info["slug"], request.match_info["key"]
-        folder = self.class_folder / "students" / slug
+        folder = self.class_folder / STUDENTS_DIR / slug
         if slug_of(slug) != slug or not self.keys.valid(slug, key) or not folder.is_dir():
             raise web.HTTPNotFound(text="No such student: start again from the first page.")
         return folder

@@ -44,6 +44,11 @@ def short_count(shape: ExamShape, weights: dict[str, int]) -> int:
     return round(shape.questions * weights[IMAGE_DOMAIN] / 100)
 
 
+def exam_minutes(shape: ExamShape, count: int) -> int:
+    """The time a simulation of `count` questions gets: the real exam's pace, rounded up."""
+    return math.ceil(shape.minutes * count / shape.questions)
+
+
 def spread(questions: list[Question], count: int, rng: random.Random) -> list[Question]:
     """`count` questions drawn round-robin over their topics, so a short exam still covers many."""
     by_topic: dict[str, list[Question]] = defaultdict(list)
@@ -76,7 +81,7 @@ def plan_exam(
     as_mc: Format = "mc"
     formats = [as_domc] * domc + [as_mc] * (n - domc)
     rng.shuffle(formats)
-    seconds = math.ceil(shape.minutes * n / shape.questions) * 60
+    seconds = exam_minutes(shape, n) * 60
     return ExamPlan(tuple(ExamItem(q, f) for q, f in zip(chosen, formats, strict=True)), seconds)
 
 

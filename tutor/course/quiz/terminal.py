@@ -26,11 +26,12 @@ from tutor.course.quiz.exam import (
     ExamSession,
     Report,
     default_count,
+    exam_minutes,
     plan_exam,
     short_count,
     spread,
 )
-from tutor.course.quiz.loader import BankError, lint, load_bank, load_schema
+from tutor.course.quiz.loader import BankError, Schema, lint, load_bank, load_schema
 from tutor.course.quiz.model import Bank, Format, Question
 from tutor.course.quiz.progress import (
     Attempt,
@@ -50,7 +51,14 @@ class _EndOfInput(Exception):
     """The learner closed stdin (Ctrl-D); the quiz stops, keeping what was answered."""
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(schema: Schema | None) -> argparse.ArgumentParser:
+    """`schema`: the exam's shape, for the lengths the help names (None: a broken bank)."""
+    real = short = ""
+    if schema is not None:
+        full, brief = default_count(schema.exam), short_count(schema.exam, schema.weights)
+        real = (f" (default: the real exam's {full} questions in "
+                f"{exam_minutes(schema.exam, full)} minutes)")
+        short = f" ({brief} questions in {exam_minutes(schema.exam, brief)} minutes)"
     parser = argparse.ArgumentParser(
         prog="tutor quiz",
         description="Revise for the Docker Certified Associate exam (images and registries).",
@@ -60,13 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--count", type=int, help="number of questions")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--exam", action="store_true",
-                      help="timed exam simulation (default: the real exam's 55 questions in 90 "
-                           "minutes)")
+                      help=f"timed exam simulation{real}")
     mode.add_argument("--review", action="store_true", help="questions due for review")
     mode.add_argument("--list-topics", action="store_true", help="list the topics and exit")
     parser.add_argument("--short", action="store_true",
-                        help="with --exam: the short practice exam, the image domain's share "
-                             "(11 questions in 18 minutes)")
+                        help=f"with --exam: the short practice exam, the image domain's share"
+                             f"{short}")
     parser.add_argument("--domc", action="store_true", help="ask one option at a time (DOMC)")
     parser.add_argument("--seed", type=int, help="random seed, for a repeatable quiz")
     return parser
@@ -235,11 +242,15 @@ def main(
     if argv[:1] == ["lint"]:
         return _run_lint(argv[1:], stdout, questions_dir)
     try:
-        args = _parser().parse_args(argv)
+        schema: Schema | None = load_schema(questions_dir)
+    except BankError:
+        schema = None  # reported once the command line is read (--help still works)
+    try:
+        args = _parser(schema).parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
-        schema = load_schema(questions_dir)
+        schema = schema or load_schema(questions_dir)
         bank = load_bank(questions_dir, schema)
     except BankError as err:
         stdout.write(f"the question bank is broken:\n{err.message}\n")
