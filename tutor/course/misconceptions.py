@@ -84,23 +84,14 @@ class DockerCall:
 def docker_call(words: Sequence[str]) -> DockerCall | None:
     """`docker …` words parsed with the CLI's own flag table; None for anything else or a line
     docker would refuse."""
-    from tutor.dockercli import commands
-    from tutor.dockercli._flags import FlagError, parse_flags
-    from tutor.dockercli._main import COMMANDS, GROUPS
+    from tutor.dockercli import parse_command_line
 
     if len(words) < 2 or words[0] != "docker":
         return None
-    commands.load(list(words[1:3]))
-    head, rest = words[1], list(words[2:])
-    if head in GROUPS and rest:
-        head, rest = f"{head} {rest[0]}", rest[1:]
-    cmd = COMMANDS.get(head)
-    if cmd is None:
+    found = parse_command_line(words[1:])
+    if found is None:
         return None
-    try:
-        parsed = parse_flags(rest, cmd.flags, interspersed=cmd.interspersed)
-    except FlagError:
-        return None
+    cmd, parsed = found
     primary = next((p for p in cmd.paths if " " not in p), cmd.paths[0])
     typed = {key: parsed.values[key] for key in parsed.changed}
     return DockerCall(primary.split()[-1], tuple(parsed.args), typed)

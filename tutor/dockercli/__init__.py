@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tutor.dockercli._main import main
+from tutor.dockercli._main import main, parse_command_line
 
-__all__ = ["main"]
+__all__ = ["main", "parse_command_line"]

@@ -269,6 +269,27 @@ def _root_help() -> str:
     return "\n".join(lines) + "\n"
 
 
+def parse_command_line(argv: Sequence[str]) -> tuple[Command, Parsed] | None:
+    """The command `docker ARGV…` runs and its flags as the CLI parses them (every profile's
+    flags), or None for a line docker would refuse: for tools that read what a learner typed
+    without running it."""
+    from tutor.dockercli import commands
+
+    commands.load(list(argv[:2]))
+    if not argv:
+        return None
+    head, rest = argv[0], list(argv[1:])
+    if head in GROUPS and rest:
+        head, rest = f"{head} {rest[0]}", rest[1:]
+    cmd = COMMANDS.get(head)
+    if cmd is None:
+        return None
+    try:
+        return cmd, parse_flags(rest, cmd.flags, interspersed=cmd.interspersed)
+    except FlagError:
+        return None
+
+
 def dispatch(argv: list[str], ctx: Context) -> int:
     """Run one docker command line (without the leading `docker`) and return its exit status."""
     from tutor.dockercli import commands
