@@ -13,13 +13,6 @@ from tutor.engine.sh.interactive import is_shell
 from tutor.paths import content_dir
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    e = Engine.open(tmp_path / "state", content_dir("assets"))
-    e.local_or_pull("alpine:3.21")
-    return e
-
-
 def test_a_session_keeps_its_directory_and_variables_between_lines(engine: Engine) -> None:
     store = engine.containers
     c = store.create(CreateOptions("alpine:3.21", cmd=("sh",), tty=True, stdin_open=True),
