@@ -315,8 +315,7 @@ def run(ctx: Context, args: Parsed) -> int:
         (ctx.out if stream == 1 else ctx.err).write(text)
     if c.stdin_open and is_shell(c.argv):
         _finish(ctx, START_SECONDS)
-        status = converse(ctx, store.session(c, tty=c.tty))
-        return status
+        return converse(ctx, store.session(c, tty=c.tty))
     ends = c.run_until is not None  # false too for a process that would outlive the clock
     _finish(ctx, START_SECONDS + (outcome.seconds if ends else 0.0))
     if not ends:
