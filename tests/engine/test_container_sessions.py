@@ -58,6 +58,35 @@ def test_exec_sessions_leave_the_container_running(engine: Engine) -> None:
     assert store.get(c.id).running
 
 
+def test_a_line_that_outgrows_the_memory_limit_is_an_oom_kill(engine: Engine) -> None:
+    store = engine.containers
+    c = store.create(CreateOptions("alpine:3.21", cmd=("sh",), stdin_open=True,
+                                   memory=8 * 1024 * 1024),
+                     engine.images.resolve("alpine:3.21"))
+    store.start(c)
+    session = store.session(c, tty=False)
+    assert session.run_line("echo before\n") == "before\n"
+    # Doubling a variable passes 8 MiB long before the step budget runs out.
+    assert session.run_line("x=a; while :; do x=$x$x; done; echo never\n") == ""
+    assert session.exited == 137
+    session.close()
+    killed = store.get(c.id)
+    assert (killed.running, killed.exit_code, killed.oom_killed) == (False, 137, True)
+
+
+def test_an_exec_session_killed_for_memory_leaves_the_container_running(engine: Engine) -> None:
+    store = engine.containers
+    c = store.create(CreateOptions("alpine:3.21", cmd=("sleep", "infinity"),
+                                   memory=8 * 1024 * 1024),
+                     engine.images.resolve("alpine:3.21"))
+    store.start(c)
+    session = store.session(c, ["sh"], tty=False)
+    session.run_line("x=a; while :; do x=$x$x; done\n")
+    assert session.exited == 137
+    session.close()
+    assert store.get(c.id).running
+
+
 @pytest.mark.parametrize(("argv", "shell"), [
     (["sh"], True), (["/bin/bash"], True), (["sh", "-c", "ls"], False), (["sh", "run.sh"], False),
     (["nginx"], False), ([], False),

@@ -929,7 +929,8 @@ class ContainerStore:
             uid, gid = self._user(replace_user(c, user), tree)
         shell = InteractiveShell(argv or c.argv, fs=self._as_process_sees(c, tree),
                                  env=environment, cwd=cwd, uid=uid, gid=gid,
-                                 world=self.engine.world, epoch=int(self.engine.clock), tty=tty)
+                                 world=self.engine.world, epoch=int(self.engine.clock), tty=tty,
+                                 memory=c.memory or None)
         return ContainerSession(self, c, shell, tree, vols, main=argv is None)
 
     def tree(self, c: Container) -> FileTree:
@@ -1266,7 +1267,7 @@ class ContainerSession:
         c = self.container
         if not self.main or self.shell.exited is None:
             return
-        c.exit_code = self.shell.exited
+        c.exit_code, c.oom_killed = self.shell.exited, self.shell.oom_killed
         c.run_until = self.store.engine.clock
         self.store.refresh(c)
 
