@@ -53,6 +53,14 @@ def test_a_shell_loop_writing_to_a_closed_pipe_ends(flavour: str) -> None:
 
 
 @pytest.mark.parametrize("flavour", ALL)
+def test_head_reads_the_same_lines_from_a_pipe_a_redirection_and_a_file(flavour: str) -> None:
+    # A lone carriage return (progress output) ends no line for head, wherever it reads from.
+    result = sh(flavour, "printf 'a\\rb\\nc\\n' > /tmp/f; cat /tmp/f | head -n 1; "
+                         "head -n 1 < /tmp/f; head -n 1 /tmp/f")
+    assert result.stdout == b"a\rb\n" * 3
+
+
+@pytest.mark.parametrize("flavour", ALL)
 def test_output_larger_than_a_pipe_still_arrives_whole(flavour: str) -> None:
     lines = PIPE_CAPACITY  # several pipes' worth of bytes
     result = sh(flavour, f"seq 1 {lines} | wc -l; seq 1 {lines} | tail -n 1")

@@ -81,12 +81,7 @@ def stdin_prefix(proc: Process, *, lines: int | None = None, size: int | None = 
     """The first `lines` lines (or `size` bytes) of standard input, reading no more than that
     from a pipe, as `head` does; the rest stays unread, and the writer sees the pipe close."""
     source = proc.stdin_source if isinstance(proc, ShProcess) else None
-    if source is None:
-        data = proc.stdin
-        if size is not None:
-            return data[:size]
-        return b"".join(data.splitlines(keepends=True)[: lines or 0])
-    return source.read_prefix(lines=lines, size=size)
+    return (source or Input(proc.stdin)).read_prefix(lines=lines, size=size)
 
 
 def stdin_chunks(proc: Process) -> Iterator[bytes]:
