@@ -143,6 +143,10 @@ class Exhausted(Exception):
     """The run used up its step budget; it ends as if the kernel had killed it."""
 
 
+EXHAUSTED_NOTE = "tutor: the simulation stopped this command: it ran too many commands\n"
+"""What the learner reads when `Exhausted` ends a run or an interactive line."""
+
+
 def spend_step(proc: Process) -> None:
     """Count one step of a program's own long work (a chunk of output) against the budget."""
     if isinstance(proc, ShProcess):

@@ -27,6 +27,7 @@ from tutor.engine.sh._interp import (
 from tutor.engine.sh._io import Log, Stream, Terminal
 from tutor.engine.sh._parser import ParseError, parse
 from tutor.engine.sh._proc import (
+    EXHAUSTED_NOTE,
     MEMORY_LIMIT,
     STEP_BUDGET,
     Exhausted,
@@ -120,7 +121,7 @@ class InteractiveShell:
         except (LoopControl, ReturnFromFunction):
             pass
         except (Exhausted, RecursionError):
-            self.proc.err("tutor: the simulation stopped this command: it ran too many commands\n")
+            self.proc.err(EXHAUSTED_NOTE)
             shell.status = 137
         except OutOfMemory:
             # SIGKILL: the shell itself dies, printing nothing more, as `run_argv`'s process does.
