@@ -87,6 +87,19 @@ def test_an_exec_session_killed_for_memory_leaves_the_container_running(engine: 
     assert store.get(c.id).running
 
 
+def test_exec_with_a_terminal_sets_term_as_an_exec_session_does(engine: Engine) -> None:
+    # moby's CreateDaemonEnvironment adds TERM=xterm to an exec's environment under -t.
+    store = engine.containers
+    c = store.create(CreateOptions("alpine:3.21", cmd=("sleep", "infinity")),
+                     engine.images.resolve("alpine:3.21"))
+    store.start(c)
+    status, out, _ = store.exec(c, ["env"], tty=True, env=["A=1"])
+    assert status == 0 and b"TERM=xterm\r\n" in out and b"A=1\r\n" in out
+    session = store.session(c, ["sh"], tty=True, env=["A=1"])
+    assert "TERM=xterm\r\n" in session.run_line("env\n")
+    assert b"TERM=" not in store.exec(c, ["env"])[1]
+
+
 @pytest.mark.parametrize(("argv", "shell"), [
     (["sh"], True), (["/bin/bash"], True), (["sh", "-c", "ls"], False), (["sh", "run.sh"], False),
     (["nginx"], False), ([], False),

@@ -881,14 +881,10 @@ class ContainerStore:
         self.refresh(c)
         self._check(c, "exec")
         tree, vols = self._mounted(c)
-        environment = {"HOSTNAME": c.short_id, "HOME": "/root", **c.env_map()}
-        for item in env:
-            key, _, value = item.partition("=")
-            environment[key] = value
         uid, gid = self._user(replace_user(c, user), tree)
         from tutor.engine.sh import run_argv
 
-        result = run_argv(argv, fs=self._as_process_sees(c, tree), env=environment,
+        result = run_argv(argv, fs=self._as_process_sees(c, tree), env=_exec_env(c, env, tty),
                           cwd=workdir or c.workdir or "/",
                           uid=uid, gid=gid, world=self.engine.world, epoch=int(self.engine.clock),
                           memory=c.memory or None)
@@ -919,12 +915,7 @@ class ContainerStore:
             cwd = c.workdir or "/"
             uid, gid = self._user(c, tree)
         else:
-            environment = {"HOSTNAME": c.short_id, "HOME": "/root", **c.env_map()}
-            if tty:
-                environment.setdefault("TERM", "xterm")
-            for item in env:
-                key, _, value = item.partition("=")
-                environment[key] = value
+            environment = _exec_env(c, env, tty)
             cwd = workdir or c.workdir or "/"
             uid, gid = self._user(replace_user(c, user), tree)
         shell = InteractiveShell(argv or c.argv, fs=self._as_process_sees(c, tree),
@@ -1233,6 +1224,18 @@ def _end_time(started: float, outcome: RunOutcome) -> float | None:
     if not outcome.ends or started + outcome.seconds >= LATEST:
         return None
     return started + outcome.seconds
+
+
+def _exec_env(c: Container, env: Sequence[str], tty: bool) -> dict[str, str]:
+    """The environment of a process `docker exec` starts: the container's, `TERM` under `-t`
+    (moby's CreateDaemonEnvironment), then the exec's own `-e` values."""
+    environment = {"HOSTNAME": c.short_id, "HOME": "/root", **c.env_map()}
+    if tty:
+        environment.setdefault("TERM", "xterm")
+    for item in env:
+        key, _, value = item.partition("=")
+        environment[key] = value
+    return environment
 
 
 class ContainerSession:
