@@ -100,6 +100,17 @@ def test_exec_with_a_terminal_sets_term_as_an_exec_session_does(engine: Engine) 
     assert b"TERM=" not in store.exec(c, ["env"])[1]
 
 
+def test_a_process_environment_is_in_the_daemons_order(engine: Engine) -> None:
+    # moby's CreateDaemonEnvironment: PATH, HOSTNAME, TERM, the container's own; HOME last.
+    store = engine.containers
+    c = store.create(CreateOptions("alpine:3.21", cmd=("env",), tty=True, env=("A=1",)),
+                     engine.images.resolve("alpine:3.21"))
+    outcome = store.start(c)
+    assert outcome is not None
+    names = [line.split("=")[0] for _, text in outcome.output for line in text.splitlines()]
+    assert names == ["PATH", "HOSTNAME", "TERM", "A", "HOME"]
+
+
 @pytest.mark.parametrize(("argv", "shell"), [
     (["sh"], True), (["/bin/bash"], True), (["sh", "-c", "ls"], False), (["sh", "run.sh"], False),
     (["nginx"], False), ([], False),

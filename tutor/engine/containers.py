@@ -564,13 +564,7 @@ class ContainerStore:
 
     @staticmethod
     def _process_env(c: Container) -> dict[str, str]:
-        env = c.env_map()
-        if "HOSTNAME" not in env:
-            env = {"HOSTNAME": c.short_id, **env}
-        if c.tty:
-            env.setdefault("TERM", "xterm")
-        env.setdefault("HOME", "/root")
-        return env
+        return _daemon_env(c, c.tty)
 
     def _run_process(self, c: Container, at: float) -> RunOutcome:
         c.oom_killed = False
@@ -1226,16 +1220,27 @@ def _end_time(started: float, outcome: RunOutcome) -> float | None:
     return started + outcome.seconds
 
 
-def _exec_env(c: Container, env: Sequence[str], tty: bool) -> dict[str, str]:
-    """The environment of a process `docker exec` starts: the container's, `TERM` under `-t`
-    (moby's CreateDaemonEnvironment), then the exec's own `-e` values."""
-    environment = {"HOSTNAME": c.short_id, "HOME": "/root", **c.env_map()}
+def _daemon_env(c: Container, tty: bool, extra: Sequence[str] = ()) -> dict[str, str]:
+    """A container process's environment in the order `env` prints it: moby's
+    CreateDaemonEnvironment (PATH, HOSTNAME, TERM under a terminal), the container's own
+    variables replacing or following those, an exec's `-e` values, and HOME last where the
+    runtime adds it when nothing set it."""
+    from tutor.engine.dockerfile._stages import DEFAULT_PATH  # loaded to start a process only
+
+    environment = {"PATH": DEFAULT_PATH, "HOSTNAME": c.short_id}
     if tty:
-        environment.setdefault("TERM", "xterm")
-    for item in env:
+        environment["TERM"] = "xterm"
+    environment.update(c.env_map())
+    for item in extra:
         key, _, value = item.partition("=")
         environment[key] = value
+    environment.setdefault("HOME", "/root")
     return environment
+
+
+def _exec_env(c: Container, env: Sequence[str], tty: bool) -> dict[str, str]:
+    """The environment of a process `docker exec` starts, with its `-e` values."""
+    return _daemon_env(c, tty, env)
 
 
 class ContainerSession:
