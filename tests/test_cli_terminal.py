@@ -29,9 +29,9 @@ class Pty:
                                       "docker", *args])
         self.seen = b""
 
-    def expect(self, text: str) -> None:
-        """Read until `text` has appeared (the test's own timeout bounds a hang)."""
-        while text.encode() not in self.seen:
+    def expect(self, text: str, times: int = 1) -> None:
+        """Read until `text` has appeared `times` times (the test's own timeout bounds a hang)."""
+        while self.seen.count(text.encode()) < times:
             ready, _, _ = select.select([self.fd], [], [], 120)
             assert ready, f"no {text!r} in {self.seen!r}"
             try:
@@ -71,6 +71,19 @@ def test_run_it_from_a_terminal_is_a_shell_in_the_container(state: Path) -> None
     listed = docker(state, "ps", "-a", "--format", "{{.Names}} {{.Status}}")
     assert listed.stdout.startswith("box Exited (3)")
     assert docker(state, "diff", "box").stdout.splitlines()[-1] == "A /tmp/note"
+
+
+def test_ctrl_c_abandons_the_line_and_shows_one_caret_c(state: Path) -> None:
+    term = Pty(state, "run", "-it", "--rm", "alpine", "sh")
+    term.expect("/ # ")
+    os.write(term.fd, b"\x03")
+    term.expect("/ # ", times=2)  # the line is abandoned: a new prompt
+    term.type("echo next")
+    term.expect("next")
+    # The terminal echoes the ^C it sends (ECHOCTL), so the session prints only the new line.
+    assert term.seen.count(b"^C") == 1
+    term.type("exit")
+    assert term.status() == 0
 
 
 def test_run_it_from_a_pipe_is_refused_as_docker_does(state: Path) -> None:

@@ -13,13 +13,6 @@ from tutor.engine.sh.interactive import is_shell
 from tutor.paths import content_dir
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    e = Engine.open(tmp_path / "state", content_dir("assets"))
-    e.local_or_pull("alpine:3.21")
-    return e
-
-
 def test_a_session_keeps_its_directory_and_variables_between_lines(engine: Engine) -> None:
     store = engine.containers
     c = store.create(CreateOptions("alpine:3.21", cmd=("sh",), tty=True, stdin_open=True),
@@ -63,6 +56,59 @@ def test_exec_sessions_leave_the_container_running(engine: Engine) -> None:
     session.run_line("exit\n")
     session.close()
     assert store.get(c.id).running
+
+
+def test_a_line_that_outgrows_the_memory_limit_is_an_oom_kill(engine: Engine) -> None:
+    store = engine.containers
+    c = store.create(CreateOptions("alpine:3.21", cmd=("sh",), stdin_open=True,
+                                   memory=8 * 1024 * 1024),
+                     engine.images.resolve("alpine:3.21"))
+    store.start(c)
+    session = store.session(c, tty=False)
+    assert session.run_line("echo before\n") == "before\n"
+    # Doubling a variable passes 8 MiB long before the step budget runs out.
+    assert session.run_line("x=a; while :; do x=$x$x; done; echo never\n") == ""
+    assert session.exited == 137
+    session.close()
+    killed = store.get(c.id)
+    assert (killed.running, killed.exit_code, killed.oom_killed) == (False, 137, True)
+
+
+def test_an_exec_session_killed_for_memory_leaves_the_container_running(engine: Engine) -> None:
+    store = engine.containers
+    c = store.create(CreateOptions("alpine:3.21", cmd=("sleep", "infinity"),
+                                   memory=8 * 1024 * 1024),
+                     engine.images.resolve("alpine:3.21"))
+    store.start(c)
+    session = store.session(c, ["sh"], tty=False)
+    session.run_line("x=a; while :; do x=$x$x; done\n")
+    assert session.exited == 137
+    session.close()
+    assert store.get(c.id).running
+
+
+def test_exec_with_a_terminal_sets_term_as_an_exec_session_does(engine: Engine) -> None:
+    # moby's CreateDaemonEnvironment adds TERM=xterm to an exec's environment under -t.
+    store = engine.containers
+    c = store.create(CreateOptions("alpine:3.21", cmd=("sleep", "infinity")),
+                     engine.images.resolve("alpine:3.21"))
+    store.start(c)
+    status, out, _ = store.exec(c, ["env"], tty=True, env=["A=1"])
+    assert status == 0 and b"TERM=xterm\r\n" in out and b"A=1\r\n" in out
+    session = store.session(c, ["sh"], tty=True, env=["A=1"])
+    assert "TERM=xterm\r\n" in session.run_line("env\n")
+    assert b"TERM=" not in store.exec(c, ["env"])[1]
+
+
+def test_a_process_environment_is_in_the_daemons_order(engine: Engine) -> None:
+    # moby's CreateDaemonEnvironment: PATH, HOSTNAME, TERM, the container's own; HOME last.
+    store = engine.containers
+    c = store.create(CreateOptions("alpine:3.21", cmd=("env",), tty=True, env=("A=1",)),
+                     engine.images.resolve("alpine:3.21"))
+    outcome = store.start(c)
+    assert outcome is not None
+    names = [line.split("=")[0] for _, text in outcome.output for line in text.splitlines()]
+    assert names == ["PATH", "HOSTNAME", "TERM", "A", "HOME"]
 
 
 @pytest.mark.parametrize(("argv", "shell"), [

@@ -18,13 +18,6 @@ from tutor.engine.names import generated_name
 from tutor.paths import content_dir
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    e = Engine.open(tmp_path / "state", content_dir("assets"))
-    e.local_or_pull("alpine:3.21")
-    return e
-
-
 def test_containers_share_the_image_tree(engine: Engine) -> None:
     image = engine.images.resolve("alpine:3.21")
     store = engine.containers

@@ -3,6 +3,8 @@ reader exits (SIGPIPE), and a memory limit whose breach is an OOM kill (status 1
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from tests.engine.sh_trees import BINARY, ENV, EPOCH, busybox_tree, debian_tree
@@ -50,6 +52,28 @@ def test_a_shell_loop_writing_to_a_closed_pipe_ends(flavour: str) -> None:
     result = sh(flavour, "while :; do echo y; done | head -n 3; echo after")
     assert result.stdout == b"y\ny\ny\nafter\n"
     assert b"too many commands" not in result.stderr
+
+
+@pytest.mark.parametrize("flavour", ALL)
+def test_head_reads_the_same_lines_from_a_pipe_a_redirection_and_a_file(flavour: str) -> None:
+    # A lone carriage return (progress output) ends no line for head, wherever it reads from.
+    result = sh(flavour, "printf 'a\\rb\\nc\\n' > /tmp/f; cat /tmp/f | head -n 1; "
+                         "head -n 1 < /tmp/f; head -n 1 /tmp/f")
+    assert result.stdout == b"a\rb\n" * 3
+
+
+@pytest.mark.parametrize("script", [
+    "seq 1 100000 | wc -l",  # the writer outgrows its pipe: its reader starts in a thread
+    "yes | { yes | head -c 70000 | wc -c; } | head -n 1",  # a pipeline inside a member
+    "x=a; while :; do x=$x$x; done | cat",  # the memory limit ends the run in a member
+    "seq 1 100000 | while :; do :; done",  # the step budget ends it
+    "seq 1 100000 | cat | while :; do :; done",  # ... while a member in a thread waits
+])
+def test_a_pipeline_leaves_no_thread_behind(script: str) -> None:
+    before = set(threading.enumerate())
+    result = sh("dash", script, fs=with_yes(), memory=SMALL)
+    assert result.exit_code in (0, 137)
+    assert set(threading.enumerate()) <= before
 
 
 @pytest.mark.parametrize("flavour", ALL)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from tutor.dockercli._main import CliError, Context, isatty
 from tutor.engine.containers import ContainerSession
 
@@ -23,7 +25,8 @@ def converse(ctx: Context, session: ContainerSession) -> int:
             try:
                 line = ctx.stdin.readline()
             except KeyboardInterrupt:
-                ctx.out.write("^C\r\n" if session.shell.tty else "")
+                if session.shell.tty:
+                    ctx.out.write(("" if _echoes_controls(ctx.stdin) else "^C") + "\r\n")
                 continue
             if not line:
                 ctx.out.write(session.end_of_input())
@@ -32,3 +35,17 @@ def converse(ctx: Context, session: ContainerSession) -> int:
     finally:
         session.close()
     return session.exited or 0
+
+
+def _echoes_controls(stdin: TextIO) -> bool:
+    """Whether this side's terminal already showed the ^C it turned into SIGINT (ECHOCTL, on
+    by default): the container's terminal would show it once, so the session must not again.
+    (Real docker puts this terminal in raw mode; the simulation reads it line by line.)"""
+    try:
+        import termios
+    except ImportError:  # no such terminals (Windows)
+        return False
+    try:
+        return bool(termios.tcgetattr(stdin.fileno())[3] & termios.ECHOCTL)
+    except (termios.error, AttributeError, ValueError, OSError):  # not a terminal after all
+        return False

@@ -564,13 +564,7 @@ class ContainerStore:
 
     @staticmethod
     def _process_env(c: Container) -> dict[str, str]:
-        env = c.env_map()
-        if "HOSTNAME" not in env:
-            env = {"HOSTNAME": c.short_id, **env}
-        if c.tty:
-            env.setdefault("TERM", "xterm")
-        env.setdefault("HOME", "/root")
-        return env
+        return _daemon_env(c, c.tty)
 
     def _run_process(self, c: Container, at: float) -> RunOutcome:
         c.oom_killed = False
@@ -879,14 +873,10 @@ class ContainerStore:
         self.refresh(c)
         self._check(c, "exec")
         tree, vols = self._mounted(c)
-        environment = {"HOSTNAME": c.short_id, "HOME": "/root", **c.env_map()}
-        for item in env:
-            key, _, value = item.partition("=")
-            environment[key] = value
         uid, gid = self._user(replace_user(c, user), tree)
         from tutor.engine.sh import run_argv
 
-        result = run_argv(argv, fs=self._as_process_sees(c, tree), env=environment,
+        result = run_argv(argv, fs=self._as_process_sees(c, tree), env=_exec_env(c, env, tty),
                           cwd=workdir or c.workdir or "/",
                           uid=uid, gid=gid, world=self.engine.world, epoch=int(self.engine.clock),
                           memory=c.memory or None)
@@ -917,17 +907,13 @@ class ContainerStore:
             cwd = c.workdir or "/"
             uid, gid = self._user(c, tree)
         else:
-            environment = {"HOSTNAME": c.short_id, "HOME": "/root", **c.env_map()}
-            if tty:
-                environment.setdefault("TERM", "xterm")
-            for item in env:
-                key, _, value = item.partition("=")
-                environment[key] = value
+            environment = _exec_env(c, env, tty)
             cwd = workdir or c.workdir or "/"
             uid, gid = self._user(replace_user(c, user), tree)
         shell = InteractiveShell(argv or c.argv, fs=self._as_process_sees(c, tree),
                                  env=environment, cwd=cwd, uid=uid, gid=gid,
-                                 world=self.engine.world, epoch=int(self.engine.clock), tty=tty)
+                                 world=self.engine.world, epoch=int(self.engine.clock), tty=tty,
+                                 memory=c.memory or None)
         return ContainerSession(self, c, shell, tree, vols, main=argv is None)
 
     def tree(self, c: Container) -> FileTree:
@@ -1232,6 +1218,29 @@ def _end_time(started: float, outcome: RunOutcome) -> float | None:
     return started + outcome.seconds
 
 
+def _daemon_env(c: Container, tty: bool, extra: Sequence[str] = ()) -> dict[str, str]:
+    """A container process's environment in the order `env` prints it: moby's
+    CreateDaemonEnvironment (PATH, HOSTNAME, TERM under a terminal), the container's own
+    variables replacing or following those, an exec's `-e` values, and HOME last where the
+    runtime adds it when nothing set it."""
+    from tutor.engine.dockerfile._stages import DEFAULT_PATH  # loaded to start a process only
+
+    environment = {"PATH": DEFAULT_PATH, "HOSTNAME": c.short_id}
+    if tty:
+        environment["TERM"] = "xterm"
+    environment.update(c.env_map())
+    for item in extra:
+        key, _, value = item.partition("=")
+        environment[key] = value
+    environment.setdefault("HOME", "/root")
+    return environment
+
+
+def _exec_env(c: Container, env: Sequence[str], tty: bool) -> dict[str, str]:
+    """The environment of a process `docker exec` starts, with its `-e` values."""
+    return _daemon_env(c, tty, env)
+
+
 class ContainerSession:
     """A shell session inside a container: each line's file changes reach the writable layer
     when the line ends, and the clock moves by the time its commands took. Ending the session
@@ -1264,7 +1273,7 @@ class ContainerSession:
         c = self.container
         if not self.main or self.shell.exited is None:
             return
-        c.exit_code = self.shell.exited
+        c.exit_code, c.oom_killed = self.shell.exited, self.shell.oom_killed
         c.run_until = self.store.engine.clock
         self.store.refresh(c)
 

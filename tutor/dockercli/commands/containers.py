@@ -54,7 +54,6 @@ from tutor.engine.errors import EngineError
 from tutor.engine.fs import Data, FileTree, FsError, Node, symlink
 from tutor.engine.layers import write_tar
 from tutor.engine.reference import InvalidReference, parse_docker_ref, parse_reference
-from tutor.engine.sh.interactive import is_shell
 
 
 def _finish(ctx: Context, seconds: float = COMMAND_SECONDS) -> None:
@@ -313,10 +312,9 @@ def run(ctx: Context, args: Parsed) -> int:
     assert outcome is not None
     for stream, text in outcome.output:
         (ctx.out if stream == 1 else ctx.err).write(text)
-    if c.stdin_open and is_shell(c.argv):
+    if c.stdin_open and _is_shell(c.argv):
         _finish(ctx, START_SECONDS)
-        status = converse(ctx, store.session(c, tty=c.tty))
-        return status
+        return converse(ctx, store.session(c, tty=c.tty))
     ends = c.run_until is not None  # false too for a process that would outlive the clock
     _finish(ctx, START_SECONDS + (outcome.seconds if ends else 0.0))
     if not ends:
@@ -698,7 +696,7 @@ def exec_(ctx: Context, args: Parsed) -> int:
         check_tty(ctx, True, args.bool("tty"))
     try:
         c = store.get(name)
-        if interactive and is_shell(argv):
+        if interactive and _is_shell(argv):
             session = store.session(c, argv, tty=args.bool("tty"), env=args.list("env"),
                                     workdir=args.str("workdir"), user=args.str("user"))
             status = converse(ctx, session)
@@ -717,6 +715,14 @@ def exec_(ctx: Context, args: Parsed) -> int:
         ctx.err.write(err.decode(errors="replace"))
     _finish(ctx)
     return 0 if args.bool("detach") else status
+
+
+def _is_shell(argv: list[str]) -> bool:
+    """Whether `argv` reads its commands from stdin: the simulated shell is loaded only then
+    (`docker ps`, `rm` or `logs` need none of it)."""
+    from tutor.engine.sh.interactive import is_shell
+
+    return is_shell(argv)
 
 
 @command("attach", "container attach", usage="[OPTIONS] CONTAINER",
@@ -738,7 +744,7 @@ def attach(ctx: Context, args: Parsed) -> int:
     if c.restarting:
         raise CliError("cannot attach to a restarting container, wait until it is running")
     check_tty(ctx, not args.bool("no_stdin"), c.tty)
-    if c.stdin_open and not args.bool("no_stdin") and is_shell(c.argv):
+    if c.stdin_open and not args.bool("no_stdin") and _is_shell(c.argv):
         return converse(ctx, store.session(c, tty=c.tty))
     # Nothing the simulation would print arrives: wait, as docker does, until the learner
     # interrupts (the process itself never ends here).

@@ -53,7 +53,14 @@ from tutor.engine.sh._interp import (
     shell_for,
 )
 from tutor.engine.sh._io import Log, Stream, Terminal
-from tutor.engine.sh._proc import MEMORY_LIMIT, Exhausted, Memory, OutOfMemory, ShProcess
+from tutor.engine.sh._proc import (
+    EXHAUSTED_NOTE,
+    MEMORY_LIMIT,
+    Exhausted,
+    Memory,
+    OutOfMemory,
+    ShProcess,
+)
 
 ExecFailureKind = Literal[
     "not-found",
@@ -181,7 +188,7 @@ def run_argv(
         status = shell.exec_found(found, list(argv), dict(env))
     except (Exhausted, RecursionError):
         # What a learner's fork bomb or endless loop gets: killed, as the OOM killer would.
-        proc.err("tutor: the simulation stopped this command: it ran too many commands\n")
+        proc.err(EXHAUSTED_NOTE)
         status = 137
     except OutOfMemory:
         # SIGKILL from the kernel: the process prints nothing more; Docker records OOMKilled.

@@ -146,7 +146,6 @@ class Scheduler:
         self.aborting = False
         self.failure: BaseException | None = None
         self.pipes: list[Pipe] = []
-        self.threads: list[threading.Thread] = []
 
     def connect(self, memory: Memory) -> list[Pipe]:
         self.pipes = [Pipe(self, i, i + 1, memory) for i in range(len(self.members) - 1)]
@@ -178,7 +177,6 @@ class Scheduler:
         member.started = True
         index = self.members.index(member)
         thread = threading.Thread(target=self._in_thread, args=(index,), daemon=True)
-        self.threads.append(thread)
         member.thread = thread
         thread.start()
 
@@ -216,8 +214,7 @@ class Scheduler:
         if self.failure is not None:
             self._abort()
             raise self.failure
-        for thread in self.threads:
-            thread.join()
+        self._join()
         return [m.status for m in self.members]
 
     def _abort(self) -> None:
@@ -227,8 +224,13 @@ class Scheduler:
             if member.started and not member.done and member.thread is not None:
                 member.wake.release()
                 member.thread.join()
-        for thread in self.threads:
-            thread.join()
+        self._join()
+
+    def _join(self) -> None:
+        """Wait for the threads of members that have ended to finish handing over."""
+        for member in self.members:
+            if member.thread is not None:
+                member.thread.join()
 
     def _execute(self, index: int) -> None:
         member = self.members[index]

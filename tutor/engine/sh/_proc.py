@@ -81,12 +81,7 @@ def stdin_prefix(proc: Process, *, lines: int | None = None, size: int | None = 
     """The first `lines` lines (or `size` bytes) of standard input, reading no more than that
     from a pipe, as `head` does; the rest stays unread, and the writer sees the pipe close."""
     source = proc.stdin_source if isinstance(proc, ShProcess) else None
-    if source is None:
-        data = proc.stdin
-        if size is not None:
-            return data[:size]
-        return b"".join(data.splitlines(keepends=True)[: lines or 0])
-    return source.read_prefix(lines=lines, size=size)
+    return (source or Input(proc.stdin)).read_prefix(lines=lines, size=size)
 
 
 def stdin_chunks(proc: Process) -> Iterator[bytes]:
@@ -146,6 +141,10 @@ def as_shell_process(proc: Process) -> ShProcess:
 
 class Exhausted(Exception):
     """The run used up its step budget; it ends as if the kernel had killed it."""
+
+
+EXHAUSTED_NOTE = "tutor: the simulation stopped this command: it ran too many commands\n"
+"""What the learner reads when `Exhausted` ends a run or an interactive line."""
 
 
 def spend_step(proc: Process) -> None:

@@ -678,7 +678,7 @@ class Interp:
             return 1.0 if self.compare(node[1], self.eval(node[2]), self.eval(node[3])) else 0.0
         if kind == "concat":
             left, right = self.s(self.eval(node[1])), self.s(self.eval(node[2]))
-            need_memory(self.proc, len(left) + len(right))
+            self.need(len(left) + len(right))
             return left + right
         if kind == "bin":
             return self.arith(node[1], to_num(self.eval(node[2])), to_num(self.eval(node[3])))

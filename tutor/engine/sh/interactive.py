@@ -26,7 +26,16 @@ from tutor.engine.sh._interp import (
 )
 from tutor.engine.sh._io import Log, Stream, Terminal
 from tutor.engine.sh._parser import ParseError, parse
-from tutor.engine.sh._proc import STEP_BUDGET, Exhausted, ShellKind, ShProcess
+from tutor.engine.sh._proc import (
+    EXHAUSTED_NOTE,
+    MEMORY_LIMIT,
+    STEP_BUDGET,
+    Exhausted,
+    Memory,
+    OutOfMemory,
+    ShellKind,
+    ShProcess,
+)
 
 SHELLS = ("sh", "ash", "dash", "bash")
 
@@ -40,7 +49,9 @@ class InteractiveShell:
     """One shell session: `prompt`, then `run_line` for each line read, until `exited` is set."""
 
     def __init__(self, argv: Sequence[str], *, fs: FileTree, env: dict[str, str], cwd: str,
-                 uid: int, gid: int, world: World | None, epoch: int, tty: bool) -> None:
+                 uid: int, gid: int, world: World | None, epoch: int, tty: bool,
+                 memory: int | None = None) -> None:
+        """`memory` is the container's limit in bytes, `MEMORY_LIMIT` when none was set."""
         self.log = Log()
         probe = shell_for(ShProcess(argv=list(argv), fs=fs, env=dict(env), cwd=cwd), "dash",
                           argv[0])
@@ -50,6 +61,7 @@ class InteractiveShell:
             argv=list(argv), fs=fs, env=dict(env), cwd=cwd, uid=uid, gid=gid,
             stdout=Stream(Terminal(self.log, 1)), stderr=Stream(Terminal(self.log, 2)),
             world=world, epoch=epoch, tools="busybox" if busybox else "gnu",
+            memory=Memory(memory or MEMORY_LIMIT),
         )
         self.kind = _kind(posixpath.basename(argv[0]), busybox)
         self.proc.shell = self.kind
@@ -59,6 +71,8 @@ class InteractiveShell:
         self.tty = tty
         self.exited: int | None = None
         """The shell's exit status once `exit` (or the end of input) ended it."""
+        self.oom_killed = False
+        """The OOM killer ended the shell (a line needed more memory than the limit)."""
 
     @property
     def seconds(self) -> float:
@@ -107,8 +121,11 @@ class InteractiveShell:
         except (LoopControl, ReturnFromFunction):
             pass
         except (Exhausted, RecursionError):
-            self.proc.err("tutor: the simulation stopped this command: it ran too many commands\n")
+            self.proc.err(EXHAUSTED_NOTE)
             shell.status = 137
+        except OutOfMemory:
+            # SIGKILL: the shell itself dies, printing nothing more, as `run_argv`'s process does.
+            self.exited, self.oom_killed = 137, True
         return bytes(self.log.combined[start:])
 
     def end_of_input(self) -> bytes:

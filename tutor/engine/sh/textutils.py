@@ -38,7 +38,11 @@ def _inputs(
 
 
 def _lines(data: bytes) -> list[bytes]:
-    return data.splitlines(keepends=True)
+    """The lines as the text tools read them: ended by a newline only (a lone `\r`, as in
+    progress output, is part of its line; bytes.splitlines would end a line there)."""
+    lines = data.split(b"\n")
+    last = lines.pop()
+    return [line + b"\n" for line in lines] + ([last] if last else [])
 
 
 def _count_arg(args: list[str]) -> tuple[str, list[str]]:
